@@ -1,0 +1,127 @@
+/**
+ * The warehouse contract (SPEC §9). An adapter is a plugin: built-in ones live in
+ * the top-level `adapters/<type>/`, a project's own in `<project>/adapters/<type>.ts`.
+ * The run engine, branches, replay and the conformance suite only talk to this.
+ */
+import type * as v from "valibot";
+import type { Strategy } from "../project/types.ts";
+
+/** A fully resolved table name. `catalog` is absent on warehouses without one. */
+export interface TableRef {
+  catalog?: string;
+  schema: string;
+  table: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** The warehouse's own type name, upper-cased (e.g. `INTEGER`, `VARCHAR`, `NUMBER(38,0)`). */
+  type: string;
+  nullable?: boolean;
+}
+
+export interface QueryResult {
+  columns: ColumnInfo[];
+  /** Rows as plain JS values (bigint for 64-bit integers, string for decimals and dates). */
+  rows: unknown[][];
+}
+
+export interface ExecResult {
+  /** Rows inserted/updated/deleted, when the warehouse reports it. */
+  rowsAffected?: number;
+  bytesWritten?: number;
+}
+
+/** Output fingerprint: row count plus an order-independent hash of the content. */
+export interface Fingerprint {
+  rowCount: number;
+  hash: string;
+}
+
+/** Everything dialect-specific about SQL text. Pure: no I/O. */
+export interface Dialect {
+  readonly name: string;
+  /** Quote an identifier, always (any branch or model name must be valid). */
+  quoteIdent(id: string): string;
+  /** Fully-qualified, quoted name (`"cat"."schema"."table"`, or project.dataset.table). */
+  qualify(ref: TableRef): string;
+  /** Defaults for a model with no [target] catalog/schema. */
+  readonly defaultCatalog: string | undefined;
+  readonly defaultSchema: string;
+  /**
+   * Make a schema name valid where the warehouse restricts it (BigQuery datasets:
+   * letters, digits, `_`). Two branch names mapping to one schema are refused.
+   */
+  safeSchemaName(name: string): string;
+  /** Statements that materialise `select` into `target` with `strategy`; `ctx` carries what the strategy needs. */
+  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[];
+  createSchema(catalog: string | undefined, schema: string): string;
+  dropSchema(catalog: string | undefined, schema: string): string;
+  dropTable(ref: TableRef): string;
+  dropView(ref: TableRef): string;
+  /** Native zero-copy clone (`CREATE TABLE x CLONE y`), when the warehouse has one. */
+  cloneTable?(source: TableRef, target: TableRef): string;
+}
+
+export interface MaterializeContext {
+  /** True when the target already exists (incremental/merge/delete_insert append vs build). */
+  targetExists: boolean;
+  /** `--full-refresh`: rebuild incremental models from scratch. */
+  fullRefresh: boolean;
+  /** Incremental: the stored watermark, as a SQL literal, when one exists. */
+  watermark?: string;
+  /** The model's output columns when known (merge UPDATE SET lists). */
+  columns?: string[];
+}
+
+export interface AdapterCapabilities {
+  /** Several statements can be committed atomically (branch promote). */
+  transactions: boolean;
+  /** `cloneTable` is native zero-copy. */
+  clone: boolean;
+  /** `fingerprint` is implemented. */
+  fingerprint: boolean;
+  /** Number of models a run executes at once by default. */
+  defaultThreads: number;
+}
+
+export interface Adapter {
+  readonly type: string;
+  readonly dialect: Dialect;
+  readonly capabilities: AdapterCapabilities;
+  connect(): Promise<void>;
+  execute(sql: string): Promise<ExecResult>;
+  query(sql: string): Promise<QueryResult>;
+  /** Columns of a table or view, or undefined when it does not exist. */
+  describeTable(ref: TableRef): Promise<ColumnInfo[] | undefined>;
+  tableExists(ref: TableRef): Promise<boolean>;
+  listTables(catalog: string | undefined, schema: string): Promise<string[]>;
+  createSchema(catalog: string | undefined, schema: string): Promise<void>;
+  dropSchema(catalog: string | undefined, schema: string): Promise<void>;
+  /** Zero-copy clone where native; adapters without it leave it undefined. */
+  cloneTable?(source: TableRef, target: TableRef): Promise<void>;
+  fingerprint?(ref: TableRef): Promise<Fingerprint>;
+  /** Run `fn` inside one transaction; rolled back if it throws. */
+  transaction?<T>(fn: () => Promise<T>): Promise<T>;
+  /** Cancel in-flight statements (SIGINT). */
+  cancel?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AdapterContext {
+  /** Folder holding rocky.toml: relative paths in adapter config are relative to it. */
+  projectRoot: string;
+  /** Adapter block name in rocky.toml (`default` for a bare [adapter]). */
+  name: string;
+}
+
+/** What an adapter module exports (default export or named `adapter`). */
+export interface AdapterPlugin<C = Record<string, unknown>> {
+  readonly type: string;
+  readonly description?: string;
+  /** Validates the adapter's block of rocky.toml (everything but `type`). */
+  readonly configSchema: v.GenericSchema<unknown, C>;
+  /** The dialect, without connecting (compile-time checks, golden SQL tests). */
+  readonly dialect: Dialect;
+  create(config: C, ctx: AdapterContext): Adapter;
+}

@@ -1,0 +1,10 @@
+import { defineCommand } from "citty";
+import { RockyError } from "../../errors.ts";
+
+// Placeholder: replaced by the command's real implementation.
+export default defineCommand({
+  meta: { name: "compile", description: "(not built yet)" },
+  run() {
+    throw new RockyError("'rocky compile' is not built yet");
+  },
+});

@@ -1,0 +1,10 @@
+import { defineCommand } from "citty";
+import { RockyError } from "../../errors.ts";
+
+// Placeholder: replaced by the command's real implementation.
+export default defineCommand({
+  meta: { name: "validate", description: "(not built yet)" },
+  run() {
+    throw new RockyError("'rocky validate' is not built yet");
+  },
+});

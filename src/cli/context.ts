@@ -1,0 +1,26 @@
+/** Global options, parsed once by the dispatcher and read by every command. */
+export type OutputMode = "json" | "table";
+
+export interface GlobalOptions {
+  /** `-c/--config`: explicit project file; otherwise rocky.toml searched upward. */
+  config: string | undefined;
+  output: OutputMode;
+  /** True when `-o` was given explicitly (some commands, e.g. playground, only print text). */
+  outputExplicit: boolean;
+  statePath: string | undefined;
+}
+
+let current: GlobalOptions = {
+  config: undefined,
+  output: process.stdout.isTTY ? "table" : "json",
+  outputExplicit: false,
+  statePath: undefined,
+};
+
+export function globals(): GlobalOptions {
+  return current;
+}
+
+export function setGlobals(g: GlobalOptions): void {
+  current = g;
+}

@@ -1,0 +1,46 @@
+import * as v from "valibot";
+
+/** A declared column of an external source: a bare name or `{ name, type }`. */
+export const SourceColumnSchema = v.union([
+  v.pipe(v.string(), v.nonEmpty("a column name must not be empty")),
+  v.strictObject({
+    name: v.pipe(v.string(), v.nonEmpty()),
+    type: v.optional(v.string()),
+    description: v.optional(v.string()),
+  }),
+]);
+
+/** One adapter block. Adapter-specific keys are validated by the adapter plugin itself. */
+export const AdapterConfigSchema = v.looseObject({
+  type: v.pipe(v.string('expected a string such as "duckdb"'), v.nonEmpty()),
+});
+export type AdapterConfig = v.InferOutput<typeof AdapterConfigSchema> & Record<string, unknown>;
+
+export const StateConfigSchema = v.strictObject({
+  path: v.optional(v.string()),
+  backend: v.optional(v.picklist(["local"], "only the local SQLite backend is supported")),
+});
+
+export const ProjectSectionSchema = v.strictObject({
+  name: v.optional(v.string()),
+  models: v.optional(v.string()),
+  description: v.optional(v.string()),
+});
+
+export const RockyTomlSchema = v.strictObject({
+  project: v.optional(ProjectSectionSchema),
+  /** Bare `[adapter]` with `type` is the "default" adapter; otherwise `[adapter.<name>]` tables. */
+  adapter: v.optional(v.record(v.string(), v.unknown())),
+  state: v.optional(StateConfigSchema),
+  /** Any dotted path under [sources] with `columns` is a source (checked in load.ts). */
+  sources: v.optional(v.record(v.string(), v.unknown())),
+  /** Rocky 1.10 pipelines: accepted; transformation pipelines may name the models folder. */
+  pipeline: v.optional(v.record(v.string(), v.unknown())),
+  // Rocky 1.10 sections we accept and ignore so existing projects load.
+  hook: v.optional(v.unknown()),
+  cost: v.optional(v.unknown()),
+  retry: v.optional(v.unknown()),
+  schema_evolution: v.optional(v.unknown()),
+  portability: v.optional(v.unknown()),
+});
+export type RockyToml = v.InferOutput<typeof RockyTomlSchema>;

@@ -1,0 +1,21 @@
+import type { GenericSchema } from "valibot";
+
+/**
+ * Every JSON output schema, by file name (`schemas/<name>.schema.json`). Each
+ * module under `src/output/schemas/` exports `schemas: Record<string, GenericSchema>`;
+ * they are listed here explicitly so the compiled binary bundles them.
+ */
+export async function allOutputSchemas(): Promise<Record<string, GenericSchema>> {
+  const modules = await Promise.all([
+    import("./schemas/project.ts"),
+    // Further modules are added here, one line each.
+  ]);
+  const out: Record<string, GenericSchema> = {};
+  for (const m of modules) {
+    for (const [name, schema] of Object.entries(m.schemas)) {
+      if (out[name]) throw new Error(`output schema '${name}' is defined twice`);
+      out[name] = schema;
+    }
+  }
+  return out;
+}

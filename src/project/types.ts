@@ -1,0 +1,47 @@
+import type { LoadedConfig } from "../config/load.ts";
+
+export type Strategy =
+  | { type: "full_refresh" }
+  | { type: "view" }
+  | { type: "incremental"; timestamp_column: string }
+  | { type: "merge"; unique_key: string[]; update_columns?: string[] }
+  | { type: "delete_insert"; partition_by: string[] };
+
+/** Where a model is written. Catalog/schema absent means the adapter's default (DuckDB: the database, `main`). */
+export interface ModelTarget {
+  catalog?: string;
+  schema?: string;
+  table: string;
+}
+
+export interface ModelTest {
+  type: string;
+  column?: string;
+  severity: "error" | "warning";
+  [key: string]: unknown;
+}
+
+export interface Model {
+  name: string;
+  /** Absolute path of the .sql file. */
+  file: string;
+  /** Path relative to the project root, for messages. */
+  relPath: string;
+  /** The SQL exactly as in the file (trimmed of trailing whitespace only; positions stay valid). */
+  sql: string;
+  target: ModelTarget;
+  strategy: Strategy;
+  /** `depends_on` from the sidecar, merged later with the references found in the SQL. */
+  dependsOn: string[];
+  tests: ModelTest[];
+  description?: string;
+  /** Absolute path of the sidecar, when there is one. */
+  sidecar?: string;
+}
+
+export interface Project {
+  config: LoadedConfig;
+  /** Models sorted by name. */
+  models: Model[];
+  byName: Map<string, Model>;
+}

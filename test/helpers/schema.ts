@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { REPO } from "./cli.ts";
+
+/** Rocky 1.10's published schemas; present in the development workspace, absent in a user's clone. */
+export const ROCKY_SCHEMAS = join(REPO, "..", "shared", "reference", "rocky-1.10", "schemas");
+export const hasRockySchemas = existsSync(ROCKY_SCHEMAS);
+if (!hasRockySchemas) {
+  console.warn(
+    `[compat] skipping Rocky 1.10 schema checks: ${ROCKY_SCHEMAS} is absent (only the dev workspace has it)`,
+  );
+}
+
+const cache = new Map<string, ValidateFunction>();
+
+function compile(file: string): ValidateFunction {
+  let fn = cache.get(file);
+  if (!fn) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    fn = ajv.compile(JSON.parse(readFileSync(file, "utf8")));
+    cache.set(file, fn);
+  }
+  return fn;
+}
+
+function check(file: string, payload: unknown): void {
+  const fn = compile(file);
+  if (!fn(payload)) {
+    throw new Error(
+      `${file} rejects the payload:\n${JSON.stringify(fn.errors, null, 2)}\npayload: ${JSON.stringify(payload).slice(0, 2000)}`,
+    );
+  }
+}
+
+/** Validate against our generated schema `schemas/<name>.schema.json` (must exist). */
+export function expectOurSchema(name: string, payload: unknown): void {
+  const file = join(REPO, "schemas", `${name}.schema.json`);
+  if (!existsSync(file)) throw new Error(`schemas/${name}.schema.json is missing: run 'bun run codegen'`);
+  check(file, payload);
+}
+
+/** Validate against Rocky 1.10's schema when the reference is present. */
+export function expectRockySchema(name: string, payload: unknown): void {
+  if (!hasRockySchemas) return;
+  check(join(ROCKY_SCHEMAS, `${name}.schema.json`), payload);
+}
+
+/** Both: ours always, Rocky's when available. */
+export function expectSchemas(ours: string, payload: unknown, rocky?: string): void {
+  expectOurSchema(ours, payload);
+  if (rocky) expectRockySchema(rocky, payload);
+}
