@@ -1,0 +1,54 @@
+/**
+ * Contract between the SQL analysis (src/sql) and the compile pipeline (src/compile,
+ * src/graph/semantic.ts). One parse per model, then one walk that yields every
+ * output column with its sources.
+ */
+
+/** A table reference as written in a model's SQL, with its place in the text (for rewriting). */
+export interface TableRefSpan {
+  /** Unquoted name parts: `["raw", "orders"]`, `["stg_orders"]`. */
+  parts: string[];
+  /** Character offsets of the whole dotted name in the model's SQL: `sql.slice(start, end)`. */
+  start: number;
+  end: number;
+}
+
+export type Transform = "direct" | "cast" | "expression" | `aggregation: ${string}` | `window: ${string}`;
+
+/** One column a value is computed from: a table (model or external source) and a column of it. */
+export interface ColumnSource {
+  /** The table as referenced (aliases resolved), unquoted parts joined later by the caller. */
+  table: string[];
+  column: string;
+}
+
+export interface OutputColumn {
+  name: string;
+  /** Distinct, ordered sources of the value. Empty for literals and COUNT(*). */
+  sources: ColumnSource[];
+  transform: Transform;
+}
+
+export interface SqlDiagnostic {
+  severity: "Error" | "Warning" | "Info";
+  code: string;
+  message: string;
+  /** Offset in the model's SQL, when known. */
+  offset?: number;
+  suggestion?: string;
+}
+
+/** Columns of an upstream table, for `*` expansion; undefined when unknown. */
+export type ColumnsOf = (table: string[]) => string[] | undefined;
+
+export interface ModelAnalysis {
+  /** Every table the query reads (CTE names excluded), in order of appearance. */
+  tableRefs: TableRefSpan[];
+  /**
+   * Output columns in order. `undefined` when the model could not be analysed
+   * (parse error, or a `*` over a table whose columns are unknown): then
+   * `diagnostics` says why and lineage shows the model as unavailable.
+   */
+  columns: OutputColumn[] | undefined;
+  diagnostics: SqlDiagnostic[];
+}
