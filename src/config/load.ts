@@ -92,7 +92,7 @@ function normaliseAdapters(
 ): Map<string, AdapterConfig> {
   const out = new Map<string, AdapterConfig>();
   if (!raw) return out;
-  if (typeof raw.type === "string") {
+  if ("type" in raw) {
     out.set("default", validateOrThrow(AdapterConfigSchema, raw, file, ["adapter"]) as AdapterConfig);
     return out;
   }

@@ -8,6 +8,7 @@ import type { GenericSchema } from "valibot";
 export async function allOutputSchemas(): Promise<Record<string, GenericSchema>> {
   const modules = await Promise.all([
     import("./schemas/project.ts"),
+    import("./schemas/branch.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

@@ -1,10 +1,27 @@
+import { relative } from "node:path";
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import { initProject } from "../../project/scaffold.ts";
+import { emit, envelope } from "../output.ts";
 
-// Placeholder: replaced by the command's real implementation.
 export default defineCommand({
-  meta: { name: "init", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky init' is not built yet");
+  meta: {
+    name: "init",
+    description: "Create a new rocky project in DIR (default: the current folder). Never overwrites.\n\nExample:\n  rocky init shop && cd shop && rocky compile",
+  },
+  args: { dir: { type: "positional", required: false, default: ".", description: "project folder" } },
+  run({ args }) {
+    const { dir, files } = initProject(String(args.dir));
+    emit(envelope("init", { path: dir, files }), () => {
+      const rel = relative(process.cwd(), dir) || ".";
+      return [
+        `Created a rocky project in ${rel}`,
+        ...files.map((f) => `  ${f}`),
+        "",
+        "Next:",
+        ...(rel === "." ? [] : [`  cd ${rel}`]),
+        "  rocky compile      # check the models",
+        "  rocky run          # build them in DuckDB",
+      ].join("\n");
+    });
   },
 });

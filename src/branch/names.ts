@@ -1,0 +1,91 @@
+/**
+ * Branch names and where a branch puts things. Pure: no state, no warehouse.
+ */
+import type { Dialect, TableRef } from "../adapter/types.ts";
+import { RockyError } from "../errors.ts";
+import type { Model } from "../project/types.ts";
+
+export const MAX_NAME_BYTES = 64;
+const NAME_CHARS = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Rocky 1.10's rules, checked in its order and with its messages, so scripts that
+ * match on them keep working. The byte length is checked before the charset, as there.
+ */
+export function validateBranchName(name: string): void {
+  if (name.length === 0) throw new RockyError("branch name cannot be empty");
+  const bytes = Buffer.byteLength(name, "utf8");
+  if (bytes > MAX_NAME_BYTES) {
+    throw new RockyError(`branch name too long: ${bytes} chars (max ${MAX_NAME_BYTES})`);
+  }
+  if (!NAME_CHARS.test(name)) {
+    throw new RockyError(`invalid branch name '${name}': only [A-Za-z0-9_.-] characters are allowed`);
+  }
+}
+
+export function schemaPrefixFor(name: string): string {
+  return `branch__${name}`;
+}
+
+/** The production target of a model, with the dialect's defaults filled in. */
+export function productionTarget(model: Pick<Model, "target">, dialect: Dialect): TableRef {
+  const catalog = model.target.catalog ?? dialect.defaultCatalog;
+  return {
+    ...(catalog === undefined ? {} : { catalog }),
+    schema: model.target.schema ?? dialect.defaultSchema,
+    table: model.target.table,
+  };
+}
+
+/** `<schema_prefix>__<schema>`, made valid for the warehouse (e.g. `-`/`.` on BigQuery). */
+export function branchSchemaName(schemaPrefix: string, schema: string, dialect: Dialect): string {
+  return dialect.safeSchemaName(`${schemaPrefix}__${schema}`);
+}
+
+/** Where a branch keeps its copy of a production table: same catalog and table, prefixed schema. */
+export function branchTarget(prod: TableRef, schemaPrefix: string, dialect: Dialect): TableRef {
+  return { ...prod, schema: branchSchemaName(schemaPrefix, prod.schema, dialect) };
+}
+
+/** Stable identity of a table for collision checks and lookups. */
+export function tableKey(ref: TableRef): string {
+  // Case-insensitive: DuckDB, Snowflake (unquoted) and BigQuery datasets fold or compare
+  // names without case, and refusing a case-only clash is the safe side everywhere.
+  return [ref.catalog ?? "", ref.schema, ref.table].map((p) => p.toLowerCase()).join("\u0000");
+}
+
+export interface OtherBranch {
+  name: string;
+  schema_prefix: string;
+}
+
+/**
+ * The branch among `others` whose schemas would be the same warehouse schemas as the
+ * new branch's, for the given production schemas (plus the bare prefix, which covers
+ * every schema when the dialect maps characters one by one).
+ */
+export function findSchemaCollision(
+  schemaPrefix: string,
+  others: readonly OtherBranch[],
+  dialect: Dialect,
+  productionSchemas: readonly string[],
+): { branch: string; schema: string } | undefined {
+  const probes = [...new Set([dialect.defaultSchema, ...productionSchemas])];
+  const mine = new Map<string, string>();
+  mine.set(dialect.safeSchemaName(schemaPrefix).toLowerCase(), dialect.safeSchemaName(schemaPrefix));
+  for (const s of probes) {
+    const n = branchSchemaName(schemaPrefix, s, dialect);
+    mine.set(n.toLowerCase(), n);
+  }
+  for (const other of others) {
+    const theirs = [
+      dialect.safeSchemaName(other.schema_prefix),
+      ...probes.map((s) => branchSchemaName(other.schema_prefix, s, dialect)),
+    ];
+    for (const t of theirs) {
+      const hit = mine.get(t.toLowerCase());
+      if (hit !== undefined) return { branch: other.name, schema: hit };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,113 @@
+import * as v from "valibot";
+import { envelopeFields } from "../common.ts";
+
+/** Rocky 1.10's BranchEntry: `description` omitted when unset. */
+export const BranchEntrySchema = v.object({
+  name: v.string(),
+  schema_prefix: v.string(),
+  created_by: v.string(),
+  created_at: v.string(),
+  description: v.optional(v.string()),
+});
+
+/** A warehouse object a branch created, as recorded in the state. */
+export const BranchObjectSchema = v.object({
+  kind: v.picklist(["schema", "table", "view", "clone_table", "clone_view"]),
+  /** Qualified, quoted for the warehouse's dialect. */
+  object: v.string(),
+});
+
+export const BranchOutput = v.object({
+  ...envelopeFields,
+  branch: BranchEntrySchema,
+  /** Objects the branch holds in the warehouse (show), or created by `--clone` (create). */
+  objects: v.array(BranchObjectSchema),
+});
+
+export const BranchListOutput = v.object({
+  ...envelopeFields,
+  branches: v.array(BranchEntrySchema),
+  total: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+export const BranchDeleteOutput = v.object({
+  ...envelopeFields,
+  name: v.string(),
+  removed: v.boolean(),
+  /** With `--drop`: objects dropped by this command. */
+  dropped: v.array(BranchObjectSchema),
+  /** Objects still in the warehouse (without `--drop`, or those whose drop failed). */
+  left: v.array(BranchObjectSchema),
+  errors: v.array(v.object({ object: v.string(), error: v.string() })),
+});
+
+const ColumnRef = v.object({ model: v.string(), column: v.string() });
+
+export const ModelCompareSchema = v.object({
+  model: v.string(),
+  /** Rocky `compare` fields, so existing consumers read this as a CompareOutput. */
+  production_table: v.string(),
+  shadow_table: v.string(),
+  production_count: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  shadow_count: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  row_count_match: v.boolean(),
+  row_count_diff_pct: v.number(),
+  schema_match: v.boolean(),
+  schema_diffs: v.array(v.string()),
+  verdict: v.picklist(["identical", "changed", "schema_changed", "missing_in_production"]),
+  branch_table: v.string(),
+  columns_added: v.array(v.object({ name: v.string(), type: v.string() })),
+  columns_removed: v.array(v.object({ name: v.string(), type: v.string() })),
+  columns_retyped: v.array(v.object({ name: v.string(), production_type: v.string(), branch_type: v.string() })),
+  /** Rows (as a multiset, over the columns both sides share) only in the branch / only in production. */
+  rows_only_in_branch: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  rows_only_in_production: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  compared_columns: v.array(v.string()),
+  sample_only_in_branch: v.array(v.record(v.string(), v.unknown())),
+  sample_only_in_production: v.array(v.record(v.string(), v.unknown())),
+  /** Downstream columns that read a removed or retyped column (column-level lineage). */
+  blast_radius: v.array(
+    v.object({ column: v.string(), change: v.picklist(["removed", "retyped"]), downstream: v.array(ColumnRef) }),
+  ),
+});
+
+export const BranchCompareOutput = v.object({
+  ...envelopeFields,
+  branch: v.string(),
+  /** Rocky `compare` field: the `--model` filter, empty when none. */
+  filter: v.string(),
+  overall_verdict: v.picklist(["identical", "changed", "schema_changed"]),
+  tables_compared: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  tables_passed: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  tables_warned: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  tables_failed: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  results: v.array(ModelCompareSchema),
+});
+
+export const BranchPromoteOutput = v.object({
+  ...envelopeFields,
+  branch: v.string(),
+  run_id: v.string(),
+  status: v.picklist(["success", "failure"]),
+  /** True when every statement ran in one warehouse transaction. */
+  atomic: v.boolean(),
+  targets: v.array(
+    v.object({
+      model: v.string(),
+      from: v.string(),
+      to: v.string(),
+      kind: v.picklist(["table", "view"]),
+      status: v.picklist(["promoted", "failed", "rolled_back", "not_run"]),
+      error: v.optional(v.string()),
+    }),
+  ),
+  error: v.optional(v.string()),
+});
+
+export const schemas = {
+  branch: BranchOutput,
+  branch_list: BranchListOutput,
+  branch_delete: BranchDeleteOutput,
+  branch_compare: BranchCompareOutput,
+  branch_promote: BranchPromoteOutput,
+};

@@ -1,0 +1,116 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { commands } from "../../src/cli/commands/index.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { REPO, rocky, tempDir } from "../helpers/cli.ts";
+import { expectSchemas } from "../helpers/schema.ts";
+
+describe("global CLI conventions", () => {
+  test("--version prints the package version", () => {
+    const r = rocky(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^rocky ${pkg.version.replace(/\./g, "\\.")} \\(\\S+\\)\\n$`));
+  });
+
+  test("--help lists every command with an example", () => {
+    const r = rocky(["--help"]);
+    expect(r.code).toBe(0);
+    for (const name of Object.keys(commands)) expect(r.stdout).toContain(`  ${name} `);
+    expect(r.stdout).toContain("Example:");
+  });
+
+  test("each command's help has an example", () => {
+    for (const name of ["init", "playground", "validate", "export-schemas"]) {
+      const r = rocky([name, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Example:");
+    }
+  });
+
+  test("an unknown command is a usage error with a suggestion", () => {
+    const r = rocky(["compil"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("Error: unknown command 'compil'\nhint: did you mean 'compile'?\n");
+  });
+
+  test("an unknown flag is a usage error (exit 2), not silently ignored", () => {
+    const r = rocky(["init", "--tempalte", "x"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Error: unknown option '--tempalte' for 'rocky init'");
+  });
+
+  test("a bad -o value is a usage error", () => {
+    const r = rocky(["-o", "yaml", "validate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid value 'yaml' for --output");
+  });
+
+  test("global options work before or after the command; json is the default off a terminal", () => {
+    const dir = tempDir();
+    const before = rocky(["-o", "json", "init", join(dir, "a")]);
+    const after = rocky(["init", join(dir, "b"), "--output", "json"]);
+    const implicit = rocky(["init", join(dir, "c")]);
+    for (const r of [before, after, implicit]) {
+      expect(r.code).toBe(0);
+      const j = r.json<{ version: string; command: string }>();
+      expect(Object.keys(j).slice(0, 2)).toEqual(["version", "command"]);
+      expect(j.command).toBe("init");
+    }
+    const table = rocky(["init", join(dir, "d"), "-o", "table"]);
+    expect(table.stdout).toStartWith("Created a rocky project in");
+  });
+
+  test("errors carry no stack trace unless ROCKY_DEBUG=1", () => {
+    const dir = tempDir();
+    const r = rocky(["validate"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith("Error: no rocky.toml found");
+    expect(r.stderr).toContain("hint: run 'rocky init'");
+    expect(r.stderr).not.toContain("    at ");
+  });
+});
+
+describe("init and playground", () => {
+  test("init writes a project that validates, and refuses to overwrite", () => {
+    const dir = join(tempDir(), "shop");
+    const r = rocky(["init", dir, "-o", "json"]);
+    expect(r.code).toBe(0);
+    expectSchemas("init", r.json());
+    expect(existsSync(join(dir, "rocky.toml"))).toBe(true);
+    expect(existsSync(join(dir, "models", "example.sql"))).toBe(true);
+    const again = rocky(["init", dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("rocky.toml already exists");
+    expect(readFileSync(join(dir, "rocky.toml"), "utf8")).toContain('name = "shop"');
+  });
+
+  test("playground creates a DuckDB project and refuses a non-empty folder", () => {
+    const dir = join(tempDir(), "demo");
+    const r = rocky(["playground", dir, "-o", "json"]);
+    expect(r.code).toBe(0);
+    const j = r.json<{ files: string[] }>();
+    expectSchemas("playground", j);
+    expect(j.files.filter((f) => f.endsWith(".sql")).length).toBe(7);
+    expect(readFileSync(join(dir, "rocky.toml"), "utf8")).toContain('type = "duckdb"');
+    const again = rocky(["playground", dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already exists and is not empty");
+  });
+});
+
+describe("export-schemas", () => {
+  test("writes the same files as the committed schemas/ folder", () => {
+    const dir = tempDir();
+    const r = rocky(["export-schemas", dir, "-o", "json"]);
+    expect(r.code).toBe(0);
+    const j = r.json<{ files: string[] }>();
+    expectSchemas("export_schemas", j);
+    const committed = readdirSync(join(REPO, "schemas")).filter((f) => f.endsWith(".schema.json"));
+    expect([...j.files].sort()).toEqual(committed.sort());
+    for (const f of j.files) {
+      expect(readFileSync(join(dir, f), "utf8")).toBe(readFileSync(join(REPO, "schemas", f), "utf8"));
+    }
+  });
+});

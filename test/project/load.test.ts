@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { loadProject } from "../../src/project/load.ts";
+import { tempDir } from "../helpers/cli.ts";
+
+function makeProject(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [p, text] of Object.entries({ "rocky.toml": '[adapter]\ntype = "duckdb"\n', ...files })) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return join(dir, "rocky.toml");
+}
+
+describe("model discovery", () => {
+  test("finds models at any depth, with sidecars and inherited _defaults", async () => {
+    const file = makeProject({
+      "models/_defaults.toml": '[target]\ncatalog = "lake"\nschema = "base"\n',
+      "models/a.sql": "SELECT 1 AS x",
+      "models/staging/_defaults.toml": '[target]\nschema = "staging"\n[strategy]\ntype = "view"\n',
+      "models/staging/deep/b.sql": "SELECT x FROM a\n\n",
+      "models/staging/deep/b.toml": 'depends_on = ["a"]\n[target]\ntable = "bee"\n',
+      "models/staging/c.sql": "SELECT 2 AS y",
+      "models/staging/c.toml": '[strategy]\ntype = "merge"\nunique_key = ["y"]\n',
+    });
+    const p = await loadProject(await loadConfig(file));
+    expect(p.models.map((m) => m.name)).toEqual(["a", "b", "c"]);
+    const [a, b, c] = p.models;
+    expect(a!.target).toEqual({ catalog: "lake", schema: "base", table: "a" });
+    expect(a!.strategy).toEqual({ type: "full_refresh" });
+    // Nearest _defaults wins per key; catalog still inherited from the root one.
+    expect(b!.target).toEqual({ catalog: "lake", schema: "staging", table: "bee" });
+    expect(b!.strategy).toEqual({ type: "view" });
+    expect(b!.dependsOn).toEqual(["a"]);
+    expect(b!.sql).toBe("SELECT x FROM a");
+    expect(b!.relPath).toBe(join("models", "staging", "deep", "b.sql"));
+    expect(c!.strategy).toEqual({ type: "merge", unique_key: ["y"] });
+  });
+
+  test("a model without [target] leaves catalog and schema to the adapter", async () => {
+    const p = await loadProject(await loadConfig(makeProject({ "models/m.sql": "SELECT 1 AS x" })));
+    expect(p.models[0]!.target).toEqual({ table: "m" });
+  });
+
+  test("an invalid strategy names the sidecar and the key", async () => {
+    const file = makeProject({
+      "models/m.sql": "SELECT 1 AS x",
+      "models/m.toml": '[strategy]\ntype = "incremental"\n',
+    });
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(/m\.toml: strategy\.timestamp_column/);
+  });
+
+  test("_defaults.toml may not set per-model fields", async () => {
+    const file = makeProject({ "models/_defaults.toml": 'depends_on = ["x"]\n', "models/m.sql": "SELECT 1" });
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow("_defaults.toml must not declare per-model field 'depends_on'");
+  });
+
+  test("two files giving the same model name are refused, naming both", async () => {
+    const file = makeProject({ "models/a/m.sql": "SELECT 1", "models/b/m.sql": "SELECT 2" });
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(/two models are named 'm': models\/a\/m\.sql and models\/b\/m\.sql/);
+  });
+
+  test("a missing models folder is a clear error", async () => {
+    await expect(loadProject(await loadConfig(makeProject({})))).rejects.toThrow(/models folder .* does not exist/);
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * A loopback stand-in for the part of Snowflake's REST API that snowflake-sdk
+ * speaks: login, query, abort, session delete, telemetry. The real SDK is pointed
+ * at it (`accessUrl: http://127.0.0.1:PORT`), so the SDK's own request building,
+ * auth bodies, JSON result decoding and error objects are exercised.
+ *
+ * What it is NOT: a SQL engine. Each statement is answered by a responder the
+ * test installs (`onQuery`), and every statement received is recorded
+ * (`statements`) so tests can assert the SQL that went over the wire.
+ *
+ * Wire shapes follow snowflake-sdk 3.3 (dist/lib/services/sf.js, connection/
+ * statement.js, connection/result/result.js): every response is HTTP 200 with
+ * `{success, code, message, data}`; a failed login or statement is
+ * `success:false` with Snowflake's error code and `data.sqlState`.
+ */
+import { createPublicKey, verify } from "node:crypto";
+
+export interface SfColumn {
+  name: string;
+  /** Snowflake's rowtype type: fixed, real, text, boolean, date, timestamp_ntz, ... */
+  type: string;
+  nullable?: boolean;
+  scale?: number;
+  precision?: number;
+}
+
+export type SfAnswer =
+  | { columns: SfColumn[]; rows: (string | null)[][]; statementTypeId?: number }
+  | { error: { code: string; message: string; sqlState?: string } };
+
+export interface SfUser {
+  password?: string;
+  /** PEM public key for key-pair (JWT) login. */
+  publicKey?: string;
+}
+
+export interface SfStandinOptions {
+  account?: string;
+  users?: Record<string, SfUser>;
+  /** Accepted OAuth access tokens. */
+  oauthTokens?: string[];
+}
+
+interface Session {
+  token: string;
+  user: string;
+  warehouse?: string;
+  database?: string;
+  role?: string;
+  params: Record<string, unknown>;
+}
+
+export interface ReceivedStatement {
+  sql: string;
+  user: string;
+  warehouse?: string;
+  role?: string;
+  database?: string;
+}
+
+/** Statement type ids Snowflake reports (SDK statement_type.js): DML counts are rows of the result. */
+export const SF_STATEMENT_TYPE = { SELECT: 0x1000, INSERT: 0x3100, UPDATE: 0x3200, DELETE: 0x3300, MERGE: 0x3400, DDL: 0x6000 };
+
+export class SnowflakeStandin {
+  readonly statements: ReceivedStatement[] = [];
+  readonly logins: Record<string, unknown>[] = [];
+  readonly aborted: string[] = [];
+  sessionsClosed = 0;
+  /** Fault injection: the next N requests to a path prefix get this HTTP status. */
+  private faults: { path: string; status: number; remaining: number }[] = [];
+  private sessions = new Map<string, Session>();
+  private server: ReturnType<typeof Bun.serve> | undefined;
+  private seq = 0;
+  onQuery: (sql: string, session: ReceivedStatement) => SfAnswer | Promise<SfAnswer> = () => ({
+    columns: [{ name: "status", type: "text" }],
+    rows: [["Statement executed successfully."]],
+    statementTypeId: SF_STATEMENT_TYPE.DDL,
+  });
+
+  constructor(private readonly opts: SfStandinOptions = {}) {}
+
+  get url(): string {
+    if (!this.server) throw new Error("stand-in not started");
+    return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  get account(): string {
+    return this.opts.account ?? "standin";
+  }
+
+  start(): this {
+    this.server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => this.handle(req) });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop(true);
+  }
+
+  failNext(pathPrefix: string, status: number, times = 1): void {
+    this.faults.push({ path: pathPrefix, status, remaining: times });
+  }
+
+  private async handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const fault = this.faults.find((f) => url.pathname.startsWith(f.path) && f.remaining > 0);
+    if (fault) {
+      fault.remaining--;
+      return new Response("Service Unavailable", { status: fault.status });
+    }
+    // The SDK gzips request bodies; Bun does not inflate them for us.
+    const raw = Buffer.from(await req.arrayBuffer());
+    const text = req.headers.get("content-encoding") === "gzip" ? Bun.gunzipSync(raw).toString() : raw.toString();
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    switch (url.pathname) {
+      case "/session/v1/login-request":
+        return this.login(url, body);
+      case "/queries/v1/query-request":
+        return this.withSession(req, (s) => this.query(s, body));
+      case "/queries/v1/abort-request":
+        return this.withSession(req, () => {
+          this.aborted.push(String(body.requestId ?? ""));
+          return ok({});
+        });
+      case "/session":
+        return this.withSession(req, (s) => {
+          this.sessions.delete(s.token);
+          this.sessionsClosed++;
+          return ok({});
+        });
+      case "/telemetry/send":
+        return ok({});
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  }
+
+  private login(url: URL, body: Record<string, unknown>): Response {
+    const data = (body.data ?? {}) as Record<string, unknown>;
+    this.logins.push(data);
+    const user = String(data.LOGIN_NAME ?? "");
+    const auth = String(data.AUTHENTICATOR ?? "SNOWFLAKE");
+    const known = this.opts.users?.[user.toUpperCase()] ?? this.opts.users?.[user];
+    let okAuth = false;
+    if (auth === "OAUTH") okAuth = (this.opts.oauthTokens ?? []).includes(String(data.TOKEN ?? ""));
+    else if (auth === "SNOWFLAKE_JWT") okAuth = !!known?.publicKey && verifyJwt(String(data.TOKEN ?? ""), known.publicKey);
+    else okAuth = !!known && known.password !== undefined && known.password === data.PASSWORD;
+    if (!okAuth) {
+      // Snowflake answers a bad login with HTTP 200 and success:false, code 390100.
+      return json({
+        success: false,
+        code: auth === "OAUTH" ? "390303" : "390100",
+        message:
+          auth === "OAUTH"
+            ? "Invalid OAuth access token. [" + String(data.TOKEN ?? "").slice(0, 6) + "...]"
+            : "Incorrect username or password was specified.",
+        data: { nextAction: "RETRY_LOGIN", authnMethod: "USERNAME_PASSWORD" },
+      });
+    }
+    const token = `session-${++this.seq}`;
+    const session: Session = {
+      token,
+      user: user || "OAUTH_USER",
+      warehouse: url.searchParams.get("warehouse") ?? undefined,
+      database: url.searchParams.get("databaseName") ?? undefined,
+      role: url.searchParams.get("roleName") ?? undefined,
+      params: ((data.SESSION_PARAMETERS ?? {}) as Record<string, unknown>) ?? {},
+    };
+    this.sessions.set(token, session);
+    return ok({
+      token,
+      masterToken: `master-${this.seq}`,
+      validityInSeconds: 3600,
+      masterValidityInSeconds: 14400,
+      sessionId: 1000 + this.seq,
+      parameters: [{ name: "TIMEZONE", value: "UTC" }],
+      sessionInfo: { databaseName: session.database, warehouseName: session.warehouse, roleName: session.role },
+    });
+  }
+
+  private withSession(req: Request, fn: (s: Session) => Response | Promise<Response>): Response | Promise<Response> {
+    const m = /Snowflake Token="([^"]+)"/.exec(req.headers.get("authorization") ?? "");
+    const s = m ? this.sessions.get(m[1]!) : undefined;
+    if (!s) return json({ success: false, code: "390104", message: "Session token invalid.", data: null });
+    return fn(s);
+  }
+
+  private async query(s: Session, body: Record<string, unknown>): Promise<Response> {
+    const sql = String(body.sqlText ?? "");
+    const rec: ReceivedStatement = { sql, user: s.user, warehouse: s.warehouse, role: s.role, database: s.database };
+    this.statements.push(rec);
+    const queryId = `01b0-${++this.seq}`;
+    const answer = await this.onQuery(sql, rec);
+    if ("error" in answer) {
+      return json({
+        success: false,
+        code: answer.error.code,
+        message: answer.error.message,
+        data: { queryId, sqlState: answer.error.sqlState ?? "42000", errorCode: answer.error.code },
+      });
+    }
+    return ok({
+      // Session parameters come back with every result, as the real service does.
+      parameters: Object.entries(s.params).map(([name, value]) => ({ name, value })),
+      rowtype: answer.columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        nullable: c.nullable ?? true,
+        scale: c.scale ?? (c.type === "fixed" ? 0 : null),
+        precision: c.precision ?? (c.type === "fixed" ? 38 : null),
+        length: c.type === "text" ? 16777216 : null,
+        byteLength: c.type === "text" ? 16777216 : null,
+        database: "",
+        schema: "",
+        table: "",
+      })),
+      rowset: answer.rows,
+      total: answer.rows.length,
+      returned: answer.rows.length,
+      queryId,
+      databaseProvider: null,
+      finalDatabaseName: s.database ?? null,
+      finalWarehouseName: s.warehouse ?? null,
+      finalRoleName: s.role ?? null,
+      numberOfBinds: 0,
+      statementTypeId: answer.statementTypeId ?? SF_STATEMENT_TYPE.SELECT,
+      version: 1,
+      queryResultFormat: "json",
+    });
+  }
+}
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+}
+
+function ok(data: unknown): Response {
+  return json({ success: true, code: null, message: null, data });
+}
+
+/** Verify an RS256 JWT with a PEM public key, as Snowflake does for SNOWFLAKE_JWT logins. */
+function verifyJwt(token: string, publicKeyPem: string): boolean {
+  const [h, p, sig] = token.split(".");
+  if (!h || !p || !sig) return false;
+  try {
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString()) as { exp?: number };
+    if (typeof payload.exp === "number" && payload.exp < Date.now()) return false;
+    return verify("RSA-SHA256", Buffer.from(`${h}.${p}`), createPublicKey(publicKeyPem), Buffer.from(sig, "base64url"));
+  } catch {
+    return false;
+  }
+}
