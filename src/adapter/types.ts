@@ -61,6 +61,13 @@ export interface Dialect {
   dropView(ref: TableRef): string;
   /** Native zero-copy clone (`CREATE TABLE x CLONE y`), when the warehouse has one. */
   cloneTable?(source: TableRef, target: TableRef): string;
+  /**
+   * A query returning one row, one column: the highest value of `column` in `target`, as
+   * text exact enough to compare against (incremental watermarks). Default: `SELECT max(col)`.
+   */
+  maxValueQuery?(target: TableRef, column: string): string;
+  /** The SQL literal comparing equal to a stored watermark value. Default: a quoted string. */
+  watermarkLiteral?(value: string): string;
 }
 
 export interface MaterializeContext {
@@ -72,6 +79,8 @@ export interface MaterializeContext {
   watermark?: string;
   /** The model's output columns when known (merge UPDATE SET lists). */
   columns?: string[];
+  /** What currently stands at the target, when known: a strategy change (view ↔ table) drops it first. */
+  existingKind?: "table" | "view";
 }
 
 export interface AdapterCapabilities {
@@ -95,6 +104,8 @@ export interface Adapter {
   /** Columns of a table or view, or undefined when it does not exist. */
   describeTable(ref: TableRef): Promise<ColumnInfo[] | undefined>;
   tableExists(ref: TableRef): Promise<boolean>;
+  /** Whether `ref` is a table or a view (undefined when absent); lets a run switch strategies. */
+  objectKind?(ref: TableRef): Promise<"table" | "view" | undefined>;
   listTables(catalog: string | undefined, schema: string): Promise<string[]>;
   createSchema(catalog: string | undefined, schema: string): Promise<void>;
   dropSchema(catalog: string | undefined, schema: string): Promise<void>;

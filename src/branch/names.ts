@@ -3,7 +3,6 @@
  */
 import type { Dialect, TableRef } from "../adapter/types.ts";
 import { RockyError } from "../errors.ts";
-import type { Model } from "../project/types.ts";
 
 export const MAX_NAME_BYTES = 64;
 const NAME_CHARS = /^[A-Za-z0-9_.-]+$/;
@@ -27,15 +26,8 @@ export function schemaPrefixFor(name: string): string {
   return `branch__${name}`;
 }
 
-/** The production target of a model, with the dialect's defaults filled in. */
-export function productionTarget(model: Pick<Model, "target">, dialect: Dialect): TableRef {
-  const catalog = model.target.catalog ?? dialect.defaultCatalog;
-  return {
-    ...(catalog === undefined ? {} : { catalog }),
-    schema: model.target.schema ?? dialect.defaultSchema,
-    table: model.target.table,
-  };
-}
+/** A model's production target (one definition, shared with the run engine). */
+export { productionTarget } from "../run/isolation.ts";
 
 /** `<schema_prefix>__<schema>`, made valid for the warehouse (e.g. `-`/`.` on BigQuery). */
 export function branchSchemaName(schemaPrefix: string, schema: string, dialect: Dialect): string {

@@ -48,8 +48,6 @@ export function sha256(text: string): string {
 export class AnalysisCache {
   private entries: Record<string, CacheEntry> = {};
   private dirty = false;
-  hits = 0;
-  misses = 0;
 
   constructor(private readonly dir: string | undefined) {
     if (!dir) return;

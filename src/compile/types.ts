@@ -28,6 +28,12 @@ export interface CompiledModel {
   refs: ResolvedRef[];
   /** Output column names, or undefined when unavailable (see diagnostics). */
   columns: string[] | undefined;
+  /** Why the model's columns are unknown (parse error, unexpandable `*`, dependency cycle). */
+  unavailable?: string;
+  /** SHA-256 of the model's SQL text. */
+  sqlHash: string;
+  /** Models this one reads (SQL references merged with depends_on), sorted. */
+  dependsOn: string[];
 }
 
 export interface CompileResult {
@@ -37,5 +43,14 @@ export interface CompileResult {
   graph: SemanticGraph;
   diagnostics: Diagnostic[];
   hasErrors: boolean;
-  timings: { project_load_ms: number; parse_ms: number; semantic_graph_ms: number; total_ms: number };
+  /** Analysis cache use: models answered from `.rocky-cache/compile.json` vs parsed. */
+  cache: { hits: number; misses: number };
+  timings: {
+    project_load_ms: number;
+    /** Parser time (DuckDB), and analysis time (both passes, cache checks). */
+    parse_ms: number;
+    analysis_ms: number;
+    semantic_graph_ms: number;
+    total_ms: number;
+  };
 }

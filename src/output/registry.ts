@@ -8,7 +8,10 @@ import type { GenericSchema } from "valibot";
 export async function allOutputSchemas(): Promise<Record<string, GenericSchema>> {
   const modules = await Promise.all([
     import("./schemas/project.ts"),
+    import("./schemas/compile.ts"),
     import("./schemas/branch.ts"),
+    import("./schemas/run.ts"),
+    import("./schemas/adapters.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

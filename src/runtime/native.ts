@@ -45,8 +45,11 @@ export interface EmbeddedNative {
 
 /** `ROCKY_DEBUG_MODULES=1` reports heavy modules as they load, so tests can prove a command did not. */
 export function traceModule(name: string, detail?: string): void {
-  if (process.env.ROCKY_DEBUG_MODULES === "1")
-    process.stderr.write(`rocky-debug: loaded ${name}${detail ? ` (${detail})` : ""}\n`);
+  debugModules(`loaded ${name}${detail ? ` (${detail})` : ""}`);
+}
+
+function debugModules(message: string): void {
+  if (process.env.ROCKY_DEBUG_MODULES === "1") process.stderr.write(`rocky-debug: ${message}\n`);
 }
 
 /** `$ROCKY_CACHE_DIR`, else `$XDG_CACHE_HOME/rocky`, else `~/.cache/rocky` (`%LOCALAPPDATA%\rocky` on Windows). */
@@ -71,12 +74,11 @@ function isComplete(dir: string, spec: EmbeddedNative): boolean {
 
 function cacheError(dir: string, e: unknown, label: string): RockyError {
   const code = (e as NodeJS.ErrnoException).code ?? "";
-  const why =
-    code === "EACCES" || code === "EPERM" || code === "EROFS"
-      ? "the folder is not writable"
-      : code === "ENOSPC"
-        ? "the disk is full"
-        : (e as Error).message;
+  const why = ["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST"].includes(code)
+    ? "the folder is not writable"
+    : code === "ENOSPC"
+      ? "the disk is full"
+      : (e as Error).message;
   return new RockyError(`cannot extract the ${label} native library into ${dir}: ${why}`, {
     hint: "set ROCKY_CACHE_DIR to a writable folder (rocky unpacks its DuckDB engine there once per version)",
     cause: e,
@@ -121,7 +123,7 @@ export function extractNative(spec: EmbeddedNative, root: string = cacheRoot()):
   }
   try {
     renameSync(tmp, dir);
-    traceModule(`${spec.label} extraction`, dir);
+    debugModules(`extracted ${spec.label} into ${dir}`);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     // ENOTEMPTY/EEXIST (POSIX) or EPERM (Windows): someone else won the race.

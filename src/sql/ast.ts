@@ -67,6 +67,7 @@ export interface QueryNode {
   /** newer DuckDB set operations may carry `children` instead of left/right */
   children?: QueryNode[];
   cte_name?: string;
+  query_location?: number;
   aliases?: string[];
   [key: string]: unknown;
 }

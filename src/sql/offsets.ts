@@ -23,3 +23,13 @@ export function byteToCharOffsets(sql: string): (byteOffset: number) => number {
   }
   return (byteOffset) => (byteOffset >= bytes ? sql.length : (charAtByte[byteOffset] ?? sql.length));
 }
+
+/** Converts an offset counted in code points (DuckDB's error positions) to a UTF-16 index. */
+export function codePointToCharOffset(sql: string, codePoints: number): number {
+  let index = 0;
+  for (let seen = 0; seen < codePoints && index < sql.length; seen++) {
+    const code = sql.codePointAt(index) ?? 0;
+    index += code >= 0x10000 ? 2 : 1;
+  }
+  return index;
+}

@@ -39,6 +39,11 @@ export interface SfStandinOptions {
   users?: Record<string, SfUser>;
   /** Accepted OAuth access tokens. */
   oauthTokens?: string[];
+  /**
+   * Echo the rejected credential in the login error, as some gateways and proxies do:
+   * lets tests prove the adapter redacts secrets from messages it did not write.
+   */
+  echoSecrets?: boolean;
 }
 
 interface Session {
@@ -52,6 +57,8 @@ interface Session {
 
 export interface ReceivedStatement {
   sql: string;
+  /** Session token the statement ran under (a transaction runs on its own session). */
+  session: string;
   user: string;
   warehouse?: string;
   role?: string;
@@ -59,7 +66,14 @@ export interface ReceivedStatement {
 }
 
 /** Statement type ids Snowflake reports (SDK statement_type.js): DML counts are rows of the result. */
-export const SF_STATEMENT_TYPE = { SELECT: 0x1000, INSERT: 0x3100, UPDATE: 0x3200, DELETE: 0x3300, MERGE: 0x3400, DDL: 0x6000 };
+export const SF_STATEMENT_TYPE = {
+  SELECT: 0x1000,
+  INSERT: 0x3100,
+  UPDATE: 0x3200,
+  DELETE: 0x3300,
+  MERGE: 0x3400,
+  DDL: 0x6000,
+};
 
 export class SnowflakeStandin {
   readonly statements: ReceivedStatement[] = [];
@@ -71,6 +85,8 @@ export class SnowflakeStandin {
   private sessions = new Map<string, Session>();
   private server: ReturnType<typeof Bun.serve> | undefined;
   private seq = 0;
+  /** Running statements by requestId: an abort-request settles them with error 000604. */
+  private readonly pending = new Map<string, () => void>();
   onQuery: (sql: string, session: ReceivedStatement) => SfAnswer | Promise<SfAnswer> = () => ({
     columns: [{ name: "status", type: "text" }],
     rows: [["Statement executed successfully."]],
@@ -101,6 +117,13 @@ export class SnowflakeStandin {
     this.faults.push({ path: pathPrefix, status, remaining: times });
   }
 
+  /** Count of injected faults still waiting, then forget them. */
+  clearFaults(): number {
+    const left = this.faults.reduce((n, f) => n + f.remaining, 0);
+    this.faults = [];
+    return left;
+  }
+
   private async handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     const fault = this.faults.find((f) => url.pathname.startsWith(f.path) && f.remaining > 0);
@@ -110,16 +133,19 @@ export class SnowflakeStandin {
     }
     // The SDK gzips request bodies; Bun does not inflate them for us.
     const raw = Buffer.from(await req.arrayBuffer());
-    const text = req.headers.get("content-encoding") === "gzip" ? Bun.gunzipSync(raw).toString() : raw.toString();
+    const text =
+      req.headers.get("content-encoding") === "gzip" ? Bun.gunzipSync(raw).toString() : raw.toString();
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     switch (url.pathname) {
       case "/session/v1/login-request":
         return this.login(url, body);
       case "/queries/v1/query-request":
-        return this.withSession(req, (s) => this.query(s, body));
+        return this.withSession(req, (s) => this.query(s, body, url.searchParams.get("requestId") ?? ""));
       case "/queries/v1/abort-request":
         return this.withSession(req, () => {
-          this.aborted.push(String(body.requestId ?? ""));
+          const id = String(body.requestId ?? "");
+          this.aborted.push(id);
+          this.pending.get(id)?.();
           return ok({});
         });
       case "/session":
@@ -143,7 +169,8 @@ export class SnowflakeStandin {
     const known = this.opts.users?.[user.toUpperCase()] ?? this.opts.users?.[user];
     let okAuth = false;
     if (auth === "OAUTH") okAuth = (this.opts.oauthTokens ?? []).includes(String(data.TOKEN ?? ""));
-    else if (auth === "SNOWFLAKE_JWT") okAuth = !!known?.publicKey && verifyJwt(String(data.TOKEN ?? ""), known.publicKey);
+    else if (auth === "SNOWFLAKE_JWT")
+      okAuth = !!known?.publicKey && verifyJwt(String(data.TOKEN ?? ""), known.publicKey);
     else okAuth = !!known && known.password !== undefined && known.password === data.PASSWORD;
     if (!okAuth) {
       // Snowflake answers a bad login with HTTP 200 and success:false, code 390100.
@@ -152,8 +179,8 @@ export class SnowflakeStandin {
         code: auth === "OAUTH" ? "390303" : "390100",
         message:
           auth === "OAUTH"
-            ? "Invalid OAuth access token. [" + String(data.TOKEN ?? "").slice(0, 6) + "...]"
-            : "Incorrect username or password was specified.",
+            ? `Invalid OAuth access token.${this.opts.echoSecrets ? ` [${String(data.TOKEN ?? "")}]` : ""}`
+            : `Incorrect username or password was specified.${this.opts.echoSecrets ? ` (password '${String(data.PASSWORD ?? "")}')` : ""}`,
         data: { nextAction: "RETRY_LOGIN", authnMethod: "USERNAME_PASSWORD" },
       });
     }
@@ -174,23 +201,55 @@ export class SnowflakeStandin {
       masterValidityInSeconds: 14400,
       sessionId: 1000 + this.seq,
       parameters: [{ name: "TIMEZONE", value: "UTC" }],
-      sessionInfo: { databaseName: session.database, warehouseName: session.warehouse, roleName: session.role },
+      sessionInfo: {
+        databaseName: session.database,
+        warehouseName: session.warehouse,
+        roleName: session.role,
+      },
     });
   }
 
-  private withSession(req: Request, fn: (s: Session) => Response | Promise<Response>): Response | Promise<Response> {
+  private withSession(
+    req: Request,
+    fn: (s: Session) => Response | Promise<Response>,
+  ): Response | Promise<Response> {
     const m = /Snowflake Token="([^"]+)"/.exec(req.headers.get("authorization") ?? "");
     const s = m ? this.sessions.get(m[1]!) : undefined;
     if (!s) return json({ success: false, code: "390104", message: "Session token invalid.", data: null });
     return fn(s);
   }
 
-  private async query(s: Session, body: Record<string, unknown>): Promise<Response> {
+  private async query(s: Session, body: Record<string, unknown>, requestId: string): Promise<Response> {
     const sql = String(body.sqlText ?? "");
-    const rec: ReceivedStatement = { sql, user: s.user, warehouse: s.warehouse, role: s.role, database: s.database };
+    const rec: ReceivedStatement = {
+      sql,
+      session: s.token,
+      user: s.user,
+      warehouse: s.warehouse,
+      role: s.role,
+      database: s.database,
+    };
     this.statements.push(rec);
     const queryId = `01b0-${++this.seq}`;
-    const answer = await this.onQuery(sql, rec);
+    // Session parameters are state the service keeps, and they shape how the SDK
+    // formats dates; honour ALTER SESSION SET like the real service.
+    const alter = /^\s*ALTER\s+SESSION\s+SET\s+([\s\S]*)$/i.exec(sql);
+    if (alter) {
+      for (const m of alter[1]!.matchAll(/([A-Z_]+)\s*=\s*'((?:[^']|'')*)'/gi))
+        s.params[m[1]!.toUpperCase()] = m[2]!;
+    }
+    const answer = alter
+      ? {
+          columns: [{ name: "status", type: "text" }],
+          rows: [["Statement executed successfully."]],
+          statementTypeId: 0x4000,
+        }
+      : await new Promise<SfAnswer>((resolve, reject) => {
+          this.pending.set(requestId, () =>
+            resolve({ error: { code: "000604", message: "SQL execution canceled", sqlState: "57014" } }),
+          );
+          Promise.resolve(this.onQuery(sql, rec)).then(resolve, reject);
+        }).finally(() => this.pending.delete(requestId));
     if ("error" in answer) {
       return json({
         success: false,
@@ -245,7 +304,12 @@ function verifyJwt(token: string, publicKeyPem: string): boolean {
   try {
     const payload = JSON.parse(Buffer.from(p, "base64url").toString()) as { exp?: number };
     if (typeof payload.exp === "number" && payload.exp < Date.now()) return false;
-    return verify("RSA-SHA256", Buffer.from(`${h}.${p}`), createPublicKey(publicKeyPem), Buffer.from(sig, "base64url"));
+    return verify(
+      "RSA-SHA256",
+      Buffer.from(`${h}.${p}`),
+      createPublicKey(publicKeyPem),
+      Buffer.from(sig, "base64url"),
+    );
   } catch {
     return false;
   }

@@ -1,10 +1,296 @@
+/**
+ * `rocky branch create|list|show|delete|compare|promote`. Flags and rendering only: the
+ * work lives in src/branch. Warehouse code is imported inside the sub-commands that need
+ * it, so `branch list` and `branch show` start without DuckDB or a cloud SDK.
+ */
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts";
+import { ExitCode, RockyError } from "../../errors.ts";
+import { branchEntry, describeObject } from "../../branch/objects.ts";
+import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
+import { type BranchRecord, getBranch, listBranches, listObjects } from "../../state/branches.ts";
+import { openState, type StateStore } from "../../state/store.ts";
+import { globals } from "../context.ts";
+import { emit, envelope } from "../output.ts";
 
-// Placeholder: replaced by the command's real implementation.
-export default defineCommand({
-  meta: { name: "branch", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky branch' is not built yet");
+/** The project when there is one; `--state-path` alone is enough for the state-only commands. */
+async function project(required: boolean): Promise<{ config?: LoadedConfig; statePath: string }> {
+  const g = globals();
+  try {
+    const config = await loadConfig(findConfig(g.config), g.statePath);
+    return { config, statePath: config.statePath };
+  } catch (e) {
+    if (!required && g.config === undefined && g.statePath !== undefined) {
+      const { resolve } = await import("node:path");
+      return { statePath: resolve(g.statePath) };
+    }
+    throw e;
+  }
+}
+
+function needProject(p: { config?: LoadedConfig }): LoadedConfig {
+  if (!p.config) throw new RockyError("this command needs a project (rocky.toml)");
+  return p.config;
+}
+
+function requireBranch(store: StateStore, name: string): BranchRecord {
+  const rec = getBranch(store, name);
+  if (!rec) {
+    const names = listBranches(store).map((b) => b.name);
+    throw new RockyError(`branch '${name}' not found`, {
+      hint: names.length > 0 ? `existing branches: ${names.join(", ")}` : `create it with 'rocky branch create ${name}'`,
+    });
+  }
+  return rec;
+}
+
+async function withStore<T>(path: string, opts: Parameters<typeof openState>[1], fn: (s: StateStore) => Promise<T>): Promise<T> {
+  const store = openState(path, opts);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+const create = defineCommand({
+  meta: {
+    name: "create",
+    description:
+      "Create a named branch. Writes nothing to the warehouse unless --clone.\n\nExample:\n  rocky branch create fix-price --description 'reprice orders'",
   },
+  args: {
+    name: { type: "positional", required: true, description: "branch name ([A-Za-z0-9_.-], at most 64 bytes)" },
+    description: { type: "string", description: "what the branch is for" },
+    clone: {
+      type: "boolean",
+      description: "start with a zero-copy copy of every production table (DuckDB: views; Snowflake/Databricks/BigQuery: native clones)",
+    },
+  },
+  async run({ args }) {
+    const p = await project(Boolean(args.clone));
+    const [{ createBranch, cloneProduction }, { validateBranchName }] = await Promise.all([
+      import("../../branch/create.ts"),
+      import("../../branch/names.ts"),
+    ]);
+    validateBranchName(args.name);
+    // With a project, collisions are checked with the warehouse's real schema rules.
+    let dialect: import("../../adapter/types.ts").Dialect | undefined;
+    let models: import("../../project/types.ts").Model[] = [];
+    if (p.config && p.config.adapters.size > 0) {
+      const [{ loadDialect }, { loadProject }] = await Promise.all([
+        import("../../branch/context.ts"),
+        import("../../project/load.ts"),
+      ]);
+      dialect = await loadDialect(p.config);
+      models = await loadProject(p.config)
+        .then((pr) => pr.models)
+        .catch(() => []);
+    }
+    const result = await withStore(p.statePath, { write: true }, async (store) => {
+      const rec = createBranch(store, {
+        name: args.name,
+        ...(args.description === undefined ? {} : { description: args.description }),
+        createdBy: process.env.USER || "unknown",
+        ...(dialect ? { dialect } : {}),
+        productionSchemas: [...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main"))],
+      });
+      if (!args.clone) return { rec, cloned: undefined };
+      const { connectAdapter } = await import("../../branch/context.ts");
+      const adapter = await connectAdapter(needProject(p));
+      try {
+        return { rec, cloned: await cloneProduction(store, adapter, rec, models) };
+      } finally {
+        await adapter.close();
+      }
+    });
+    emit(
+      envelope("branch create", { branch: branchEntry(result.rec), objects: (result.cloned ?? []).map(describeObject) }),
+      () => renderCreate(result.rec, result.cloned),
+    );
+  },
+});
+
+const list = defineCommand({
+  meta: { name: "list", description: "List branches, sorted by name.\n\nExample:\n  rocky branch list -o json" },
+  args: {},
+  async run() {
+    const p = await project(false);
+    const records = await withStore(p.statePath, {}, async (s) => listBranches(s));
+    emit(envelope("branch list", { branches: records.map(branchEntry), total: records.length }), () =>
+      renderList(records),
+    );
+  },
+});
+
+const show = defineCommand({
+  meta: {
+    name: "show",
+    description: "Show a branch and the warehouse objects it holds.\n\nExample:\n  rocky branch show fix-price",
+  },
+  args: { name: { type: "positional", required: true, description: "branch name" } },
+  async run({ args }) {
+    const p = await project(false);
+    const { rec, objects } = await withStore(p.statePath, {}, async (s) => ({
+      rec: requireBranch(s, args.name),
+      objects: listObjects(s, args.name),
+    }));
+    emit(envelope("branch show", { branch: branchEntry(rec), objects: objects.map(describeObject) }), () =>
+      renderShow(rec, objects),
+    );
+  },
+});
+
+const del = defineCommand({
+  meta: {
+    name: "delete",
+    description:
+      "Delete a branch. With --drop, also drop every warehouse object it created; without, report what is left. Safe to re-run.\n\nExample:\n  rocky branch delete fix-price --drop",
+  },
+  args: {
+    name: { type: "positional", required: true, description: "branch name" },
+    drop: { type: "boolean", description: "drop the branch's tables, views and schemas from the warehouse" },
+  },
+  async run({ args }) {
+    const drop = Boolean(args.drop);
+    const p = await project(drop);
+    const { deleteBranchAndObjects } = await import("../../branch/delete.ts");
+    const result = await withStore(p.statePath, { write: true }, async (store) => {
+      if (!drop) return deleteBranchAndObjects(store, args.name, undefined);
+      const { connectAdapter } = await import("../../branch/context.ts");
+      const adapter = await connectAdapter(needProject(p));
+      try {
+        return await deleteBranchAndObjects(store, args.name, adapter);
+      } finally {
+        await adapter.close();
+      }
+    });
+    emit(
+      envelope("branch delete", {
+        name: result.name,
+        removed: result.removed,
+        dropped: result.dropped.map(describeObject),
+        left: result.left.map(describeObject),
+        errors: result.errors.map((e) => ({ object: describeObject(e.object).object, error: e.error })),
+      }),
+      () => renderDelete(result, drop),
+    );
+    if (result.errors.length > 0) throw new ExitCode(1);
+  },
+});
+
+/** Project compiled, models in DAG order, adapter connected: what compare and promote start from. */
+async function warehouseContext(config: LoadedConfig) {
+  const [{ loadProject }, { compileProject }, { connectAdapter }] = await Promise.all([
+    import("../../project/load.ts"),
+    import("../../compile/compile.ts"),
+    import("../../branch/context.ts"),
+  ]);
+  const compiled = await compileProject(await loadProject(config));
+  const models = compiled.dag.order.map((n) => compiled.project.byName.get(n)!);
+  const adapter = await connectAdapter(config);
+  return { compiled, models, adapter, compileProject };
+}
+
+const modelArg = {
+  type: "string",
+  description: "only this model (repeatable)",
+} as const;
+
+/** citty keeps only the last `--model`; every one counts (same parser as `rocky run`). */
+async function models(rawArgs: string[]): Promise<string[]> {
+  const { repeated } = await import("./run.ts");
+  return repeated(rawArgs, "model");
+}
+
+const compare = defineCommand({
+  meta: {
+    name: "compare",
+    description:
+      "Compare each model the branch built with production: columns, row counts, rows only on one side, and the downstream columns a removed or retyped column reaches. Exit 0 even when changed unless --fail-on-change.\n\nExample:\n  rocky branch compare fix-price --model fct_orders",
+  },
+  args: {
+    name: { type: "positional", required: true, description: "branch name" },
+    model: modelArg,
+    "fail-on-change": { type: "boolean", description: "exit 1 when any model differs (for CI)" },
+  },
+  async run({ args, rawArgs }) {
+    const config = needProject(await project(true));
+    const [{ builtModels, filterModels }, { compareBranch }, { renderCompare }, { blastResolver }] = await Promise.all([
+      import("../../branch/built.ts"),
+      import("../../branch/compare.ts"),
+      import("../../branch/render.ts"),
+      import("../../branch/blast.ts"),
+    ]);
+    const filter = await models(rawArgs);
+    const ctx = await warehouseContext(config);
+    try {
+      const result = await withStore(config.statePath, {}, async (store) => {
+        const rec = requireBranch(store, args.name);
+        const built = filterModels(builtModels(store, rec, ctx.models, ctx.adapter.dialect), filter, ctx.models);
+        const blast = blastResolver(ctx.compiled, (models) =>
+          ctx.compileProject({ ...ctx.compiled.project, models, byName: new Map(models.map((m) => [m.name, m])) }),
+        );
+        return compareBranch(ctx.adapter, rec.name, built, blast, filter);
+      });
+      emit(envelope("branch compare", result), () => renderCompare(result));
+      if (args["fail-on-change"] && result.overall_verdict !== "identical") throw new ExitCode(1);
+    } finally {
+      await ctx.adapter.close();
+    }
+  },
+});
+
+const promote = defineCommand({
+  meta: {
+    name: "promote",
+    description:
+      "Publish the tables the branch built to their production targets, in one transaction where the warehouse allows it (DuckDB), recorded as a run.\n\nExample:\n  rocky branch promote fix-price",
+  },
+  args: {
+    name: { type: "positional", required: true, description: "branch name" },
+    model: modelArg,
+  },
+  async run({ args, rawArgs }) {
+    const config = needProject(await project(true));
+    const filter = await models(rawArgs);
+    const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] = await Promise.all([
+      import("../../branch/built.ts"),
+      import("../../branch/promote.ts"),
+      import("../../branch/render.ts"),
+      import("../../run/engine.ts"),
+    ]);
+    const ctx = await warehouseContext(config);
+    try {
+      const result = await withStore(config.statePath, { lock: { command: "branch promote" } }, async (store) => {
+        const rec = requireBranch(store, args.name);
+        const built = filterModels(builtModels(store, rec, ctx.models, ctx.adapter.dialect), filter, ctx.models);
+        if (built.length === 0) {
+          throw new RockyError(`branch '${rec.name}' has built nothing to promote`, {
+            hint: `run 'rocky run --branch ${rec.name}' first`,
+          });
+        }
+        return promoteBranch(store, ctx.adapter, rec, built, {
+          trigger: process.env.CI ? "ci" : "manual",
+          configHash: config.hash,
+          compiled: ctx.compiled.models,
+          models: ctx.models,
+          watermarkKey: tableKey,
+        });
+      });
+      emit(envelope("branch promote", result), () => renderPromote(result));
+      if (result.status !== "success") throw new ExitCode(1);
+    } finally {
+      await ctx.adapter.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: "branch",
+    description:
+      "Named virtual branches: isolated copies of your models, compared with and promoted to production.\n\nExample:\n  rocky branch create fix-price && rocky run --branch fix-price && rocky branch compare fix-price",
+  },
+  subCommands: { create, list, show, delete: del, compare, promote },
 });

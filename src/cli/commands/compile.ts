@@ -1,10 +1,80 @@
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import { loadAndCompile } from "../../compile/load.ts";
+import { compilePayload } from "../../compile/report.ts";
+import type { CompileResult, Diagnostic } from "../../compile/types.ts";
+import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
+import { globals } from "../context.ts";
+import { emit, envelope } from "../output.ts";
+import { bold, dim, green, red, yellow } from "../style.ts";
 
-// Placeholder: replaced by the command's real implementation.
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function renderDiagnostic(d: Diagnostic, fileOf: (model: string) => string | undefined): string {
+  // Without a position, the model's file still tells the reader where to look.
+  const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : `${fileOf(d.model) ?? d.model}:`;
+  const colour = d.severity === "Error" ? red : d.severity === "Warning" ? yellow : dim;
+  const line = `${where} ${colour(d.code)} ${d.message}`;
+  return d.suggestion ? `${line}\n  hint: ${d.suggestion}` : line;
+}
+
+function renderText(result: CompileResult, only: Set<string> | undefined): string {
+  const lines: string[] = [];
+  const errorModels = new Set(result.diagnostics.filter((d) => d.severity === "Error").map((d) => d.model));
+  for (const [name, m] of result.models) {
+    if (only && !only.has(name)) continue;
+    if (m.columns === undefined)
+      lines.push(`  ${red("✗")} ${name} ${dim(`(unavailable: ${m.unavailable})`)}`);
+    else {
+      const mark = errorModels.has(name) ? red("✗") : green("✓");
+      lines.push(`  ${mark} ${name} ${dim(`(${plural(m.columns.length, "column")})`)}`);
+    }
+  }
+  const diags = result.diagnostics.filter((d) => !only || only.has(d.model));
+  const fileOf = (model: string) => result.project.byName.get(model)?.relPath;
+  if (diags.length > 0) lines.push("", ...diags.map((d) => renderDiagnostic(d, fileOf)));
+  const count = (s: Diagnostic["severity"]) => result.diagnostics.filter((d) => d.severity === s).length;
+  const errors = count("Error");
+  const summary = `Compiled: ${plural(result.models.size, "model")} in ${plural(result.dag.layers.length, "layer")}, ${plural(errors, "error")}, ${plural(count("Warning"), "warning")}, ${count("Info")} info (${result.timings.total_ms} ms)`;
+  lines.push("", `  ${errors > 0 ? red(summary) : bold(summary)}`);
+  return lines.join("\n");
+}
+
 export default defineCommand({
-  meta: { name: "compile", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky compile' is not built yet");
+  meta: {
+    name: "compile",
+    description: `Load, resolve and analyse every model; report diagnostics, layers and columns.
+
+Exits 1 when any diagnostic is an error (the report is printed first).
+
+Example:
+  rocky compile
+  rocky compile --model fct_orders -o json`,
+  },
+  args: {
+    model: { type: "string", description: "Show only this model's status and diagnostics" },
+    cache: {
+      type: "boolean",
+      default: true,
+      description: "Use the analysis cache in .rocky-cache/ (--no-cache to parse every model)",
+    },
+  },
+  async run({ args }) {
+    const result = await loadAndCompile(globals().config, { cache: args.cache });
+    let only: Set<string> | undefined;
+    if (args.model !== undefined) {
+      const m = [...result.models.keys()].find((n) => n.toLowerCase() === args.model!.toLowerCase());
+      if (!m) {
+        const near = closeMatches(args.model, result.models.keys());
+        throw new RockyError(`no model named '${args.model}'`, {
+          hint:
+            near.length > 0
+              ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?`
+              : "run 'rocky compile' to list the models",
+        });
+      }
+      only = new Set([m]);
+    }
+    emit(envelope("compile", compilePayload(result, only)), () => renderText(result, only));
+    if (result.hasErrors) throw new ExitCode(1);
   },
 });

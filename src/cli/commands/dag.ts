@@ -1,10 +1,56 @@
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import { dagPayload } from "../../compile/dag-view.ts";
+import { loadAndCompile } from "../../compile/load.ts";
+import { DAG_CODES } from "../../compile/compile.ts";
+import { ExitCode, UsageError } from "../../errors.ts";
+import { globals } from "../context.ts";
+import { envelope, writeJson } from "../output.ts";
+import { renderDagDot, renderDagMermaid, renderDagText } from "../render/dag.ts";
 
-// Placeholder: replaced by the command's real implementation.
+const FORMATS = ["text", "json", "dot", "mermaid"] as const;
+type Format = (typeof FORMATS)[number];
+
 export default defineCommand({
-  meta: { name: "dag", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky dag' is not built yet");
+  meta: {
+    name: "dag",
+    description: `The model DAG with its execution layers (models in one layer can run in parallel).
+
+Example:
+  rocky dag
+  rocky dag --format dot | dot -Tsvg > dag.svg
+  rocky dag -o json --column-lineage`,
+  },
+  args: {
+    "column-lineage": { type: "boolean", description: "Include every column-level lineage edge (JSON)" },
+    format: { type: "string", description: "text | json | dot | mermaid (default: follows -o)" },
+  },
+  async run({ args }) {
+    const format: Format =
+      (args.format as Format | undefined) ?? (globals().output === "json" ? "json" : "text");
+    if (!FORMATS.includes(format))
+      throw new UsageError(
+        `invalid value '${args.format}' for --format`,
+        `use one of: ${FORMATS.join(", ")}`,
+      );
+    const result = await loadAndCompile(globals().config);
+    const payload = dagPayload(result, Boolean(args["column-lineage"]));
+    if (format === "json") writeJson(envelope("dag", payload));
+    else {
+      const text =
+        format === "dot"
+          ? renderDagDot(payload)
+          : format === "mermaid"
+            ? renderDagMermaid(payload)
+            : renderDagText(payload);
+      process.stdout.write(`${text}\n`);
+    }
+    // The DAG is wrong if dependencies are: say why on stderr and fail, after printing.
+    const dagErrors = result.diagnostics.filter(
+      (d) => d.code === DAG_CODES.unknownDependency || d.code === DAG_CODES.cycle,
+    );
+    for (const d of dagErrors) {
+      process.stderr.write(`Error: ${d.message}\n${d.suggestion ? `hint: ${d.suggestion}\n` : ""}`);
+    }
+    if (dagErrors.length > 0) throw new ExitCode(1);
   },
 });

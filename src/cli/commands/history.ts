@@ -1,10 +1,81 @@
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import { findConfig, loadConfig } from "../../config/load.ts";
+import { UsageError } from "../../errors.ts";
+import { historyPayload, modelHistoryPayload, parseSince } from "../../state/report.ts";
+import { openState } from "../../state/store.ts";
+import { globals } from "../context.ts";
+import { emit, envelope } from "../output.ts";
+import { dim, green, red, yellow } from "../style.ts";
 
-// Placeholder: replaced by the command's real implementation.
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+const statusColour = (s: string) =>
+  s === "success" ? green(s) : s === "partial_failure" || s === "skipped" || s === "running" ? yellow(s) : red(s);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [dim(fmt(header)), ...rows.map(fmt)].join("\n");
+}
+
 export default defineCommand({
-  meta: { name: "history", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky history' is not built yet");
+  meta: {
+    name: "history",
+    description: `Past runs from the state store, newest first, or one model's executions.
+
+Example:
+  rocky history
+  rocky history --model stg_orders --since 2026-04-01 -o json`,
+  },
+  args: {
+    model: { type: "string", description: "Show this model's executions" },
+    since: { type: "string", description: "Only runs started at or after this date (YYYY-MM-DD or RFC 3339)" },
+    limit: { type: "string", description: "At most this many entries (default 50)" },
+  },
+  async run({ args }) {
+    const limit = args.limit === undefined ? 50 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid value '${args.limit}' for --limit`);
+    const since = args.since !== undefined ? parseSince(args.since) : undefined;
+    const g = globals();
+    const config = await loadConfig(findConfig(g.config), g.statePath);
+    const store = openState(config.statePath);
+    try {
+      const opts = { limit, ...(since ? { since } : {}) };
+      if (args.model !== undefined) {
+        const p = modelHistoryPayload(store, args.model, opts);
+        emit(envelope("history", p), () => {
+          if (p.count === 0) return `No executions of model '${p.model}' recorded.`;
+          const rows = p.executions.map((e) => [
+            when(e.started_at),
+            secs(e.duration_ms),
+            e.rows_affected === null ? "-" : String(e.rows_affected),
+            statusColour(e.status),
+            e.sql_hash.slice(0, 8),
+            e.run_id,
+          ]);
+          return `${table(["STARTED", "DURATION", "ROWS", "STATUS", "SQL HASH", "RUN"], rows)}\n\nTotal executions: ${p.count}`;
+        });
+        return;
+      }
+      const p = historyPayload(store, opts);
+      emit(envelope("history", p), () => {
+        if (p.count === 0) return "No runs recorded yet. Run 'rocky run' first.";
+        const rows = p.runs.map((r) => {
+          const ok = r.models.filter((m) => m.status === "success").length;
+          return [
+            r.run_id,
+            when(r.started_at),
+            statusColour(r.status),
+            r.trigger,
+            r.scope,
+            `${ok}/${r.models.length}`,
+            secs(r.duration_ms),
+          ];
+        });
+        return `${table(["RUN ID", "STARTED", "STATUS", "TRIGGER", "SCOPE", "MODELS OK", "DURATION"], rows)}\n\nTotal runs: ${p.count}`;
+      });
+    } finally {
+      store.close();
+    }
   },
 });

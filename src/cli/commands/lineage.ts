@@ -1,10 +1,120 @@
+import { writeFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { RockyError } from "../../errors.ts";
+import {
+  type Direction,
+  columnLineage,
+  edgesToDraw,
+  modelLineage,
+  resolveTarget,
+} from "../../compile/lineage.ts";
+import { loadAndCompile } from "../../compile/load.ts";
+import { RockyError, UsageError } from "../../errors.ts";
+import { globals } from "../context.ts";
+import { envelope } from "../output.ts";
+import { renderDot } from "../render/lineage-dot.ts";
+import { renderHtml } from "../render/lineage-html.ts";
+import { renderMermaid } from "../render/lineage-mermaid.ts";
+import { buildPicture } from "../render/lineage-picture.ts";
+import { renderModelText, renderTraceText } from "../render/lineage-text.ts";
 
-// Placeholder: replaced by the command's real implementation.
+const FORMATS = ["text", "json", "dot", "mermaid", "html"] as const;
+type Format = (typeof FORMATS)[number];
+
 export default defineCommand({
-  meta: { name: "lineage", description: "(not built yet)" },
-  run() {
-    throw new RockyError("'rocky lineage' is not built yet");
+  meta: {
+    name: "lineage",
+    description: `Column-level lineage of a model, an external source, or one column.
+
+Without a column: the model's columns, its upstream and downstream, and its edges.
+With a column: the transitive trace, upstream (default) or --downstream.
+
+Example:
+  rocky lineage fct_orders
+  rocky lineage fct_orders.total --upstream
+  rocky lineage raw.orders --column amount --downstream
+  rocky lineage fct_orders --format html --out lineage.html`,
+  },
+  args: {
+    target: {
+      type: "positional",
+      required: true,
+      description: "MODEL, MODEL.COLUMN, or a source such as raw.orders",
+    },
+    column: {
+      type: "string",
+      description: "Column to trace (then TARGET is the model or source as a whole)",
+    },
+    upstream: { type: "boolean", description: "Trace what the column is computed from (default)" },
+    downstream: { type: "boolean", description: "Trace what is computed from the column" },
+    format: { type: "string", description: "text | json | dot | mermaid | html (default: follows -o)" },
+    out: { type: "string", description: "Write to FILE instead of stdout" },
+  },
+  async run({ args }) {
+    if (args.upstream && args.downstream)
+      throw new UsageError("--upstream and --downstream cannot be used together", "pick one direction");
+    const format: Format =
+      (args.format as Format | undefined) ?? (globals().output === "json" ? "json" : "text");
+    if (!FORMATS.includes(format))
+      throw new UsageError(
+        `invalid value '${args.format}' for --format`,
+        `use one of: ${FORMATS.join(", ")}`,
+      );
+    const direction: Direction | undefined = args.downstream
+      ? "downstream"
+      : args.upstream
+        ? "upstream"
+        : undefined;
+
+    // Lineage answers from the graph whatever the diagnostics say; only load errors abort.
+    const { graph } = await loadAndCompile(globals().config);
+    const target = resolveTarget(graph, args.target, args.column);
+    let text: string;
+    if (format === "json" || format === "text") {
+      if (target.column === undefined) {
+        const payload = modelLineage(graph, target.table);
+        text =
+          format === "json"
+            ? JSON.stringify(envelope("lineage", payload), null, 2)
+            : renderModelText(graph, target.table);
+      } else {
+        const payload = columnLineage(graph, target.table, target.column, direction ?? "upstream");
+        text =
+          format === "json"
+            ? JSON.stringify(envelope("lineage", payload), null, 2)
+            : renderTraceText(
+                payload.model,
+                payload.column,
+                payload.direction,
+                payload.trace,
+                payload.unavailable,
+              );
+      }
+    } else {
+      const focus = {
+        model: target.table.name,
+        ...(target.column !== undefined ? { column: target.column } : {}),
+      };
+      const title =
+        target.column === undefined
+          ? `Lineage of ${target.table.name}`
+          : `${direction === "downstream" ? "Downstream of" : "Upstream of"} ${target.table.name}.${target.column}`;
+      const picture = buildPicture(graph, title, focus, edgesToDraw(graph, target, direction));
+      text =
+        format === "dot"
+          ? renderDot(picture)
+          : format === "mermaid"
+            ? renderMermaid(picture)
+            : renderHtml(picture);
+    }
+    if (args.out) {
+      try {
+        writeFileSync(args.out, text.endsWith("\n") ? text : `${text}\n`);
+      } catch (e) {
+        throw new RockyError(`cannot write ${args.out}: ${(e as Error).message}`);
+      }
+      process.stderr.write(`wrote ${args.out}\n`);
+      return;
+    }
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   },
 });

@@ -1,0 +1,20 @@
+/** The built-in `bigquery` adapter plugin. */
+import type { AdapterContext, AdapterPlugin } from "../../src/adapter/types.ts";
+import { BigQueryAdapter } from "./adapter.ts";
+import { type BigQueryConfig, BigQueryConfigSchema } from "./config.ts";
+import { BigQueryDialect } from "./dialect.ts";
+
+export const adapter: AdapterPlugin<BigQueryConfig> = {
+  type: "bigquery",
+  description: "Google BigQuery (official @google-cloud/bigquery SDK)",
+  configSchema: BigQueryConfigSchema,
+  // Without a config there is no default project: names are dataset.table until connected.
+  dialect: new BigQueryDialect(),
+  create(config: BigQueryConfig, ctx: AdapterContext) {
+    return new BigQueryAdapter(config, ctx);
+  },
+};
+
+export default adapter;
+export { BigQueryAdapter } from "./adapter.ts";
+export { BigQueryDialect } from "./dialect.ts";

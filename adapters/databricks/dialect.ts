@@ -1,0 +1,178 @@
+/**
+ * Databricks (Spark SQL on Delta / Unity Catalog) SQL text. Pure: no I/O.
+ *
+ * Case rule: Unity Catalog names are case-insensitive and stored lower case, with
+ * or without backticks, so identifiers are quoted as written and never folded.
+ */
+import type { Dialect, Fingerprint, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
+import { RockyError } from "../../src/errors.ts";
+import type { Strategy } from "../../src/project/types.ts";
+
+export function quoteIdent(id: string): string {
+  if (id.length === 0) throw new RockyError("empty identifier");
+  return `\`${id.replace(/`/g, "``")}\``;
+}
+
+/** A string literal: Spark treats `\` as an escape inside '...', so it is doubled too. */
+export function stringLiteral(s: string): string {
+  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+export function qualify(ref: TableRef): string {
+  const parts = ref.catalog ? [ref.catalog, ref.schema, ref.table] : [ref.schema, ref.table];
+  return parts.map(quoteIdent).join(".");
+}
+
+function qualifySchema(catalog: string | undefined, schema: string): string {
+  return catalog ? `${quoteIdent(catalog)}.${quoteIdent(schema)}` : quoteIdent(schema);
+}
+
+export class DatabricksDialect implements Dialect {
+  readonly name = "databricks";
+  /** The catalog from rocky.toml; without one, names are two-part and the session catalog applies. */
+  readonly defaultCatalog: string | undefined;
+  readonly defaultSchema: string;
+
+  constructor(opts: { catalog?: string; schema?: string } = {}) {
+    this.defaultCatalog = opts.catalog;
+    this.defaultSchema = opts.schema ?? "default";
+  }
+
+  quoteIdent(id: string): string {
+    return quoteIdent(id);
+  }
+
+  qualify(ref: TableRef): string {
+    return qualify(ref);
+  }
+
+  /**
+   * Branch schemas are made usable unquoted: lower case (what Unity Catalog stores),
+   * anything but letters, digits and `_` becomes `_`. Colliding names are refused
+   * by the branch code.
+   */
+  safeSchemaName(name: string): string {
+    return name.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  }
+
+  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
+    const t = qualify(target);
+    const rebuild =
+      !ctx.targetExists || ctx.fullRefresh || (ctx.existingKind !== undefined && ctx.existingKind !== "table");
+    // CREATE OR REPLACE cannot turn a view into a table or the reverse: drop the other kind first.
+    const drop = (want: "table" | "view"): string[] =>
+      ctx.existingKind && ctx.existingKind !== want
+        ? [`DROP ${ctx.existingKind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${t}`]
+        : [];
+    const build = (): string[] => [...drop("table"), `CREATE OR REPLACE TABLE ${t} AS\n${select}`];
+    switch (strategy.type) {
+      case "full_refresh":
+        return build();
+      case "view":
+        return [...drop("view"), `CREATE OR REPLACE VIEW ${t} AS\n${select}`];
+      case "incremental": {
+        if (rebuild) return build();
+        const ts = quoteIdent(strategy.timestamp_column);
+        // The stored watermark when there is one; else the target's own maximum (NULL
+        // on an empty target, then everything is new). Works for any ordered type.
+        const cond = ctx.watermark
+          ? `${ts} > ${ctx.watermark}`
+          : `${ts} > (SELECT MAX(${ts}) FROM ${t}) OR (SELECT MAX(${ts}) FROM ${t}) IS NULL`;
+        return [`INSERT INTO ${t}\nSELECT * FROM (\n${select}\n) AS _rocky_src\nWHERE ${cond}`];
+      }
+      case "merge": {
+        if (rebuild) return build();
+        if (strategy.unique_key.length === 0) {
+          throw new RockyError("merge strategy requires at least one unique_key column");
+        }
+        const on = strategy.unique_key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(" AND ");
+        // Delta MERGE has `UPDATE SET *` / `INSERT *` (by column name).
+        const set = strategy.update_columns
+          ? `UPDATE SET ${strategy.update_columns.map((c) => `t.${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")}`
+          : "UPDATE SET *";
+        return [
+          `MERGE INTO ${t} AS t\nUSING (\n${select}\n) AS s\nON ${on}\nWHEN MATCHED THEN ${set}\nWHEN NOT MATCHED THEN INSERT *`,
+        ];
+      }
+      case "delete_insert": {
+        if (rebuild) return build();
+        if (strategy.partition_by.length === 0) {
+          throw new RockyError("delete_insert strategy requires at least one partition_by column");
+        }
+        // `<=>` is Spark's NULL-safe equality: a NULL partition is replaced like any other.
+        const match = strategy.partition_by
+          .map((c) => `_rocky_incoming.${quoteIdent(c)} <=> ${t}.${quoteIdent(c)}`)
+          .join(" AND ");
+        return [
+          `DELETE FROM ${t}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS _rocky_incoming\n  WHERE ${match}\n)`,
+          `INSERT INTO ${t}\n${select}`,
+        ];
+      }
+    }
+  }
+
+  /** Spark renders timestamps with all their microseconds when cast to STRING. */
+  maxValueQuery(target: TableRef, column: string): string {
+    return `SELECT CAST(MAX(${quoteIdent(column)}) AS STRING) FROM ${qualify(target)}`;
+  }
+
+  /** Spark casts a string literal to the column's type in a comparison. */
+  watermarkLiteral(value: string): string {
+    return stringLiteral(value);
+  }
+
+  createSchema(catalog: string | undefined, schema: string): string {
+    return `CREATE SCHEMA IF NOT EXISTS ${qualifySchema(catalog, schema)}`;
+  }
+
+  dropSchema(catalog: string | undefined, schema: string): string {
+    return `DROP SCHEMA IF EXISTS ${qualifySchema(catalog, schema)} CASCADE`;
+  }
+
+  dropTable(ref: TableRef): string {
+    return `DROP TABLE IF EXISTS ${qualify(ref)}`;
+  }
+
+  dropView(ref: TableRef): string {
+    return `DROP VIEW IF EXISTS ${qualify(ref)}`;
+  }
+
+  /** Delta shallow clone: metadata copy pointing at the source's files. */
+  cloneTable(source: TableRef, target: TableRef): string {
+    return `CREATE OR REPLACE TABLE ${qualify(target)} SHALLOW CLONE ${qualify(source)}`;
+  }
+
+  /**
+   * Order-independent content hash: per-row `xxhash64(*)`, summed (as DECIMAL so it
+   * cannot overflow under ANSI mode) and XOR-ed; the sum sees duplicate rows, which
+   * a XOR alone would cancel out.
+   */
+  fingerprintSql(ref: TableRef): string {
+    return (
+      "SELECT COUNT(*) AS row_count, " +
+      "COALESCE(SUM(CAST(xxhash64(*) AS DECIMAL(38,0))), 0) AS hash_sum, " +
+      `COALESCE(BIT_XOR(xxhash64(*)), 0) AS hash_xor FROM ${qualify(ref)}`
+    );
+  }
+
+  describeSql(ref: TableRef): string {
+    return `DESCRIBE TABLE ${qualify(ref)}`;
+  }
+
+  /** Its `Type` row says MANAGED / EXTERNAL / VIEW; fails when the object is absent. */
+  describeExtendedSql(ref: TableRef): string {
+    return `DESCRIBE TABLE EXTENDED ${qualify(ref)}`;
+  }
+
+  listTablesSql(catalog: string | undefined, schema: string): string {
+    return `SHOW TABLES IN ${qualifySchema(catalog, schema)}`;
+  }
+}
+
+/** A fingerprint row `[count, sum, xor]` as the service returns it. */
+export function toFingerprint(row: unknown[] | undefined): Fingerprint {
+  return {
+    rowCount: Number(row?.[0] ?? 0),
+    hash: `${String(row?.[1] ?? "0")}:${String(row?.[2] ?? "0")}`,
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The embedded DuckDB adapter (SPEC §9). `@duckdb/node-api` is imported only when an
+ * adapter is connected, so commands that never touch a warehouse do not load it.
+ *
+ * Parallel models each need their own connection (a DuckDB connection runs one
+ * statement at a time and holds one transaction), so the adapter keeps a small pool;
+ * `transaction(fn)` pins one connection to `fn` through AsyncLocalStorage.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { isAbsolute, resolve } from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import * as v from "valibot";
+import type {
+  Adapter,
+  AdapterContext,
+  AdapterPlugin,
+  ColumnInfo,
+  ExecResult,
+  Fingerprint,
+  QueryResult,
+  TableRef,
+} from "../../src/adapter/types.ts";
+import { duckdbDialect, literal } from "./dialect.ts";
+
+const ConfigSchema = v.strictObject({
+  /** Database file, relative to the project root; in-memory when absent. */
+  path: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  memory_limit: v.optional(v.string()),
+});
+export type DuckDBConfig = v.InferOutput<typeof ConfigSchema>;
+
+function toJs(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && "toString" in value) {
+    // DuckDB value objects (decimals, intervals, blobs...) render as their SQL text.
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype) return String(value);
+  }
+  return value;
+}
+
+class DuckDBAdapter implements Adapter {
+  readonly type = "duckdb";
+  readonly dialect = duckdbDialect;
+  readonly capabilities;
+  private instance: DuckDBInstance | undefined;
+  private idle: DuckDBConnection[] = [];
+  private all: DuckDBConnection[] = [];
+  private pinned = new AsyncLocalStorage<DuckDBConnection>();
+  private readonly dbPath: string;
+
+  constructor(
+    private readonly config: DuckDBConfig,
+    ctx: AdapterContext,
+  ) {
+    this.dbPath = config.path ? (isAbsolute(config.path) ? config.path : resolve(ctx.projectRoot, config.path)) : ":memory:";
+    const threads = config.threads ?? Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
+    this.capabilities = { transactions: true, clone: false, fingerprint: true, defaultThreads: threads };
+  }
+
+  async connect(): Promise<void> {
+    if (this.instance) return;
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const options: Record<string, string> = {};
+    if (this.config.threads) options.threads = String(this.config.threads);
+    if (this.config.memory_limit) options.memory_limit = this.config.memory_limit;
+    try {
+      this.instance = await DuckDBInstance.create(this.dbPath, options);
+    } catch (e) {
+      throw new Error(`cannot open DuckDB database ${this.dbPath}: ${(e as Error).message}`);
+    }
+  }
+
+  private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const pinned = this.pinned.getStore();
+    if (pinned) return fn(pinned);
+    const c = await this.checkout();
+    try {
+      return await fn(c);
+    } finally {
+      this.idle.push(c);
+    }
+  }
+
+  private async checkout(): Promise<DuckDBConnection> {
+    if (!this.instance) await this.connect();
+    const c = this.idle.pop();
+    if (c) return c;
+    const fresh = await this.instance!.connect();
+    this.all.push(fresh);
+    return fresh;
+  }
+
+  async execute(sql: string): Promise<ExecResult> {
+    return this.withConnection(async (c) => {
+      const r = await c.run(sql);
+      let rows = r.rowsChanged;
+      // CREATE TABLE AS reports its row count as a one-cell `Count` result rather than rowsChanged.
+      if (rows === 0 && r.columnCount === 1 && r.columnName(0) === "Count") {
+        const data = await r.getRowsJS();
+        rows = Number(data[0]?.[0] ?? 0);
+      }
+      return { rowsAffected: rows };
+    });
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    return this.withConnection(async (c) => {
+      const r = await c.runAndReadAll(sql);
+      const names = r.columnNames();
+      const types = r.columnTypes();
+      return {
+        columns: names.map((name, i) => ({ name, type: String(types[i]).toUpperCase() })),
+        rows: r.getRowsJS().map((row) => row.map(toJs)),
+      };
+    });
+  }
+
+  private catalogFilter(ref: { catalog?: string }): string {
+    return ref.catalog ? `table_catalog = ${literal(ref.catalog)}` : "table_catalog = current_database()";
+  }
+
+  async describeTable(ref: TableRef): Promise<ColumnInfo[] | undefined> {
+    const r = await this.query(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE ${this.catalogFilter(ref)} AND table_schema = ${literal(ref.schema)} AND table_name = ${literal(ref.table)}
+       ORDER BY ordinal_position`,
+    );
+    if (r.rows.length === 0) return undefined;
+    return r.rows.map(([name, type, nullable]) => ({
+      name: String(name),
+      type: String(type).toUpperCase(),
+      nullable: nullable === "YES",
+    }));
+  }
+
+  async objectKind(ref: TableRef): Promise<"table" | "view" | undefined> {
+    const r = await this.query(
+      `SELECT table_type FROM information_schema.tables
+       WHERE ${this.catalogFilter(ref)} AND table_schema = ${literal(ref.schema)} AND table_name = ${literal(ref.table)}`,
+    );
+    const t = r.rows[0]?.[0];
+    if (t === undefined) return undefined;
+    return t === "VIEW" ? "view" : "table";
+  }
+
+  async tableExists(ref: TableRef): Promise<boolean> {
+    return (await this.objectKind(ref)) !== undefined;
+  }
+
+  async listTables(catalog: string | undefined, schema: string): Promise<string[]> {
+    const r = await this.query(
+      `SELECT table_name FROM information_schema.tables
+       WHERE ${this.catalogFilter({ catalog })} AND table_schema = ${literal(schema)} ORDER BY table_name`,
+    );
+    return r.rows.map((row) => String(row[0]));
+  }
+
+  async createSchema(catalog: string | undefined, schema: string): Promise<void> {
+    await this.execute(duckdbDialect.createSchema(catalog, schema));
+  }
+
+  async dropSchema(catalog: string | undefined, schema: string): Promise<void> {
+    await this.execute(duckdbDialect.dropSchema(catalog, schema));
+  }
+
+  /** Row count plus the sum of row hashes: independent of row order, sensitive to duplicates. */
+  async fingerprint(ref: TableRef): Promise<Fingerprint> {
+    const r = await this.query(
+      `SELECT count(*) AS n, CAST(coalesce(sum(hash("_t")), 0) AS VARCHAR) AS h FROM ${duckdbDialect.qualify(ref)} AS "_t"`,
+    );
+    const [n, h] = r.rows[0] ?? [0, "0"];
+    return { rowCount: Number(n), hash: String(h) };
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.pinned.getStore()) return fn();
+    const c = await this.checkout();
+    try {
+      await c.run("BEGIN TRANSACTION");
+      try {
+        const out = await this.pinned.run(c, fn);
+        await c.run("COMMIT");
+        return out;
+      } catch (e) {
+        await c.run("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      this.idle.push(c);
+    }
+  }
+
+  async cancel(): Promise<void> {
+    for (const c of this.all) c.interrupt();
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.all) c.closeSync();
+    this.all = [];
+    this.idle = [];
+    this.instance?.closeSync();
+    this.instance = undefined;
+  }
+}
+
+const plugin: AdapterPlugin<DuckDBConfig> = {
+  type: "duckdb",
+  description: "Embedded DuckDB (a local file, or in-memory when no path is set)",
+  configSchema: ConfigSchema,
+  dialect: duckdbDialect,
+  create: (config, ctx) => new DuckDBAdapter(config, ctx),
+};
+
+export default plugin;

@@ -1,0 +1,16 @@
+/** Built-in Snowflake adapter plugin (snowflake-sdk). */
+import type { AdapterPlugin } from "../../src/adapter/types.ts";
+import { SnowflakeAdapter } from "./adapter.ts";
+import { type SnowflakeConfig, SnowflakeConfigSchema } from "./config.ts";
+import { SnowflakeDialect } from "./dialect.ts";
+
+const plugin: AdapterPlugin<SnowflakeConfig> = {
+  type: "snowflake",
+  description: "Snowflake via snowflake-sdk (password, key-pair or OAuth)",
+  configSchema: SnowflakeConfigSchema,
+  dialect: new SnowflakeDialect(),
+  create: (config, ctx) => new SnowflakeAdapter(config, ctx),
+};
+
+export default plugin;
+export { SnowflakeAdapter, SnowflakeDialect };

@@ -1,0 +1,200 @@
+/**
+ * Compile benchmark (SPEC §12): synthetic 4-layer medallion projects (declared
+ * sources → staging → intermediate → marts, with joins, CASE, COALESCE, casts,
+ * aggregates, CTEs and windows) at 1k and 10k models.
+ *
+ * Reports, per size: median wall time and peak RSS of `rocky compile -o json` run as
+ * a child process (cold: no cache; warm: cache present and one model file edited),
+ * and the in-process time of a downstream column trace whose fan-out is the same at
+ * every size.
+ *
+ *   bun scripts/bench-compile.ts [--sizes 1000,10000] [--runs 3] [--keep]
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { compileProject } from "../src/compile/compile.ts";
+import { loadConfig } from "../src/config/load.ts";
+import { loadProject } from "../src/project/load.ts";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "1000,10000" },
+    runs: { type: "string", default: "3" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const sizes = values.sizes!.split(",").map(Number);
+const runs = Number(values.runs);
+const MAIN = join(import.meta.dir, "..", "src", "cli", "main.ts");
+
+/**
+ * `n` models: 40% staging (one declared source each, two staging models per source),
+ * 30% intermediate (a join of two neighbouring staging models), 30% marts (an
+ * aggregate over one intermediate model through a CTE, plus a window).
+ */
+export function generateProject(dir: string, n: number): { source: string; column: string } {
+  const nStg = Math.round(n * 0.4);
+  const nInt = Math.round(n * 0.3);
+  const nMart = n - nStg - nInt;
+  const nSrc = Math.ceil(nStg / 2);
+  for (const d of ["staging", "intermediate", "marts"])
+    mkdirSync(join(dir, "models", d), { recursive: true });
+  const toml = ['[project]\nname = "bench"\n\n[adapter]\ntype = "duckdb"\npath = "bench.duckdb"\n'];
+  for (let s = 0; s < nSrc; s++) {
+    toml.push(
+      `[sources.raw.src_${s}]\ncolumns = ["id", "customer_id", "amount", "status", "name", "updated_at", "country"]\n`,
+    );
+  }
+  writeFileSync(join(dir, "rocky.toml"), toml.join("\n"));
+  for (let i = 0; i < nStg; i++) {
+    writeFileSync(
+      join(dir, "models", "staging", `stg_${i}.sql`),
+      `SELECT
+  id,
+  customer_id,
+  CAST(amount AS DECIMAL(12, 2)) AS amount,
+  LOWER(status) AS status,
+  TRIM(name) AS name,
+  updated_at,
+  CASE WHEN country IN ('US', 'CA') THEN 'na' ELSE 'row' END AS region
+FROM raw.src_${Math.floor(i / 2)}
+WHERE status <> 'deleted'
+`,
+    );
+  }
+  for (let i = 0; i < nInt; i++) {
+    const a = i % nStg;
+    const b = (i + 1) % nStg;
+    writeFileSync(
+      join(dir, "models", "intermediate", `int_${i}.sql`),
+      `SELECT
+  a.id,
+  a.customer_id,
+  COALESCE(a.amount, b.amount, 0) AS amount,
+  CASE WHEN a.status = 'paid' THEN a.amount ELSE 0 END AS paid_amount,
+  b.region,
+  GREATEST(a.updated_at, b.updated_at) AS updated_at
+FROM stg_${a} AS a
+LEFT JOIN stg_${b} AS b ON a.customer_id = b.customer_id
+`,
+    );
+  }
+  for (let i = 0; i < nMart; i++) {
+    writeFileSync(
+      join(dir, "models", "marts", `mart_${i}.sql`),
+      `WITH base AS (
+  SELECT customer_id, region, amount, paid_amount, updated_at FROM int_${i % nInt}
+),
+agg AS (
+  SELECT customer_id, region, SUM(amount) AS total, SUM(paid_amount) AS paid, COUNT(*) AS n_orders,
+         MAX(updated_at) AS last_update
+  FROM base
+  GROUP BY customer_id, region
+)
+SELECT
+  customer_id,
+  region,
+  total,
+  paid,
+  n_orders,
+  last_update,
+  RANK() OVER (PARTITION BY region ORDER BY total DESC) AS rank_in_region,
+  total / NULLIF(n_orders, 0) AS avg_order
+FROM agg
+`,
+    );
+  }
+  return { source: "raw.src_0", column: "amount" };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** Run `rocky compile -o json` under /usr/bin/time -v: wall ms and peak RSS MB. */
+function timedCompile(dir: string): {
+  ms: number;
+  rssMb: number;
+  models: number;
+  edges: number;
+  misses: number;
+} {
+  const t0 = performance.now();
+  const p = Bun.spawnSync(["/usr/bin/time", "-v", process.execPath, MAIN, "compile", "-o", "json"], {
+    cwd: dir,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const ms = performance.now() - t0;
+  const err = p.stderr.toString();
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? Number.NaN) / 1024;
+  const out = p.stdout.toString();
+  let json: { models: number; lineage: { edges: number }; cache: { misses: number } };
+  try {
+    json = JSON.parse(out);
+  } catch {
+    throw new Error(`compile failed (exit ${p.exitCode}):\n${out.slice(0, 1500)}\n${err.slice(0, 1500)}`);
+  }
+  return { ms, rssMb: rss, models: json.models, edges: json.lineage.edges, misses: json.cache.misses };
+}
+
+const report: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  report.push(line);
+};
+
+say(
+  `# rocky compile benchmark (${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, bun ${Bun.version})`,
+);
+for (const n of sizes) {
+  const dir = mkdtempSync(join(tmpdir(), `rocky-bench-${n}-`));
+  const start = generateProject(dir, n);
+  say(`\n## ${n} models (${dir})`);
+
+  const cold: ReturnType<typeof timedCompile>[] = [];
+  for (let r = 0; r < runs; r++) {
+    rmSync(join(dir, ".rocky-cache"), { recursive: true, force: true });
+    cold.push(timedCompile(dir));
+  }
+  const c = cold.at(-1)!;
+  say(
+    `cold compile: median ${median(cold.map((x) => x.ms)).toFixed(0)} ms, peak RSS ${median(cold.map((x) => x.rssMb)).toFixed(0)} MB (${c.models} models, ${c.edges} lineage edges, ${c.misses} parsed)`,
+  );
+
+  const warm: ReturnType<typeof timedCompile>[] = [];
+  for (let r = 0; r < runs; r++) {
+    // One edited file: a comment changes its hash, not its columns.
+    appendFileSync(join(dir, "models", "intermediate", "int_0.sql"), `-- edit ${r}\n`);
+    warm.push(timedCompile(dir));
+  }
+  const warmMs = median(warm.map((x) => x.ms));
+  const coldMs = median(cold.map((x) => x.ms));
+  say(
+    `warm compile (1 file edited): median ${warmMs.toFixed(0)} ms, peak RSS ${median(warm.map((x) => x.rssMb)).toFixed(0)} MB, ${warm.at(-1)!.misses} parsed; ${((100 * warmMs) / coldMs).toFixed(0)}% of cold`,
+  );
+
+  // In process: phase timings and the trace walk itself.
+  const t0 = performance.now();
+  const project = await loadProject(await loadConfig(join(dir, "rocky.toml")));
+  const tLoad = performance.now() - t0;
+  const result = await compileProject(project, { cache: false, projectLoadMs: tLoad });
+  say(
+    `in-process cold phases: load ${tLoad.toFixed(0)} ms, parse+analyse ${result.timings.parse_ms} ms, graph ${result.timings.semantic_graph_ms} ms, total ${result.timings.total_ms} ms`,
+  );
+  const walks: number[] = [];
+  let size = 0;
+  for (let r = 0; r < 200; r++) {
+    const w0 = performance.now();
+    size = result.graph.traceDownstream(start.source, start.column).length;
+    walks.push(performance.now() - w0);
+  }
+  say(
+    `downstream trace ${start.source}.${start.column}: ${size} edges, median walk ${(median(walks) * 1000).toFixed(1)} µs`,
+  );
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}

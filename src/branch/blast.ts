@@ -1,0 +1,52 @@
+/**
+ * The column-level blast radius of a branch's schema changes: which downstream columns
+ * read a column the branch removed or retyped.
+ *
+ * A retyped column is still in the project's lineage graph, so its downstream trace is
+ * direct. A removed column is not: the changed model no longer produces it, so the
+ * models still reading it have no edge to follow (Rocky's lineage-diff reports such
+ * columns with no consumers). For those, the project is compiled once more with the
+ * changed model standing in for its production table (its production columns), so the
+ * graph shows who reads what the branch took away.
+ */
+import type { CompileResult } from "../compile/types.ts";
+import type { QualifiedColumn, SemanticGraph } from "../graph/semantic.ts";
+import type { Model } from "../project/types.ts";
+
+export interface BlastResolver {
+  downstream(model: string, column: string, productionColumns: readonly string[]): Promise<QualifiedColumn[]>;
+}
+
+function uniqueTargets(graph: SemanticGraph, model: string, column: string): QualifiedColumn[] {
+  const seen = new Set<string>();
+  const out: QualifiedColumn[] = [];
+  for (const e of graph.traceDownstream(model, column)) {
+    const k = `${e.target.model}\u0000${e.target.column}`.toLowerCase();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e.target);
+  }
+  return out;
+}
+
+const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
+
+export function blastResolver(
+  compiled: CompileResult,
+  compile: (models: Model[]) => Promise<CompileResult>,
+): BlastResolver {
+  const withProductionColumns = new Map<string, Promise<SemanticGraph>>();
+  return {
+    async downstream(model, column, productionColumns) {
+      if (compiled.graph.column(model, column) !== undefined) return uniqueTargets(compiled.graph, model, column);
+      let g = withProductionColumns.get(model);
+      if (!g) {
+        const stand = `SELECT ${productionColumns.map(quote).join(", ")} FROM ${quote("__rocky_production__")}.${quote(model)}`;
+        const models = compiled.project.models.map((m) => (m.name === model ? { ...m, sql: stand } : m));
+        g = compile(models).then((r) => r.graph);
+        withProductionColumns.set(model, g);
+      }
+      return uniqueTargets(await g, model, column);
+    },
+  };
+}

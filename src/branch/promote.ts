@@ -1,0 +1,217 @@
+/**
+ * `rocky branch promote`: copy each table the branch built over its production target,
+ * on warehouses with transactions in one transaction (all or nothing), and record it as
+ * a run (scope `promote:<branch>`) so `history`/`replay` show what production received.
+ */
+import type { Adapter, TableRef } from "../adapter/types.ts";
+import type { CompiledModel } from "../compile/types.ts";
+import { RockyError } from "../errors.ts";
+import type { Model } from "../project/types.ts";
+import type { BranchRecord } from "../state/branches.ts";
+import { finishRun, insertRun, type ModelRunRow, recordModel, sqlHash, type Trigger } from "../state/runs.ts";
+import type { StateStore } from "../state/store.ts";
+import { deleteWatermark, getWatermark, setWatermark } from "../state/watermarks.ts";
+import { VERSION } from "../version.ts";
+import type { BuiltModel } from "./built.ts";
+import { productionTarget, tableKey } from "./names.ts";
+
+export type PromoteStatus = "promoted" | "failed" | "rolled_back" | "not_run";
+
+export interface PromoteTarget {
+  model: string;
+  from: string;
+  to: string;
+  kind: "table" | "view";
+  status: PromoteStatus;
+  error?: string;
+}
+
+export interface PromoteResult {
+  branch: string;
+  run_id: string;
+  status: "success" | "failure";
+  atomic: boolean;
+  targets: PromoteTarget[];
+  error?: string;
+}
+
+export interface PromoteOptions {
+  trigger: Trigger;
+  configHash: string;
+  /** Compiled models, to write production views with production reads. */
+  compiled: ReadonlyMap<string, CompiledModel>;
+  models: readonly Model[];
+  /** The key the run engine stores watermarks under, for incremental models. */
+  watermarkKey: (ref: TableRef) => string;
+}
+
+interface Step {
+  built: BuiltModel;
+  statements: string[];
+}
+
+/** Refuse a promote that would write one production table twice. */
+export function checkDistinctTargets(built: readonly BuiltModel[]): void {
+  const seen = new Map<string, string>();
+  for (const b of built) {
+    const k = tableKey(b.production);
+    const other = seen.get(k);
+    if (other !== undefined) {
+      throw new RockyError(
+        `models '${other}' and '${b.model.name}' both promote to ${b.production.schema}.${b.production.table}`,
+        { hint: "give one of them another [target] before promoting; nothing was written" },
+      );
+    }
+    seen.set(k, b.model.name);
+  }
+}
+
+/**
+ * A view is promoted as its model's SQL with every model reference pointing at production
+ * (the branch view reads branch tables, which `branch delete --drop` removes).
+ */
+function productionViewSql(b: BuiltModel, adapter: Adapter, opts: PromoteOptions): string {
+  const compiled = opts.compiled.get(b.model.name);
+  const byName = new Map(opts.models.map((m) => [m.name, m]));
+  let sql = b.model.sql;
+  const refs = [...(compiled?.refs ?? [])].filter((r) => r.model !== undefined).sort((x, y) => y.start - x.start);
+  for (const r of refs) {
+    const target = byName.get(r.model!);
+    if (!target) continue;
+    sql = sql.slice(0, r.start) + adapter.dialect.qualify(productionTarget(target, adapter.dialect)) + sql.slice(r.end);
+  }
+  return sql;
+}
+
+function plan(adapter: Adapter, built: readonly BuiltModel[], opts: PromoteOptions): Step[] {
+  const d = adapter.dialect;
+  return built.map((b) => {
+    const prod = d.qualify(b.production);
+    const statements = [d.createSchema(b.production.catalog, b.production.schema)];
+    if (b.kind === "view") statements.push(`CREATE OR REPLACE VIEW ${prod} AS\n${productionViewSql(b, adapter, opts)}`);
+    else statements.push(`CREATE OR REPLACE TABLE ${prod} AS SELECT * FROM ${d.qualify(b.branch)}`);
+    return { built: b, statements };
+  });
+}
+
+/** What stands at the production target now, so a strategy change (view <-> table) drops it first. */
+async function dropOtherKind(adapter: Adapter, step: Step): Promise<string[]> {
+  if (!adapter.objectKind) return [];
+  const kind = await adapter.objectKind(step.built.production);
+  if (kind === undefined || kind === step.built.kind) return [];
+  const d = adapter.dialect;
+  return [kind === "view" ? d.dropView(step.built.production) : d.dropTable(step.built.production)];
+}
+
+export async function promoteBranch(
+  store: StateStore,
+  adapter: Adapter,
+  branch: BranchRecord,
+  built: readonly BuiltModel[],
+  opts: PromoteOptions,
+): Promise<PromoteResult> {
+  checkDistinctTargets(built);
+  const steps = plan(adapter, built, opts);
+  const atomic = adapter.capabilities.transactions && adapter.transaction !== undefined;
+  const runId = insertRun(store, {
+    trigger: opts.trigger,
+    startedAt: new Date(),
+    configHash: opts.configHash,
+    scope: `promote:${branch.name}`,
+    rockyVersion: VERSION,
+    adapterType: adapter.type,
+    command: "branch promote",
+  });
+  store.setLockRunId(runId);
+  const d = adapter.dialect;
+  const targets: PromoteTarget[] = steps.map((s) => ({
+    model: s.built.model.name,
+    from: d.qualify(s.built.branch),
+    to: d.qualify(s.built.production),
+    kind: s.built.kind,
+    status: "not_run",
+  }));
+  const executed: { statements: string[]; started: string; finished: string; rows?: number }[] = [];
+  let failure: Error | undefined;
+  const body = async () => {
+    for (const [i, step] of steps.entries()) {
+      const started = new Date().toISOString();
+      const statements = [...(await dropOtherKind(adapter, step)), ...step.statements];
+      let rows: number | undefined;
+      try {
+        for (const sql of statements) {
+          const r = await adapter.execute(sql);
+          if (r.rowsAffected !== undefined) rows = r.rowsAffected;
+        }
+      } catch (e) {
+        targets[i]!.status = "failed";
+        targets[i]!.error = (e as Error).message;
+        executed.push({ statements, started, finished: new Date().toISOString() });
+        throw e;
+      }
+      targets[i]!.status = "promoted";
+      executed.push({ statements, started, finished: new Date().toISOString(), ...(rows === undefined ? {} : { rows }) });
+    }
+  };
+  try {
+    if (atomic) await adapter.transaction!(body);
+    else await body();
+  } catch (e) {
+    failure = e as Error;
+    if (atomic) for (const t of targets) if (t.status === "promoted") t.status = "rolled_back";
+  }
+  for (const [i, step] of steps.entries()) {
+    const t = targets[i]!;
+    const ex = executed[i];
+    const row: ModelRunRow = {
+      run_id: runId,
+      model_name: step.built.model.name,
+      seq: i,
+      target: t.to,
+      strategy: step.built.model.strategy.type,
+      status: t.status === "promoted" ? "success" : t.status === "failed" ? "failed" : "skipped",
+      started_at: ex?.started ?? null,
+      finished_at: ex?.finished ?? null,
+      duration_ms: ex ? Date.parse(ex.finished) - Date.parse(ex.started) : 0,
+      sql_hash: ex ? sqlHash(ex.statements) : null,
+      rows_affected: t.status === "promoted" ? (ex?.rows ?? null) : null,
+      bytes_written: null,
+      fingerprint_rows: null,
+      fingerprint_hash: null,
+      reads: [{ model: step.built.model.name, table: t.from, from: "isolated" }],
+      error: t.status === "rolled_back" ? "rolled back: another model of the promote failed" : (t.error ?? null),
+    };
+    if (t.status === "promoted" && adapter.fingerprint && step.built.kind === "table") {
+      const fp = await adapter.fingerprint(step.built.production);
+      row.fingerprint_rows = fp.rowCount;
+      row.fingerprint_hash = fp.hash;
+    }
+    recordModel(store, row, ex?.statements);
+    if (t.status === "promoted") carryWatermark(store, step.built, opts.watermarkKey, runId);
+  }
+  const status = failure ? "failure" : "success";
+  const error = failure
+    ? `promote failed at model '${targets.find((t) => t.status === "failed")?.model ?? "?"}': ${failure.message}` +
+      (atomic ? "; production is unchanged (rolled back)" : "")
+    : undefined;
+  finishRun(store, runId, status, new Date(), error);
+  return { branch: branch.name, run_id: runId, status, atomic, targets, ...(error ? { error } : {}) };
+}
+
+/**
+ * An incremental model's production watermark must follow its new contents: the branch's
+ * watermark when it has one, otherwise none (the run engine then reads the table's maximum).
+ */
+function carryWatermark(store: StateStore, b: BuiltModel, key: (ref: TableRef) => string, runId: string): void {
+  if (b.model.strategy.type !== "incremental") return;
+  const fromBranch = getWatermark(store, key(b.branch));
+  if (fromBranch)
+    setWatermark(store, {
+      tableKey: key(b.production),
+      model: b.model.name,
+      column: fromBranch.column_name,
+      value: fromBranch.last_value,
+      runId,
+    });
+  else deleteWatermark(store, key(b.production));
+}

@@ -1,0 +1,130 @@
+/** Text output of the branch commands (JSON is the payload itself). */
+import type { BranchObject, BranchRecord } from "../state/branches.ts";
+import type { CompareResult, ModelComparison } from "./compare.ts";
+import type { DeleteResult } from "./delete.ts";
+import { branchEntry, describeObject } from "./objects.ts";
+import type { PromoteResult } from "./promote.ts";
+
+const KIND_LABEL: Record<BranchObject["kind"], string> = {
+  schema: "schema",
+  table: "table",
+  view: "view",
+  clone_table: "clone",
+  clone_view: "clone view",
+};
+
+function objectLines(objects: readonly BranchObject[], indent = "  "): string[] {
+  return objects.map((o) => `${indent}${KIND_LABEL[o.kind].padEnd(10)} ${describeObject(o).object}`);
+}
+
+export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] | undefined): string {
+  const lines = [`created branch '${rec.name}' (schema_prefix: ${rec.schema_prefix})`];
+  if (cloned !== undefined) {
+    lines.push(
+      cloned.length === 0
+        ? "nothing to clone: no model has a production table yet"
+        : `cloned ${cloned.length} production table${cloned.length === 1 ? "" : "s"} (zero-copy):`,
+      ...objectLines(cloned),
+    );
+  }
+  return lines.join("\n");
+}
+
+export function renderList(records: readonly BranchRecord[]): string {
+  if (records.length === 0) return "no branches";
+  return [
+    `branches (${records.length}):`,
+    ...records.map((r) => {
+      const e = branchEntry(r);
+      const desc = e.description === undefined ? "" : `  (${e.description})`;
+      return `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}`;
+    }),
+  ].join("\n");
+}
+
+export function renderShow(rec: BranchRecord, objects: readonly BranchObject[]): string {
+  const e = branchEntry(rec);
+  const lines = [
+    `branch: ${e.name}`,
+    `schema_prefix: ${e.schema_prefix}`,
+    `created_by: ${e.created_by}`,
+    `created_at: ${e.created_at}`,
+  ];
+  if (e.description !== undefined) lines.push(`description: ${e.description}`);
+  lines.push(objects.length === 0 ? "objects: none in the warehouse" : `objects (${objects.length}):`, ...objectLines(objects));
+  return lines.join("\n");
+}
+
+export function renderDelete(r: DeleteResult, dropRequested: boolean): string {
+  const lines: string[] = [];
+  if (r.removed) lines.push(`deleted branch '${r.name}'`);
+  else if (r.errors.length === 0) lines.push(`no branch named '${r.name}'`);
+  else lines.push(`branch '${r.name}' kept: some objects could not be dropped`);
+  if (r.dropped.length > 0) lines.push(`dropped (${r.dropped.length}):`, ...objectLines(r.dropped));
+  for (const e of r.errors) lines.push(`  failed     ${describeObject(e.object).object}: ${e.error}`);
+  if (r.left.length > 0) {
+    lines.push(`left in the warehouse (${r.left.length}):`, ...objectLines(r.left));
+    lines.push(
+      dropRequested
+        ? `re-run 'rocky branch delete ${r.name} --drop' once the cause is fixed`
+        : `run 'rocky branch delete ${r.name} --drop' to drop them`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "string") return v;
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function sampleLines(title: string, rows: readonly Record<string, unknown>[], total: number): string[] {
+  if (total === 0) return [];
+  const out = [`    ${title} (${total}${rows.length < total ? `, showing ${rows.length}` : ""}):`];
+  for (const r of rows) out.push(`      ${Object.entries(r).map(([k, v]) => `${k}=${cell(v)}`).join("  ")}`);
+  return out;
+}
+
+function modelBlock(m: ModelComparison): string[] {
+  const lines = [`  ${m.model}: ${m.verdict}`, `    ${m.shadow_table} vs ${m.production_table}`];
+  lines.push(`    rows: branch ${m.shadow_count}, production ${m.production_count}`);
+  for (const c of m.columns_added) lines.push(`    + column ${c.name} ${c.type}`);
+  for (const c of m.columns_removed) lines.push(`    - column ${c.name} ${c.type}`);
+  for (const c of m.columns_retyped) lines.push(`    ~ column ${c.name} ${c.production_type} -> ${c.branch_type}`);
+  if (m.verdict !== "missing_in_production") {
+    lines.push(...sampleLines("only in branch", m.sample_only_in_branch, m.rows_only_in_branch));
+    lines.push(...sampleLines("only in production", m.sample_only_in_production, m.rows_only_in_production));
+  }
+  for (const b of m.blast_radius) {
+    lines.push(
+      b.downstream.length === 0
+        ? `    ${b.change} ${m.model}.${b.column}: no downstream column reads it`
+        : `    ${b.change} ${m.model}.${b.column} is read by: ${b.downstream.map((d) => `${d.model}.${d.column}`).join(", ")}`,
+    );
+  }
+  return lines;
+}
+
+export function renderCompare(r: CompareResult): string {
+  if (r.results.length === 0) {
+    return `branch '${r.branch}': no model built in the branch${r.filter ? ` matching ${r.filter}` : ""} (run 'rocky run --branch ${r.branch}' first)`;
+  }
+  return [
+    `branch '${r.branch}' vs production: ${r.overall_verdict}`,
+    ...r.results.flatMap(modelBlock),
+    `${r.tables_compared} compared: ${r.tables_passed} identical, ${r.tables_warned} changed, ${r.tables_failed} schema changed`,
+  ].join("\n");
+}
+
+export function renderPromote(r: PromoteResult): string {
+  const mark = { promoted: "ok ", failed: "ERR", rolled_back: "-- ", not_run: "-- " } as const;
+  const lines = [
+    r.status === "success"
+      ? `promoted branch '${r.branch}' to production (${r.targets.length} object${r.targets.length === 1 ? "" : "s"}, run ${r.run_id})`
+      : `promote of branch '${r.branch}' failed (run ${r.run_id})`,
+    ...r.targets.map((t) => `  ${mark[t.status]} ${t.model}: ${t.from} -> ${t.to}${t.status === "promoted" ? "" : ` (${t.status.replace("_", " ")})`}`),
+  ];
+  if (r.error) lines.push(r.error);
+  return lines.join("\n");
+}

@@ -1,0 +1,527 @@
+/**
+ * The compile pipeline: parse every model once (batched), resolve its table
+ * references to models or external sources, order the DAG, analyse each model in
+ * topological order (so `SELECT *` expands from upstream output columns), and build
+ * the column-level semantic graph. Problems become diagnostics, never exceptions: a
+ * model that cannot be analysed is marked unavailable and the rest keeps working.
+ */
+import type { SourceDecl } from "../config/load.ts";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { closeMatches } from "../errors.ts";
+import { type Dag, buildDag } from "../graph/dag.ts";
+import { SemanticGraph } from "../graph/semantic.ts";
+import type { Model, Project } from "../project/types.ts";
+import { ModelIndex } from "../project/resolve.ts";
+import type { ColumnsOf, ModelAnalysis } from "../sql/types.ts";
+import { AnalysisCache, type CacheEntry, sha256 } from "./cache.ts";
+import { defaultLocation } from "./location.ts";
+import { findWord, lineCol } from "./position.ts";
+import { prescanTableRefs } from "./prescan.ts";
+import type { CompileResult, CompiledModel, Diagnostic, ResolvedRef } from "./types.ts";
+
+/** Diagnostic codes of the compile pipeline itself (the SQL analysis has its own, src/sql). */
+export const DAG_CODES = {
+  unknownDependency: "E030",
+  cycle: "E031",
+  analysisCrashed: "E100",
+} as const;
+
+/** The SQL front end compile needs: batch parse, then one analysis per model. */
+export interface SqlEngine<P = unknown> {
+  parseMany(sqls: string[]): Promise<P[]>;
+  analyze(sql: string, parsed: P, columnsOf: ColumnsOf): ModelAnalysis;
+  close(): void | Promise<void>;
+}
+
+export interface CompileOptions {
+  /** Use and update `.rocky-cache/compile.json` (default true). */
+  cache?: boolean;
+  /** Time already spent loading the project, reported in the timings. */
+  projectLoadMs?: number;
+  /** The SQL front end; defaults to src/sql. Injected by tests. */
+  engine?: () => Promise<SqlEngine>;
+}
+
+/** The real front end, loaded on first use so a fully cached compile never starts the parser. */
+async function defaultEngine(): Promise<SqlEngine> {
+  const [{ createSqlParser }, { analyzeModel }] = await Promise.all([
+    import("../sql/parse.ts"),
+    import("../sql/lineage.ts"),
+  ]);
+  const parser = await createSqlParser();
+  return {
+    parseMany: (sqls) => parser.parseMany(sqls),
+    analyze: (sql, parsed, columnsOf) => analyzeModel(sql, parsed as never, columnsOf),
+    close: () => parser.close(),
+  };
+}
+
+/** Resolves table references (as name parts) to a model, a declared source, or an external table. */
+class TableResolver {
+  private readonly index: ModelIndex;
+  private readonly sources = new Map<string, SourceDecl>();
+  /** Declared sources by their last parts, so `cat.raw.orders` finds `raw.orders` and vice versa. */
+  private readonly sourcesBySuffix = new Map<string, SourceDecl[]>();
+
+  constructor(project: Project) {
+    this.index = new ModelIndex(project.models, defaultLocation(project.config));
+    for (const s of project.config.sources.values()) {
+      this.sources.set(s.name.toLowerCase(), s);
+      const parts = s.name.toLowerCase().split(".");
+      for (let i = 1; i < parts.length; i++) {
+        const k = parts.slice(i).join(".");
+        const list = this.sourcesBySuffix.get(k) ?? [];
+        list.push(s);
+        this.sourcesBySuffix.set(k, list);
+      }
+    }
+  }
+
+  model(parts: readonly string[]): string | undefined {
+    return this.index.resolve(parts);
+  }
+
+  source(parts: readonly string[]): SourceDecl | undefined {
+    const k = parts.join(".").toLowerCase();
+    const exact = this.sources.get(k);
+    if (exact) return exact;
+    // The SQL names more parts than the declaration (`memory.raw.orders` for `raw.orders`).
+    for (let i = 1; i < parts.length; i++) {
+      const hit = this.sources.get(parts.slice(i).join(".").toLowerCase());
+      if (hit) return hit;
+    }
+    // The declaration names more parts than the SQL: only when that is unambiguous.
+    const bySuffix = this.sourcesBySuffix.get(k);
+    return bySuffix?.length === 1 ? bySuffix[0] : undefined;
+  }
+
+  /** The graph name of a table: the model, the declared source's name, or the parts as written. */
+  tableName(parts: readonly string[]): { name: string; kind: "model" | "source"; decl?: SourceDecl } {
+    const m = this.model(parts);
+    if (m) return { name: m, kind: "model" };
+    const s = this.source(parts);
+    if (s) return { name: s.name, kind: "source", decl: s };
+    return { name: parts.join("."), kind: "source" };
+  }
+}
+
+/** Tarjan's strongly connected components: every component with more than one model is a cycle. */
+function cycles(deps: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (root: string) => {
+    // Iterative, so a 10k-model chain cannot overflow the call stack.
+    const work: [string, number][] = [[root, 0]];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work.at(-1)!;
+      const [v, i] = frame;
+      const ds = deps.get(v) ?? [];
+      if (i < ds.length) {
+        frame[1]++;
+        const w = ds[i]!;
+        if (!deps.has(w)) continue;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      const parent = work.at(-1);
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(v)!));
+      if (low.get(v) === index.get(v)) {
+        const comp: string[] = [];
+        for (;;) {
+          const w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+          if (w === v) break;
+        }
+        if (comp.length > 1) out.push(comp.sort());
+      }
+    }
+  };
+  for (const n of [...deps.keys()].sort()) if (!index.has(n)) visit(n);
+  return out;
+}
+
+/** The shortest path around a cycle through its first model, the way data flows: `a -> b -> a`. */
+function cyclePath(comp: string[], deps: Map<string, string[]>): string[] {
+  const inComp = new Set(comp);
+  const start = comp[0]!;
+  const parent = new Map<string, string>();
+  const queue = [start];
+  for (let q = 0; q < queue.length; q++) {
+    const cur = queue[q]!;
+    for (const d of deps.get(cur) ?? []) {
+      if (!inComp.has(d)) continue;
+      if (d === start) {
+        const path = [start];
+        for (let n: string | undefined = cur; n !== undefined && n !== start; n = parent.get(n)) path.push(n);
+        // deps point upstream; reversed, the arrows read as data flow.
+        return [...path, start].reverse();
+      }
+      if (!parent.has(d)) {
+        parent.set(d, cur);
+        queue.push(d);
+      }
+    }
+  }
+  return [...comp, start];
+}
+
+/** Depth-first post-order over (guessed) dependencies: upstream first; cycles are cut anywhere. */
+function provisionalOrder(names: string[], deps: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  const state = new Map<string, 1 | 2>();
+  for (const root of names) {
+    if (state.has(root)) continue;
+    const stack: [string, number][] = [[root, 0]];
+    state.set(root, 1);
+    while (stack.length > 0) {
+      const frame = stack.at(-1)!;
+      const ds = deps.get(frame[0]) ?? [];
+      if (frame[1] < ds.length) {
+        const d = ds[frame[1]++]!;
+        if (!state.has(d) && deps.has(d)) {
+          state.set(d, 1);
+          stack.push([d, 0]);
+        }
+        continue;
+      }
+      stack.pop();
+      state.set(frame[0], 2);
+      out.push(frame[0]);
+    }
+  }
+  return out;
+}
+
+export async function compileProject(project: Project, opts: CompileOptions = {}): Promise<CompileResult> {
+  const t0 = performance.now();
+  const diagnostics: Diagnostic[] = [];
+  const resolver = new TableResolver(project);
+  const cache = AnalysisCache.forProject(project.config.root, opts.cache ?? true);
+  const models = project.models;
+  const hashes = models.map((m) => sha256(m.sql));
+  const indexOf = new Map(models.map((m, i) => [m.name, i]));
+
+  const spanAt = (m: Model, offset: number | undefined) =>
+    offset === undefined ? null : { file: m.relPath, ...lineCol(m.sql, offset) };
+  const diag = (
+    m: Model,
+    severity: Diagnostic["severity"],
+    code: string,
+    message: string,
+    span: Diagnostic["span"] = null,
+    suggestion: string | null = null,
+  ) => diagnostics.push({ severity, code, message, model: m.name, span, suggestion });
+  const knownModel = (d: string) =>
+    project.byName.get(d) ?? models.find((x) => x.name.toLowerCase() === d.toLowerCase());
+
+  // 1. Parse, in one batch, every model the cache does not know.
+  let engine: SqlEngine | undefined;
+  const getEngine = async () => (engine ??= await (opts.engine ?? defaultEngine)());
+  const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(hashes[i]!));
+  const trees = new Map<number, unknown>();
+  let parseMs = 0;
+  const tParse = performance.now();
+  const missIdx = models.flatMap((_, i) => (entries[i] ? [] : [i]));
+  if (missIdx.length > 0) {
+    const eng = await getEngine();
+    const parsed = await eng.parseMany(missIdx.map((i) => models[i]!.sql));
+    missIdx.forEach((i, k) => {
+      trees.set(i, parsed[k]);
+    });
+  }
+  parseMs += performance.now() - tParse;
+  const parseOne = async (i: number): Promise<unknown> => {
+    const tree = trees.get(i);
+    if (tree !== undefined) return tree;
+    const t = performance.now();
+    const [parsed] = await (await getEngine()).parseMany([models[i]!.sql]);
+    parseMs += performance.now() - t;
+    return parsed;
+  };
+
+  // 2. Analyse each model once, upstream first (order guessed from a quick scan of the
+  //    parse tree, or the cached references), so `columnsOf` can answer from upstream
+  //    models' analysed columns or from declared sources.
+  const columns = new Map<string, string[] | undefined>();
+  const guessed = new Map<string, string[]>();
+  models.forEach((m, i) => {
+    const refs = entries[i]
+      ? entries[i]!.analysis.tableRefs.map((r) => r.parts)
+      : prescanTableRefs(trees.get(i));
+    const ds = new Set<string>();
+    for (const parts of refs) {
+      const t = resolver.model(parts);
+      if (t && t !== m.name) ds.add(t);
+    }
+    for (const d of m.dependsOn) {
+      const k = knownModel(d);
+      if (k && k.name !== m.name) ds.add(k.name);
+    }
+    guessed.set(m.name, [...ds].sort());
+  });
+  const columnsFor = (self: string, table: readonly string[]): string[] | undefined => {
+    const target = resolver.model(table);
+    if (target) return target === self ? undefined : columns.get(target);
+    return resolver.source(table)?.columns.map((c) => c.name);
+  };
+  const sameAnswers = (asked: Record<string, string[] | null>, self: string) => {
+    for (const k in asked) {
+      const was = asked[k]!;
+      const now = columnsFor(self, k.split("."));
+      if (was === null ? now !== undefined : now === undefined || now.join("\u0000") !== was.join("\u0000"))
+        return false;
+    }
+    return true;
+  };
+  let hits = 0;
+  const fresh = new Set<number>();
+  const analyse = async (i: number) => {
+    const m = models[i]!;
+    const entry = entries[i];
+    if (entry && sameAnswers(entry.asked, m.name)) {
+      if (!trees.has(i)) hits++;
+      columns.set(
+        m.name,
+        entry.analysis.columns?.map((c) => c.name),
+      );
+      return;
+    }
+    const eng = await getEngine();
+    const tree = await parseOne(i);
+    const asked: Record<string, string[] | null> = {};
+    let analysis: ModelAnalysis;
+    try {
+      analysis = eng.analyze(m.sql, tree, (table) => {
+        const cols = columnsFor(m.name, table);
+        asked[table.join(".").toLowerCase()] = cols ?? null;
+        return cols;
+      });
+    } catch (e) {
+      analysis = {
+        tableRefs: entry?.analysis.tableRefs ?? [],
+        columns: undefined,
+        diagnostics: [
+          {
+            severity: "Error",
+            code: DAG_CODES.analysisCrashed,
+            message: `analysis failed: ${(e as Error).message}`,
+          },
+        ],
+      };
+    }
+    entries[i] = { analysis, asked };
+    fresh.add(i);
+    columns.set(
+      m.name,
+      analysis.columns?.map((c) => c.name),
+    );
+  };
+  for (const name of provisionalOrder(
+    models.map((m) => m.name),
+    guessed,
+  ))
+    await analyse(indexOf.get(name)!);
+
+  // 3. Dependencies from the analyses: model references in the SQL (not the model
+  //    itself: an incremental model may read its own table) merged with depends_on.
+  const refsOf = new Map<string, ResolvedRef[]>();
+  const deps = new Map<string, string[]>();
+  models.forEach((m, i) => {
+    const refs = entries[i]!.analysis.tableRefs.map((r): ResolvedRef => {
+      const target = resolver.model(r.parts);
+      return target ? { ...r, model: target } : { ...r };
+    });
+    refsOf.set(m.name, refs);
+    const ds = new Set<string>();
+    for (const r of refs) if (r.model && r.model !== m.name) ds.add(r.model);
+    for (const d of m.dependsOn) {
+      const known = knownModel(d);
+      if (known) {
+        if (known.name !== m.name) ds.add(known.name);
+        continue;
+      }
+      const near = closeMatches(d, project.byName.keys());
+      const sidecarText = m.sidecar ? safeRead(m.sidecar) : undefined;
+      const at = sidecarText === undefined ? undefined : findWord(sidecarText, d);
+      diagnostics.push({
+        severity: "Error",
+        code: DAG_CODES.unknownDependency,
+        message: `model '${m.name}' depends on '${d}', which is not a model`,
+        model: m.name,
+        span:
+          m.sidecar && sidecarText !== undefined && at !== undefined
+            ? { file: relTo(project, m.sidecar), ...lineCol(sidecarText, at) }
+            : null,
+        suggestion:
+          near.length > 0
+            ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?`
+            : `remove it from depends_on, or add models/${d}.sql`,
+      });
+    }
+    deps.set(m.name, [...ds].sort());
+  });
+
+  // 4. The DAG. A cycle is reported once per cycle, naming its models; its internal
+  //    edges are dropped so everything else still gets ordered and analysed.
+  const inCycle = new Map<string, string>();
+  for (const comp of cycles(deps)) {
+    const path = cyclePath(comp, deps).join(" -> ");
+    const set = new Set(comp);
+    for (const n of comp) {
+      inCycle.set(n, path);
+      deps.set(
+        n,
+        deps.get(n)!.filter((d) => !set.has(d)),
+      );
+    }
+    diag(
+      project.byName.get(comp[0]!)!,
+      "Error",
+      DAG_CODES.cycle,
+      `dependency cycle: ${path}`,
+      null,
+      "a model cannot read, directly or through others, a model that reads it; break the cycle",
+    );
+  }
+  // Unknown dependencies and cycles were turned into diagnostics above, so this cannot throw.
+  const dag: Dag = buildDag(deps);
+
+  // 5. Where the guessed order was wrong (a reference the quick scan missed), an
+  //    analysis saw an upstream model before it was analysed: redo those, in DAG order.
+  for (const name of dag.order) {
+    const i = indexOf.get(name)!;
+    if (!sameAnswers(entries[i]!.asked, name)) {
+      entries[i] = undefined;
+      await analyse(i);
+    }
+  }
+  trees.clear();
+
+  const byName = new Map<string, CompiledModel>();
+  for (const name of dag.order) {
+    const i = indexOf.get(name)!;
+    const m = models[i]!;
+    const entry = entries[i]!;
+    const a = entry.analysis;
+    // When a `*` could not expand because an upstream model is itself unavailable, the
+    // fix is in that model, not in a source declaration.
+    const brokenUpstream =
+      a.columns === undefined
+        ? Object.keys(entry.asked)
+            .map((k) => resolver.model(k.split(".")))
+            .find((u) => u !== undefined && u !== m.name && byName.get(u)?.columns === undefined)
+        : undefined;
+    for (const d of a.diagnostics) {
+      const suggestion =
+        brokenUpstream !== undefined && d.severity !== "Error" && d.message.includes(brokenUpstream)
+          ? `fix model '${brokenUpstream}' first: ${byName.get(brokenUpstream)?.unavailable}`
+          : (d.suggestion ?? null);
+      diag(m, d.severity, d.code, d.message, spanAt(m, d.offset), suggestion);
+    }
+    let unavailable: string | undefined;
+    if (a.columns === undefined) {
+      const why = a.diagnostics.find((d) => d.severity === "Error") ?? a.diagnostics[0];
+      unavailable = why ? why.message : "the model could not be analysed";
+    }
+    if (inCycle.has(name)) unavailable = `part of the dependency cycle ${inCycle.get(name)}`;
+    byName.set(name, {
+      name,
+      analysis: a,
+      refs: refsOf.get(name)!,
+      columns: inCycle.has(name) ? undefined : a.columns?.map((c) => c.name),
+      sqlHash: hashes[i]!,
+      dependsOn: dag.upstream.get(name) ?? [],
+      ...(unavailable !== undefined ? { unavailable } : {}),
+    });
+  }
+  for (const i of fresh) cache.set(hashes[i]!, entries[i]!);
+  const tGraph = performance.now();
+  // 6. The semantic graph: models in topological order, each output column with an
+  //    edge from every column its value is computed from.
+  const graph = new SemanticGraph();
+  for (const name of dag.order) {
+    const c = byName.get(name)!;
+    graph.addTable({
+      name,
+      kind: "model",
+      columns: c.columns,
+      ...(c.columns === undefined ? { unavailable: c.unavailable ?? "the model could not be analysed" } : {}),
+    });
+  }
+  for (const name of dag.order) {
+    const c = byName.get(name)!;
+    for (const ref of c.refs) {
+      const t = resolver.tableName(ref.parts);
+      if (t.kind === "source" && !graph.table(t.name))
+        graph.addTable({ name: t.name, kind: "source", columns: t.decl?.columns.map((x) => x.name) });
+      if (t.name !== name) graph.link(t.name, name);
+    }
+    for (const d of dag.upstream.get(name) ?? []) graph.link(d, name);
+    // A model in a cycle has no trustworthy columns: it contributes no edges.
+    for (const col of c.columns === undefined ? [] : (c.analysis.columns ?? [])) {
+      for (const src of col.sources) {
+        const t = resolver.tableName(src.table);
+        if (t.kind === "source" && !graph.table(t.name))
+          graph.addTable({ name: t.name, kind: "source", columns: t.decl?.columns.map((x) => x.name) });
+        graph.addEdge(
+          { model: t.name, column: src.column },
+          { model: name, column: col.name },
+          col.transform,
+        );
+      }
+    }
+  }
+  const tEnd = performance.now();
+
+  await engine?.close();
+  cache.save(new Set(hashes));
+
+  const order = new Map(dag.order.map((n, i) => [n, i]));
+  diagnostics.sort((a, b) => (order.get(a.model) ?? 0) - (order.get(b.model) ?? 0));
+  const hasErrors = diagnostics.some((d) => d.severity === "Error");
+  return {
+    project,
+    dag,
+    models: new Map(dag.order.map((n) => [n, byName.get(n)!])),
+    graph,
+    diagnostics,
+    hasErrors,
+    cache: { hits, misses: models.length - hits },
+    timings: {
+      project_load_ms: Math.round(opts.projectLoadMs ?? 0),
+      parse_ms: Math.round(parseMs),
+      analysis_ms: Math.round(tGraph - tParse - parseMs),
+      semantic_graph_ms: Math.round(tEnd - tGraph),
+      total_ms: Math.round((opts.projectLoadMs ?? 0) + tEnd - t0),
+    },
+  };
+}
+
+function safeRead(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function relTo(project: Project, file: string): string {
+  return relative(project.config.root, file);
+}

@@ -1,0 +1,98 @@
+/**
+ * Lineage questions on the semantic graph: which table and column a CLI target
+ * names, and the model-level and column-level answers (Rocky 1.10's lineage and
+ * column_lineage shapes, plus `kind`, `depth` and `unavailable`).
+ */
+import { RockyError, closeMatches } from "../errors.ts";
+import type { LineageEdge, SemanticGraph, TableInfo, TraceEntry } from "../graph/semantic.ts";
+
+export type Direction = "upstream" | "downstream";
+
+export interface LineageTarget {
+  table: TableInfo;
+  column?: string;
+}
+
+const suggest = (input: string, candidates: Iterable<string>): string | undefined => {
+  const near = closeMatches(input, candidates);
+  return near.length > 0 ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?` : undefined;
+};
+
+/**
+ * `model`, `model.column`, `raw.orders`, `raw.orders.amount`, or `--column`. A dot is
+ * ambiguous for external tables, so the longest prefix naming a known model or table wins.
+ */
+export function resolveTarget(graph: SemanticGraph, target: string, column?: string): LineageTarget {
+  const names = graph.allTables().map((t) => t.name);
+  let table = graph.table(target);
+  let col = column;
+  if (!table && column === undefined) {
+    for (let i = target.lastIndexOf("."); i > 0; i = target.lastIndexOf(".", i - 1)) {
+      const t = graph.table(target.slice(0, i));
+      if (t) {
+        table = t;
+        col = target.slice(i + 1);
+        break;
+      }
+    }
+  }
+  if (!table) {
+    const head = target.split(".")[0]!;
+    throw new RockyError(`no model or source named '${target}'`, {
+      hint: suggest(target, names) ?? suggest(head, names) ?? "run 'rocky compile' to list the models",
+    });
+  }
+  if (col === undefined) return { table };
+  const canonical = table.columns?.find((c) => c.toLowerCase() === col!.toLowerCase());
+  if (canonical !== undefined) return { table, column: canonical };
+  // An unavailable model's columns are unknown: a column read from it downstream can still be traced.
+  if (table.columns === undefined) return { table, column: col };
+  throw new RockyError(
+    `${table.kind === "model" ? "model" : "source"} '${table.name}' has no column '${col}'`,
+    {
+      hint: suggest(col, table.columns) ?? `its columns: ${table.columns.join(", ") || "(none)"}`,
+    },
+  );
+}
+
+export function modelLineage(graph: SemanticGraph, table: TableInfo) {
+  return {
+    model: table.name,
+    kind: table.kind,
+    columns: (table.columns ?? []).map((name) => ({ name })),
+    upstream: table.upstream,
+    downstream: table.downstream,
+    edges: graph.edgesOf(table.name),
+    ...(table.unavailable !== undefined ? { unavailable: table.unavailable } : {}),
+  };
+}
+
+export function columnLineage(graph: SemanticGraph, table: TableInfo, column: string, direction: Direction) {
+  const trace: TraceEntry[] =
+    direction === "upstream"
+      ? graph.traceUpstream(table.name, column)
+      : graph.traceDownstream(table.name, column);
+  return {
+    model: table.name,
+    column,
+    direction,
+    trace,
+    ...(table.unavailable !== undefined ? { unavailable: table.unavailable } : {}),
+  };
+}
+
+/** Edges a picture of the target shows: the trace, or the model's own edges in the asked direction. */
+export function edgesToDraw(
+  graph: SemanticGraph,
+  t: LineageTarget,
+  direction: Direction | undefined,
+): LineageEdge[] {
+  if (t.column !== undefined) {
+    return direction === "downstream"
+      ? graph.traceDownstream(t.table.name, t.column)
+      : graph.traceUpstream(t.table.name, t.column);
+  }
+  if (direction === "upstream") return graph.edgesTargeting(t.table.name);
+  if (direction === "downstream") return graph.edgesSourcedFrom(t.table.name);
+  return graph.edgesOf(t.table.name);
+}

@@ -1,0 +1,117 @@
+/** Output schemas of `rocky compile`, `rocky lineage` and `rocky dag` (Rocky 1.10 shapes plus added fields). */
+import * as v from "valibot";
+import { DiagnosticSchema, LineageEdgeSchema, TargetSchema, envelopeFields } from "../common.ts";
+
+export const StrategyOutput = v.variant("type", [
+  v.object({ type: v.literal("full_refresh") }),
+  v.object({ type: v.literal("view") }),
+  v.object({ type: v.literal("incremental"), timestamp_column: v.string() }),
+  v.object({
+    type: v.literal("merge"),
+    unique_key: v.array(v.string()),
+    update_columns: v.optional(v.array(v.string())),
+  }),
+  v.object({ type: v.literal("delete_insert"), partition_by: v.array(v.string()) }),
+]);
+
+export const CompileModelDetail = v.object({
+  name: v.string(),
+  strategy: StrategyOutput,
+  target: TargetSchema,
+  /** Models this one reads: SQL references merged with the sidecar's depends_on. */
+  depends_on: v.array(v.string()),
+  /** Execution layer (0 = reads no model). */
+  layer: v.number(),
+  file: v.string(),
+  /** Output columns in order; null when the model could not be analysed (see `unavailable`). */
+  columns: v.nullable(v.array(v.string())),
+  unavailable: v.optional(v.string()),
+  /** External tables the model reads, as named in the graph (`raw.orders`). */
+  sources: v.array(v.string()),
+  sql_hash: v.string(),
+});
+
+export const CompileOutput = v.object({
+  ...envelopeFields,
+  models: v.number(),
+  execution_layers: v.number(),
+  diagnostics: v.array(DiagnosticSchema),
+  has_errors: v.boolean(),
+  compile_timings: v.object({
+    project_load_ms: v.number(),
+    semantic_graph_ms: v.number(),
+    typecheck_ms: v.number(),
+    typecheck_join_keys_ms: v.number(),
+    contracts_ms: v.number(),
+    total_ms: v.number(),
+    parse_ms: v.number(),
+  }),
+  models_detail: v.array(CompileModelDetail),
+  /** Model names per execution layer. */
+  layers: v.array(v.array(v.string())),
+  /** Column-level graph size. */
+  lineage: v.object({ nodes: v.number(), edges: v.number() }),
+  /** Models answered from the analysis cache vs parsed. */
+  cache: v.object({ hits: v.number(), misses: v.number() }),
+});
+
+const Unavailable = {
+  /** Present when the model's columns could not be analysed: lineage is unknown, not empty. */
+  unavailable: v.optional(v.string()),
+};
+
+export const LineageOutput = v.object({
+  ...envelopeFields,
+  model: v.string(),
+  /** `model`, or `source` for an external table such as `raw.orders`. */
+  kind: v.picklist(["model", "source"]),
+  columns: v.array(v.object({ name: v.string() })),
+  /** Models (and external tables) read directly, and models reading this one directly. */
+  upstream: v.array(v.string()),
+  downstream: v.array(v.string()),
+  edges: v.array(LineageEdgeSchema),
+  ...Unavailable,
+});
+
+export const ColumnLineageOutput = v.object({
+  ...envelopeFields,
+  model: v.string(),
+  column: v.string(),
+  direction: v.picklist(["upstream", "downstream"]),
+  /** Breadth-first: by depth, then graph order; each edge once. */
+  trace: v.array(v.object({ ...LineageEdgeSchema.entries, depth: v.number() })),
+  ...Unavailable,
+});
+
+export const DagOutput = v.object({
+  ...envelopeFields,
+  nodes: v.array(
+    v.object({
+      id: v.string(),
+      kind: v.picklist(["transformation", "test"]),
+      label: v.string(),
+      target: v.optional(TargetSchema),
+      strategy: v.optional(StrategyOutput),
+      depends_on: v.array(v.string()),
+      layer: v.number(),
+    }),
+  ),
+  edges: v.array(v.object({ from: v.string(), to: v.string(), edge_type: v.picklist(["data", "check"]) })),
+  execution_layers: v.array(v.array(v.string())),
+  summary: v.object({
+    total_nodes: v.number(),
+    total_edges: v.number(),
+    execution_layers: v.number(),
+    counts_by_kind: v.record(v.string(), v.number()),
+  }),
+  column_lineage: v.optional(v.array(LineageEdgeSchema)),
+  /** External tables read by the models, with the models reading each. */
+  sources: v.array(v.object({ name: v.string(), read_by: v.array(v.string()) })),
+});
+
+export const schemas = {
+  compile: CompileOutput,
+  lineage: LineageOutput,
+  column_lineage: ColumnLineageOutput,
+  dag: DagOutput,
+};

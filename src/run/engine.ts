@@ -1,0 +1,401 @@
+/**
+ * The run engine: executes selected models in DAG order, independent ones in parallel,
+ * through the adapter contract only. A failed model skips its descendants and the rest
+ * goes on (`failFast` stops at once); an abort signal drains in-flight models. Every
+ * model's outcome is written to the state store as soon as it is known, so a crash
+ * leaves an accurate partial record.
+ */
+import type { Adapter, Fingerprint, TableRef } from "../adapter/types.ts";
+import type { CompileResult, ResolvedRef } from "../compile/types.ts";
+import type { Model } from "../project/types.ts";
+import {
+  finishRun,
+  insertRun,
+  type ModelStatus,
+  type ReadRecord,
+  recordInput,
+  recordModel,
+  type RunStatus,
+  sqlHash,
+  type Trigger,
+} from "../state/runs.ts";
+import { nowIso, type StateStore } from "../state/store.ts";
+import { getWatermark, setWatermark } from "../state/watermarks.ts";
+import type { Isolation } from "./isolation.ts";
+import { rewriteRefs } from "./rewrite.ts";
+
+export interface ModelResult {
+  name: string;
+  /** Qualified, quoted target as written. */
+  target: string;
+  targetRef: TableRef;
+  strategy: string;
+  status: ModelStatus;
+  rows: number | null;
+  durationMs: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  sqlHash: string | null;
+  statements: string[] | null;
+  reads: ReadRecord[];
+  fingerprint: Fingerprint | null;
+  columnCount: number | null;
+  error: string | null;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: RunStatus;
+  scope: string;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  threads: number;
+  interrupted: boolean;
+  /** Selected models, in execution order (completed first, then skipped ones in DAG order). */
+  models: ModelResult[];
+}
+
+export type RunEvent =
+  | { type: "start"; model: string; done: number; total: number }
+  | { type: "done"; result: ModelResult; done: number; total: number };
+
+export interface EngineOptions {
+  compiled: CompileResult;
+  adapter: Adapter;
+  store: StateStore;
+  isolation: Isolation;
+  /** Selected model names in DAG order. */
+  selection: string[];
+  threads: number;
+  failFast: boolean;
+  fullRefresh: boolean;
+  trigger: Trigger;
+  configHash: string;
+  rockyVersion: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+/** Strip what cannot stand inside a sub-select: trailing semicolons and whitespace. */
+export function selectBody(sql: string): string {
+  return sql.replace(/[\s;]+$/u, "");
+}
+
+/** An external table reference as a TableRef (`t`, `s.t`, `c.s.t`). */
+export function sourceRef(parts: string[], defaultSchema: string): TableRef {
+  if (parts.length >= 3) return { catalog: parts[parts.length - 3]!, schema: parts[parts.length - 2]!, table: parts[parts.length - 1]! };
+  if (parts.length === 2) return { schema: parts[0]!, table: parts[1]! };
+  return { schema: defaultSchema, table: parts[0]! };
+}
+
+/** Unquoted `catalog.schema.table` key (watermarks, messages). */
+export function tableKey(ref: TableRef): string {
+  return [ref.catalog, ref.schema, ref.table].filter((p) => p !== undefined).join(".");
+}
+
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim();
+}
+
+export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
+  const { compiled, adapter, store, isolation } = opts;
+  const dialect = adapter.dialect;
+  const project = compiled.project;
+  const startedAt = new Date();
+  const runId = insertRun(store, {
+    trigger: opts.trigger,
+    startedAt,
+    configHash: opts.configHash,
+    scope: isolation.scope,
+    rockyVersion: opts.rockyVersion,
+    adapterType: adapter.type,
+  });
+  store.setLockRunId(runId);
+
+  const selected = new Set(opts.selection);
+  const orderIndex = new Map(opts.selection.map((n, i) => [n, i]));
+  const total = opts.selection.length;
+  const succeeded = new Set<string>();
+  const results = new Map<string, ModelResult>();
+  const completed: ModelResult[] = [];
+  const skipReason = new Map<string, string>();
+  const schemasReady = new Map<string, Promise<void>>();
+  const inputs = new Map<string, Promise<Fingerprint | undefined>>();
+  let seq = 0;
+  let stopReason: string | undefined;
+
+  const ensureSchema = (ref: TableRef): Promise<void> => {
+    const key = `${ref.catalog ?? ""}\u0000${ref.schema}`;
+    let p = schemasReady.get(key);
+    if (!p) {
+      p = adapter.createSchema(ref.catalog, ref.schema);
+      schemasReady.set(key, p);
+    }
+    return p;
+  };
+
+  /** Fingerprint each table the run reads but does not build, once, for replay's "input changed" check. */
+  const noteInput = (ref: TableRef): void => {
+    if (!adapter.fingerprint) return;
+    const key = dialect.qualify(ref);
+    if (inputs.has(key)) return;
+    inputs.set(
+      key,
+      adapter.fingerprint(ref).catch(() => undefined),
+    );
+  };
+
+  const modelOf = (name: string): Model => project.byName.get(name)!;
+
+  const record = (r: ModelResult): void => {
+    recordModel(
+      store,
+      {
+        run_id: runId,
+        model_name: r.name,
+        seq: seq++,
+        target: r.target,
+        strategy: r.strategy,
+        status: r.status,
+        started_at: r.startedAt,
+        finished_at: r.finishedAt,
+        duration_ms: r.durationMs,
+        sql_hash: r.sqlHash,
+        rows_affected: r.rows,
+        bytes_written: null,
+        fingerprint_rows: r.fingerprint?.rowCount ?? null,
+        fingerprint_hash: r.fingerprint?.hash ?? null,
+        reads: r.reads,
+        error: r.error,
+      },
+      r.statements ?? undefined,
+    );
+  };
+
+  async function runModel(name: string): Promise<ModelResult> {
+    const model = modelOf(name);
+    const cm = compiled.models.get(name);
+    const targetRef = isolation.targetFor(model);
+    const target = dialect.qualify(targetRef);
+    const started = new Date();
+    const t0 = performance.now();
+    const base = {
+      name,
+      target,
+      targetRef,
+      strategy: model.strategy.type,
+      startedAt: started.toISOString(),
+      reads: [] as ReadRecord[],
+      columnCount: cm?.columns?.length ?? null,
+    };
+    let statements: string[] | null = null;
+    try {
+      const refs = cm?.refs ?? [];
+      const replacement = new Map<ResolvedRef, string>();
+      const seen = new Set<string>();
+      for (const ref of refs) {
+        let read: ReadRecord;
+        if (ref.model !== undefined && project.byName.has(ref.model)) {
+          const builtHere = succeeded.has(ref.model);
+          const r = await isolation.readTargetFor(modelOf(ref.model), builtHere);
+          const text = dialect.qualify(r.ref);
+          replacement.set(ref, text);
+          read = { model: ref.model, table: text, from: r.from };
+          if (!builtHere) noteInput(r.ref);
+        } else {
+          const src = sourceRef(ref.parts, dialect.defaultSchema);
+          read = { table: dialect.qualify(src), from: "source" };
+          noteInput(src);
+        }
+        if (!seen.has(read.table)) {
+          seen.add(read.table);
+          base.reads.push(read);
+        }
+      }
+      const select = selectBody(rewriteRefs(model.sql, refs, (r) => replacement.get(r)));
+      await ensureSchema(targetRef);
+      const existingKind = adapter.objectKind
+        ? await adapter.objectKind(targetRef)
+        : (await adapter.tableExists(targetRef))
+          ? "table"
+          : undefined;
+      let watermark: string | undefined;
+      const strategy = model.strategy;
+      if (strategy.type === "incremental" && existingKind !== undefined && !opts.fullRefresh) {
+        const wm = getWatermark(store, tableKey(targetRef));
+        if (wm) watermark = dialect.watermarkLiteral ? dialect.watermarkLiteral(wm.last_value) : `'${wm.last_value.replaceAll("'", "''")}'`;
+      }
+      statements = dialect.materialize(targetRef, select, strategy, {
+        targetExists: existingKind !== undefined,
+        fullRefresh: opts.fullRefresh,
+        ...(watermark !== undefined ? { watermark } : {}),
+        ...(cm?.columns ? { columns: cm.columns } : {}),
+        ...(existingKind !== undefined ? { existingKind } : {}),
+      });
+      const stmts = statements;
+      const execAll = async () => {
+        let last: number | undefined;
+        for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
+        return last;
+      };
+      const rows = stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
+      const kind = strategy.type === "view" ? "view" : "table";
+      // A view has no stored output: fingerprinting it would re-run its query.
+      const fingerprint = kind === "table" && adapter.fingerprint ? await adapter.fingerprint(targetRef) : null;
+      if (strategy.type === "incremental") {
+        const col = strategy.timestamp_column;
+        const q = dialect.maxValueQuery
+          ? dialect.maxValueQuery(targetRef, col)
+          : `SELECT max(${dialect.quoteIdent(col)}) FROM ${target}`;
+        const v = (await adapter.query(q)).rows[0]?.[0];
+        if (v !== null && v !== undefined) {
+          setWatermark(store, { tableKey: tableKey(targetRef), model: name, column: col, value: String(v), runId });
+        }
+      }
+      await isolation.onWrite?.(model, targetRef, kind);
+      return {
+        ...base,
+        status: "success",
+        rows: kind === "view" ? null : (rows ?? fingerprint?.rowCount ?? null),
+        durationMs: Math.round(performance.now() - t0),
+        finishedAt: nowIso(),
+        sqlHash: sqlHash(stmts),
+        statements: stmts,
+        fingerprint,
+        error: null,
+      };
+    } catch (e) {
+      return {
+        ...base,
+        status: "failed",
+        rows: null,
+        durationMs: Math.round(performance.now() - t0),
+        finishedAt: nowIso(),
+        sqlHash: statements ? sqlHash(statements) : null,
+        statements,
+        fingerprint: null,
+        error: errorText(e),
+      };
+    }
+  }
+
+  const skipped = (name: string, reason: string): ModelResult => {
+    const model = modelOf(name);
+    const targetRef = isolation.targetFor(model);
+    return {
+      name,
+      target: dialect.qualify(targetRef),
+      targetRef,
+      strategy: model.strategy.type,
+      status: "skipped",
+      rows: null,
+      durationMs: 0,
+      startedAt: null,
+      finishedAt: null,
+      sqlHash: null,
+      statements: null,
+      reads: [],
+      fingerprint: null,
+      columnCount: null,
+      error: reason,
+    };
+  };
+
+  // Scheduling: a model is ready when every selected upstream succeeded.
+  const waiting = new Map<string, number>();
+  for (const n of opts.selection) {
+    waiting.set(n, (compiled.dag.upstream.get(n) ?? []).filter((u) => selected.has(u)).length);
+  }
+  const ready: string[] = opts.selection.filter((n) => waiting.get(n) === 0);
+  let running = 0;
+  const threads = Math.max(1, opts.threads);
+
+  const markDescendantsSkipped = (failed: string): void => {
+    const stack = [...(compiled.dag.downstream.get(failed) ?? [])];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (!selected.has(d) || skipReason.has(d)) continue;
+      skipReason.set(d, `upstream model '${failed}' failed`);
+      stack.push(...(compiled.dag.downstream.get(d) ?? []));
+    }
+  };
+
+  await new Promise<void>((resolveAll) => {
+    const onAbort = () => {
+      stopReason ??= "the run was interrupted";
+      if (running === 0) resolveAll();
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const pump = (): void => {
+      if (opts.signal?.aborted) stopReason ??= "the run was interrupted";
+      while (stopReason === undefined && running < threads && ready.length > 0) {
+        const name = ready.shift()!;
+        running++;
+        opts.onEvent?.({ type: "start", model: name, done: completed.length, total });
+        void runModel(name).then((r) => {
+          running--;
+          results.set(name, r);
+          completed.push(r);
+          record(r);
+          opts.onEvent?.({ type: "done", result: r, done: completed.length, total });
+          if (r.status === "success") {
+            succeeded.add(name);
+            for (const d of compiled.dag.downstream.get(name) ?? []) {
+              if (!selected.has(d) || skipReason.has(d)) continue;
+              const left = waiting.get(d)! - 1;
+              waiting.set(d, left);
+              if (left === 0) {
+                ready.push(d);
+                ready.sort((a, b) => orderIndex.get(a)! - orderIndex.get(b)!);
+              }
+            }
+          } else {
+            markDescendantsSkipped(name);
+            if (opts.failFast) stopReason ??= `--fail-fast stopped the run after '${name}' failed`;
+          }
+          pump();
+        });
+      }
+      if (running === 0 && (ready.length === 0 || stopReason !== undefined)) {
+        opts.signal?.removeEventListener("abort", onAbort);
+        resolveAll();
+      }
+    };
+    pump();
+  });
+
+  const skippedResults: ModelResult[] = [];
+  for (const n of opts.selection) {
+    if (results.has(n)) continue;
+    const r = skipped(n, skipReason.get(n) ?? `not run: ${stopReason ?? "an upstream model did not run"}`);
+    skippedResults.push(r);
+    record(r);
+  }
+
+  for (const [table, p] of inputs) recordInput(store, runId, table, await p);
+
+  const interrupted = opts.signal?.aborted === true;
+  const anyFailed = completed.some((r) => r.status === "failed");
+  const ok = completed.filter((r) => r.status === "success").length;
+  const status: RunStatus = interrupted
+    ? "interrupted"
+    : !anyFailed && skippedResults.length === 0
+      ? "success"
+      : ok === 0
+        ? "failure"
+        : "partial_failure";
+  const finishedAt = new Date();
+  finishRun(store, runId, status, finishedAt);
+  return {
+    runId,
+    status,
+    scope: isolation.scope,
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    threads,
+    interrupted,
+    models: [...completed, ...skippedResults],
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * `rocky run` end to end: load and compile the project, select models, take the state
+ * writer lock, connect the adapter and hand over to the engine. Compile errors stop the
+ * run before any SQL is sent, and are still recorded as a failed run.
+ */
+import type { Adapter } from "../adapter/types.ts";
+import { compileProject } from "../compile/compile.ts";
+import type { CompileResult } from "../compile/types.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import { RockyError } from "../errors.ts";
+import { loadProject } from "../project/load.ts";
+import { finishRun, insertRun, type Trigger } from "../state/runs.ts";
+import { openState, type StateStore } from "../state/store.ts";
+import { VERSION } from "../version.ts";
+import { executeRun, type RunEvent, type RunOutcome } from "./engine.ts";
+import { type Isolation, productionIsolation, type ShadowOptions, shadowIsolation } from "./isolation.ts";
+import { connectAdapter, pickAdapter } from "./connect.ts";
+import { selectModels } from "./selection.ts";
+
+export interface RunRequest {
+  config: LoadedConfig;
+  models?: string[];
+  select?: string[];
+  threads?: number;
+  failFast?: boolean;
+  fullRefresh?: boolean;
+  shadow?: ShadowOptions;
+  /**
+   * Another isolation (e.g. `--branch`): built once the adapter is connected and the
+   * state store is open, so it can look up what it needs.
+   */
+  isolation?: (ctx: { adapter: Adapter; store: StateStore; compiled: CompileResult }) => Isolation | Promise<Isolation>;
+  trigger: Trigger;
+  /** First abort: finish in-flight models and stop. */
+  signal?: AbortSignal;
+  /** Abort: also cancel in-flight statements. */
+  cancelSignal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Called once the compile succeeded, with warnings to show. */
+  onCompiled?: (compiled: CompileResult) => void;
+}
+
+/** `--trigger`, else `ci` when the CI variable says so, else `manual`. */
+export function resolveTrigger(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Trigger {
+  if (flag !== undefined) return flag as Trigger;
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false" ? "ci" : "manual";
+}
+
+function compileFailure(compiled: CompileResult): RockyError {
+  const errors = compiled.diagnostics.filter((d) => d.severity === "Error");
+  const shown = errors
+    .slice(0, 5)
+    .map((d) => `  ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : d.model}: ${d.code} ${d.message}`);
+  const more = errors.length > 5 ? [`  ... and ${errors.length - 5} more`] : [];
+  return new RockyError(
+    `the project has ${errors.length} compile error${errors.length === 1 ? "" : "s"}; no SQL was run\n${[...shown, ...more].join("\n")}`,
+    { hint: "fix them (see 'rocky compile'), then run again" },
+  );
+}
+
+export async function runProject(req: RunRequest): Promise<RunOutcome> {
+  const config = req.config;
+  const project = await loadProject(config);
+  const compiled = await compileProject(project);
+  const adapterType = pickAdapter(config).block.type;
+  if (compiled.hasErrors) {
+    // Still a run record: "it failed to compile" is history too.
+    const store = openState(config.statePath, { lock: { command: "run" } });
+    try {
+      const id = insertRun(store, {
+        trigger: req.trigger,
+        startedAt: new Date(),
+        configHash: config.hash,
+        scope: req.shadow ? "shadow" : "production",
+        rockyVersion: VERSION,
+        adapterType,
+      });
+      finishRun(store, id, "failure", new Date(), "compile errors");
+    } finally {
+      store.close();
+    }
+    throw compileFailure(compiled);
+  }
+  req.onCompiled?.(compiled);
+  const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
+  const store = openState(config.statePath, { lock: { command: "run" } });
+  let adapter: Adapter | undefined;
+  const cancel = () => void adapter?.cancel?.();
+  try {
+    adapter = await connectAdapter(config);
+    req.cancelSignal?.addEventListener("abort", cancel, { once: true });
+    const isolation = req.isolation
+      ? await req.isolation({ adapter, store, compiled })
+      : req.shadow
+        ? shadowIsolation(adapter.dialect, adapter, req.shadow)
+        : productionIsolation(adapter.dialect);
+    return await executeRun({
+      compiled,
+      adapter,
+      store,
+      isolation,
+      selection,
+      threads: req.threads ?? adapter.capabilities.defaultThreads,
+      failFast: req.failFast === true,
+      fullRefresh: req.fullRefresh === true,
+      trigger: req.trigger,
+      configHash: config.hash,
+      rockyVersion: VERSION,
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.onEvent ? { onEvent: req.onEvent } : {}),
+    });
+  } finally {
+    req.cancelSignal?.removeEventListener("abort", cancel);
+    await adapter?.close().catch(() => undefined);
+    store.close();
+  }
+}

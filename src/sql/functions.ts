@@ -1,0 +1,149 @@
+/** What a function name means for lineage: aggregate or not, and how transforms rank. */
+
+import type { Transform } from "./types.ts";
+
+/**
+ * DuckDB's aggregate functions (`SELECT function_name FROM duckdb_functions() WHERE
+ * function_type = 'aggregate'`, DuckDB 1.5), plus common aggregates of other warehouses
+ * so a transpiled model keeps its meaning. Kept static: analysis must not need DuckDB.
+ */
+const AGGREGATES = new Set([
+  "any_value",
+  "approx_count_distinct",
+  "approx_quantile",
+  "approx_top_k",
+  "arbitrary",
+  "arg_max",
+  "arg_max_null",
+  "arg_max_nulls_last",
+  "arg_min",
+  "arg_min_null",
+  "arg_min_nulls_last",
+  "argmax",
+  "argmin",
+  "array_agg",
+  "avg",
+  "bit_and",
+  "bit_or",
+  "bit_xor",
+  "bitstring_agg",
+  "bool_and",
+  "bool_or",
+  "corr",
+  "count",
+  "count_if",
+  "count_star",
+  "countif",
+  "covar_pop",
+  "covar_samp",
+  "entropy",
+  "favg",
+  "first",
+  "fsum",
+  "group_concat",
+  "histogram",
+  "histogram_exact",
+  "kahan_sum",
+  "kurtosis",
+  "kurtosis_pop",
+  "last",
+  "list",
+  "listagg",
+  "mad",
+  "max",
+  "max_by",
+  "mean",
+  "median",
+  "min",
+  "min_by",
+  "mode",
+  "product",
+  "quantile",
+  "quantile_cont",
+  "quantile_disc",
+  "regr_avgx",
+  "regr_avgy",
+  "regr_count",
+  "regr_intercept",
+  "regr_r2",
+  "regr_slope",
+  "regr_sxx",
+  "regr_sxy",
+  "regr_syy",
+  "reservoir_quantile",
+  "sem",
+  "skewness",
+  "stddev",
+  "stddev_pop",
+  "stddev_samp",
+  "string_agg",
+  "sum",
+  "sum_no_overflow",
+  "sumkahan",
+  "var_pop",
+  "var_samp",
+  "variance",
+  // other warehouses
+  "approx_distinct",
+  "array_union_agg",
+  "bitand_agg",
+  "bitor_agg",
+  "booland_agg",
+  "boolor_agg",
+  "collect_list",
+  "collect_set",
+  "count_distinct",
+  "hll",
+  "object_agg",
+  "percentile_cont",
+  "percentile_disc",
+  "stddev_samp",
+  "string_agg",
+  "any",
+]);
+
+export function isAggregate(functionName: string): boolean {
+  return AGGREGATES.has(functionName);
+}
+
+/** DuckDB rewrites `COUNT(*)` to `count_star`; lineage reports the function as written. */
+export function displayFunctionName(functionName: string): string {
+  const lower = functionName.toLowerCase();
+  return lower === "count_star" ? "count" : lower;
+}
+
+/**
+ * Names DuckDB parses as column references but binds as functions when no column has
+ * them (`SELECT CURRENT_TIMESTAMP`): values without sources.
+ */
+const SPECIAL_VALUE_NAMES = new Set([
+  "current_date",
+  "current_time",
+  "current_timestamp",
+  "localtime",
+  "localtimestamp",
+  "current_user",
+  "session_user",
+  "user",
+  "current_role",
+  "current_catalog",
+  "current_schema",
+  "now",
+]);
+
+export function isSpecialValueName(name: string): boolean {
+  return SPECIAL_VALUE_NAMES.has(name.toLowerCase());
+}
+
+/**
+ * The transform of a value is the strongest operation on the path from its sources:
+ * direct < cast < expression < aggregation < window. `CAST(SUM(x) AS INT)` is an
+ * aggregation, `ROUND(x, 2)` an expression, `SUM(x) OVER (...)` a window.
+ */
+export function transformRank(transform: Transform): number {
+  if (transform === "direct") return 0;
+  if (transform === "cast") return 1;
+  if (transform === "expression") return 2;
+  if (transform.startsWith("aggregation")) return 3;
+  return 4;
+}

@@ -1,0 +1,905 @@
+/**
+ * Column lineage of one model: a scope walk over DuckDB's JSON AST (as sqlglot's scope
+ * lineage does) that yields every output column with all its sources at once, traced
+ * through CTEs, FROM-subqueries and set operations down to the tables the model reads.
+ *
+ * Value lineage: a column is a source when the output's value is computed from it
+ * (CASE conditions included). Columns used only to filter, join, group or order rows
+ * (WHERE, JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY, FILTER)
+ * are not; those clauses are still walked for the tables their subqueries read.
+ */
+
+import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
+import { displayFunctionName, isAggregate, isSpecialValueName } from "./functions.ts";
+import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
+import {
+  type Binding,
+  bindingColumn,
+  bindingHas,
+  bindingLabel,
+  bindingMatches,
+  bindingStar,
+  type ColumnValue,
+  CteEnv,
+  type CteState,
+  closedRelation,
+  maxTransform,
+  mergeValues,
+  type NamedColumn,
+  type Relation,
+  renameColumns,
+  type Scope,
+  type Unexpanded,
+  ValueAccumulator,
+} from "./scope.ts";
+import { dottedNameEnd, findDottedName } from "./span.ts";
+import type {
+  ColumnsOf,
+  ModelAnalysis,
+  OutputColumn,
+  ParsedSql,
+  SqlDiagnostic,
+  TableRefSpan,
+} from "./types.ts";
+
+/**
+ * Diagnostic codes of the SQL analysis.
+ * E001 parse error · E002 no statement · E003 more than one statement ·
+ * W010 `*` cannot be expanded · W011 ambiguous column · W012 unknown column ·
+ * W013 duplicate output name · W014 set operation branches differ in width ·
+ * W015 `COLUMNS(…)` cannot be expanded · I016 no name known for an expression.
+ */
+export const SQL_CODES = {
+  parseError: "E001",
+  empty: "E002",
+  severalStatements: "E003",
+  starUnexpanded: "W010",
+  ambiguousColumn: "W011",
+  unknownColumn: "W012",
+  duplicateName: "W013",
+  setOpWidth: "W014",
+  columnsUnexpanded: "W015",
+  unnamedExpression: "I016",
+} as const;
+
+export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsOf): ModelAnalysis {
+  if (!parsed.ok) {
+    const diagnostic: SqlDiagnostic = {
+      severity: "Error",
+      code: SQL_CODES.parseError,
+      message: `SQL parse error: ${parsed.error}`,
+    };
+    if (parsed.offset !== undefined) diagnostic.offset = parsed.offset;
+    return { tableRefs: [], columns: undefined, diagnostics: [diagnostic] };
+  }
+  const statements = parsed.statements as Statement[];
+  const first = statements[0];
+  if (first === undefined) {
+    return {
+      tableRefs: [],
+      columns: undefined,
+      diagnostics: [{ severity: "Error", code: SQL_CODES.empty, message: "the model has no SQL statement" }],
+    };
+  }
+  const walker = new ModelWalker(sql, columnsOf);
+  if (statements.length > 1) {
+    walker.diagnose(
+      "Error",
+      SQL_CODES.severalStatements,
+      "a model must be one SELECT statement; found several",
+    );
+    for (const statement of statements) walker.query(statement.node, new CteEnv(), undefined);
+    return walker.result(undefined);
+  }
+  const relation = walker.query(first.node, new CteEnv(), undefined);
+  return walker.result(relation);
+}
+
+type SelectItem =
+  | { kind: "column"; column: NamedColumn }
+  | {
+      kind: "star";
+      bindings: Binding[];
+      /** Unqualified `*` hides the right-hand copy of USING columns. */
+      qualified: boolean;
+      exclude: Set<string>;
+      replace: Map<string, ColumnValue>;
+      /** new name → old name */
+      renameBack: Map<string, string>;
+      /** old name → new name */
+      rename: Map<string, string>;
+      pattern?: RegExp;
+      opaque?: string;
+      offset?: number;
+    };
+
+class ModelWalker {
+  private readonly tableRefs: TableRefSpan[] = [];
+  private readonly refStarts = new Set<number>();
+  private readonly diagnostics: SqlDiagnostic[] = [];
+  private readonly diagnosticKeys = new Set<string>();
+  private readonly toChar: (byteOffset: number) => number;
+
+  constructor(
+    private readonly sql: string,
+    private readonly columnsOf: ColumnsOf,
+  ) {
+    this.toChar = byteToCharOffsets(sql);
+  }
+
+  diagnose(
+    severity: SqlDiagnostic["severity"],
+    code: string,
+    message: string,
+    location?: number,
+    suggestion?: string,
+  ): void {
+    const offset = this.offsetOf(location);
+    // Recursive CTEs are walked more than once: report each finding once.
+    const key = `${code}\u0000${offset}\u0000${message}`;
+    if (this.diagnosticKeys.has(key)) return;
+    this.diagnosticKeys.add(key);
+    const diagnostic: SqlDiagnostic = { severity, code, message };
+    if (offset !== undefined) diagnostic.offset = offset;
+    if (suggestion !== undefined) diagnostic.suggestion = suggestion;
+    this.diagnostics.push(diagnostic);
+  }
+
+  result(relation: Relation | undefined): ModelAnalysis {
+    this.tableRefs.sort((a, b) => a.start - b.start);
+    let columns: OutputColumn[] | undefined;
+    if (relation?.columns) {
+      columns = [];
+      const seen = new Set<string>();
+      for (const column of relation.columns) {
+        const key = column.name.toLowerCase();
+        if (seen.has(key)) {
+          this.diagnose(
+            "Warning",
+            SQL_CODES.duplicateName,
+            `output column "${column.name}" appears more than once; lineage keeps the first`,
+            undefined,
+            "give each output column a distinct alias",
+          );
+          continue;
+        }
+        seen.add(key);
+        columns.push({ name: column.name, sources: column.sources, transform: column.transform });
+      }
+    } else if (relation) {
+      for (const star of relation.unexpanded) {
+        this.diagnose(
+          "Warning",
+          SQL_CODES.starUnexpanded,
+          `cannot expand * over ${star.table}: its columns are unknown`,
+          undefined,
+          `declare the columns of ${star.table} (e.g. in [sources.${star.table}]) or list the columns explicitly`,
+        );
+      }
+    }
+    return { tableRefs: this.tableRefs, columns, diagnostics: this.diagnostics };
+  }
+
+  private offsetOf(location: number | undefined): number | undefined {
+    if (location === undefined || location === NO_LOCATION || location < 0) return undefined;
+    return this.toChar(location);
+  }
+
+  // ---- queries --------------------------------------------------------------------
+
+  query(node: QueryNode, outerEnv: CteEnv, outer: Scope | undefined): Relation {
+    const env = this.declareCtes(node, outerEnv);
+    let relation: Relation;
+    switch (node.type) {
+      case "SELECT_NODE":
+        relation = this.select(node, env, outer);
+        break;
+      case "SET_OPERATION_NODE":
+        relation = this.setOperation(node, env, outer);
+        break;
+      case "RECURSIVE_CTE_NODE":
+        relation = this.recursiveCte(node, env, outer);
+        break;
+      default:
+        relation = this.unknownQuery(node, env, outer);
+    }
+    // CTEs nobody selects from still read tables (and the run engine rewrites those).
+    if (env !== outerEnv) for (const state of env.ctes.values()) this.cteRelation(state);
+    return relation;
+  }
+
+  private declareCtes(node: QueryNode, outerEnv: CteEnv): CteEnv {
+    const entries: CteEntry[] | undefined = node.cte_map?.map;
+    if (!entries || entries.length === 0) return outerEnv;
+    const env = new CteEnv(outerEnv);
+    for (const entry of entries) {
+      const state: CteState = { name: entry.key, statement: entry.value.query, env, inProgress: false };
+      if (entry.value.aliases) state.aliases = entry.value.aliases;
+      env.ctes.set(entry.key.toLowerCase(), state);
+    }
+    return env;
+  }
+
+  private cteRelation(state: CteState): Relation {
+    if (state.relation) return state.relation;
+    state.inProgress = true;
+    const relation = renameColumns(this.query(state.statement.node, state.env, undefined), state.aliases);
+    state.inProgress = false;
+    state.relation = relation;
+    return relation;
+  }
+
+  /** `WITH RECURSIVE r AS (anchor UNION step)`: the step reads r, so iterate to a fixpoint. */
+  private recursiveCte(node: QueryNode, env: CteEnv, outer: Scope | undefined): Relation {
+    const state = node.cte_name === undefined ? undefined : env.find(node.cte_name);
+    const anchor = node.left ? this.query(node.left, env, outer) : closedRelation([]);
+    if (!node.right) return anchor;
+    let current = renameColumns(anchor, state?.aliases);
+    for (let round = 0; round < 4; round++) {
+      if (state) state.provisional = current;
+      const step = this.query(node.right, env, outer);
+      const next = renameColumns(this.combine(anchor, step, false, node.query_location), state?.aliases);
+      const stable = sourceCount(next) === sourceCount(current);
+      current = next;
+      if (stable) break;
+    }
+    if (state) state.provisional = undefined;
+    return current;
+  }
+
+  private setOperation(node: QueryNode, env: CteEnv, outer: Scope | undefined): Relation {
+    const branches = node.children ?? [node.left, node.right].filter((b): b is QueryNode => b !== undefined);
+    const byName = node.setop_type === "UNION_BY_NAME";
+    let relation: Relation | undefined;
+    for (const branch of branches) {
+      const next = this.query(branch, env, outer);
+      relation = relation === undefined ? next : this.combine(relation, next, byName, node.query_location);
+    }
+    return relation ?? closedRelation([]);
+  }
+
+  /** UNION / INTERSECT / EXCEPT: positional (names from the first branch) or by name. */
+  private combine(left: Relation, right: Relation, byName: boolean, location?: number): Relation {
+    if (left.columns && right.columns) {
+      if (byName) {
+        const merged = new Map<string, NamedColumn>();
+        for (const column of [...left.columns, ...right.columns]) {
+          const key = column.name.toLowerCase();
+          const before = merged.get(key);
+          merged.set(key, before ? { name: before.name, ...mergeValues([before, column]) } : column);
+        }
+        return closedRelation([...merged.values()]);
+      }
+      if (left.columns.length !== right.columns.length) {
+        this.diagnose(
+          "Warning",
+          SQL_CODES.setOpWidth,
+          `set operation branches have ${left.columns.length} and ${right.columns.length} columns`,
+          location,
+        );
+      }
+      const rightColumns = right.columns;
+      return closedRelation(
+        left.columns.map((column, i) => {
+          const other = rightColumns[i];
+          return other ? { name: column.name, ...mergeValues([column, other]) } : column;
+        }),
+      );
+    }
+    // A branch with an unexpandable `*`: only by-name lookups can be answered.
+    return {
+      columns: undefined,
+      has: (name) => (left.has(name) || right.has(name) ? true : undefined),
+      lookup(name) {
+        const values = [left.lookup(name), right.lookup(name)].filter(
+          (v): v is ColumnValue => v !== undefined,
+        );
+        return values.length === 0 ? undefined : mergeValues(values);
+      },
+      unexpanded: [...left.unexpanded, ...right.unexpanded],
+    };
+  }
+
+  /** Query node types this walker does not model: still collect the tables they read. */
+  private unknownQuery(node: QueryNode, env: CteEnv, outer: Scope | undefined): Relation {
+    const scope = newScope(env, outer);
+    this.quiet(node, scope);
+    return {
+      columns: undefined,
+      has: () => undefined,
+      lookup: () => undefined,
+      unexpanded: [{ table: `(${node.type.toLowerCase()})` }],
+    };
+  }
+
+  private select(node: QueryNode, env: CteEnv, outer: Scope | undefined): Relation {
+    const scope = newScope(env, outer);
+    if (node.from_table) this.from(node.from_table, scope);
+    const items: SelectItem[] = [];
+    const selectList = node.select_list ?? [];
+    for (let i = 0; i < selectList.length; i++) {
+      const item = selectList[i] as ExprNode;
+      if (item.class === "STAR") {
+        items.push(this.star(item, scope));
+        continue;
+      }
+      const acc = new ValueAccumulator();
+      this.expr(item, scope, acc);
+      const column: NamedColumn = { name: this.outputName(item, i), ...acc.value() };
+      items.push({ kind: "column", column });
+      const key = column.name.toLowerCase();
+      if (!scope.lateral.has(key)) scope.lateral.set(key, acc.value());
+    }
+    // Row filters, grouping and ordering: not value sources, but their subqueries read tables.
+    this.quiet(node.where_clause, scope);
+    this.quiet(node.groups, scope);
+    this.quiet(node.having, scope);
+    this.quiet(node.qualify, scope);
+    this.quiet(node.modifiers, scope);
+    return this.relationOf(items);
+  }
+
+  private outputName(item: ExprNode, index: number): string {
+    if (item.alias) return item.alias;
+    if (item.class === "COLUMN_REF" && item.column_names && item.column_names.length > 0) {
+      return item.column_names[item.column_names.length - 1] as string;
+    }
+    if (item.rocky_default_name) return item.rocky_default_name;
+    const name = `column${index}`;
+    this.diagnose(
+      "Info",
+      SQL_CODES.unnamedExpression,
+      `select item ${index + 1} has no alias; lineage calls it "${name}"`,
+      item.query_location,
+      "give the expression an alias",
+    );
+    return name;
+  }
+
+  private star(item: ExprNode, scope: Scope): SelectItem {
+    const qualified = item.relation_name !== undefined;
+    let bindings: Binding[] = scope.bindings;
+    if (qualified) {
+      const qualifier = (item.relation_name as string).split(".");
+      bindings = scope.bindings.filter((b) => bindingMatches(b, qualifier));
+      if (bindings.length === 0) {
+        this.diagnose(
+          "Warning",
+          SQL_CODES.unknownColumn,
+          `no table named ${item.relation_name} for ${item.relation_name}.*`,
+          item.query_location,
+        );
+      }
+    }
+    const exclude = new Set<string>();
+    for (const entry of item.exclude_list ?? []) {
+      const name = typeof entry === "string" ? entry : entry.name;
+      if (name) exclude.add(name.toLowerCase());
+    }
+    for (const entry of (item.qualified_exclude_list as Array<{ column?: string }> | undefined) ?? []) {
+      if (entry.column) exclude.add(entry.column.toLowerCase());
+    }
+    const replace = new Map<string, ColumnValue>();
+    for (const entry of item.replace_list ?? []) {
+      const acc = new ValueAccumulator();
+      this.expr(entry.value, scope, acc);
+      replace.set(entry.key.toLowerCase(), acc.value());
+    }
+    const rename = new Map<string, string>();
+    const renameBack = new Map<string, string>();
+    for (const entry of (item.rename_list as
+      | Array<{ key?: { column?: string }; value?: string }>
+      | undefined) ?? []) {
+      const from = entry.key?.column;
+      if (from && entry.value) {
+        rename.set(from.toLowerCase(), entry.value);
+        renameBack.set(entry.value.toLowerCase(), from);
+      }
+    }
+    const star: SelectItem = { kind: "star", bindings, qualified, exclude, replace, rename, renameBack };
+    if (item.query_location !== undefined) star.offset = item.query_location;
+    if (item.columns) {
+      // COLUMNS('regex') filters the star by name; other COLUMNS(…) forms are not modelled.
+      const pattern = item.expr;
+      const text = pattern?.class === "CONSTANT" ? pattern.value?.value : undefined;
+      if (typeof text === "string") {
+        try {
+          star.pattern = new RegExp(text);
+        } catch {
+          star.opaque = `COLUMNS('${text}')`;
+        }
+      } else if (pattern && pattern.class !== "STAR") {
+        star.opaque = "COLUMNS(…)";
+      }
+    }
+    return star;
+  }
+
+  /** Expands a star item; undefined (with the reasons) when some binding's columns are unknown. */
+  private expandStar(
+    item: Extract<SelectItem, { kind: "star" }>,
+    unexpanded: Unexpanded[],
+  ): NamedColumn[] | undefined {
+    if (item.opaque) {
+      unexpanded.push({ table: item.opaque, ...(item.offset === undefined ? {} : { offset: item.offset }) });
+      return undefined;
+    }
+    const columns: NamedColumn[] = [];
+    let complete = true;
+    for (const binding of item.bindings) {
+      const all = bindingStar(binding);
+      if (all === undefined) {
+        complete = false;
+        if (binding.kind === "relation" && binding.relation.unexpanded.length > 0) {
+          unexpanded.push(...binding.relation.unexpanded);
+        } else {
+          unexpanded.push({ table: bindingLabel(binding) });
+        }
+        continue;
+      }
+      const hidden = !item.qualified && binding.kind !== "lambda" ? binding.hidden : undefined;
+      for (const column of all) {
+        const key = column.name.toLowerCase();
+        if (hidden?.has(key) || item.exclude.has(key)) continue;
+        if (item.pattern && !item.pattern.test(column.name)) continue;
+        const replaced = item.replace.get(key);
+        const value = replaced ?? column;
+        columns.push({
+          name: item.rename.get(key) ?? column.name,
+          sources: value.sources,
+          transform: value.transform,
+        });
+      }
+    }
+    return complete ? columns : undefined;
+  }
+
+  private relationOf(items: SelectItem[]): Relation {
+    const unexpanded: Unexpanded[] = [];
+    const columns: NamedColumn[] = [];
+    let complete = true;
+    for (const item of items) {
+      if (item.kind === "column") {
+        columns.push(item.column);
+        continue;
+      }
+      const expanded = this.expandStar(item, unexpanded);
+      if (expanded === undefined) complete = false;
+      else columns.push(...expanded);
+    }
+    if (complete) return closedRelation(columns);
+    const explicit = new Map<string, ColumnValue>();
+    for (const item of items) {
+      if (item.kind === "column" && !explicit.has(item.column.name.toLowerCase())) {
+        explicit.set(item.column.name.toLowerCase(), item.column);
+      }
+    }
+    return {
+      columns: undefined,
+      has: (name) => (explicit.has(name.toLowerCase()) ? true : undefined),
+      lookup: (name) => {
+        const key = name.toLowerCase();
+        const found = explicit.get(key);
+        if (found) return found;
+        const values: ColumnValue[] = [];
+        for (const item of items) {
+          if (item.kind !== "star" || item.opaque) continue;
+          const original = item.renameBack.get(key) ?? name;
+          const originalKey = original.toLowerCase();
+          if (item.exclude.has(originalKey)) continue;
+          if (item.pattern && !item.pattern.test(original)) continue;
+          const replaced = item.replace.get(originalKey);
+          if (replaced) return replaced;
+          for (const binding of item.bindings) {
+            if (bindingHas(binding, original) === false) continue;
+            const value = bindingColumn(binding, original);
+            if (value) values.push(value);
+          }
+        }
+        return values.length === 0 ? undefined : mergeValues(values);
+      },
+      unexpanded,
+    };
+  }
+
+  // ---- FROM -----------------------------------------------------------------------
+
+  private from(table: TableNode, scope: Scope): void {
+    switch (table.type) {
+      case "BASE_TABLE":
+        this.baseTable(table, scope);
+        return;
+      case "JOIN": {
+        if (table.left) this.from(table.left, scope);
+        const before = scope.bindings.length;
+        if (table.right) this.from(table.right, scope);
+        const using = table.using_columns ?? [];
+        if (using.length > 0) {
+          const hidden = new Set(using.map((c) => c.toLowerCase()));
+          for (const binding of scope.bindings.slice(before)) {
+            if (binding.kind !== "lambda") binding.hidden = new Set([...(binding.hidden ?? []), ...hidden]);
+          }
+          for (const name of hidden) scope.usingColumns.add(name);
+        }
+        this.quiet(table.condition, scope);
+        return;
+      }
+      case "SUBQUERY": {
+        if (!table.subquery) return;
+        // Preceding FROM items are visible to a LATERAL subquery: pass the scope as outer.
+        const relation = renameColumns(
+          this.query(table.subquery.node, scope.env, scope),
+          table.column_name_alias,
+        );
+        const binding: Binding = { kind: "relation", relation };
+        if (table.alias) binding.alias = table.alias.toLowerCase();
+        scope.bindings.push(binding);
+        return;
+      }
+      case "EXPRESSION_LIST": {
+        const rows = table.values ?? [];
+        const width = rows[0]?.length ?? 0;
+        const columns: NamedColumn[] = [];
+        for (let i = 0; i < width; i++) {
+          const acc = new ValueAccumulator();
+          for (const row of rows) {
+            const value = row[i];
+            if (value) this.expr(value, scope, acc);
+          }
+          columns.push({ name: `col${i}`, ...acc.value() });
+        }
+        const binding: Binding = {
+          kind: "relation",
+          relation: renameColumns(closedRelation(columns), table.column_name_alias),
+        };
+        if (table.alias) binding.alias = table.alias.toLowerCase();
+        scope.bindings.push(binding);
+        return;
+      }
+      case "TABLE_FUNCTION":
+        this.tableFunction(table, scope);
+        return;
+      case "EMPTY":
+        return;
+      default: {
+        // PIVOT, UNPIVOT, … : read the tables inside, columns unknown.
+        for (const key of ["source", "left", "right"] as const) {
+          const inner = table[key];
+          if (inner && typeof inner === "object") this.from(inner as TableNode, newScope(scope.env, scope));
+        }
+        this.quiet(table, scope, true);
+        const binding: Binding = { kind: "opaque", label: table.type.toLowerCase() };
+        if (table.alias) binding.alias = table.alias.toLowerCase();
+        scope.bindings.push(binding);
+      }
+    }
+  }
+
+  private baseTable(table: TableNode, scope: Scope): void {
+    const name = table.table_name ?? "";
+    const parts = [table.catalog_name, table.schema_name, name].filter(
+      (p): p is string => p !== undefined && p !== "",
+    );
+    const alias = table.alias?.toLowerCase();
+    if (parts.length === 1) {
+      const cte = scope.env.find(name);
+      // Inside its own (non-recursive) body, a CTE's name means the real table.
+      if (cte && (!cte.inProgress || cte.provisional)) {
+        const relation = cte.inProgress ? (cte.provisional as Relation) : this.cteRelation(cte);
+        scope.bindings.push({
+          kind: "relation",
+          alias: alias ?? name.toLowerCase(),
+          relation: renameColumns(relation, table.column_name_alias),
+        });
+        return;
+      }
+    }
+    this.recordTableRef(parts, table.query_location);
+    const columns = this.columnsOf(parts);
+    if (table.column_name_alias && table.column_name_alias.length > 0 && columns) {
+      const relation = renameColumns(
+        closedRelation(
+          columns.map((c) => ({ name: c, sources: [{ table: parts, column: c }], transform: "direct" })),
+        ),
+        table.column_name_alias,
+      );
+      scope.bindings.push({ kind: "relation", alias: alias ?? name.toLowerCase(), relation });
+      return;
+    }
+    const binding: Binding = { kind: "table", parts, columns };
+    if (alias !== undefined) binding.alias = alias;
+    scope.bindings.push(binding);
+  }
+
+  private recordTableRef(parts: string[], location: number | undefined): void {
+    const at = this.offsetOf(location);
+    let span: { start: number; end: number } | undefined;
+    if (at !== undefined) {
+      const end = dottedNameEnd(this.sql, at, parts);
+      if (end !== undefined) span = { start: at, end };
+    }
+    // No usable location: the first occurrence not yet recorded.
+    let from = 0;
+    while (span === undefined || this.refStarts.has(span.start)) {
+      if (span !== undefined) from = span.start + 1;
+      span = findDottedName(this.sql, parts, from);
+      if (span === undefined) return;
+    }
+    if (this.refStarts.has(span.start)) return;
+    this.refStarts.add(span.start);
+    this.tableRefs.push({ parts, start: span.start, end: span.end });
+  }
+
+  private tableFunction(table: TableNode, scope: Scope): void {
+    const fn = table.function;
+    const name = (fn?.function_name ?? "table_function").toLowerCase();
+    const alias = table.alias?.toLowerCase();
+    if (fn && (name === "unnest" || name === "generate_series" || name === "range")) {
+      // The value of an UNNEST row comes from its argument (often a column of a preceding table).
+      const acc = new ValueAccumulator();
+      this.expr(fn, scope, acc);
+      const columnName = table.column_name_alias?.[0] ?? name;
+      scope.bindings.push({
+        kind: "relation",
+        alias: alias ?? name,
+        relation: closedRelation([{ name: columnName, ...acc.value() }]),
+      });
+      return;
+    }
+    if (fn) this.quiet(fn, scope);
+    scope.bindings.push({ kind: "opaque", alias: alias ?? name, label: `${name}(…)` });
+  }
+
+  // ---- expressions ----------------------------------------------------------------
+
+  private expr(node: ExprNode, scope: Scope, acc: ValueAccumulator): void {
+    switch (node.class) {
+      case "COLUMN_REF":
+        acc.add(this.resolve(node, scope));
+        return;
+      case "CONSTANT":
+        acc.bump("expression");
+        return;
+      case "CAST":
+        acc.bump("cast");
+        if (node.child) this.expr(node.child, scope, acc);
+        return;
+      case "FUNCTION": {
+        const fn = (node.function_name ?? "").toLowerCase();
+        acc.bump(
+          !node.is_operator && isAggregate(fn) ? `aggregation: ${displayFunctionName(fn)}` : "expression",
+        );
+        for (const child of node.children ?? []) this.expr(child, scope, acc);
+        this.quiet(node.filter, scope);
+        this.quiet(node.order_bys, scope);
+        return;
+      }
+      case "WINDOW": {
+        acc.bump(`window: ${displayFunctionName(node.function_name ?? "")}`);
+        for (const child of node.children ?? []) this.expr(child, scope, acc);
+        if (isExpr(node.default_expr)) this.expr(node.default_expr, scope, acc);
+        for (const key of ["partitions", "orders", "filter_expr", "start_expr", "end_expr", "offset_expr"]) {
+          this.quiet(node[key], scope);
+        }
+        return;
+      }
+      case "SUBQUERY":
+        this.subqueryExpr(node, scope, acc);
+        return;
+      case "LAMBDA": {
+        acc.bump("expression");
+        const params = new Set<string>();
+        const lhs = node.lhs;
+        const paramNodes = lhs?.class === "COLUMN_REF" ? [lhs] : (lhs?.children ?? []);
+        for (const param of paramNodes) {
+          const paramName = param.column_names?.[0];
+          if (paramName) params.add(paramName.toLowerCase());
+        }
+        const lambdaScope = newScope(scope.env, scope);
+        lambdaScope.bindings.push({ kind: "lambda", params });
+        if (node.expr) this.expr(node.expr, lambdaScope, acc);
+        return;
+      }
+      case "STAR": {
+        // A star inside an expression (`struct_pack(*)`, `COLUMNS(*)` in a function).
+        acc.bump("expression");
+        const item = this.star(node, scope);
+        if (item.kind === "star") {
+          const columns = this.expandStar(item, []);
+          for (const column of columns ?? []) acc.add({ sources: column.sources, transform: "direct" });
+        }
+        return;
+      }
+      default:
+        acc.bump("expression");
+        this.walkChildren(node, scope, acc);
+    }
+  }
+
+  /** Every nested expression is a value source (CASE conditions, COALESCE arguments, …). */
+  private walkChildren(value: unknown, scope: Scope, acc: ValueAccumulator): void {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (isExpr(item)) this.expr(item, scope, acc);
+        else this.walkChildren(item, scope, acc);
+      }
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const child = record[key];
+      if (child === null || typeof child !== "object") continue;
+      if (isExpr(child)) this.expr(child, scope, acc);
+      else this.walkChildren(child, scope, acc);
+    }
+  }
+
+  private subqueryExpr(node: ExprNode, scope: Scope, acc: ValueAccumulator): void {
+    const relation = node.subquery ? this.query(node.subquery.node, scope.env, scope) : undefined;
+    const kind = node.subquery_type ?? "SCALAR";
+    if (node.child) {
+      acc.bump("expression");
+      this.expr(node.child, scope, acc);
+    }
+    if (kind === "EXISTS" || kind === "NOT_EXISTS") {
+      // The value says whether rows exist: no column of the subquery flows into it.
+      acc.bump("expression");
+      return;
+    }
+    if (kind !== "SCALAR") acc.bump("expression");
+    const first = relation?.columns?.[0];
+    if (first) acc.add(first);
+  }
+
+  /** Walks a non-value clause only for the subqueries in it (their tables, their findings). */
+  private quiet(value: unknown, scope: Scope, skipTables = false): void {
+    if (Array.isArray(value)) {
+      for (const item of value) this.quiet(item, scope, skipTables);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    if (record.class === "SUBQUERY") {
+      const subquery = record.subquery as Statement | undefined;
+      if (subquery) this.query(subquery.node, scope.env, scope);
+      this.quiet(record.child, scope);
+      return;
+    }
+    for (const key in record) {
+      if (skipTables && (key === "source" || key === "left" || key === "right")) continue;
+      this.quiet(record[key], scope);
+    }
+  }
+
+  // ---- column resolution ----------------------------------------------------------
+
+  private resolve(node: ExprNode, scope: Scope): ColumnValue {
+    const parts = node.column_names ?? [];
+    if (
+      parts.length === 1 &&
+      isSpecialValueName(parts[0] ?? "") &&
+      !this.someBindingHas(scope, parts[0] ?? "")
+    ) {
+      return { sources: [], transform: "expression" };
+    }
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const found = this.resolveIn(s, parts, node.query_location);
+      if (found) return found;
+      const first = parts[0];
+      if (first !== undefined) {
+        const lateral = s.lateral.get(first.toLowerCase());
+        if (lateral)
+          return parts.length > 1
+            ? { sources: lateral.sources, transform: maxTransform(lateral.transform, "expression") }
+            : lateral;
+      }
+    }
+    this.diagnose(
+      "Warning",
+      SQL_CODES.unknownColumn,
+      `column ${parts.join(".")} is not a column of any table in scope`,
+      node.query_location,
+    );
+    return { sources: [], transform: "direct" };
+  }
+
+  private someBindingHas(scope: Scope, column: string): boolean {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      if (s.bindings.some((b) => bindingHas(b, column) === true)) return true;
+    }
+    return false;
+  }
+
+  private resolveIn(scope: Scope, parts: string[], location: number | undefined): ColumnValue | undefined {
+    // Qualified: the longest qualifier that names a FROM item; the rest are struct fields.
+    for (let k = Math.min(parts.length - 1, 3); k >= 1; k--) {
+      const qualifier = parts.slice(0, k);
+      const binding = scope.bindings.find((b) => bindingMatches(b, qualifier));
+      if (!binding) continue;
+      const column = parts[k] as string;
+      const value = bindingColumn(binding, column);
+      if (!value) {
+        this.diagnose(
+          "Warning",
+          SQL_CODES.unknownColumn,
+          `${bindingLabel(binding)} has no column ${column}`,
+          location,
+        );
+        return { sources: [], transform: "direct" };
+      }
+      return k < parts.length - 1
+        ? { sources: value.sources, transform: maxTransform(value.transform, "expression") }
+        : value;
+    }
+    const column = parts[0];
+    if (column === undefined) return undefined;
+    const having: Binding[] = [];
+    const unknown: Binding[] = [];
+    for (const binding of scope.bindings) {
+      const has = bindingHas(binding, column);
+      if (has === true) having.push(binding);
+      else if (has === undefined) unknown.push(binding);
+    }
+    let chosen: Binding[];
+    const lateral = having.length === 0 ? scope.lateral.get(column.toLowerCase()) : undefined;
+    if (lateral && parts.length === 1) {
+      // No table is known to have the column, and an earlier select item has that
+      // alias: `SELECT a * 2 AS d, d + 1 AS e` means the alias.
+      return lateral;
+    }
+    if (having.length === 1) {
+      chosen = having;
+    } else if (having.length > 1) {
+      if (!scope.usingColumns.has(column.toLowerCase())) {
+        this.diagnose(
+          "Warning",
+          SQL_CODES.ambiguousColumn,
+          `column ${column} is ambiguous: ${having.map(bindingLabel).join(", ")} all have it`,
+          location,
+          "qualify the column with its table",
+        );
+        chosen = having;
+      } else {
+        // USING (col): the joined column; its value comes from the left table.
+        chosen = having.slice(0, 1);
+      }
+    } else if (unknown.length === 1) {
+      chosen = unknown;
+    } else if (unknown.length > 1) {
+      this.diagnose(
+        "Warning",
+        SQL_CODES.ambiguousColumn,
+        `cannot tell which of ${unknown.map(bindingLabel).join(", ")} has column ${column}; lineage lists all of them`,
+        location,
+        "qualify the column with its table, or declare the tables' columns",
+      );
+      chosen = unknown;
+    } else {
+      return undefined;
+    }
+    const values = chosen
+      .map((binding) => bindingColumn(binding, column))
+      .filter((v): v is ColumnValue => v !== undefined);
+    const value = values.length === 1 ? (values[0] as ColumnValue) : mergeValues(values);
+    return parts.length > 1
+      ? { sources: value.sources, transform: maxTransform(value.transform, "expression") }
+      : value;
+  }
+}
+
+function newScope(env: CteEnv, parent: Scope | undefined): Scope {
+  const scope: Scope = { bindings: [], env, lateral: new Map(), usingColumns: new Set() };
+  if (parent) scope.parent = parent;
+  return scope;
+}
+
+function isExpr(value: unknown): value is ExprNode {
+  return (
+    value !== null && typeof value === "object" && typeof (value as { class?: unknown }).class === "string"
+  );
+}
+
+function sourceCount(relation: Relation): number {
+  return relation.columns?.reduce((n, c) => n + c.sources.length, 0) ?? -1;
+}

@@ -1,0 +1,217 @@
+/**
+ * Parsing model SQL with DuckDB's own parser, in process: `json_serialize_sql` turns
+ * each statement into a JSON AST. Per-query overhead dominates the cost of parsing one
+ * model, so `parseMany` parses a whole batch of models in a single query.
+ *
+ * After parsing, every unaliased select-list expression gets DuckDB's own output name
+ * (`rocky_default_name`, e.g. `(a + 1)`, `count_star()`), obtained by printing the
+ * expression back with `json_deserialize_sql`: that is exactly the name DuckDB gives
+ * the column, so `SELECT *` downstream and the materialised table agree with lineage.
+ */
+
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { ExprNode, Statement } from "./ast.ts";
+import { codePointToCharOffset } from "./offsets.ts";
+import type { ParsedSql, SqlParser } from "./types.ts";
+
+export type { ParsedSql, SqlParser } from "./types.ts";
+
+/**
+ * Models per query: large enough to amortise the per-query cost, small enough that
+ * several queries keep the connections busy while the main thread reads results.
+ */
+const BATCH_SIZE = 500;
+/** DuckDB runs each connection's query on its own thread: two keep two cores busy. */
+const CONNECTIONS = 2;
+
+interface SerializedOk {
+  error: false;
+  statements: Statement[];
+}
+interface SerializedError {
+  error: true;
+  error_type?: string;
+  error_message?: string;
+  position?: string | number;
+}
+type Serialized = SerializedOk | SerializedError;
+
+export async function createSqlParser(): Promise<SqlParser> {
+  // Lazy: commands that analyse no SQL must not load DuckDB (SPEC §11 start-up rule).
+  const duckdb = await import("@duckdb/node-api");
+  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:");
+  const connections: DuckDBConnection[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) connections.push(await instance.connect());
+  const [connection] = connections as [DuckDBConnection];
+  // One query at a time on the connection, whoever calls.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const serializeBatch = async (
+    sqls: readonly string[],
+    compact: boolean,
+    on: DuckDBConnection = connection,
+  ): Promise<string[]> => {
+    const options = compact ? ", skip_null := true, skip_empty := true" : "";
+    const reader = await on.runAndReadAll(
+      `SELECT json_serialize_sql(unnest${options}) FROM unnest(?::VARCHAR[])`,
+      [duckdb.listValue([...sqls])],
+    );
+    return (reader.getColumns()[0] ?? []) as string[];
+  };
+
+  const deserializeBatch = async (statementsJson: string[]): Promise<Array<string | undefined>> => {
+    const run = async (batch: string[]): Promise<string[]> => {
+      const reader = await connection.runAndReadAll(
+        "SELECT json_deserialize_sql(unnest::JSON) FROM unnest(?::VARCHAR[])",
+        [duckdb.listValue(batch)],
+      );
+      return (reader.getColumns()[0] ?? []) as string[];
+    };
+    try {
+      return await run(statementsJson);
+    } catch {
+      // One expression DuckDB cannot print back fails the whole query: retry one by one.
+      const names: Array<string | undefined> = [];
+      for (const json of statementsJson) {
+        try {
+          names.push((await run([json]))[0]);
+        } catch {
+          names.push(undefined);
+        }
+      }
+      return names;
+    }
+  };
+
+  /** Parses all models: batches spread over the connections, results read as they arrive. */
+  const parseAll = async (sqls: readonly string[]): Promise<ParsedSql[]> => {
+    const results: ParsedSql[] = new Array(sqls.length);
+    const unnamed: Array<{ index: number; nodes: ExprNode[] }> = [];
+    let nextStart = 0;
+    const work = async (on: DuckDBConnection): Promise<void> => {
+      while (nextStart < sqls.length) {
+        const start = nextStart;
+        nextStart += BATCH_SIZE;
+        const batch = sqls.slice(start, start + BATCH_SIZE);
+        const jsons = await serializeBatch(batch, true, on);
+        for (let k = 0; k < batch.length; k++) {
+          const parsed = JSON.parse(jsons[k] ?? '{"error":true}') as Serialized;
+          if (parsed.error) {
+            results[start + k] = toParseError(batch[k] ?? "", parsed);
+            continue;
+          }
+          results[start + k] = { ok: true, statements: parsed.statements };
+          const nodes = unaliasedSelectExpressions(parsed.statements);
+          if (nodes.length > 0) unnamed.push({ index: start + k, nodes });
+        }
+      }
+    };
+    await Promise.all(connections.map(work));
+    if (unnamed.length > 0) await nameExpressions(sqls, unnamed);
+    return results;
+  };
+
+  /** Sets `rocky_default_name` on unaliased select-list expressions, as DuckDB names them. */
+  const nameExpressions = async (
+    sqls: readonly string[],
+    unnamed: Array<{ index: number; nodes: ExprNode[] }>,
+  ): Promise<void> => {
+    // json_deserialize_sql needs the full (non-compact) JSON: serialise those models again.
+    const fullJsons = await serializeBatch(
+      unnamed.map((u) => sqls[u.index] ?? ""),
+      false,
+    );
+    const template = await selectTemplate();
+    const wrapped: string[] = [];
+    const targets: ExprNode[] = [];
+    unnamed.forEach((u, k) => {
+      const full = JSON.parse(fullJsons[k] ?? "{}") as Serialized;
+      if (full.error) return;
+      const fullNodes = unaliasedSelectExpressions(full.statements);
+      // Same walk over the same tree (compact JSON only omits empty fields): same order.
+      if (fullNodes.length !== u.nodes.length) return;
+      fullNodes.forEach((fullNode, j) => {
+        const target = u.nodes[j];
+        if (target === undefined) return;
+        const statement = { node: { ...template, select_list: [fullNode] } };
+        // JSON.parse turned DuckDB's u64 "no location" into a double it cannot read back.
+        wrapped.push(JSON.stringify({ error: false, statements: [statement] }, dropLocations));
+        targets.push(target);
+      });
+    });
+    const printed = await deserializeBatch(wrapped);
+    targets.forEach((node, k) => {
+      const text = printed[k];
+      if (text?.startsWith("SELECT ")) node.rocky_default_name = text.slice("SELECT ".length);
+    });
+  };
+
+  let template: Record<string, unknown> | undefined;
+  const selectTemplate = async (): Promise<Record<string, unknown>> => {
+    if (template === undefined) {
+      const [json] = await serializeBatch(["SELECT 1"], false);
+      const parsed = JSON.parse(json ?? "{}") as SerializedOk;
+      template = parsed.statements[0]?.node as unknown as Record<string, unknown>;
+    }
+    return template;
+  };
+
+  return {
+    parseMany(sqls: readonly string[]): Promise<ParsedSql[]> {
+      return serially(() => parseAll(sqls));
+    },
+    close(): void {
+      for (const each of connections) each.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function dropLocations(key: string, value: unknown): unknown {
+  return key === "query_location" ? 0 : value;
+}
+
+function toParseError(sql: string, error: SerializedError): ParsedSql {
+  const message = error.error_message ?? "could not parse SQL";
+  const position = error.position === undefined ? Number.NaN : Number(error.position);
+  if (!Number.isFinite(position)) return { ok: false, error: message };
+  // Unlike query_location (UTF-8 bytes), DuckDB reports error positions in code points.
+  return { ok: false, error: message, offset: codePointToCharOffset(sql, position) };
+}
+
+/**
+ * Every select-list item, anywhere in the statements (CTEs, subqueries, set operation
+ * branches), that has no alias and is neither a column reference nor a star: the
+ * items whose output name is DuckDB's printed form of the expression.
+ */
+function unaliasedSelectExpressions(statements: Statement[]): ExprNode[] {
+  const found: ExprNode[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    if (record.type === "SET_OPERATION_NODE") {
+      // Only the first branch names a set operation's columns.
+      visit(record.cte_map);
+      visit(Array.isArray(record.children) ? record.children[0] : record.left);
+      return;
+    }
+    const selectList = record.select_list;
+    if (Array.isArray(selectList)) {
+      for (const item of selectList as ExprNode[]) {
+        if (!item.alias && item.class !== "COLUMN_REF" && item.class !== "STAR") found.push(item);
+      }
+    }
+    for (const key in record) visit(record[key]);
+  };
+  visit(statements);
+  return found;
+}
