@@ -46,16 +46,19 @@ export function hostTarget(): string {
 }
 
 function usage(): string {
-  return `Usage: bun scripts/build.ts [--target NAME]... [--outdir DIR]
+  return `Usage: bun scripts/build.ts [--target NAME]... [--outdir DIR] [--native-dir DIR]
 
 Targets: ${TARGETS.map((t) => t.name).join(", ")}, or "all" (default: this machine, ${hostTarget()}).
 Writes <outdir>/rocky-<target> and <outdir>/SHA256SUMS (default outdir: dist).
+--native-dir DIR (or ROCKY_NATIVE_DIR): a folder holding @duckdb/node-bindings-<platform>/
+packages for other targets; cross builds also download that target's Bun runtime once.
 ROCKY_BUILD_COMMIT overrides the commit stamped into 'rocky --version'.`;
 }
 
 function parseArgs(argv: string[]): { targets: string[]; outdir: string } {
   const targets: string[] = [];
   let outdir = join(ROOT, "dist");
+  if (process.env.ROCKY_NATIVE_DIR) nativeDirs.unshift(resolve(process.env.ROCKY_NATIVE_DIR));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.includes("=")
@@ -68,6 +71,7 @@ function parseArgs(argv: string[]): { targets: string[]; outdir: string } {
     };
     if (flag === "--target") targets.push(...value().split(","));
     else if (flag === "--outdir") outdir = resolve(value());
+    else if (flag === "--native-dir") nativeDirs.unshift(resolve(value()));
     else if (flag === "-h" || flag === "--help") {
       console.log(usage());
       process.exit(0);
@@ -88,17 +92,19 @@ function gitCommit(): string {
   return r.exitCode === 0 && out ? out : "unknown";
 }
 
-/** Folder of an installed package, or undefined (npm installs only this machine's optional bindings). */
+/** Where platform packages are looked for: `--native-dir`/`ROCKY_NATIVE_DIR` first, then node_modules. */
+const nativeDirs: string[] = [join(ROOT, "node_modules")];
+
+/** Folder of a platform package, or undefined (npm installs only this machine's optional bindings). */
 function packageDir(name: string): string | undefined {
-  const dir = join(ROOT, "node_modules", name);
-  return existsSync(join(dir, "package.json")) ? dir : undefined;
+  return nativeDirs.map((d) => join(d, name)).find((dir) => existsSync(join(dir, "package.json")));
 }
 
 /** Why a target cannot be built on this machine, or undefined when it can. */
 export function cannotBuild(t: Target): string | undefined {
   const dir = packageDir(t.duckdb);
   if (!dir) {
-    return `DuckDB's native files for ${t.name} (${t.duckdb}) are not installed here; npm installs only this machine's. Build on a ${t.name} machine, or run 'npm install --no-save --force ${t.duckdb}@${duckdbVersion()}' first.`;
+    return `DuckDB's native files for ${t.name} (${t.duckdb}) are not installed here; npm installs only this machine's. Build on a ${t.name} machine, or unpack them with 'npm pack ${t.duckdb}@${duckdbVersion()}' into DIR/${t.duckdb}/ and pass --native-dir DIR.`;
   }
   if (!readdirSync(dir).some((f) => f.endsWith(".node")))
     return `${t.duckdb} has no duckdb.node (incomplete install?)`;
@@ -189,7 +195,16 @@ async function buildTarget(t: Target, outdir: string, version: string, commit: s
   try {
     result = await Bun.build({
       entrypoints: [ENTRY],
-      compile: { target: t.bun, outfile },
+      compile: {
+        target: t.bun,
+        outfile,
+        // The binary runs inside users' projects: a bunfig.toml there (which can preload
+        // code) or a .env must not change what rocky does, and looking for them costs start-up.
+        autoloadBunfig: false,
+        autoloadDotenv: false,
+        autoloadTsconfig: false,
+        autoloadPackageJson: false,
+      },
       // Identifiers stay unmangled: error names and citty's command names are read at run time.
       minify: { whitespace: true, syntax: true, identifiers: false },
       // Without splitting, every lazily imported SDK sits in the one entry chunk and
@@ -261,8 +276,10 @@ async function main(): Promise<void> {
     await buildTarget(t, outdir, version, commit);
     built++;
   }
-  const sums = writeChecksums(outdir);
-  console.error(`wrote ${relative(process.cwd(), sums)} (rocky ${version}, commit ${commit})`);
+  if (built > 0) {
+    const sums = writeChecksums(outdir);
+    console.error(`wrote ${relative(process.cwd(), sums)} (rocky ${version}, commit ${commit})`);
+  }
   // An explicitly requested target that cannot be built is a failure; with "all", building what can be built is enough.
   if (built === 0 || (!all && skipped.length > 0)) process.exit(1);
 }

@@ -113,7 +113,8 @@ export class BigQueryAdapter implements Adapter {
       if (typeof v === "string") {
         this.secrets.push(v);
         // A PEM key is echoed line by line in some errors.
-        for (const line of v.split("\n")) if (line.length >= 16 && !line.startsWith("-----")) this.secrets.push(line);
+        for (const line of v.split("\n"))
+          if (line.length >= 16 && !line.startsWith("-----")) this.secrets.push(line);
       }
     }
   }
@@ -167,17 +168,21 @@ export class BigQueryAdapter implements Adapter {
           query: sql,
           jobId,
           useLegacySql: false,
-          ...(this.config.maximum_bytes_billed ? { maximumBytesBilled: this.config.maximum_bytes_billed } : {}),
+          ...(this.config.maximum_bytes_billed
+            ? { maximumBytesBilled: this.config.maximum_bytes_billed }
+            : {}),
           ...(this.config.job_timeout_ms ? { jobTimeoutMs: this.config.job_timeout_ms } : {}),
         });
         return j;
       } catch (e) {
         // Our earlier attempt did reach the service: adopt that job instead of running the SQL twice.
-        if (isAlreadyExists(e)) return bq.job(jobId, this.config.location ? { location: this.config.location } : {});
+        if (isAlreadyExists(e))
+          return bq.job(jobId, this.config.location ? { location: this.config.location } : {});
         throw e;
       }
     });
     this.running.add(job);
+    let polls = 0;
     try {
       for (;;) {
         const resp = await this.retry(what, async () => {
@@ -191,7 +196,9 @@ export class BigQueryAdapter implements Adapter {
           return (r ?? {}) as QueryResultsResponse;
         });
         if (resp.jobComplete !== false) return { job, first: resp };
-        if (this.cancelled) throw new RockyError("BigQuery: cancelled");
+        if (this.cancelled) throw new RockyError(`BigQuery job cancelled while ${what}`);
+        // The service long-polls (up to 10 s); this pause only matters when it answers at once.
+        await sleep(Math.min(50 * 2 ** polls++, 1000));
       }
     } finally {
       this.running.delete(job);
@@ -246,7 +253,9 @@ export class BigQueryAdapter implements Adapter {
   }
 
   /** tables.get: schema and kind without running (or billing) a query; undefined when absent. */
-  private async tableMeta(ref: TableRef): Promise<{ schema?: { fields?: FieldSchema[] }; type?: string } | undefined> {
+  private async tableMeta(
+    ref: TableRef,
+  ): Promise<{ schema?: { fields?: FieldSchema[] }; type?: string } | undefined> {
     const table = this.ref(ref);
     return this.retry(`describing ${this.dialect.qualify(ref)}`, async () => {
       try {
@@ -319,7 +328,12 @@ export class BigQueryAdapter implements Adapter {
   async fingerprint(ref: TableRef): Promise<Fingerprint> {
     const r = await this.query(fingerprintSql(this.dialect.qualify(ref)));
     const [count, hash] = r.rows[0] ?? [0n, 0n];
-    return { rowCount: Number(count ?? 0), hash: BigInt.asUintN(64, BigInt(String(hash ?? 0))).toString(16).padStart(16, "0") };
+    return {
+      rowCount: Number(count ?? 0),
+      hash: BigInt.asUintN(64, BigInt(String(hash ?? 0)))
+        .toString(16)
+        .padStart(16, "0"),
+    };
   }
 
   /** jobs.cancel on everything in flight; later calls fail fast until the next connect(). */
@@ -359,6 +373,7 @@ function parseCredentials(text: string): Record<string, unknown> {
     // fall through to the error below; the text itself is a secret and is not echoed
   }
   throw new RockyError("[adapter] bigquery: 'credentials' is not a service-account JSON object", {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal rocky.toml ${VAR} reference, shown to the user
     hint: 'set credentials = "${GOOGLE_CREDENTIALS_JSON}" with the key file\'s JSON, or use keyFilename',
   });
 }

@@ -2,7 +2,8 @@
 import * as v from "valibot";
 import { DEFAULT_DATASET } from "./dialect.ts";
 
-const positiveInt = (what: string) => v.pipe(v.number(), v.integer(`${what} must be an integer`), v.minValue(0));
+const positiveInt = (what: string) =>
+  v.pipe(v.number(), v.integer(`${what} must be an integer`), v.minValue(0));
 
 export const BigQueryConfigSchema = v.strictObject({
   /** GCP project that runs the jobs and holds the default dataset. */

@@ -37,7 +37,8 @@ export function quoteString(s: string): string {
 export function safeSchemaName(name: string): string {
   const out = name.replace(/[^A-Za-z0-9_]/g, "_");
   if (out.length === 0) throw new RockyError("a BigQuery dataset name cannot be empty");
-  if (out.length > 1024) throw new RockyError(`BigQuery dataset name too long (${out.length} > 1024): ${out}`);
+  if (out.length > 1024)
+    throw new RockyError(`BigQuery dataset name too long (${out.length} > 1024): ${out}`);
   return out;
 }
 
@@ -102,7 +103,9 @@ export class BigQueryDialect implements Dialect {
     const ctas = [...dropOther("table"), `CREATE OR REPLACE TABLE ${t} AS\n${body}`];
     // Incremental strategies build the table on first run, on --full-refresh, and over a view.
     const build =
-      !ctx.targetExists || ctx.fullRefresh || (ctx.existingKind !== undefined && ctx.existingKind !== "table");
+      !ctx.targetExists ||
+      ctx.fullRefresh ||
+      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
     switch (strategy.type) {
       case "full_refresh":
         return ctas;
@@ -116,7 +119,9 @@ export class BigQueryDialect implements Dialect {
         const where = ctx.watermark
           ? `${ts} > ${ctx.watermark}`
           : `(SELECT MAX(${ts}) FROM ${t}) IS NULL OR ${ts} > (SELECT MAX(${ts}) FROM ${t})`;
-        return [`INSERT INTO ${t}${this.columnList(ctx)}\nSELECT * FROM (\n${body}\n) AS _rocky_src\nWHERE ${where}`];
+        return [
+          `INSERT INTO ${t}${this.columnList(ctx)}\nSELECT * FROM (\n${body}\n) AS _rocky_src\nWHERE ${where}`,
+        ];
       }
       case "merge":
         if (build) return ctas;
@@ -157,9 +162,12 @@ export class BigQueryDialect implements Dialect {
     // GoogleSQL has no `UPDATE SET *`: the columns must be spelled out.
     const update = updateColumns ?? columns?.filter((c) => !keySet.has(c.toLowerCase()));
     if (update === undefined) {
-      throw new RockyError("BigQuery MERGE needs the model's columns (or update_columns) to build UPDATE SET", {
-        hint: "set [strategy] update_columns = [...] in the model's sidecar",
-      });
+      throw new RockyError(
+        "BigQuery MERGE needs the model's columns (or update_columns) to build UPDATE SET",
+        {
+          hint: "set [strategy] update_columns = [...] in the model's sidecar",
+        },
+      );
     }
     const on = keys.map((k) => `_rocky_t.${quoteIdent(k)} = _rocky_s.${quoteIdent(k)}`).join(" AND ");
     const lines = [`MERGE INTO ${t} AS _rocky_t`, `USING (\n${body}\n) AS _rocky_s`, `ON ${on}`];

@@ -18,7 +18,12 @@ const NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up|netw
 
 function parts(e: unknown): { code: number | undefined; reason: string | undefined; message: string } {
   const err = (e ?? {}) as ApiErrorLike;
-  const code = typeof err.code === "number" ? err.code : Number.isFinite(Number(err.code)) ? Number(err.code) : undefined;
+  const code =
+    typeof err.code === "number"
+      ? err.code
+      : Number.isFinite(Number(err.code))
+        ? Number(err.code)
+        : undefined;
   const first = err.errors?.[0];
   // The top-level message is often a generic status line; the first error item says what happened.
   const message = (first?.message || err.message || String(e)).split("\n")[0]!.trim();
@@ -71,10 +76,12 @@ export function mapError(e: unknown, what: string, secrets: string[]): RockyErro
     });
   }
   if (isNotFound(e)) return new RockyError(`BigQuery: not found while ${what}: ${msg}`, { cause: e });
-  if (isAlreadyExists(e)) return new RockyError(`BigQuery: already exists while ${what}: ${msg}`, { cause: e });
+  if (isAlreadyExists(e))
+    return new RockyError(`BigQuery: already exists while ${what}: ${msg}`, { cause: e });
   if (reason === "invalidQuery" || reason === "invalid")
     return new RockyError(`BigQuery rejected the SQL while ${what}: ${msg}`, { cause: e });
   if (reason === "stopped") return new RockyError(`BigQuery job cancelled while ${what}`, { cause: e });
-  const status = code !== undefined ? ` (HTTP ${code}${reason ? `, ${reason}` : ""})` : reason ? ` (${reason})` : "";
+  const status =
+    code !== undefined ? ` (HTTP ${code}${reason ? `, ${reason}` : ""})` : reason ? ` (${reason})` : "";
   return new RockyError(`BigQuery error while ${what}${status}: ${msg}`, { cause: e });
 }

@@ -96,7 +96,10 @@ export function decodeValue(field: FieldSchema, v: unknown): unknown {
   return scalar(type, String(v));
 }
 
-export function decodeRows(fields: FieldSchema[] | null | undefined, rows: RawRow[] | null | undefined): unknown[][] {
+export function decodeRows(
+  fields: FieldSchema[] | null | undefined,
+  rows: RawRow[] | null | undefined,
+): unknown[][] {
   const fs = fields ?? [];
   return (rows ?? []).map((row) => fs.map((f, i) => decodeValue(f, row.f?.[i]?.v)));
 }

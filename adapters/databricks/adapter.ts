@@ -28,7 +28,12 @@ export class DatabricksAdapter implements Adapter {
   readonly type = "databricks";
   readonly dialect: DatabricksDialect;
   /** No multi-statement transactions on Delta; SHALLOW CLONE is native. */
-  readonly capabilities: AdapterCapabilities = { transactions: false, clone: true, fingerprint: true, defaultThreads: 8 };
+  readonly capabilities: AdapterCapabilities = {
+    transactions: false,
+    clone: true,
+    fingerprint: true,
+    defaultThreads: 8,
+  };
   private readonly driver: DatabricksDriver;
   private readonly retry: RetryPolicy;
   private readonly secrets: string[];
@@ -125,7 +130,9 @@ export class DatabricksAdapter implements Adapter {
     const r = await this.run(this.dialect.listTablesSql(catalog, schema));
     const name = r.columns.findIndex((c) => c.name === "tableName");
     const temp = r.columns.findIndex((c) => c.name === "isTemporary");
-    return r.rows.filter((row) => temp < 0 || row[temp] !== true).map((row) => String(row[name < 0 ? 1 : name]));
+    return r.rows
+      .filter((row) => temp < 0 || row[temp] !== true)
+      .map((row) => String(row[name < 0 ? 1 : name]));
   }
 
   async createSchema(catalog: string | undefined, schema: string): Promise<void> {

@@ -58,7 +58,9 @@ export class DatabricksDialect implements Dialect {
   materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
     const t = qualify(target);
     const rebuild =
-      !ctx.targetExists || ctx.fullRefresh || (ctx.existingKind !== undefined && ctx.existingKind !== "table");
+      !ctx.targetExists ||
+      ctx.fullRefresh ||
+      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
     // CREATE OR REPLACE cannot turn a view into a table or the reverse: drop the other kind first.
     const drop = (want: "table" | "view"): string[] =>
       ctx.existingKind && ctx.existingKind !== want

@@ -48,7 +48,13 @@ class LoopbackHttpClient extends DBSQLClient {
   override async getConnectionProvider(): Promise<IConnectionProvider> {
     await super.getConnectionProvider(); // keeps the SDK's "not connected" check
     this.plainProvider ??= new connections.HttpConnection(
-      { host: this.endpointInfo.host, port: this.endpointInfo.port, path: this.endpointInfo.path, https: false, headers: { "User-Agent": "rocky" } },
+      {
+        host: this.endpointInfo.host,
+        port: this.endpointInfo.port,
+        path: this.endpointInfo.path,
+        https: false,
+        headers: { "User-Agent": "rocky" },
+      },
       this,
     );
     return this.plainProvider;
@@ -64,6 +70,8 @@ export class DatabricksDriver {
   private client: DBSQLClient | undefined;
   private session: IDBSQLSession | undefined;
   private readonly inflight = new Set<IOperation>();
+  /** Bumped by cancel(): a statement whose submission straddles a cancel is cancelled on arrival. */
+  private cancelEpoch = 0;
 
   constructor(private readonly opts: DriverOptions) {}
 
@@ -81,7 +89,11 @@ export class DatabricksDriver {
         path: ep.path,
         ...("token" in auth
           ? { token: auth.token }
-          : { authType: "databricks-oauth" as const, oauthClientId: auth.clientId, oauthClientSecret: auth.clientSecret }),
+          : {
+              authType: "databricks-oauth" as const,
+              oauthClientId: auth.clientId,
+              oauthClientSecret: auth.clientSecret,
+            }),
         userAgentEntry: "rocky",
         // No usage telemetry or feature-flag calls from a CLI run.
         telemetryEnabled: false,
@@ -110,12 +122,15 @@ export class DatabricksDriver {
   async submit(sql: string): Promise<IOperation> {
     const session = this.session;
     if (!session) throw new Error("not connected");
-    return session.executeStatement(sql);
+    const epoch = this.cancelEpoch;
+    const op = await session.executeStatement(sql);
+    this.inflight.add(op);
+    if (epoch !== this.cancelEpoch) await op.cancel().catch(() => {});
+    return op;
   }
 
   /** Wait for a submitted statement and read all of its rows. */
   async collect(op: IOperation): Promise<RawResult> {
-    this.inflight.add(op);
     try {
       const objects = (await op.fetchAll()) as Record<string, unknown>[];
       const schema = await op.getSchema();
@@ -133,6 +148,7 @@ export class DatabricksDriver {
   }
 
   async cancel(): Promise<void> {
+    this.cancelEpoch++;
     await Promise.all([...this.inflight].map((op) => op.cancel().catch(() => {})));
   }
 
@@ -145,7 +161,10 @@ export class DatabricksDriver {
   }
 }
 
-type Primitive = { type: number; typeQualifiers?: { qualifiers?: Record<string, { i32Value?: number | null }> } | null };
+type Primitive = {
+  type: number;
+  typeQualifiers?: { qualifiers?: Record<string, { i32Value?: number | null }> } | null;
+};
 
 /** Spark type names, upper case (`BIGINT`, `DECIMAL(10,2)`). */
 function typeName(p: Primitive | undefined | null): string {

@@ -14,8 +14,15 @@ interface DbxErr {
   /** RetryError: the last HTTP details or network error. */
   payload?: { response?: { status?: number }; code?: string; message?: string };
   /** OperationStateError: the TGetOperationStatusResp; StatusError: none. */
-  response?: { sqlState?: string | null; errorMessage?: string | null; displayMessage?: string | null; status?: number };
+  response?: {
+    sqlState?: string | null;
+    errorMessage?: string | null;
+    displayMessage?: string | null;
+    status?: number;
+  };
   sqlState?: string;
+  /** OperationStateError: CANCELED, CLOSED, ERROR, TIMEOUT, UNKNOWN. */
+  errorCode?: string;
   cause?: { code?: string; message?: string };
 }
 
@@ -28,7 +35,11 @@ function asErr(e: unknown): DbxErr {
 
 export function httpStatus(e: unknown): number | undefined {
   const err = asErr(e);
-  return err.statusCode ?? err.payload?.response?.status ?? (typeof err.response?.status === "number" ? err.response.status : undefined);
+  return (
+    err.statusCode ??
+    err.payload?.response?.status ??
+    (typeof err.response?.status === "number" ? err.response.status : undefined)
+  );
 }
 
 /** HTTP 429/5xx from the gateway (a warehouse starting, rate limits), or a network failure. */
@@ -56,9 +67,12 @@ export function mapError(e: unknown, ctx: { host: string; secrets: string[] }): 
   } else if (status !== undefined) {
     message = `Databricks request failed with HTTP ${status}${TRANSIENT_HTTP.has(status) ? " (retries exhausted)" : ""}`;
     if (status === 503) hint = "the SQL warehouse may be starting or overloaded; try again shortly";
-  } else if (err.name === "OperationStateError" && /cancel/i.test(raw)) {
+  } else if (err.errorCode === "CANCELED") {
     message = "Databricks statement cancelled";
-  } else if (/TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND/.test(cls) || /^42P01|^42704/.test(sqlState)) {
+  } else if (
+    /TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|CATALOG_NOT_FOUND/.test(cls) ||
+    /^42P01|^42704/.test(sqlState)
+  ) {
     message = `Databricks object not found: ${raw}`;
   } else if (/PERMISSION_DENIED|INSUFFICIENT_PERMISSIONS/.test(cls) || sqlState === "42501") {
     message = `Databricks permission denied: ${raw}`;

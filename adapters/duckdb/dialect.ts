@@ -5,13 +5,19 @@ import type { Strategy } from "../../src/project/types.ts";
 const q = (id: string): string => `"${id.replaceAll('"', '""')}"`;
 
 function qualify(ref: TableRef): string {
-  return ref.catalog ? `${q(ref.catalog)}.${q(ref.schema)}.${q(ref.table)}` : `${q(ref.schema)}.${q(ref.table)}`;
+  return ref.catalog
+    ? `${q(ref.catalog)}.${q(ref.schema)}.${q(ref.table)}`
+    : `${q(ref.schema)}.${q(ref.table)}`;
 }
 
 /** Replace whatever object stands at `target` when its kind (table/view) is about to change. */
 function dropOtherKind(target: TableRef, ctx: MaterializeContext, want: "table" | "view"): string[] {
   if (!ctx.existingKind || ctx.existingKind === want) return [];
-  return [ctx.existingKind === "view" ? `DROP VIEW IF EXISTS ${qualify(target)}` : `DROP TABLE IF EXISTS ${qualify(target)}`];
+  return [
+    ctx.existingKind === "view"
+      ? `DROP VIEW IF EXISTS ${qualify(target)}`
+      : `DROP TABLE IF EXISTS ${qualify(target)}`,
+  ];
 }
 
 function ctas(target: TableRef, select: string, ctx: MaterializeContext): string[] {
@@ -29,7 +35,10 @@ export const duckdbDialect: Dialect = {
   materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
     const t = qualify(target);
     // A target of another kind (view where a table is wanted) cannot be appended to.
-    const build = !ctx.targetExists || ctx.fullRefresh || (ctx.existingKind !== undefined && ctx.existingKind !== "table");
+    const build =
+      !ctx.targetExists ||
+      ctx.fullRefresh ||
+      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
     switch (strategy.type) {
       case "full_refresh":
         return ctas(target, select, ctx);

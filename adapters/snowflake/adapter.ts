@@ -16,7 +16,7 @@ import type {
   TableRef,
 } from "../../src/adapter/types.ts";
 import type { SnowflakeConfig } from "./config.ts";
-import { columnType, SnowflakeDialect, toFingerprint } from "./dialect.ts";
+import { columnType, denormalizeIdent, SnowflakeDialect, toFingerprint } from "./dialect.ts";
 import { type RawResult, SESSION_SETUP, SnowflakeDriver } from "./driver.ts";
 import { isTransient, mapError } from "./errors.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
@@ -130,14 +130,14 @@ export class SnowflakeAdapter implements Adapter {
 
   async query(sql: string): Promise<QueryResult> {
     const r = await this.run(sql);
-    return { columns: r.columns, rows: r.rows };
+    return { columns: r.columns.map((c) => ({ ...c, name: denormalizeIdent(c.name) })), rows: r.rows };
   }
 
   async describeTable(ref: TableRef): Promise<ColumnInfo[] | undefined> {
     const r = await this.run(this.dialect.describeSql(ref));
     if (r.rows.length === 0) return undefined;
     return r.rows.map((row) => ({
-      name: String(row[0]),
+      name: denormalizeIdent(String(row[0])),
       type: columnType(String(row[1]), row[3], row[4], row[5]),
       nullable: row[2] === "YES",
     }));
@@ -156,7 +156,7 @@ export class SnowflakeAdapter implements Adapter {
 
   async listTables(catalog: string | undefined, schema: string): Promise<string[]> {
     const r = await this.run(this.dialect.listTablesSql(catalog, schema));
-    return r.rows.map((row) => String(row[0]));
+    return r.rows.map((row) => denormalizeIdent(String(row[0])));
   }
 
   async createSchema(catalog: string | undefined, schema: string): Promise<void> {
@@ -184,18 +184,26 @@ export class SnowflakeAdapter implements Adapter {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const session = new SnowflakeDriver(() => this.sdkOptions());
     try {
-      await this.open(session);
-      await session.run("BEGIN");
       try {
-        const out = await this.txn.run(session, fn);
-        await session.run("COMMIT");
-        return out;
+        await this.open(session);
+        await session.run("BEGIN");
       } catch (e) {
+        throw this.fail(e);
+      }
+      let out: T;
+      try {
+        out = await this.txn.run(session, fn);
+      } catch (e) {
+        // The caller's own error goes back unchanged (statements inside were mapped already).
         await session.run("ROLLBACK").catch(() => {});
         throw e;
       }
-    } catch (e) {
-      throw this.fail(e);
+      try {
+        await session.run("COMMIT");
+      } catch (e) {
+        throw this.fail(e);
+      }
+      return out;
     } finally {
       await session.close().catch(() => {});
     }

@@ -26,6 +26,8 @@ export const SnowflakeConfigSchema = v.pipe(
     access_url: v.optional(v.pipe(v.string(), v.url())),
     /** Retries of a transient failure (HTTP 429/503, reset connection); default 3. */
     retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
+    /** First backoff delay in milliseconds, doubled each retry; default 500. */
+    retry_delay_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60000))),
   }),
   v.check(
     (c) =>

@@ -1,23 +1,26 @@
 /**
  * Snowflake SQL text. Pure: no I/O, usable at compile time and in golden tests.
  *
- * Case rule: Snowflake folds an unquoted identifier to upper case, so `orders`
- * written in a model means the object ORDERS. rocky always quotes (any branch or
- * model name must work), so it folds the same way first: an identifier that would
- * be valid unquoted is upper-cased, then quoted; anything else (`fix-price`,
- * `Mixed Case`) is kept as written and quoted. That way `"ORDERS"` created by rocky
- * is the same object a hand-written `SELECT * FROM orders` reads.
+ * Case rule (the convention of Snowflake's SQLAlchemy dialect): Snowflake stores an
+ * unquoted identifier in upper case, so `orders` written in a model, or a source
+ * loaded as RAW.ORDERS, is the object ORDERS. rocky always quotes, so it writes an
+ * all-lower-case identifier that would be valid unquoted in upper case (`orders` →
+ * `"ORDERS"`), and keeps any other name exactly (`Order`, `fix-price` stay
+ * case-sensitive). Reading back, an all-upper-case plain name is reported in lower
+ * case (ORDERS → `orders`), so names round-trip: `id` → ID → `id`, `Order` → `Order`.
  */
 import type { Dialect, Fingerprint, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
 import { RockyError } from "../../src/errors.ts";
 import type { Strategy } from "../../src/project/types.ts";
 
-/** What Snowflake accepts unquoted (and therefore folds to upper case). */
-const UNQUOTED = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-
-/** The name Snowflake stores for `id` as rocky writes it. */
+/** The name Snowflake stores for `id` as rocky writes it (rocky → Snowflake). */
 export function normalizeIdent(id: string): string {
-  return UNQUOTED.test(id) ? id.toUpperCase() : id;
+  return /^[a-z_][a-z0-9_$]*$/.test(id) ? id.toUpperCase() : id;
+}
+
+/** The name rocky reports for a name Snowflake stores (Snowflake → rocky); inverse of normalizeIdent. */
+export function denormalizeIdent(stored: string): string {
+  return /^[A-Z_][A-Z0-9_$]*$/.test(stored) && /[A-Z]/.test(stored) ? stored.toLowerCase() : stored;
 }
 
 export function quoteIdent(id: string): string {
@@ -80,6 +83,11 @@ export class SnowflakeDialect implements Dialect {
 
   quoteIdent(id: string): string {
     return quoteIdent(id);
+  }
+
+  /** How Snowflake stores `id` as rocky writes it (`orders` → `ORDERS`); for name comparisons. */
+  normalizeIdent(id: string): string {
+    return normalizeIdent(id);
   }
 
   qualify(ref: TableRef): string {

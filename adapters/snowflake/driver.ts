@@ -2,12 +2,29 @@
  * The thin layer over snowflake-sdk: one session, statements as promises, typed
  * rows. No retries and no error wording here (that is the adapter's job).
  */
-import "./sdk-env.ts";
-import snowflake from "snowflake-sdk";
+import type snowflake from "snowflake-sdk";
 import type { ColumnInfo } from "../../src/adapter/types.ts";
 
-// The SDK logs to a file in the working directory by default; rocky reports errors itself.
-snowflake.configure({ logLevel: "OFF" });
+type Sdk = typeof snowflake;
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * snowflake-sdk is loaded on first connect: importing it takes seconds, and
+ * compile-time work (the dialect) never needs it.
+ */
+function loadSdk(): Promise<Sdk> {
+  sdk ??= (async () => {
+    // At load time the SDK probes cloud metadata endpoints (AWS STS, Azure/GCE
+    // metadata IPs) for its login telemetry: a network round-trip with a timeout
+    // that tells rocky nothing. Setting the variable to "false" opts back in.
+    process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= "true";
+    const m = (await import("snowflake-sdk")).default;
+    // The SDK logs to a file in the working directory by default; rocky reports errors itself.
+    m.configure({ logLevel: "OFF" });
+    return m;
+  })();
+  return sdk;
+}
 
 export interface RawResult {
   columns: ColumnInfo[];
@@ -20,11 +37,15 @@ export interface RawResult {
  * Session output formats pinned at connect, so dates and timestamps come back as
  * lossless, unambiguous text (watermarks compare against them).
  */
-export const SESSION_SETUP =
-  "ALTER SESSION SET DATE_OUTPUT_FORMAT = 'YYYY-MM-DD', TIME_OUTPUT_FORMAT = 'HH24:MI:SS.FF9', " +
-  "TIMESTAMP_NTZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9', " +
-  "TIMESTAMP_LTZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9 TZH:TZM', " +
-  "TIMESTAMP_TZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9 TZH:TZM', QUERY_TAG = 'rocky'";
+export const SESSION_SETUP = [
+  "ALTER SESSION SET",
+  "DATE_OUTPUT_FORMAT = 'YYYY-MM-DD'",
+  "TIME_OUTPUT_FORMAT = 'HH24:MI:SS.FF9'",
+  "TIMESTAMP_NTZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9'",
+  "TIMESTAMP_LTZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9 TZH:TZM'",
+  "TIMESTAMP_TZ_OUTPUT_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF9 TZH:TZM'",
+  "QUERY_TAG = 'rocky'",
+].join(" ");
 
 export class SnowflakeDriver {
   private conn: snowflake.Connection | undefined;
@@ -38,7 +59,7 @@ export class SnowflakeDriver {
 
   /** A fresh SDK connection per attempt: the SDK clears credentials after a login request. */
   async connect(): Promise<void> {
-    const conn = snowflake.createConnection(this.options());
+    const conn = (await loadSdk()).createConnection(this.options());
     await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
     this.conn = conn;
   }

@@ -4,6 +4,7 @@
  */
 import { redactText } from "../../src/config/env.ts";
 import { RockyError } from "../../src/errors.ts";
+import { denormalizeIdent } from "./dialect.ts";
 
 interface SfErr {
   code?: string | number;
@@ -62,7 +63,10 @@ export function mapError(
     message = `Snowflake permission denied: ${raw}`;
     hint = "grant the needed privilege to the role in rocky.toml, or use another role";
   } else if (code === "002003" || err.sqlState === "42S02" || /does not exist or not authorized/i.test(raw)) {
-    message = `Snowflake object not found: ${raw}`;
+    // Snowflake names the object as stored (MARTS.ORDERS); lead with rocky's spelling (marts.orders).
+    const obj = /'([^']+)' does not exist/.exec(raw)?.[1];
+    const named = obj ? obj.split(".").map(denormalizeIdent).join(".") : undefined;
+    message = `Snowflake object not found${named ? ` '${named}'` : ""}: ${raw}`;
   } else if (code === "000604") {
     message = "Snowflake statement cancelled";
   } else if (status !== undefined) {

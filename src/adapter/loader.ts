@@ -33,7 +33,12 @@ export const BUILTIN_ADAPTERS: Record<string, () => Promise<unknown>> = {
 
 export const BUILTIN_TYPES = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
 
-const PLUGIN_FILES = (type: string) => [`${type}.ts`, `${type}.js`, join(type, "index.ts"), join(type, "index.js")];
+const PLUGIN_FILES = (type: string) => [
+  `${type}.ts`,
+  `${type}.js`,
+  join(type, "index.ts"),
+  join(type, "index.js"),
+];
 
 /** The plugin file for `type` in `<project>/adapters/`, as an absolute path (the binary imports by path). */
 export function findPluginFile(type: string, projectRoot: string): string | undefined {
@@ -52,12 +57,10 @@ export function listProjectPlugins(projectRoot: string): { type: string; file: s
       types.add(entry.name.replace(/\.(ts|js)$/, ""));
     else if (entry.isDirectory()) types.add(entry.name);
   }
-  return [...types]
-    .sort()
-    .flatMap((type) => {
-      const file = findPluginFile(type, projectRoot);
-      return file ? [{ type, file }] : [];
-    });
+  return [...types].sort().flatMap((type) => {
+    const file = findPluginFile(type, projectRoot);
+    return file ? [{ type, file }] : [];
+  });
 }
 
 /** Resolve a plugin module: built-in first, then `<project>/adapters/<type>.ts|.js|/index.ts`. */
@@ -112,7 +115,12 @@ export async function loadAdapterPlugin(type: string, projectRoot: string): Prom
 /** Valibot's object-key issues read "Invalid key: Expected never…"; say what the user did instead. */
 function issueText(i: v.BaseIssue<unknown>): string {
   if (i.kind === "schema" && /object$/.test(i.type) && i.expected === "never") return "unknown key";
-  if (i.kind === "schema" && /object$/.test(i.type) && i.received === "undefined" && i.message.startsWith("Invalid key"))
+  if (
+    i.kind === "schema" &&
+    /object$/.test(i.type) &&
+    i.received === "undefined" &&
+    i.message.startsWith("Invalid key")
+  )
     return "required key is missing";
   return i.message;
 }
@@ -133,28 +141,57 @@ export function checkPlugin(plugin: unknown, where: string): void {
   if (typeof p.type !== "string") problems.push("'type' (string)");
   if (typeof p.create !== "function") problems.push("'create(config, ctx)' (function)");
   const schema = p.configSchema as Record<string, unknown> | undefined;
-  if (!schema || typeof schema !== "object" || schema.kind !== "schema" || typeof schema["~run"] !== "function")
+  if (
+    !schema ||
+    typeof schema !== "object" ||
+    schema.kind !== "schema" ||
+    typeof schema["~run"] !== "function"
+  )
     problems.push("'configSchema' (a valibot schema)");
   const d = p.dialect as Record<string, unknown> | undefined;
   if (!d || typeof d !== "object") problems.push("'dialect' (object)");
   else {
-    for (const f of ["quoteIdent", "qualify", "safeSchemaName", "materialize", "createSchema", "dropSchema", "dropTable", "dropView"]) {
+    for (const f of [
+      "quoteIdent",
+      "qualify",
+      "safeSchemaName",
+      "materialize",
+      "createSchema",
+      "dropSchema",
+      "dropTable",
+      "dropView",
+    ]) {
       if (typeof d[f] !== "function") problems.push(`'dialect.${f}' (function)`);
     }
     if (typeof d.name !== "string") problems.push("'dialect.name' (string)");
     if (typeof d.defaultSchema !== "string") problems.push("'dialect.defaultSchema' (string)");
-    if (d.cloneTable !== undefined && typeof d.cloneTable !== "function") problems.push("'dialect.cloneTable' (function, or absent)");
+    if (d.cloneTable !== undefined && typeof d.cloneTable !== "function")
+      problems.push("'dialect.cloneTable' (function, or absent)");
   }
-  if (problems.length > 0) throw new RockyError(`${where} is not a valid adapter: missing or wrong ${problems.join(", ")}`);
+  if (problems.length > 0)
+    throw new RockyError(`${where} is not a valid adapter: missing or wrong ${problems.join(", ")}`);
 }
 
-const ADAPTER_METHODS = ["connect", "execute", "query", "describeTable", "tableExists", "listTables", "createSchema", "dropSchema", "close"];
+const ADAPTER_METHODS = [
+  "connect",
+  "execute",
+  "query",
+  "describeTable",
+  "tableExists",
+  "listTables",
+  "createSchema",
+  "dropSchema",
+  "close",
+];
 
 export function checkAdapterInstance(a: unknown, where: string): asserts a is Adapter {
   const obj = a as Record<string, unknown> | null;
   const missing = ADAPTER_METHODS.filter((m) => typeof obj?.[m] !== "function");
   if (!obj || typeof obj.capabilities !== "object") missing.push("capabilities");
-  if (missing.length > 0) throw new RockyError(`${where}: create() returned an adapter without ${missing.map((m) => `'${m}'`).join(", ")}`);
+  if (missing.length > 0)
+    throw new RockyError(
+      `${where}: create() returned an adapter without ${missing.map((m) => `'${m}'`).join(", ")}`,
+    );
 }
 
 /** Validate the adapter block with the plugin's own schema and create (not yet connect) the adapter. */
@@ -163,8 +200,12 @@ export async function createAdapter(config: AdapterConfig, ctx: AdapterContext):
   const { type: _type, ...rest } = config;
   const parsed = v.safeParse(plugin.configSchema, rest);
   if (!parsed.success) {
-    const lines = parsed.issues.slice(0, 5).map((i) => `adapter.${ctx.name}.${v.getDotPath(i) ?? ""}: ${issueText(i)}`);
-    throw new RockyError(`invalid [adapter${ctx.name === "default" ? "" : `.${ctx.name}`}] in rocky.toml:\n${lines.join("\n")}`);
+    const lines = parsed.issues
+      .slice(0, 5)
+      .map((i) => `adapter.${ctx.name}.${v.getDotPath(i) ?? ""}: ${issueText(i)}`);
+    throw new RockyError(
+      `invalid [adapter${ctx.name === "default" ? "" : `.${ctx.name}`}] in rocky.toml:\n${lines.join("\n")}`,
+    );
   }
   let adapter: Adapter;
   try {

@@ -38,7 +38,9 @@ export function blastResolver(
   const withProductionColumns = new Map<string, Promise<SemanticGraph>>();
   return {
     async downstream(model, column, productionColumns) {
-      if (compiled.graph.column(model, column) !== undefined) return uniqueTargets(compiled.graph, model, column);
+      const current = compiled.graph.table(model)?.columns ?? [];
+      if (current.some((c) => c.toLowerCase() === column.toLowerCase()))
+        return uniqueTargets(compiled.graph, model, column);
       let g = withProductionColumns.get(model);
       if (!g) {
         const stand = `SELECT ${productionColumns.map(quote).join(", ")} FROM ${quote("__rocky_production__")}.${quote(model)}`;

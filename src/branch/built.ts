@@ -23,8 +23,7 @@ export function builtModels(
 ): BuiltModel[] {
   const built = new Map<string, "table" | "view">();
   for (const o of listObjects(store, branch.name)) {
-    if (o.kind === "table" || o.kind === "view")
-      built.set(tableKey(objectRef(o)), o.kind);
+    if (o.kind === "table" || o.kind === "view") built.set(tableKey(objectRef(o)), o.kind);
   }
   const out: BuiltModel[] = [];
   for (const model of models) {
@@ -37,14 +36,28 @@ export function builtModels(
 }
 
 /** `--model` filters: each must name a model of the project; then only built ones are kept. */
-export function filterModels(built: BuiltModel[], names: readonly string[], all: readonly Model[]): BuiltModel[] {
+export function filterModels(
+  built: BuiltModel[],
+  names: readonly string[],
+  all: readonly Model[],
+): BuiltModel[] {
   if (names.length === 0) return built;
   const wanted = new Set<string>();
   for (const n of names) {
     const m = all.find((x) => x.name.toLowerCase() === n.toLowerCase());
     if (!m)
       throw new RockyError(`unknown model '${n}'`, {
-        ...(didYouMean(n, all.map((x) => x.name)) ? { hint: didYouMean(n, all.map((x) => x.name))! } : {}),
+        ...(didYouMean(
+          n,
+          all.map((x) => x.name),
+        )
+          ? {
+              hint: didYouMean(
+                n,
+                all.map((x) => x.name),
+              )!,
+            }
+          : {}),
       });
     wanted.add(m.name);
   }

@@ -65,7 +65,9 @@ export async function compareBranch(
     if ((await adapter.describeTable(b.branch)) === undefined) continue;
     results.push(await compareModel(adapter, b, blast));
   }
-  const failed = results.filter((r) => r.verdict === "schema_changed" || r.verdict === "missing_in_production");
+  const failed = results.filter(
+    (r) => r.verdict === "schema_changed" || r.verdict === "missing_in_production",
+  );
   const warned = results.filter((r) => r.verdict === "changed");
   return {
     branch,
@@ -79,7 +81,11 @@ export async function compareBranch(
   };
 }
 
-async function compareModel(adapter: Adapter, b: BuiltModel, blast: BlastResolver | undefined): Promise<ModelComparison> {
+async function compareModel(
+  adapter: Adapter,
+  b: BuiltModel,
+  blast: BlastResolver | undefined,
+): Promise<ModelComparison> {
   const d = adapter.dialect;
   const branchCols = (await adapter.describeTable(b.branch)) ?? [];
   const prodCols = await adapter.describeTable(b.production);
@@ -119,7 +125,13 @@ async function compareModel(adapter: Adapter, b: BuiltModel, blast: BlastResolve
       ? await diffRows(adapter, b.branch, b.production, diff.shared, diff.casts).catch(async () =>
           // A cast the warehouse refuses (overflow): compare on the same-typed columns only.
           diff.shared.length > diff.casts.size
-            ? diffRows(adapter, b.branch, b.production, diff.shared.filter((c) => !diff.casts.has(c)), new Map())
+            ? diffRows(
+                adapter,
+                b.branch,
+                b.production,
+                diff.shared.filter((c) => !diff.casts.has(c)),
+                new Map(),
+              )
             : { onlyBranch: shadowCount, onlyProd: prodCount, sampleBranch: [], sampleProd: [] },
         )
       : { onlyBranch: shadowCount, onlyProd: prodCount, sampleBranch: [], sampleProd: [] };
@@ -165,7 +177,8 @@ interface ColumnDiff {
   casts: Map<string, string>;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT\d*|FLOAT\d*|REAL|DOUBLE|DOUBLE PRECISION|DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)(\(.*\))?$/i;
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT\d*|FLOAT\d*|REAL|DOUBLE|DOUBLE PRECISION|DECIMAL|NUMERIC|NUMBER|BIGNUMERIC)(\(.*\))?$/i;
 
 /** Names match case-insensitively (warehouses fold unquoted names); types compare exactly. */
 export function diffColumns(prod: ColumnInfo[], branch: ColumnInfo[]): ColumnDiff {
@@ -200,7 +213,8 @@ async function blastRadius(
     ...diff.retyped.map((c) => ({ column: c.name, change: "retyped" as const })),
   ];
   const out: BlastEntry[] = [];
-  for (const ch of changes) out.push({ ...ch, downstream: await blast.downstream(model, ch.column, production) });
+  for (const ch of changes)
+    out.push({ ...ch, downstream: await blast.downstream(model, ch.column, production) });
   return out;
 }
 
@@ -230,7 +244,9 @@ export function rowDiffCte(
   const q = columns.map((c) => d.quoteIdent(c));
   const n = d.quoteIdent("__rocky_n");
   const delta = d.quoteIdent("__rocky_delta");
-  const prodCols = columns.map((c, i) => (casts.has(c) ? `CAST(${q[i]} AS ${casts.get(c)}) AS ${q[i]}` : q[i]!));
+  const prodCols = columns.map((c, i) =>
+    casts.has(c) ? `CAST(${q[i]} AS ${casts.get(c)}) AS ${q[i]}` : q[i]!,
+  );
   const group = (ref: TableRef, select: readonly string[]) =>
     `SELECT ${select.join(", ")}, COUNT(*) AS ${n} FROM ${d.qualify(ref)} GROUP BY ${columns.map((_, i) => i + 1).join(", ")}`;
   const pick = q.map((c) => `CASE WHEN b.${n} IS NULL THEN p.${c} ELSE b.${c} END AS ${c}`);
@@ -267,9 +283,11 @@ async function diffRows(
   const sample = async (cond: string) =>
     onlyBranch + onlyProd === 0
       ? []
-      : (await adapter.query(`${cte} SELECT ${cols} FROM d WHERE ${cond} ORDER BY ${order} LIMIT ${SAMPLE_ROWS}`)).rows.map(
-          (row) => Object.fromEntries(columns.map((c, i) => [c, jsonValue(row[i])])),
-        );
+      : (
+          await adapter.query(
+            `${cte} SELECT ${cols} FROM d WHERE ${cond} ORDER BY ${order} LIMIT ${SAMPLE_ROWS}`,
+          )
+        ).rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, jsonValue(row[i])])));
   return {
     onlyBranch,
     onlyProd,
@@ -280,7 +298,10 @@ async function diffRows(
 
 /** JSON has no bigint: small ones become numbers, others decimal strings. */
 export function jsonValue(v: unknown): unknown {
-  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === "bigint")
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
   return v;

@@ -11,7 +11,13 @@ import {
   recordObject,
 } from "../state/branches.ts";
 import { nowIso, type StateStore } from "../state/store.ts";
-import { branchTarget, findSchemaCollision, productionTarget, schemaPrefixFor, validateBranchName } from "./names.ts";
+import {
+  branchTarget,
+  findSchemaCollision,
+  productionTarget,
+  schemaPrefixFor,
+  validateBranchName,
+} from "./names.ts";
 
 export interface CreateOptions {
   name: string;
@@ -29,7 +35,12 @@ export function createBranch(store: StateStore, opts: CreateOptions): BranchReco
   return store.transaction(() => {
     if (getBranch(store, opts.name)) throw new RockyError(`branch '${opts.name}' already exists`);
     if (opts.dialect) {
-      const clash = findSchemaCollision(schemaPrefix, listBranches(store), opts.dialect, opts.productionSchemas ?? []);
+      const clash = findSchemaCollision(
+        schemaPrefix,
+        listBranches(store),
+        opts.dialect,
+        opts.productionSchemas ?? [],
+      );
       if (clash) {
         throw new RockyError(
           `branch '${opts.name}' would use the same warehouse schema as branch '${clash.branch}' (${clash.schema} on ${opts.dialect.name})`,

@@ -6,6 +6,8 @@
 import type { Adapter } from "../adapter/types.ts";
 import { type BranchObject, deleteBranch, forgetObject, getBranch, listObjects } from "../state/branches.ts";
 import type { StateStore } from "../state/store.ts";
+import { deleteWatermark } from "../state/watermarks.ts";
+import { tableKey as watermarkKey } from "../run/engine.ts";
 import { objectRef } from "./objects.ts";
 
 export interface DeleteResult {
@@ -31,6 +33,8 @@ export async function deleteBranchAndObjects(
       try {
         await dropObject(adapter, obj);
         forgetObject(store, obj);
+        // An incremental model's branch watermark goes with its table.
+        if (obj.kind === "table") deleteWatermark(store, watermarkKey(objectRef(obj)));
         dropped.push(obj);
       } catch (e) {
         errors.push({ object: obj, error: (e as Error).message });
@@ -39,7 +43,8 @@ export async function deleteBranchAndObjects(
   }
   // Keep the record while objects that should have been dropped remain, so the branch
   // still shows up in `branch list` until a re-run has cleaned everything.
-  const removed = errors.length === 0 && getBranch(store, name) !== undefined ? deleteBranch(store, name) : false;
+  const removed =
+    errors.length === 0 && getBranch(store, name) !== undefined ? deleteBranch(store, name) : false;
   return { name, removed, dropped, left: listObjects(store, name), errors };
 }
 
@@ -66,7 +71,9 @@ async function dropObject(adapter: Adapter, obj: BranchObject): Promise<void> {
     case "schema": {
       const rest = await adapter.listTables(obj.catalog ?? undefined, obj.schema);
       if (rest.length > 0) {
-        throw new Error(`schema still holds ${rest.map((t) => `'${t}'`).join(", ")}, which the branch did not record`);
+        throw new Error(
+          `schema still holds ${rest.map((t) => `'${t}'`).join(", ")}, which the branch did not record`,
+        );
       }
       // DuckDB drops schemas with CASCADE: the emptiness check above is what keeps foreign objects safe.
       await adapter.dropSchema(obj.catalog ?? undefined, obj.schema);

@@ -32,7 +32,11 @@ export class BranchIsolation implements Isolation {
   }
 
   private branchRef(model: Model): TableRef {
-    return branchTarget(productionTarget(model, this.adapter.dialect), this.branch.schema_prefix, this.adapter.dialect);
+    return branchTarget(
+      productionTarget(model, this.adapter.dialect),
+      this.branch.schema_prefix,
+      this.adapter.dialect,
+    );
   }
 
   /**
@@ -93,4 +97,3 @@ export class BranchIsolation implements Isolation {
     this.exists.set(key, Promise.resolve(true));
   }
 }
-

@@ -26,7 +26,10 @@ export function objectRef(obj: Pick<BranchObject, "catalog" | "schema" | "name">
 export function describeObject(obj: BranchObject): { kind: BranchObject["kind"]; object: string } {
   return {
     kind: obj.kind,
-    object: obj.kind === "schema" ? displayName([obj.catalog, obj.schema]) : displayName([obj.catalog, obj.schema, obj.name]),
+    object:
+      obj.kind === "schema"
+        ? displayName([obj.catalog, obj.schema])
+        : displayName([obj.catalog, obj.schema, obj.name]),
   };
 }
 

@@ -32,6 +32,11 @@ export interface PromoteResult {
   status: "success" | "failure";
   atomic: boolean;
   targets: PromoteTarget[];
+  /**
+   * Production models downstream of what was promoted that the branch did not build: they
+   * still hold results computed from the old tables until they are run again.
+   */
+  stale_downstream: string[];
   error?: string;
 }
 
@@ -41,6 +46,8 @@ export interface PromoteOptions {
   /** Compiled models, to write production views with production reads. */
   compiled: ReadonlyMap<string, CompiledModel>;
   models: readonly Model[];
+  /** Model-level downstream edges (the DAG), for the models left stale by the promote. */
+  downstream: ReadonlyMap<string, readonly string[]>;
   /** The key the run engine stores watermarks under, for incremental models. */
   watermarkKey: (ref: TableRef) => string;
 }
@@ -74,11 +81,16 @@ function productionViewSql(b: BuiltModel, adapter: Adapter, opts: PromoteOptions
   const compiled = opts.compiled.get(b.model.name);
   const byName = new Map(opts.models.map((m) => [m.name, m]));
   let sql = b.model.sql;
-  const refs = [...(compiled?.refs ?? [])].filter((r) => r.model !== undefined).sort((x, y) => y.start - x.start);
+  const refs = [...(compiled?.refs ?? [])]
+    .filter((r) => r.model !== undefined)
+    .sort((x, y) => y.start - x.start);
   for (const r of refs) {
     const target = byName.get(r.model!);
     if (!target) continue;
-    sql = sql.slice(0, r.start) + adapter.dialect.qualify(productionTarget(target, adapter.dialect)) + sql.slice(r.end);
+    sql =
+      sql.slice(0, r.start) +
+      adapter.dialect.qualify(productionTarget(target, adapter.dialect)) +
+      sql.slice(r.end);
   }
   return sql;
 }
@@ -88,7 +100,8 @@ function plan(adapter: Adapter, built: readonly BuiltModel[], opts: PromoteOptio
   return built.map((b) => {
     const prod = d.qualify(b.production);
     const statements = [d.createSchema(b.production.catalog, b.production.schema)];
-    if (b.kind === "view") statements.push(`CREATE OR REPLACE VIEW ${prod} AS\n${productionViewSql(b, adapter, opts)}`);
+    if (b.kind === "view")
+      statements.push(`CREATE OR REPLACE VIEW ${prod} AS\n${productionViewSql(b, adapter, opts)}`);
     else statements.push(`CREATE OR REPLACE TABLE ${prod} AS SELECT * FROM ${d.qualify(b.branch)}`);
     return { built: b, statements };
   });
@@ -150,7 +163,12 @@ export async function promoteBranch(
         throw e;
       }
       targets[i]!.status = "promoted";
-      executed.push({ statements, started, finished: new Date().toISOString(), ...(rows === undefined ? {} : { rows }) });
+      executed.push({
+        statements,
+        started,
+        finished: new Date().toISOString(),
+        ...(rows === undefined ? {} : { rows }),
+      });
     }
   };
   try {
@@ -179,7 +197,8 @@ export async function promoteBranch(
       fingerprint_rows: null,
       fingerprint_hash: null,
       reads: [{ model: step.built.model.name, table: t.from, from: "isolated" }],
-      error: t.status === "rolled_back" ? "rolled back: another model of the promote failed" : (t.error ?? null),
+      error:
+        t.status === "rolled_back" ? "rolled back: another model of the promote failed" : (t.error ?? null),
     };
     if (t.status === "promoted" && adapter.fingerprint && step.built.kind === "table") {
       const fp = await adapter.fingerprint(step.built.production);
@@ -195,14 +214,51 @@ export async function promoteBranch(
       (atomic ? "; production is unchanged (rolled back)" : "")
     : undefined;
   finishRun(store, runId, status, new Date(), error);
-  return { branch: branch.name, run_id: runId, status, atomic, targets, ...(error ? { error } : {}) };
+  const stale =
+    failure && atomic
+      ? []
+      : staleDownstream(
+          built.filter((_, i) => targets[i]!.status === "promoted"),
+          opts.downstream,
+        );
+  return {
+    branch: branch.name,
+    run_id: runId,
+    status,
+    atomic,
+    targets,
+    stale_downstream: stale,
+    ...(error ? { error } : {}),
+  };
+}
+
+function staleDownstream(
+  promoted: readonly BuiltModel[],
+  downstream: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const done = new Set(promoted.map((b) => b.model.name));
+  const seen = new Set<string>();
+  const queue = [...done];
+  while (queue.length > 0) {
+    for (const d of downstream.get(queue.pop()!) ?? []) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      queue.push(d);
+    }
+  }
+  return [...seen].filter((n) => !done.has(n)).sort();
 }
 
 /**
  * An incremental model's production watermark must follow its new contents: the branch's
  * watermark when it has one, otherwise none (the run engine then reads the table's maximum).
  */
-function carryWatermark(store: StateStore, b: BuiltModel, key: (ref: TableRef) => string, runId: string): void {
+function carryWatermark(
+  store: StateStore,
+  b: BuiltModel,
+  key: (ref: TableRef) => string,
+  runId: string,
+): void {
   if (b.model.strategy.type !== "incremental") return;
   const fromBranch = getWatermark(store, key(b.branch));
   if (fromBranch)

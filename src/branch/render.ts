@@ -51,7 +51,10 @@ export function renderShow(rec: BranchRecord, objects: readonly BranchObject[]):
     `created_at: ${e.created_at}`,
   ];
   if (e.description !== undefined) lines.push(`description: ${e.description}`);
-  lines.push(objects.length === 0 ? "objects: none in the warehouse" : `objects (${objects.length}):`, ...objectLines(objects));
+  lines.push(
+    objects.length === 0 ? "objects: none in the warehouse" : `objects (${objects.length}):`,
+    ...objectLines(objects),
+  );
   return lines.join("\n");
 }
 
@@ -82,7 +85,12 @@ function cell(v: unknown): string {
 function sampleLines(title: string, rows: readonly Record<string, unknown>[], total: number): string[] {
   if (total === 0) return [];
   const out = [`    ${title} (${total}${rows.length < total ? `, showing ${rows.length}` : ""}):`];
-  for (const r of rows) out.push(`      ${Object.entries(r).map(([k, v]) => `${k}=${cell(v)}`).join("  ")}`);
+  for (const r of rows)
+    out.push(
+      `      ${Object.entries(r)
+        .map(([k, v]) => `${k}=${cell(v)}`)
+        .join("  ")}`,
+    );
   return out;
 }
 
@@ -91,7 +99,8 @@ function modelBlock(m: ModelComparison): string[] {
   lines.push(`    rows: branch ${m.shadow_count}, production ${m.production_count}`);
   for (const c of m.columns_added) lines.push(`    + column ${c.name} ${c.type}`);
   for (const c of m.columns_removed) lines.push(`    - column ${c.name} ${c.type}`);
-  for (const c of m.columns_retyped) lines.push(`    ~ column ${c.name} ${c.production_type} -> ${c.branch_type}`);
+  for (const c of m.columns_retyped)
+    lines.push(`    ~ column ${c.name} ${c.production_type} -> ${c.branch_type}`);
   if (m.verdict !== "missing_in_production") {
     lines.push(...sampleLines("only in branch", m.sample_only_in_branch, m.rows_only_in_branch));
     lines.push(...sampleLines("only in production", m.sample_only_in_production, m.rows_only_in_production));
@@ -123,8 +132,17 @@ export function renderPromote(r: PromoteResult): string {
     r.status === "success"
       ? `promoted branch '${r.branch}' to production (${r.targets.length} object${r.targets.length === 1 ? "" : "s"}, run ${r.run_id})`
       : `promote of branch '${r.branch}' failed (run ${r.run_id})`,
-    ...r.targets.map((t) => `  ${mark[t.status]} ${t.model}: ${t.from} -> ${t.to}${t.status === "promoted" ? "" : ` (${t.status.replace("_", " ")})`}`),
+    ...r.targets.map(
+      (t) =>
+        `  ${mark[t.status]} ${t.model}: ${t.from} -> ${t.to}${t.status === "promoted" ? "" : ` (${t.status.replace("_", " ")})`}`,
+    ),
   ];
+  if (r.stale_downstream.length > 0) {
+    lines.push(
+      `not rebuilt, still computed from the old tables: ${r.stale_downstream.join(", ")}`,
+      `  refresh them with 'rocky run ${r.stale_downstream.map((m) => `--model ${m}`).join(" ")}'`,
+    );
+  }
   if (r.error) lines.push(r.error);
   return lines.join("\n");
 }

@@ -17,8 +17,11 @@ import type { ColumnsOf, ModelAnalysis } from "../sql/types.ts";
 import { AnalysisCache, type CacheEntry, sha256 } from "./cache.ts";
 import { defaultLocation } from "./location.ts";
 import { findWord, lineCol } from "./position.ts";
-import { prescanTableRefs } from "./prescan.ts";
+import { guessTableRefs } from "./prescan.ts";
 import type { CompileResult, CompiledModel, Diagnostic, ResolvedRef } from "./types.ts";
+
+/** Models per parser query: amortises the query cost while bounding the parse trees held at once. */
+const PARSE_CHUNK = 1000;
 
 /** Diagnostic codes of the compile pipeline itself (the SQL analysis has its own, src/sql). */
 export const DAG_CODES = {
@@ -228,43 +231,15 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     span: Diagnostic["span"] = null,
     suggestion: string | null = null,
   ) => diagnostics.push({ severity, code, message, model: m.name, span, suggestion });
-  const knownModel = (d: string) =>
-    project.byName.get(d) ?? models.find((x) => x.name.toLowerCase() === d.toLowerCase());
+  const byLowerName = new Map(models.map((m) => [m.name.toLowerCase(), m]));
+  const knownModel = (d: string) => project.byName.get(d) ?? byLowerName.get(d.toLowerCase());
 
-  // 1. Parse, in one batch, every model the cache does not know.
-  let engine: SqlEngine | undefined;
-  const getEngine = async () => (engine ??= await (opts.engine ?? defaultEngine)());
+  // 1. Order the work upstream first, from each model's cached references or a guess
+  //    from its text, so `columnsOf` can answer from upstream models' analysed columns.
   const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(hashes[i]!));
-  const trees = new Map<number, unknown>();
-  let parseMs = 0;
-  const tParse = performance.now();
-  const missIdx = models.flatMap((_, i) => (entries[i] ? [] : [i]));
-  if (missIdx.length > 0) {
-    const eng = await getEngine();
-    const parsed = await eng.parseMany(missIdx.map((i) => models[i]!.sql));
-    missIdx.forEach((i, k) => {
-      trees.set(i, parsed[k]);
-    });
-  }
-  parseMs += performance.now() - tParse;
-  const parseOne = async (i: number): Promise<unknown> => {
-    const tree = trees.get(i);
-    if (tree !== undefined) return tree;
-    const t = performance.now();
-    const [parsed] = await (await getEngine()).parseMany([models[i]!.sql]);
-    parseMs += performance.now() - t;
-    return parsed;
-  };
-
-  // 2. Analyse each model once, upstream first (order guessed from a quick scan of the
-  //    parse tree, or the cached references), so `columnsOf` can answer from upstream
-  //    models' analysed columns or from declared sources.
-  const columns = new Map<string, string[] | undefined>();
   const guessed = new Map<string, string[]>();
   models.forEach((m, i) => {
-    const refs = entries[i]
-      ? entries[i]!.analysis.tableRefs.map((r) => r.parts)
-      : prescanTableRefs(trees.get(i));
+    const refs = entries[i] ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
     const ds = new Set<string>();
     for (const parts of refs) {
       const t = resolver.model(parts);
@@ -276,40 +251,92 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     }
     guessed.set(m.name, [...ds].sort());
   });
-  const columnsFor = (self: string, table: readonly string[]): string[] | undefined => {
-    const target = resolver.model(table);
-    if (target) return target === self ? undefined : columns.get(target);
-    return resolver.source(table)?.columns.map((c) => c.name);
+  const order = provisionalOrder(
+    models.map((m) => m.name),
+    guessed,
+  ).map((n) => indexOf.get(n)!);
+
+  // 2. Analyse each model once, in that order. Models the cache does not know are
+  //    parsed in chunks (one parser query each) just before they are needed, and their
+  //    parse trees dropped right after, so memory stays flat with project size.
+  let engine: SqlEngine | undefined;
+  const getEngine = async () => (engine ??= await (opts.engine ?? defaultEngine)());
+  let parseMs = 0;
+  const parse = async (idx: number[]): Promise<unknown[]> => {
+    const eng = await getEngine();
+    const t = performance.now();
+    const out = await eng.parseMany(idx.map((i) => models[i]!.sql));
+    parseMs += performance.now() - t;
+    return out;
   };
-  const sameAnswers = (asked: Record<string, string[] | null>, self: string) => {
+  const trees = new Map<number, unknown>();
+  const missOrder = order.filter((i) => !entries[i]);
+  let nextMiss = 0;
+  const treeOf = async (i: number): Promise<unknown> => {
+    if (!trees.has(i) && missOrder[nextMiss] === i) {
+      const chunk = missOrder.slice(nextMiss, nextMiss + PARSE_CHUNK);
+      nextMiss += chunk.length;
+      (await parse(chunk)).forEach((tree, k) => {
+        trees.set(chunk[k]!, tree);
+      });
+    }
+    const tree = trees.get(i);
+    if (tree !== undefined) return tree;
+    return (await parse([i]))[0];
+  };
+
+  const columns = new Map<string, string[] | undefined>();
+  /** What a table reference means to `columnsOf`, memoised: the same names recur across models. */
+  const meaning = new Map<string, { model?: string; columns?: string[] }>();
+  const meaningOf = (table: readonly string[], k = table.join(".").toLowerCase()) => {
+    let hit = meaning.get(k);
+    if (!hit) {
+      const model = resolver.model(table);
+      hit = model ? { model } : { columns: resolver.source(table)?.columns.map((c) => c.name) };
+      meaning.set(k, hit);
+    }
+    return hit;
+  };
+  /** Models whose analysis asked about an upstream model not analysed yet (a wrong guess). */
+  const late = new Set<number>();
+  const columnsFor = (i: number, table: readonly string[], k?: string): string[] | undefined => {
+    const t = meaningOf(table, k);
+    if (t.model === undefined) return t.columns;
+    if (t.model === models[i]!.name) return undefined;
+    if (!columns.has(t.model)) late.add(i);
+    return columns.get(t.model);
+  };
+  const sameAnswers = (i: number, asked: Record<string, string[] | null>) => {
     for (const k in asked) {
       const was = asked[k]!;
-      const now = columnsFor(self, k.split("."));
+      const now = columnsFor(i, k.split("."), k);
       if (was === null ? now !== undefined : now === undefined || now.join("\u0000") !== was.join("\u0000"))
         return false;
     }
     return true;
   };
-  let hits = 0;
+  /** Models answered from the cache without parsing. */
+  const hits = new Set<number>();
   const fresh = new Set<number>();
   const analyse = async (i: number) => {
     const m = models[i]!;
     const entry = entries[i];
-    if (entry && sameAnswers(entry.asked, m.name)) {
-      if (!trees.has(i)) hits++;
+    if (entry && sameAnswers(i, entry.asked)) {
+      hits.add(i);
       columns.set(
         m.name,
         entry.analysis.columns?.map((c) => c.name),
       );
       return;
     }
-    const eng = await getEngine();
-    const tree = await parseOne(i);
+    hits.delete(i);
+    const tree = await treeOf(i);
+    trees.delete(i);
     const asked: Record<string, string[] | null> = {};
     let analysis: ModelAnalysis;
     try {
-      analysis = eng.analyze(m.sql, tree, (table) => {
-        const cols = columnsFor(m.name, table);
+      analysis = (await getEngine()).analyze(m.sql, tree, (table) => {
+        const cols = columnsFor(i, table);
         asked[table.join(".").toLowerCase()] = cols ?? null;
         return cols;
       });
@@ -333,11 +360,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       analysis.columns?.map((c) => c.name),
     );
   };
-  for (const name of provisionalOrder(
-    models.map((m) => m.name),
-    guessed,
-  ))
-    await analyse(indexOf.get(name)!);
+  const tParse = performance.now();
+  for (const i of order) await analyse(i);
 
   // 3. Dependencies from the analyses: model references in the SQL (not the model
   //    itself: an incremental model may read its own table) merged with depends_on.
@@ -403,14 +427,17 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   // Unknown dependencies and cycles were turned into diagnostics above, so this cannot throw.
   const dag: Dag = buildDag(deps);
 
-  // 5. Where the guessed order was wrong (a reference the quick scan missed), an
-  //    analysis saw an upstream model before it was analysed: redo those, in DAG order.
+  // 5. Where the guessed order was wrong, an analysis saw an upstream model before it
+  //    was analysed: redo those in DAG order, and whatever reads a model that changed.
+  const changed = new Set<string>();
   for (const name of dag.order) {
     const i = indexOf.get(name)!;
-    if (!sameAnswers(entries[i]!.asked, name)) {
-      entries[i] = undefined;
-      await analyse(i);
-    }
+    const suspect = late.has(i) || (dag.upstream.get(name) ?? []).some((u) => changed.has(u));
+    if (!suspect || sameAnswers(i, entries[i]!.asked)) continue;
+    const before = columns.get(name)?.join("\u0000");
+    entries[i] = undefined;
+    await analyse(i);
+    if (columns.get(name)?.join("\u0000") !== before) changed.add(name);
   }
   trees.clear();
 
@@ -493,8 +520,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   await engine?.close();
   cache.save(new Set(hashes));
 
-  const order = new Map(dag.order.map((n, i) => [n, i]));
-  diagnostics.sort((a, b) => (order.get(a.model) ?? 0) - (order.get(b.model) ?? 0));
+  const rank = new Map(dag.order.map((n, i) => [n, i]));
+  diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");
   return {
     project,
@@ -503,7 +530,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     graph,
     diagnostics,
     hasErrors,
-    cache: { hits, misses: models.length - hits },
+    cache: { hits: hits.size, misses: models.length - hits.size },
     timings: {
       project_load_ms: Math.round(opts.projectLoadMs ?? 0),
       parse_ms: Math.round(parseMs),

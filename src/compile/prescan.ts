@@ -1,34 +1,71 @@
 /**
- * A quick look at a parsed model for the tables it reads, used only to decide the
- * order in which models are analysed (upstream first, so `SELECT *` and column checks
- * see upstream columns). Dependencies themselves come from the full analysis; if
- * this guess misses one, compile re-analyses the affected model (see compile.ts).
+ * A guess, from the SQL text alone, at the tables a model reads (names after FROM and
+ * JOIN, minus CTE names). Used only to order the analysis, upstream first, before
+ * anything is parsed, so models can be parsed and analysed in chunks and their parse
+ * trees dropped right away. Dependencies themselves come from the full analysis; when
+ * this guess is wrong, compile notices and re-analyses the model (see compile.ts).
+ *
+ * Regexes are anchored on keywords (FROM, JOIN, AS followed by a parenthesis) so the
+ * scan stays linear; names are read by hand from there.
  */
-export function prescanTableRefs(parsed: unknown): string[][] {
-  const refs: string[][] = [];
+const KEYWORD = /\b(from|join)\s+|\bas\s*(?:not\s+materialized\s*|materialized\s*)?\(/gi;
+const WORD = /[A-Za-z0-9_$]/;
+
+/** The dotted name starting at `i` (quoted parts allowed), or undefined. */
+function nameAt(text: string, i: number): string[] | undefined {
+  const parts: string[] = [];
+  for (;;) {
+    const q = text[i];
+    if (q === '"' || q === "`") {
+      const end = text.indexOf(q, i + 1);
+      if (end === -1) return undefined;
+      parts.push(text.slice(i + 1, end));
+      i = end + 1;
+    } else {
+      let j = i;
+      while (j < text.length && WORD.test(text[j]!)) j++;
+      if (j === i) return parts.length > 0 ? parts : undefined;
+      parts.push(text.slice(i, j));
+      i = j;
+    }
+    let k = i;
+    while (text[k] === " " || text[k] === "\n" || text[k] === "\t" || text[k] === "\r") k++;
+    if (text[k] !== "." || parts.length === 3) return parts;
+    i = k + 1;
+    while (text[i] === " " || text[i] === "\n" || text[i] === "\t" || text[i] === "\r") i++;
+  }
+}
+
+/** The identifier ending just before `end` (skipping spaces), lowercased, for `name AS (`. */
+function nameBefore(text: string, end: number): string | undefined {
+  let j = end;
+  while (j > 0 && /\s/.test(text[j - 1]!)) j--;
+  if (text[j - 1] === '"') {
+    const start = text.lastIndexOf('"', j - 2);
+    return start === -1 ? undefined : text.slice(start + 1, j - 1).toLowerCase();
+  }
+  let i = j;
+  while (i > 0 && WORD.test(text[i - 1]!)) i--;
+  return i < j ? text.slice(i, j).toLowerCase() : undefined;
+}
+
+export function guessTableRefs(sql: string): string[][] {
+  // Comments and string literals could hold anything that looks like a FROM.
+  const text =
+    sql.includes("--") || sql.includes("/*") || sql.includes("'")
+      ? sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'/g, " ")
+      : sql;
   const ctes = new Set<string>();
-  const stack: unknown[] = [parsed];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) {
-      for (const x of node) if (x !== null && typeof x === "object") stack.push(x);
+  const refs: string[][] = [];
+  KEYWORD.lastIndex = 0;
+  for (let m = KEYWORD.exec(text); m !== null; m = KEYWORD.exec(text)) {
+    if (m[1] === undefined) {
+      const name = nameBefore(text, m.index);
+      if (name) ctes.add(name);
       continue;
     }
-    if (node === null || typeof node !== "object") continue;
-    const o = node as Record<string, unknown>;
-    if (o.type === "BASE_TABLE" && typeof o.table_name === "string") {
-      refs.push(
-        [o.catalog_name, o.schema_name, o.table_name].filter(
-          (p): p is string => typeof p === "string" && p !== "",
-        ),
-      );
-    }
-    const cteMap = o.cte_map as { map?: { key?: unknown }[] } | undefined;
-    if (cteMap?.map) for (const e of cteMap.map) if (typeof e.key === "string") ctes.add(e.key.toLowerCase());
-    for (const k in o) {
-      const v = o[k];
-      if (v !== null && typeof v === "object") stack.push(v);
-    }
+    const parts = nameAt(text, m.index + m[0].length);
+    if (parts) refs.push(parts);
   }
-  return refs.filter((r) => !(r.length === 1 && ctes.has(r[0]!.toLowerCase())));
+  return refs.filter((p) => !(p.length === 1 && ctes.has(p[0]!.toLowerCase())));
 }

@@ -43,111 +43,125 @@ export interface TableInfo {
 
 /** Case-insensitive key: unquoted identifiers are case-insensitive in every supported warehouse. */
 const key = (s: string) => s.toLowerCase();
-const nodeKey = (model: string, column: string) => `${key(model)}\u0000${key(column)}`;
+
+/** A table's record: its public info, its columns' node ids, and its edges by side. */
+interface TableRec {
+  info: TableInfo;
+  cols: Map<string, number>;
+  /** Edge indexes, ascending (the seed's edges_by_target_model / edges_by_source_model). */
+  byTarget: number[];
+  bySource: number[];
+  /** Tables linked downstream of this one, so a link is recorded once. */
+  linked: Set<TableRec>;
+}
 
 export class SemanticGraph {
-  private readonly tables = new Map<string, TableInfo>();
-  private readonly tableOrder: string[] = [];
-  private readonly nodeIds = new Map<string, number>();
+  private readonly tables = new Map<string, TableRec>();
+  private readonly tableOrder: TableRec[] = [];
   private readonly nodes: QualifiedColumn[] = [];
-  private readonly edgeList: { src: number; tgt: number; transform: string }[] = [];
-  private readonly edgeKeys = new Set<string>();
+  private readonly edgeSrc: number[] = [];
+  private readonly edgeTgt: number[] = [];
+  private readonly edgeTransform: string[] = [];
   /** Per node id: edge indexes where the node is the target (producers) / the source (consumers). */
   private readonly inEdges: number[][] = [];
   private readonly outEdges: number[][] = [];
-  /** Per table key: edge indexes, ascending (the seed's edges_by_target_model / edges_by_source_model). */
-  private readonly byTargetModel = new Map<string, number[]>();
-  private readonly bySourceModel = new Map<string, number[]>();
-  /** Per table key: node ids, in the order columns were added. */
-  private readonly nodesOfTable = new Map<string, number[]>();
+  /** Per node id: its table's record, so an edge finds its model index without a lookup. */
+  private readonly nodeTable: TableRec[] = [];
 
   /** Register a model or external table. Re-adding merges (first registration keeps its kind and name). */
-  addTable(info: Omit<TableInfo, "upstream" | "downstream"> & { upstream?: string[] }): TableInfo {
-    const k = key(info.name);
-    let t = this.tables.get(k);
-    if (!t) {
-      t = {
-        name: info.name,
-        kind: info.kind,
-        columns: undefined,
-        upstream: [...(info.upstream ?? [])],
-        downstream: [],
-      };
-      if (info.unavailable !== undefined) t.unavailable = info.unavailable;
-      this.tables.set(k, t);
-      this.tableOrder.push(k);
-    } else if (info.unavailable !== undefined) t.unavailable = info.unavailable;
+  addTable(info: Omit<TableInfo, "upstream" | "downstream">): TableInfo {
+    const rec = this.rec(info.name, info.kind);
+    const t = rec.info;
+    if (info.unavailable !== undefined) t.unavailable = info.unavailable;
     if (info.columns) {
-      for (const c of info.columns) this.addColumn(t.name, c);
+      for (const c of info.columns) this.nodeOf(rec, c);
       // A model's columns are exactly its analysed output (duplicates collapse to one node).
       if (t.kind === "model") t.columns = [...new Set(info.columns)];
     }
     return t;
   }
 
+  private rec(name: string, kind: TableKind): TableRec {
+    const k = key(name);
+    let rec = this.tables.get(k);
+    if (!rec) {
+      rec = {
+        info: { name, kind, columns: undefined, upstream: [], downstream: [] },
+        cols: new Map(),
+        byTarget: [],
+        bySource: [],
+        linked: new Set(),
+      };
+      this.tables.set(k, rec);
+      this.tableOrder.push(rec);
+    }
+    return rec;
+  }
+
+  private nodeOf(rec: TableRec, column: string): number {
+    const ck = key(column);
+    let id = rec.cols.get(ck);
+    if (id !== undefined) return id;
+    id = this.nodes.length;
+    this.nodes.push({ model: rec.info.name, column });
+    this.nodeTable.push(rec);
+    this.inEdges.push([]);
+    this.outEdges.push([]);
+    rec.cols.set(ck, id);
+    // An external table's columns are whatever is declared or read; a model's are fixed
+    // by its analysis, so a reference to a missing column does not invent one.
+    if (rec.info.kind === "source") (rec.info.columns ??= []).push(column);
+    return id;
+  }
+
+  private nodeId(model: string, column: string): number | undefined {
+    return this.tables.get(key(model))?.cols.get(key(column));
+  }
+
   /** The table a name refers to (case-insensitive), or undefined. */
   table(name: string): TableInfo | undefined {
-    return this.tables.get(key(name));
+    return this.tables.get(key(name))?.info;
   }
 
   /** Every table in registration order (models topologically, sources as first met). */
   allTables(): TableInfo[] {
-    return this.tableOrder.map((k) => this.tables.get(k)!);
+    return this.tableOrder.map((r) => r.info);
   }
 
-  /** Add a column to a table (idempotent); returns its node id. */
+  /** Add a column to a table (an unknown table becomes an external source); returns its node id. */
   addColumn(table: string, column: string): number {
-    const nk = nodeKey(table, column);
-    let id = this.nodeIds.get(nk);
-    if (id !== undefined) return id;
-    let t = this.tables.get(key(table));
-    if (!t) t = this.addTable({ name: table, kind: "source", columns: undefined });
-    id = this.nodes.length;
-    this.nodes.push({ model: t.name, column });
-    this.nodeIds.set(nk, id);
-    this.inEdges.push([]);
-    this.outEdges.push([]);
-    let list = this.nodesOfTable.get(key(table));
-    if (!list) this.nodesOfTable.set(key(table), (list = []));
-    list.push(id);
-    // An external table's columns are whatever is declared or read; a model's are fixed
-    // by its analysis, so a reference to a missing column does not invent one.
-    if (t.kind === "source") (t.columns ??= []).push(column);
-    return id;
+    return this.nodeOf(this.tables.get(key(table)) ?? this.rec(table, "source"), column);
   }
 
   /** Add `source -> target` once; repeated identical edges are ignored. */
   addEdge(source: QualifiedColumn, target: QualifiedColumn, transform: string): void {
     const src = this.addColumn(source.model, source.column);
     const tgt = this.addColumn(target.model, target.column);
-    const ek = `${src}>${tgt}>${transform}`;
-    if (this.edgeKeys.has(ek)) return;
-    this.edgeKeys.add(ek);
-    const idx = this.edgeList.length;
-    this.edgeList.push({ src, tgt, transform });
-    this.inEdges[tgt]!.push(idx);
+    // A column has few producers: scanning them beats a global set of edge keys.
+    const producers = this.inEdges[tgt]!;
+    for (const e of producers) if (this.edgeSrc[e] === src && this.edgeTransform[e] === transform) return;
+    const idx = this.edgeSrc.length;
+    this.edgeSrc.push(src);
+    this.edgeTgt.push(tgt);
+    this.edgeTransform.push(transform);
+    producers.push(idx);
     this.outEdges[src]!.push(idx);
-    const tk = key(this.nodes[tgt]!.model);
-    const sk = key(this.nodes[src]!.model);
-    let bt = this.byTargetModel.get(tk);
-    if (!bt) this.byTargetModel.set(tk, (bt = []));
-    bt.push(idx);
-    let bs = this.bySourceModel.get(sk);
-    if (!bs) this.bySourceModel.set(sk, (bs = []));
-    bs.push(idx);
+    this.nodeTable[tgt]!.byTarget.push(idx);
+    this.nodeTable[src]!.bySource.push(idx);
   }
 
   /** Record model-level adjacency (done by the compiler from the DAG and external reads). */
   link(upstream: string, downstream: string): void {
-    const u = this.table(upstream);
-    const d = this.table(downstream);
-    if (!u || !d) return;
-    if (!u.downstream.includes(d.name)) u.downstream.push(d.name);
-    if (!d.upstream.includes(u.name)) d.upstream.push(u.name);
+    const u = this.tables.get(key(upstream));
+    const d = this.tables.get(key(downstream));
+    if (!u || !d || u.linked.has(d)) return;
+    u.linked.add(d);
+    u.info.downstream.push(d.info.name);
+    d.info.upstream.push(u.info.name);
   }
 
   get edgeCount(): number {
-    return this.edgeList.length;
+    return this.edgeSrc.length;
   }
 
   get nodeCount(): number {
@@ -155,35 +169,33 @@ export class SemanticGraph {
   }
 
   private edge(i: number): LineageEdge {
-    const e = this.edgeList[i]!;
-    return { source: { ...this.nodes[e.src]! }, target: { ...this.nodes[e.tgt]! }, transform: e.transform };
+    return {
+      source: { ...this.nodes[this.edgeSrc[i]!]! },
+      target: { ...this.nodes[this.edgeTgt[i]!]! },
+      transform: this.edgeTransform[i]!,
+    };
   }
 
   /** All edges, in graph order. */
   edges(): LineageEdge[] {
-    return this.edgeList.map((_, i) => this.edge(i));
-  }
-
-  /** The column's canonical spelling in the table, or undefined when the table has no such column. */
-  column(table: string, column: string): string | undefined {
-    const id = this.nodeIds.get(nodeKey(table, column));
-    return id === undefined ? undefined : this.nodes[id]!.column;
+    return this.edgeSrc.map((_, i) => this.edge(i));
   }
 
   /** Edges whose target is in `model`, in graph order. */
   edgesTargeting(model: string): LineageEdge[] {
-    return (this.byTargetModel.get(key(model)) ?? []).map((i) => this.edge(i));
+    return (this.tables.get(key(model))?.byTarget ?? []).map((i) => this.edge(i));
   }
 
   /** Edges whose source is in `model`, in graph order. */
   edgesSourcedFrom(model: string): LineageEdge[] {
-    return (this.bySourceModel.get(key(model)) ?? []).map((i) => this.edge(i));
+    return (this.tables.get(key(model))?.bySource ?? []).map((i) => this.edge(i));
   }
 
   /** Edges touching `model` on either side, in graph order, each once. */
   edgesOf(model: string): LineageEdge[] {
-    const a = this.byTargetModel.get(key(model)) ?? [];
-    const b = this.bySourceModel.get(key(model)) ?? [];
+    const rec = this.tables.get(key(model));
+    const a = rec?.byTarget ?? [];
+    const b = rec?.bySource ?? [];
     const merged: number[] = [];
     let i = 0;
     let j = 0;
@@ -196,13 +208,13 @@ export class SemanticGraph {
 
   /** Direct producers of one column (its incoming edges), in graph order. */
   producers(model: string, column: string): LineageEdge[] {
-    const id = this.nodeIds.get(nodeKey(model, column));
+    const id = this.nodeId(model, column);
     return id === undefined ? [] : this.inEdges[id]!.map((i) => this.edge(i));
   }
 
   /** Direct consumers of one column (its outgoing edges), in graph order. */
   consumers(model: string, column: string): LineageEdge[] {
-    const id = this.nodeIds.get(nodeKey(model, column));
+    const id = this.nodeId(model, column);
     return id === undefined ? [] : this.outEdges[id]!.map((i) => this.edge(i));
   }
 
@@ -223,7 +235,7 @@ export class SemanticGraph {
    * is returned once, and cycles (a model reading itself) terminate.
    */
   private walk(model: string, column: string, direction: "upstream" | "downstream"): TraceEntry[] {
-    const start = this.nodeIds.get(nodeKey(model, column));
+    const start = this.nodeId(model, column);
     if (start === undefined) return [];
     const adjacency = direction === "upstream" ? this.inEdges : this.outEdges;
     const out: TraceEntry[] = [];
@@ -233,9 +245,8 @@ export class SemanticGraph {
       const next: number[] = [];
       for (const n of frontier) {
         for (const ei of adjacency[n]!) {
-          const e = this.edgeList[ei]!;
           out.push({ ...this.edge(ei), depth });
-          const other = direction === "upstream" ? e.src : e.tgt;
+          const other = direction === "upstream" ? this.edgeSrc[ei]! : this.edgeTgt[ei]!;
           if (!seen.has(other)) {
             seen.add(other);
             next.push(other);

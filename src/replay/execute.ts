@@ -86,7 +86,9 @@ export async function executeReplay(
     const recordedInputs = new Map(
       runInputs(store, run.run_id).map((i) => [
         i.table_name,
-        i.fingerprint_rows !== null && i.fingerprint_hash !== null ? { row_count: i.fingerprint_rows, hash: i.fingerprint_hash } : null,
+        i.fingerprint_rows !== null && i.fingerprint_hash !== null
+          ? { row_count: i.fingerprint_rows, hash: i.fingerprint_hash }
+          : null,
       ]),
     );
     // A table built by this run but not replayed now: its recorded output is what was read then.
@@ -99,7 +101,10 @@ export async function executeReplay(
     const nowFp = (table: string, ref: TableRef | undefined) => {
       let p = current.get(table);
       if (!p) {
-        p = ref && adapter.fingerprint ? adapter.fingerprint(ref).then(fpJson, () => null) : Promise.resolve(null);
+        p =
+          ref && adapter.fingerprint
+            ? adapter.fingerprint(ref).then(fpJson, () => null)
+            : Promise.resolve(null);
         current.set(table, p);
       }
       return p;
@@ -108,26 +113,42 @@ export async function executeReplay(
 
     for (const m of selected) {
       const recorded =
-        m.fingerprint_rows !== null && m.fingerprint_hash !== null ? { row_count: m.fingerprint_rows, hash: m.fingerprint_hash } : null;
+        m.fingerprint_rows !== null && m.fingerprint_hash !== null
+          ? { row_count: m.fingerprint_rows, hash: m.fingerprint_hash }
+          : null;
       if (m.status !== "success") {
-        results.set(m.model_name, result("not_comparable", `the model did not succeed in the run (${m.status})`, { recorded }));
+        results.set(
+          m.model_name,
+          result("not_comparable", `the model did not succeed in the run (${m.status})`, { recorded }),
+        );
         continue;
       }
       const stmts = m.sql_hash ? statementsFor(store, m.sql_hash) : undefined;
       if (!stmts) {
-        results.set(m.model_name, result("not_comparable", "the recorded SQL is missing from the state store", { recorded }));
+        results.set(
+          m.model_name,
+          result("not_comparable", "the recorded SQL is missing from the state store", { recorded }),
+        );
         continue;
       }
       if (!isBuild(stmts)) {
         results.set(
           m.model_name,
-          result("not_comparable", `this ${m.strategy} run added to the table's earlier contents, which a replay does not have`, {
-            recorded,
-          }),
+          result(
+            "not_comparable",
+            `this ${m.strategy} run added to the table's earlier contents, which a replay does not have`,
+            {
+              recorded,
+            },
+          ),
         );
         continue;
       }
-      const replayRef: TableRef = { ...(catalog !== undefined ? { catalog } : {}), schema, table: m.model_name };
+      const replayRef: TableRef = {
+        ...(catalog !== undefined ? { catalog } : {}),
+        schema,
+        table: m.model_name,
+      };
       const replayTarget = dialect.qualify(replayRef);
       refOf.set(replayTarget, replayRef);
       const local = new Map(mapping);
@@ -135,7 +156,12 @@ export async function executeReplay(
       const rewritten = stmts.map((s) => replaceQualified(s, local));
       const leaked = rewritten.find((s) => mentions(s, m.target));
       if (leaked) {
-        results.set(m.model_name, result("not_comparable", "the recorded SQL could not be isolated from its production target", { recorded }));
+        results.set(
+          m.model_name,
+          result("not_comparable", "the recorded SQL could not be isolated from its production target", {
+            recorded,
+          }),
+        );
         continue;
       }
       try {
@@ -157,9 +183,13 @@ export async function executeReplay(
       }
       mapping.set(m.target, replayTarget);
       if (m.strategy === "view") {
-        const r = result("not_comparable", "a view stores no output, so no fingerprint was recorded to compare", {
-          replay_target: replayTarget,
-        });
+        const r = result(
+          "not_comparable",
+          "a view stores no output, so no fingerprint was recorded to compare",
+          {
+            replay_target: replayTarget,
+          },
+        );
         results.set(m.model_name, r);
         replayedVerdict.set(m.target, r);
         continue;
@@ -167,7 +197,11 @@ export async function executeReplay(
       const replayed = adapter.fingerprint ? fpJson(await adapter.fingerprint(replayRef)) : null;
       let r: ReplayResult;
       if (!recorded || !replayed) {
-        r = result("not_comparable", "the adapter cannot fingerprint tables", { recorded, replayed, replay_target: replayTarget });
+        r = result("not_comparable", "the adapter cannot fingerprint tables", {
+          recorded,
+          replayed,
+          replay_target: replayTarget,
+        });
       } else if (same(recorded, replayed)) {
         r = result("identical", null, { recorded, replayed, replay_target: replayTarget });
       } else {
@@ -176,7 +210,8 @@ export async function executeReplay(
         for (const read of m.reads) {
           const up = replayedVerdict.get(read.table);
           if (up) {
-            if (up.verdict !== "identical") reason = `it reads ${read.model ?? read.table}, which did not replay identically`;
+            if (up.verdict !== "identical")
+              reason = `it reads ${read.model ?? read.table}, which did not replay identically`;
             continue;
           }
           const then = recordedInputs.get(read.table) ?? builtInRun.get(read.table) ?? null;
@@ -186,10 +221,12 @@ export async function executeReplay(
             reason = `input ${read.table} changed since the run (${then.row_count} rows then, ${now.row_count} now)`;
             break;
           }
-          if (!then) reason ??= `no fingerprint of input ${read.table} was recorded, so a change cannot be ruled out`;
+          if (!then)
+            reason ??= `no fingerprint of input ${read.table} was recorded, so a change cannot be ruled out`;
         }
         const nd = rewritten.map((s) => NON_DETERMINISTIC.exec(s)).find((x) => x !== null);
-        if (!reason && nd) reason = `the query uses a non-deterministic function (${nd[0].replace(/\s*\($/, "")})`;
+        if (!reason && nd)
+          reason = `the query uses a non-deterministic function (${nd[0].replace(/\s*\($/, "")})`;
         r = reason
           ? result("not_comparable", reason, { recorded, replayed, replay_target: replayTarget })
           : result(

@@ -1,13 +1,22 @@
 /** `rocky replay` without --execute: what exactly a recorded run did. Needs no warehouse. */
 import { closeMatches, RockyError } from "../errors.ts";
-import { allRunIds, getRun, latestRun, type ModelRunRow, modelRuns, type RunRow, statementsFor } from "../state/runs.ts";
+import {
+  allRunIds,
+  getRun,
+  latestRun,
+  type ModelRunRow,
+  modelRuns,
+  type RunRow,
+  statementsFor,
+} from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ReplayResult } from "./execute.ts";
 
 export function resolveRun(store: StateStore, id: string): RunRow {
   if (id === "latest") {
     const run = latestRun(store);
-    if (!run) throw new RockyError("no runs recorded yet — nothing to replay", { hint: "run 'rocky run' first" });
+    if (!run)
+      throw new RockyError("no runs recorded yet — nothing to replay", { hint: "run 'rocky run' first" });
     return run;
   }
   const run = getRun(store, id);
@@ -25,7 +34,11 @@ export function resolveRun(store: StateStore, id: string): RunRow {
   });
 }
 
-export function selectReplayModels(run: RunRow, models: ModelRunRow[], only: string | undefined): ModelRunRow[] {
+export function selectReplayModels(
+  run: RunRow,
+  models: ModelRunRow[],
+  only: string | undefined,
+): ModelRunRow[] {
   if (only === undefined) return models;
   const m = models.filter((x) => x.model_name === only);
   if (m.length === 0) {
@@ -69,7 +82,11 @@ export function replayModelEntry(run: RunRow, m: ModelRunRow, store: StateStore,
 
 export type ReplayModelEntry = ReturnType<typeof replayModelEntry>;
 
-export function replayPayload(store: StateStore, idOrLatest: string, opts: { model?: string; sql?: boolean }) {
+export function replayPayload(
+  store: StateStore,
+  idOrLatest: string,
+  opts: { model?: string; sql?: boolean },
+) {
   const run = resolveRun(store, idOrLatest);
   const models = selectReplayModels(run, modelRuns(store, run.run_id), opts.model);
   return {

@@ -5,7 +5,10 @@ import type { LoadedConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
 
 /** The adapter block a run uses: `[adapter]` (named default), else the only one, else the first. */
-export function pickAdapter(config: LoadedConfig): { name: string; block: NonNullable<ReturnType<LoadedConfig["adapters"]["get"]>> } {
+export function pickAdapter(config: LoadedConfig): {
+  name: string;
+  block: NonNullable<ReturnType<LoadedConfig["adapters"]["get"]>>;
+} {
   const block = config.adapters.get("default");
   if (block) return { name: "default", block };
   const first = [...config.adapters.entries()][0];
@@ -27,4 +30,3 @@ export async function connectAdapter(config: LoadedConfig): Promise<Adapter> {
   }
   return adapter;
 }
-

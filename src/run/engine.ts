@@ -84,7 +84,12 @@ export function selectBody(sql: string): string {
 
 /** An external table reference as a TableRef (`t`, `s.t`, `c.s.t`). */
 export function sourceRef(parts: string[], defaultSchema: string): TableRef {
-  if (parts.length >= 3) return { catalog: parts[parts.length - 3]!, schema: parts[parts.length - 2]!, table: parts[parts.length - 1]! };
+  if (parts.length >= 3)
+    return {
+      catalog: parts[parts.length - 3]!,
+      schema: parts[parts.length - 2]!,
+      table: parts[parts.length - 1]!,
+    };
   if (parts.length === 2) return { schema: parts[0]!, table: parts[1]! };
   return { schema: defaultSchema, table: parts[0]! };
 }
@@ -224,7 +229,10 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       const strategy = model.strategy;
       if (strategy.type === "incremental" && existingKind !== undefined && !opts.fullRefresh) {
         const wm = getWatermark(store, tableKey(targetRef));
-        if (wm) watermark = dialect.watermarkLiteral ? dialect.watermarkLiteral(wm.last_value) : `'${wm.last_value.replaceAll("'", "''")}'`;
+        if (wm)
+          watermark = dialect.watermarkLiteral
+            ? dialect.watermarkLiteral(wm.last_value)
+            : `'${wm.last_value.replaceAll("'", "''")}'`;
       }
       statements = dialect.materialize(targetRef, select, strategy, {
         targetExists: existingKind !== undefined,
@@ -239,10 +247,12 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
         return last;
       };
-      const rows = stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
+      const rows =
+        stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
       const kind = strategy.type === "view" ? "view" : "table";
       // A view has no stored output: fingerprinting it would re-run its query.
-      const fingerprint = kind === "table" && adapter.fingerprint ? await adapter.fingerprint(targetRef) : null;
+      const fingerprint =
+        kind === "table" && adapter.fingerprint ? await adapter.fingerprint(targetRef) : null;
       if (strategy.type === "incremental") {
         const col = strategy.timestamp_column;
         const q = dialect.maxValueQuery
@@ -250,7 +260,13 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
           : `SELECT max(${dialect.quoteIdent(col)}) FROM ${target}`;
         const v = (await adapter.query(q)).rows[0]?.[0];
         if (v !== null && v !== undefined) {
-          setWatermark(store, { tableKey: tableKey(targetRef), model: name, column: col, value: String(v), runId });
+          setWatermark(store, {
+            tableKey: tableKey(targetRef),
+            model: name,
+            column: col,
+            value: String(v),
+            runId,
+          });
         }
       }
       await isolation.onWrite?.(model, targetRef, kind);

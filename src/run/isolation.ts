@@ -72,7 +72,9 @@ export class MappedIsolation implements Isolation {
       p = this.adapter.tableExists(iso);
       this.exists.set(key, p);
     }
-    return (await p) ? { ref: iso, from: "isolated" } : { ref: productionTarget(model, this.dialect), from: "production" };
+    return (await p)
+      ? { ref: iso, from: "isolated" }
+      : { ref: productionTarget(model, this.dialect), from: "production" };
   }
 }
 
@@ -88,6 +90,8 @@ export const DEFAULT_SHADOW_SUFFIX = "_rocky_shadow";
 export function shadowIsolation(dialect: Dialect, adapter: Adapter, opts: ShadowOptions): Isolation {
   const suffix = opts.suffix ?? DEFAULT_SHADOW_SUFFIX;
   return new MappedIsolation("shadow", dialect, adapter, (prod) =>
-    opts.schema !== undefined ? { ...prod, schema: opts.schema } : { ...prod, table: `${prod.table}${suffix}` },
+    opts.schema !== undefined
+      ? { ...prod, schema: opts.schema }
+      : { ...prod, table: `${prod.table}${suffix}` },
   );
 }

@@ -5,7 +5,11 @@ export function runPayload(o: RunOutcome, extra: { trigger: string }) {
   const failed = o.models.filter((m) => m.status === "failed");
   const ok = o.models.filter((m) => m.status === "success");
   const skipped = o.models.filter((m) => m.status === "skipped");
-  const assetKey = (m: RunOutcome["models"][number]) => [m.targetRef.catalog ?? "", m.targetRef.schema, m.targetRef.table];
+  const assetKey = (m: RunOutcome["models"][number]) => [
+    m.targetRef.catalog ?? "",
+    m.targetRef.schema,
+    m.targetRef.table,
+  ];
   return {
     run_id: o.runId,
     status: o.status as "success" | "partial_failure" | "failure" | "interrupted",
@@ -33,7 +37,10 @@ export function runPayload(o: RunOutcome, extra: { trigger: string }) {
     check_results: [] as never[],
     quarantine: [] as never[],
     anomalies: [] as never[],
-    errors: failed.map((m) => ({ asset_key: assetKey(m), error: `model '${m.name}' failed: ${m.error ?? "unknown error"}` })),
+    errors: failed.map((m) => ({
+      asset_key: assetKey(m),
+      error: `model '${m.name}' failed: ${m.error ?? "unknown error"}`,
+    })),
     execution: {
       concurrency: o.threads,
       tables_processed: ok.length + failed.length,

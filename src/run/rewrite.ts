@@ -5,7 +5,11 @@ import type { ResolvedRef } from "../compile/types.ts";
  * Replace each reference in `sql` for which `replacement` returns text, right to left so
  * earlier offsets stay valid. References it returns undefined for are left as written.
  */
-export function rewriteRefs(sql: string, refs: ResolvedRef[], replacement: (ref: ResolvedRef) => string | undefined): string {
+export function rewriteRefs(
+  sql: string,
+  refs: ResolvedRef[],
+  replacement: (ref: ResolvedRef) => string | undefined,
+): string {
   const sorted = [...refs].sort((a, b) => b.start - a.start);
   let out = sql;
   let limit = Number.POSITIVE_INFINITY;

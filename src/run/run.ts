@@ -29,7 +29,11 @@ export interface RunRequest {
    * Another isolation (e.g. `--branch`): built once the adapter is connected and the
    * state store is open, so it can look up what it needs.
    */
-  isolation?: (ctx: { adapter: Adapter; store: StateStore; compiled: CompileResult }) => Isolation | Promise<Isolation>;
+  isolation?: (ctx: {
+    adapter: Adapter;
+    store: StateStore;
+    compiled: CompileResult;
+  }) => Isolation | Promise<Isolation>;
   trigger: Trigger;
   /** First abort: finish in-flight models and stop. */
   signal?: AbortSignal;
@@ -51,7 +55,9 @@ function compileFailure(compiled: CompileResult): RockyError {
   const errors = compiled.diagnostics.filter((d) => d.severity === "Error");
   const shown = errors
     .slice(0, 5)
-    .map((d) => `  ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : d.model}: ${d.code} ${d.message}`);
+    .map(
+      (d) => `  ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : d.model}: ${d.code} ${d.message}`,
+    );
   const more = errors.length > 5 ? [`  ... and ${errors.length - 5} more`] : [];
   return new RockyError(
     `the project has ${errors.length} compile error${errors.length === 1 ? "" : "s"}; no SQL was run\n${[...shown, ...more].join("\n")}`,

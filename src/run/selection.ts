@@ -10,7 +10,10 @@ export interface SelectionOptions {
 function unknown(name: string, dag: Dag, flag: string): never {
   const close = closeMatches(name, dag.order);
   throw new RockyError(`${flag}: no model named '${name}'`, {
-    hint: close.length > 0 ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?` : "see 'rocky dag' for the models of this project",
+    hint:
+      close.length > 0
+        ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`
+        : "see 'rocky dag' for the models of this project",
   });
 }
 

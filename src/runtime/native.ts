@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -85,6 +86,21 @@ function cacheError(dir: string, e: unknown, label: string): RockyError {
   });
 }
 
+/** A killed first run leaves a `.tmp-*` folder (tens of MB); one untouched for this long is abandoned. */
+const STALE_TEMP_MS = 15 * 60 * 1000;
+
+function removeStaleTemps(root: string): void {
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(".tmp-")) continue;
+    const path = join(root, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_TEMP_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already (another process cleaned it): nothing to do.
+    }
+  }
+}
+
 /**
  * Extract into `<cacheRoot>/<version>-<hash>/` unless already there.
  *
@@ -109,6 +125,7 @@ export function extractNative(spec: EmbeddedNative, root: string = cacheRoot()):
   let tmp: string;
   try {
     mkdirSync(root, { recursive: true });
+    removeStaleTemps(root);
     tmp = mkdtempSync(join(root, `.tmp-${spec.version}-${spec.hash}-`));
   } catch (e) {
     throw cacheError(root, e, spec.label);

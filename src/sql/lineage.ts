@@ -47,7 +47,8 @@ import type {
  * E001 parse error · E002 no statement · E003 more than one statement ·
  * W010 `*` cannot be expanded · W011 ambiguous column · W012 unknown column ·
  * W013 duplicate output name · W014 set operation branches differ in width ·
- * W015 `COLUMNS(…)` cannot be expanded · I016 no name known for an expression.
+ * W015 `COLUMNS(…)` cannot be expanded · I016 no name known for an expression ·
+ * W017 a table's name not found in the SQL text (no span for rewriting).
  */
 export const SQL_CODES = {
   parseError: "E001",
@@ -60,6 +61,7 @@ export const SQL_CODES = {
   setOpWidth: "W014",
   columnsUnexpanded: "W015",
   unnamedExpression: "I016",
+  refNotFound: "W017",
 } as const;
 
 export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsOf): ModelAnalysis {
@@ -113,9 +115,12 @@ type SelectItem =
       offset?: number;
     };
 
+type StarItem = Extract<SelectItem, { kind: "star" }>;
+
 class ModelWalker {
   private readonly tableRefs: TableRefSpan[] = [];
   private readonly refStarts = new Set<number>();
+  private readonly recordedTables = new WeakSet<TableNode>();
   private readonly diagnostics: SqlDiagnostic[] = [];
   private readonly diagnosticKeys = new Set<string>();
   private readonly toChar: (byteOffset: number) => number;
@@ -168,12 +173,24 @@ class ModelWalker {
       }
     } else if (relation) {
       for (const star of relation.unexpanded) {
+        if (star.notATable) {
+          this.diagnose(
+            "Warning",
+            star.table.startsWith("COLUMNS") ? SQL_CODES.columnsUnexpanded : SQL_CODES.starUnexpanded,
+            star.table.startsWith("COLUMNS")
+              ? `cannot expand ${star.table}: lineage cannot tell which columns it selects`
+              : `cannot expand ${star.table}: no table in its FROM clause has that name`,
+            star.offset,
+            "list the columns explicitly",
+          );
+          continue;
+        }
         this.diagnose(
           "Warning",
           SQL_CODES.starUnexpanded,
           `cannot expand * over ${star.table}: its columns are unknown`,
-          undefined,
-          `declare the columns of ${star.table} (e.g. in [sources.${star.table}]) or list the columns explicitly`,
+          star.offset,
+          `list the columns explicitly; for an external source, declare them in [sources.${star.table}]`,
         );
       }
     }
@@ -325,6 +342,13 @@ class ModelWalker {
       }
       const acc = new ValueAccumulator();
       this.expr(item, scope, acc);
+      if (acc.expandsColumns) {
+        // `min(COLUMNS(*))` is one output column per matched column: not modelled.
+        const star: StarItem = { ...this.star({ class: "STAR", type: "STAR" }, scope), opaque: "COLUMNS(…)" };
+        if (item.query_location !== undefined) star.offset = item.query_location;
+        items.push(star);
+        continue;
+      }
       const column: NamedColumn = { name: this.outputName(item, i), ...acc.value() };
       items.push({ kind: "column", column });
       const key = column.name.toLowerCase();
@@ -356,20 +380,14 @@ class ModelWalker {
     return name;
   }
 
-  private star(item: ExprNode, scope: Scope): SelectItem {
+  private star(item: ExprNode, scope: Scope): StarItem {
     const qualified = item.relation_name !== undefined;
+    let unmatched: string | undefined;
     let bindings: Binding[] = scope.bindings;
     if (qualified) {
       const qualifier = (item.relation_name as string).split(".");
       bindings = scope.bindings.filter((b) => bindingMatches(b, qualifier));
-      if (bindings.length === 0) {
-        this.diagnose(
-          "Warning",
-          SQL_CODES.unknownColumn,
-          `no table named ${item.relation_name} for ${item.relation_name}.*`,
-          item.query_location,
-        );
-      }
+      if (bindings.length === 0) unmatched = `${item.relation_name}.*`;
     }
     const exclude = new Set<string>();
     for (const entry of item.exclude_list ?? []) {
@@ -396,8 +414,9 @@ class ModelWalker {
         renameBack.set(entry.value.toLowerCase(), from);
       }
     }
-    const star: SelectItem = { kind: "star", bindings, qualified, exclude, replace, rename, renameBack };
+    const star: StarItem = { kind: "star", bindings, qualified, exclude, replace, rename, renameBack };
     if (item.query_location !== undefined) star.offset = item.query_location;
+    if (unmatched !== undefined) star.opaque = unmatched;
     if (item.columns) {
       // COLUMNS('regex') filters the star by name; other COLUMNS(…) forms are not modelled.
       const pattern = item.expr;
@@ -421,7 +440,9 @@ class ModelWalker {
     unexpanded: Unexpanded[],
   ): NamedColumn[] | undefined {
     if (item.opaque) {
-      unexpanded.push({ table: item.opaque, ...(item.offset === undefined ? {} : { offset: item.offset }) });
+      const entry: Unexpanded = { table: item.opaque, notATable: true };
+      if (item.offset !== undefined) entry.offset = item.offset;
+      unexpanded.push(entry);
       return undefined;
     }
     const columns: NamedColumn[] = [];
@@ -513,13 +534,17 @@ class ModelWalker {
         if (table.left) this.from(table.left, scope);
         const before = scope.bindings.length;
         if (table.right) this.from(table.right, scope);
-        const using = table.using_columns ?? [];
+        const using =
+          table.ref_type === "NATURAL"
+            ? naturalJoinColumns(scope.bindings, before)
+            : (table.using_columns ?? []);
         if (using.length > 0) {
           const hidden = new Set(using.map((c) => c.toLowerCase()));
           for (const binding of scope.bindings.slice(before)) {
             if (binding.kind !== "lambda") binding.hidden = new Set([...(binding.hidden ?? []), ...hidden]);
           }
-          for (const name of hidden) scope.usingColumns.add(name);
+          for (const name of hidden)
+            scope.usingColumns.set(name, table.join_type === "FULL" ? "both" : "left");
         }
         this.quiet(table.condition, scope);
         return;
@@ -594,7 +619,7 @@ class ModelWalker {
         return;
       }
     }
-    this.recordTableRef(parts, table.query_location);
+    this.recordTableRef(table, parts);
     const columns = this.columnsOf(parts);
     if (table.column_name_alias && table.column_name_alias.length > 0 && columns) {
       const relation = renameColumns(
@@ -611,21 +636,23 @@ class ModelWalker {
     scope.bindings.push(binding);
   }
 
-  private recordTableRef(parts: string[], location: number | undefined): void {
-    const at = this.offsetOf(location);
-    let span: { start: number; end: number } | undefined;
-    if (at !== undefined) {
-      const end = dottedNameEnd(this.sql, at, parts);
-      if (end !== undefined) span = { start: at, end };
+  private recordTableRef(table: TableNode, parts: string[]): void {
+    // Recursive CTE bodies are walked more than once: each FROM item is one reference.
+    if (this.recordedTables.has(table)) return;
+    this.recordedTables.add(table);
+    const at = this.offsetOf(table.query_location);
+    const end = at === undefined ? undefined : dottedNameEnd(this.sql, at, parts);
+    let span = at !== undefined && end !== undefined ? { start: at, end } : undefined;
+    // No usable location: the first occurrence of the name not yet recorded.
+    for (let from = 0; span === undefined; ) {
+      const found = findDottedName(this.sql, parts, from);
+      if (found === undefined) {
+        this.diagnose("Warning", SQL_CODES.refNotFound, `cannot find ${parts.join(".")} in the SQL text`);
+        return;
+      }
+      if (!this.refStarts.has(found.start)) span = found;
+      from = found.start + 1;
     }
-    // No usable location: the first occurrence not yet recorded.
-    let from = 0;
-    while (span === undefined || this.refStarts.has(span.start)) {
-      if (span !== undefined) from = span.start + 1;
-      span = findDottedName(this.sql, parts, from);
-      if (span === undefined) return;
-    }
-    if (this.refStarts.has(span.start)) return;
     this.refStarts.add(span.start);
     this.tableRefs.push({ parts, start: span.start, end: span.end });
   }
@@ -686,6 +713,14 @@ class ModelWalker {
       case "SUBQUERY":
         this.subqueryExpr(node, scope, acc);
         return;
+      case "POSITIONAL_REFERENCE": {
+        // `#2`: the second column of the FROM clause, as `*` would list it.
+        const columns = scope.bindings.flatMap((b) => bindingStar(b) ?? []);
+        const column = columns[Number(node.index) - 1];
+        if (column) acc.add(column);
+        else acc.bump("expression");
+        return;
+      }
       case "LAMBDA": {
         acc.bump("expression");
         const params = new Set<string>();
@@ -703,11 +738,9 @@ class ModelWalker {
       case "STAR": {
         // A star inside an expression (`struct_pack(*)`, `COLUMNS(*)` in a function).
         acc.bump("expression");
-        const item = this.star(node, scope);
-        if (item.kind === "star") {
-          const columns = this.expandStar(item, []);
-          for (const column of columns ?? []) acc.add({ sources: column.sources, transform: "direct" });
-        }
+        if (node.columns) acc.expandsColumns = true;
+        const columns = this.expandStar(this.star(node, scope), []);
+        for (const column of columns ?? []) acc.add({ sources: column.sources, transform: "direct" });
         return;
       }
       default:
@@ -795,6 +828,9 @@ class ModelWalker {
             : lateral;
       }
     }
+    // `SELECT t FROM t`: the whole row as a struct.
+    const row = parts.length === 1 ? this.wholeRow(scope, parts[0] as string) : undefined;
+    if (row) return row;
     this.diagnose(
       "Warning",
       SQL_CODES.unknownColumn,
@@ -802,6 +838,18 @@ class ModelWalker {
       node.query_location,
     );
     return { sources: [], transform: "direct" };
+  }
+
+  private wholeRow(scope: Scope, name: string): ColumnValue | undefined {
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const binding = s.bindings.find((b) => bindingMatches(b, [name]));
+      if (!binding) continue;
+      const acc = new ValueAccumulator();
+      acc.bump("expression");
+      for (const column of bindingStar(binding) ?? []) acc.add(column);
+      return acc.value();
+    }
+    return undefined;
   }
 
   private someBindingHas(scope: Scope, column: string): boolean {
@@ -848,22 +896,23 @@ class ModelWalker {
       // alias: `SELECT a * 2 AS d, d + 1 AS e` means the alias.
       return lateral;
     }
-    if (having.length === 1) {
+    const using = scope.usingColumns.get(column.toLowerCase());
+    if (using !== undefined && having.length + unknown.length > 1) {
+      // A USING / NATURAL join column: one column, from the left table, or from both
+      // sides after a FULL join (where DuckDB coalesces them).
+      const sides = having.length > 0 ? having : unknown;
+      chosen = using === "both" ? sides : sides.slice(0, 1);
+    } else if (having.length === 1) {
       chosen = having;
     } else if (having.length > 1) {
-      if (!scope.usingColumns.has(column.toLowerCase())) {
-        this.diagnose(
-          "Warning",
-          SQL_CODES.ambiguousColumn,
-          `column ${column} is ambiguous: ${having.map(bindingLabel).join(", ")} all have it`,
-          location,
-          "qualify the column with its table",
-        );
-        chosen = having;
-      } else {
-        // USING (col): the joined column; its value comes from the left table.
-        chosen = having.slice(0, 1);
-      }
+      this.diagnose(
+        "Warning",
+        SQL_CODES.ambiguousColumn,
+        `column ${column} is ambiguous: ${having.map(bindingLabel).join(", ")} all have it`,
+        location,
+        "qualify the column with its table",
+      );
+      chosen = having;
     } else if (unknown.length === 1) {
       chosen = unknown;
     } else if (unknown.length > 1) {
@@ -888,8 +937,16 @@ class ModelWalker {
   }
 }
 
+/** NATURAL JOIN joins on the names both sides have (when their columns are known). */
+function naturalJoinColumns(bindings: Binding[], rightStart: number): string[] {
+  const names = (side: Binding[]) =>
+    new Set(side.flatMap((b) => bindingStar(b) ?? []).map((c) => c.name.toLowerCase()));
+  const left = names(bindings.slice(0, rightStart));
+  return [...names(bindings.slice(rightStart))].filter((name) => left.has(name));
+}
+
 function newScope(env: CteEnv, parent: Scope | undefined): Scope {
-  const scope: Scope = { bindings: [], env, lateral: new Map(), usingColumns: new Set() };
+  const scope: Scope = { bindings: [], env, lateral: new Map(), usingColumns: new Map() };
   if (parent) scope.parent = parent;
   return scope;
 }

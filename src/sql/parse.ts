@@ -4,13 +4,15 @@
  * model, so `parseMany` parses a whole batch of models in a single query.
  *
  * After parsing, every unaliased select-list expression gets DuckDB's own output name
- * (`rocky_default_name`, e.g. `(a + 1)`, `count_star()`), obtained by printing the
- * expression back with `json_deserialize_sql`: that is exactly the name DuckDB gives
- * the column, so `SELECT *` downstream and the materialised table agree with lineage.
+ * (`rocky_default_name`, e.g. `(a + 1)`, `count_star()`): the expression printed as
+ * DuckDB prints it, which is exactly the name DuckDB gives the column, so `SELECT *`
+ * downstream and the materialised table agree with lineage. Common shapes are printed
+ * in names.ts; the rest by DuckDB itself (`json_deserialize_sql`).
  */
 
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ExprNode, Statement } from "./ast.ts";
+import { printExpression } from "./names.ts";
 import { codePointToCharOffset } from "./offsets.ts";
 import type { ParsedSql, SqlParser } from "./types.ts";
 
@@ -43,6 +45,8 @@ export async function createSqlParser(): Promise<SqlParser> {
   const connections: DuckDBConnection[] = [];
   for (let i = 0; i < CONNECTIONS; i++) connections.push(await instance.connect());
   const [connection] = connections as [DuckDBConnection];
+  const keywordRows = await connection.runAndReadAll("SELECT keyword_name FROM duckdb_keywords()");
+  const keywords = new Set((keywordRows.getColumns()[0] ?? []).map((k) => String(k).toLowerCase()));
   // One query at a time on the connection, whoever calls.
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
@@ -107,7 +111,13 @@ export async function createSqlParser(): Promise<SqlParser> {
           }
           results[start + k] = { ok: true, statements: parsed.statements };
           const nodes = unaliasedSelectExpressions(parsed.statements);
-          if (nodes.length > 0) unnamed.push({ index: start + k, nodes });
+          let needDuckDb = false;
+          for (const node of nodes) {
+            const name = printExpression(node, keywords);
+            if (name === undefined) needDuckDb = true;
+            else node.rocky_default_name = name;
+          }
+          if (needDuckDb) unnamed.push({ index: start + k, nodes });
         }
       }
     };
@@ -137,7 +147,7 @@ export async function createSqlParser(): Promise<SqlParser> {
       if (fullNodes.length !== u.nodes.length) return;
       fullNodes.forEach((fullNode, j) => {
         const target = u.nodes[j];
-        if (target === undefined) return;
+        if (target === undefined || target.rocky_default_name !== undefined) return;
         const statement = { node: { ...template, select_list: [fullNode] } };
         // JSON.parse turned DuckDB's u64 "no location" into a double it cannot read back.
         wrapped.push(JSON.stringify({ error: false, statements: [statement] }, dropLocations));
@@ -177,7 +187,11 @@ function dropLocations(key: string, value: unknown): unknown {
 }
 
 function toParseError(sql: string, error: SerializedError): ParsedSql {
-  const message = error.error_message ?? "could not parse SQL";
+  let message = error.error_message ?? "could not parse SQL";
+  if (error.error_type === "not implemented") {
+    // DuckDB serialises SELECT statements only (no PIVOT/UNPIVOT statements, DDL, DML).
+    message = `only SELECT queries can be analysed (${message.replace(/!$/, "")})`;
+  }
   const position = error.position === undefined ? Number.NaN : Number(error.position);
   if (!Number.isFinite(position)) return { ok: false, error: message };
   // Unlike query_location (UTF-8 bytes), DuckDB reports error positions in code points.

@@ -21,6 +21,8 @@ export interface NamedColumn extends ColumnValue {
 /** A `*` that could not be expanded: the table (or table function) whose columns are unknown. */
 export interface Unexpanded {
   table: string;
+  /** A `COLUMNS(lambda)` or a `t.*` naming no FROM item, rather than a table. */
+  notATable?: boolean;
   offset?: number;
 }
 
@@ -84,8 +86,11 @@ export interface Scope {
   env: CteEnv;
   /** Select-list aliases usable by later items (DuckDB's lateral column aliases). */
   lateral: Map<string, ColumnValue>;
-  /** Columns of `JOIN … USING (…)`: unqualified references to them are not ambiguous. */
-  usingColumns: Set<string>;
+  /**
+   * Columns of `JOIN … USING (…)` / NATURAL joins: unqualified references to them are
+   * not ambiguous. "both" after a FULL join, whose USING column coalesces both sides.
+   */
+  usingColumns: Map<string, "left" | "both">;
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {
@@ -100,6 +105,8 @@ export class ValueAccumulator {
   readonly sources: ColumnSource[] = [];
   private rank = 0;
   transform: Transform = "direct";
+  /** Set when the value contains `COLUMNS(…)`, which makes one column per match. */
+  expandsColumns = false;
 
   add(value: ColumnValue): void {
     for (const source of value.sources) this.addSource(source);

@@ -32,9 +32,11 @@ export interface BranchObject {
 }
 
 export function insertBranch(store: StateStore, rec: BranchRecord): void {
-  store.db.query(
-    "INSERT INTO branches (name, schema_prefix, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-  ).run(rec.name, rec.schema_prefix, rec.description, rec.created_by, rec.created_at);
+  store.db
+    .query(
+      "INSERT INTO branches (name, schema_prefix, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .run(rec.name, rec.schema_prefix, rec.description, rec.created_by, rec.created_at);
 }
 
 export function getBranch(store: StateStore, name: string): BranchRecord | undefined {
@@ -61,11 +63,16 @@ export function deleteBranch(store: StateStore, name: string): boolean {
 }
 
 /** Remember an object the branch created (idempotent: re-recording keeps the first date). */
-export function recordObject(store: StateStore, obj: Omit<BranchObject, "created_at"> & { created_at?: string }): void {
-  store.db.query(
-    `INSERT INTO branch_objects (branch, kind, catalog, schema, name, created_at) VALUES (?, ?, ?, ?, ?, ?)
+export function recordObject(
+  store: StateStore,
+  obj: Omit<BranchObject, "created_at"> & { created_at?: string },
+): void {
+  store.db
+    .query(
+      `INSERT INTO branch_objects (branch, kind, catalog, schema, name, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (branch, kind, schema, name) DO NOTHING`,
-  ).run(obj.branch, obj.kind, obj.catalog, obj.schema, obj.name, obj.created_at ?? nowIso());
+    )
+    .run(obj.branch, obj.kind, obj.catalog, obj.schema, obj.name, obj.created_at ?? nowIso());
 }
 
 /** Objects of a branch: tables and views first (they must be dropped before their schemas), then schemas. */
@@ -78,11 +85,11 @@ export function listObjects(store: StateStore, branch: string): BranchObject[] {
     .all(branch);
 }
 
-export function forgetObject(store: StateStore, obj: Pick<BranchObject, "branch" | "kind" | "schema" | "name">): void {
-  store.db.query("DELETE FROM branch_objects WHERE branch = ? AND kind = ? AND schema = ? AND name = ?").run(
-    obj.branch,
-    obj.kind,
-    obj.schema,
-    obj.name,
-  );
+export function forgetObject(
+  store: StateStore,
+  obj: Pick<BranchObject, "branch" | "kind" | "schema" | "name">,
+): void {
+  store.db
+    .query("DELETE FROM branch_objects WHERE branch = ? AND kind = ? AND schema = ? AND name = ?")
+    .run(obj.branch, obj.kind, obj.schema, obj.name);
 }

@@ -54,8 +54,15 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
   return { runs: out, count: out.length };
 }
 
-export function modelHistoryPayload(store: StateStore, model: string, opts: { since?: string; limit: number }) {
-  const rows = modelHistory(store, model, { limit: opts.limit, ...(opts.since ? { since: opts.since } : {}) });
+export function modelHistoryPayload(
+  store: StateStore,
+  model: string,
+  opts: { since?: string; limit: number },
+) {
+  const rows = modelHistory(store, model, {
+    limit: opts.limit,
+    ...(opts.since ? { since: opts.since } : {}),
+  });
   const executions = rows.map((m) => ({
     run_id: m.run_id,
     started_at: m.started_at ?? "",
@@ -72,7 +79,9 @@ export function modelHistoryPayload(store: StateStore, model: string, opts: { si
 
 /** A stored watermark as RFC 3339 when it is a timestamp (naive values are UTC). */
 export function asTimestamp(value: string): string | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+    value.trim(),
+  );
   if (!m) return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T00:00:00Z` : undefined;
   let tz = m[3] ?? "Z";
   if (/^[+-]\d{2}$/.test(tz)) tz = `${tz}:00`;

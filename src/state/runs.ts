@@ -106,7 +106,13 @@ export function insertRun(store: StateStore, run: NewRun): string {
   });
 }
 
-export function finishRun(store: StateStore, runId: string, status: RunStatus, finishedAt: Date, error?: string): void {
+export function finishRun(
+  store: StateStore,
+  runId: string,
+  status: RunStatus,
+  finishedAt: Date,
+  error?: string,
+): void {
   store.db
     .query("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?")
     .run(status, finishedAt.toISOString(), error ?? null, runId);
@@ -154,7 +160,9 @@ export function recordInput(
   fp: { rowCount: number; hash: string } | undefined,
 ): void {
   store.db
-    .query("INSERT OR REPLACE INTO run_inputs(run_id, table_name, fingerprint_rows, fingerprint_hash) VALUES (?, ?, ?, ?)")
+    .query(
+      "INSERT OR REPLACE INTO run_inputs(run_id, table_name, fingerprint_rows, fingerprint_hash) VALUES (?, ?, ?, ?)",
+    )
     .run(runId, table, fp?.rowCount ?? null, fp?.hash ?? null);
 }
 
@@ -163,7 +171,9 @@ export function runInputs(
   runId: string,
 ): { table_name: string; fingerprint_rows: number | null; fingerprint_hash: string | null }[] {
   return store.db
-    .query("SELECT table_name, fingerprint_rows, fingerprint_hash FROM run_inputs WHERE run_id = ? ORDER BY table_name")
+    .query(
+      "SELECT table_name, fingerprint_rows, fingerprint_hash FROM run_inputs WHERE run_id = ? ORDER BY table_name",
+    )
     .all(runId) as { table_name: string; fingerprint_rows: number | null; fingerprint_hash: string | null }[];
 }
 
@@ -197,7 +207,9 @@ function parseModelRow(r: ModelRunDbRow): ModelRunRow {
 /** A run's model executions, in execution order. */
 export function modelRuns(store: StateStore, runId: string): ModelRunRow[] {
   return (
-    store.db.query("SELECT * FROM model_runs WHERE run_id = ? ORDER BY seq, model_name").all(runId) as ModelRunDbRow[]
+    store.db
+      .query("SELECT * FROM model_runs WHERE run_id = ? ORDER BY seq, model_name")
+      .all(runId) as ModelRunDbRow[]
   ).map(parseModelRow);
 }
 
@@ -236,6 +248,8 @@ export function modelHistory(
 }
 
 export function statementsFor(store: StateStore, hash: string): string[] | undefined {
-  const row = store.db.query("SELECT statements FROM sql_texts WHERE hash = ?").get(hash) as { statements: string } | null;
+  const row = store.db.query("SELECT statements FROM sql_texts WHERE hash = ?").get(hash) as {
+    statements: string;
+  } | null;
   return row ? (JSON.parse(row.statements) as string[]) : undefined;
 }

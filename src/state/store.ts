@@ -83,7 +83,8 @@ function checkMagic(path: string): void {
   try {
     const buf = Buffer.alloc(16);
     const n = readSync(fd, buf, 0, 16, 0);
-    if (n < 16 || buf.toString("latin1") !== SQLITE_MAGIC) refuse(path, "is not a rocky state file (not an SQLite database)");
+    if (n < 16 || buf.toString("latin1") !== SQLITE_MAGIC)
+      refuse(path, "is not a rocky state file (not an SQLite database)");
   } finally {
     closeSync(fd);
   }
@@ -94,8 +95,11 @@ function pragmaNumber(db: Database, name: string): number {
   return row ? Number(Object.values(row)[0]) : 0;
 }
 
-/** Stamp a fresh file or migrate an older one; refuse foreign and newer files. */
-function migrate(db: Database, path: string): void {
+/**
+ * Refuse foreign and newer files. Read-only: it runs before anything (even the
+ * journal mode) is written, so a refused file is left byte for byte as it was.
+ */
+function checkFile(db: Database, path: string): number {
   const appId = pragmaNumber(db, "application_id");
   const version = pragmaNumber(db, "user_version");
   if (appId !== APPLICATION_ID) {
@@ -111,6 +115,12 @@ function migrate(db: Database, path: string): void {
       "upgrade rocky, or point --state-path at another file",
     );
   }
+  return version;
+}
+
+/** Stamp a fresh file or migrate an older one, one transaction per migration. */
+function migrate(db: Database, path: string): void {
+  const version = checkFile(db, path);
   for (let v = version; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
@@ -146,7 +156,8 @@ function recoverCrashedRuns(db: Database): void {
 function describeSqliteError(path: string, e: unknown): never {
   if (e instanceof RockyError) throw e;
   const msg = (e as Error).message ?? String(e);
-  if (/malformed|not a database|file is encrypted/i.test(msg)) refuse(path, `is corrupt or not a database (${msg})`);
+  if (/malformed|not a database|file is encrypted/i.test(msg))
+    refuse(path, `is corrupt or not a database (${msg})`);
   throw new RockyError(`cannot open state file ${path}: ${msg}`);
 }
 
@@ -172,11 +183,17 @@ function acquireLock(db: Database, path: string, lock: { command: string; runId?
   const host = hostname();
   db.transaction(() => {
     const holder = db.query("SELECT * FROM locks WHERE name = 'writer'").get() as LockHolder | null;
-    if (holder && !(holder.pid === process.pid && holder.hostname === host) && processAlive(holder.pid, holder.hostname)) {
+    if (
+      holder &&
+      !(holder.pid === process.pid && holder.hostname === host) &&
+      processAlive(holder.pid, holder.hostname)
+    ) {
       const what = holder.run_id ? `run ${holder.run_id}` : `'rocky ${holder.command}'`;
       throw new RockyError(
         `state store ${path} is locked by another rocky process (pid ${holder.pid}${holder.hostname !== host ? ` on ${holder.hostname}` : ""}, ${what}, since ${holder.acquired_at})`,
-        { hint: "only one rocky writer can run at a time against a state file; wait for it to finish, or use another --state-path" },
+        {
+          hint: "only one rocky writer can run at a time against a state file; wait for it to finish, or use another --state-path",
+        },
       );
     }
     db.query(
@@ -210,6 +227,7 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       }
       db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (writable) {
+        checkFile(db, path);
         // WAL: readers never block the writer and the writer never blocks readers.
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
@@ -220,7 +238,10 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
         const version = pragmaNumber(db, "user_version");
         if (pragmaNumber(db, "application_id") !== APPLICATION_ID) refuse(path, "is not a rocky state file");
         if (version !== SCHEMA_VERSION)
-          refuse(path, `has state schema v${version}; this rocky needs v${SCHEMA_VERSION} and cannot migrate a read-only file`);
+          refuse(
+            path,
+            `has state schema v${version}; this rocky needs v${SCHEMA_VERSION} and cannot migrate a read-only file`,
+          );
       }
       if (opts.lock) acquireLock(db, path, opts.lock);
     }
@@ -245,7 +266,9 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       openLocks.delete(store);
       if (opts.lock) {
         try {
-          finalDb.query("DELETE FROM locks WHERE name = 'writer' AND pid = ? AND hostname = ?").run(process.pid, hostname());
+          finalDb
+            .query("DELETE FROM locks WHERE name = 'writer' AND pid = ? AND hostname = ?")
+            .run(process.pid, hostname());
         } catch {
           // Best effort: a stale row is taken over by the next writer.
         }

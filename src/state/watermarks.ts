@@ -11,7 +11,10 @@ export interface Watermark {
 }
 
 export function getWatermark(store: StateStore, tableKey: string): Watermark | undefined {
-  return (store.db.query("SELECT * FROM watermarks WHERE table_key = ?").get(tableKey) as Watermark | null) ?? undefined;
+  return (
+    (store.db.query("SELECT * FROM watermarks WHERE table_key = ?").get(tableKey) as Watermark | null) ??
+    undefined
+  );
 }
 
 export function setWatermark(

@@ -71,7 +71,9 @@ describe("conformance suite", () => {
         access_token: standin.token,
         api_endpoint: standin.url,
       });
-      const r = await runConformance(new BigQueryAdapter(config, { projectRoot: "/tmp", name: "default" }), { suffix: "bq" });
+      const r = await runConformance(new BigQueryAdapter(config, { projectRoot: "/tmp", name: "default" }), {
+        suffix: "bq",
+      });
       expect(r.schema).toBe("rocky_conformance_hotfix_2026_04_20_bq"); // datasets: letters, digits, _
       expect(r.checks.filter((c) => c.status === "fail")).toEqual([]);
       expect(r.checks.filter((c) => c.status === "skip").map((c) => [c.name, c.message])).toEqual([
@@ -91,7 +93,10 @@ describe("conformance suite", () => {
       // `this` is the wrapper, which holds the connection after connect().
       async fingerprint(this: Adapter, ref: { schema: string; table: string }) {
         const r = await this.query(`SELECT * FROM ${this.dialect.qualify(ref)}`);
-        return { rowCount: r.rows.length, hash: String(Bun.hash(JSON.stringify(r.rows, (_k, x) => (typeof x === "bigint" ? Number(x) : x)))) };
+        return {
+          rowCount: r.rows.length,
+          hash: String(Bun.hash(JSON.stringify(r.rows, (_k, x) => (typeof x === "bigint" ? Number(x) : x)))),
+        };
       },
     });
     const r = await runConformance(a);
@@ -143,13 +148,17 @@ describe("conformance suite", () => {
     });
     const r2 = await runConformance(minimal);
     expect(statusOf(r2)).toMatchObject({ fingerprint: "skip", transaction: "skip" });
-    expect(messageOf(r2, "fingerprint")).toBe("adapter has no fingerprint() (capabilities.fingerprint is false)");
+    expect(messageOf(r2, "fingerprint")).toBe(
+      "adapter has no fingerprint() (capabilities.fingerprint is false)",
+    );
     expect(r2.failed).toBe(0);
   });
 
   test("metadata that lies fails describe/list checks", async () => {
     const base = await sqlite();
-    const r = await runConformance(broken(base, { listTables: async () => [], describeTable: async () => undefined }));
+    const r = await runConformance(
+      broken(base, { listTables: async () => [], describeTable: async () => undefined }),
+    );
     expect(statusOf(r)).toMatchObject({ describe_table: "fail", list_tables: "fail", create_schema: "pass" });
     expect(messageOf(r, "list_tables")).toBe("'fix-price' missing from []");
   });
@@ -166,7 +175,13 @@ describe("conformance suite", () => {
       },
     });
     const r = await runConformance(a, { suffix: "x" });
-    expect(statusOf(r)).toMatchObject({ connect: "pass", create_schema: "fail", ctas: "fail", merge: "fail", close: "pass" });
+    expect(statusOf(r)).toMatchObject({
+      connect: "pass",
+      create_schema: "fail",
+      ctas: "fail",
+      merge: "fail",
+      close: "pass",
+    });
     expect(messageOf(r, "ctas")).toBe("not run: 'create_schema' failed");
     expect(dropped).toEqual(["rocky_conformance_hotfix.2026-04-20_x"]);
   });

@@ -53,9 +53,13 @@ describe("adapter plugin loader", () => {
       "adapters/broken.ts": "export default {{{ ;",
       "adapters/other.js": "export default () => ({})",
     });
-    expect((await errorOf(loadAdapterPlugin("empty", root))).message).toBe(`${join(root, "adapters", "empty.ts")} does not export an adapter`);
+    expect((await errorOf(loadAdapterPlugin("empty", root))).message).toBe(
+      `${join(root, "adapters", "empty.ts")} does not export an adapter`,
+    );
     const broken = await errorOf(loadAdapterPlugin("broken", root));
-    expect(broken.message).toStartWith(`adapter plugin ${join(root, "adapters", "broken.ts")} failed to load:`);
+    expect(broken.message).toStartWith(
+      `adapter plugin ${join(root, "adapters", "broken.ts")} failed to load:`,
+    );
     expect(broken.message).not.toContain("\n");
     const unknown = await errorOf(loadAdapterPlugin("nosuch", root));
     expect(unknown.message).toBe("unknown adapter type 'nosuch'");
@@ -70,7 +74,10 @@ describe("adapter plugin loader", () => {
       dialect: ${MINIMAL_DIALECT},
       create: () => ({}),
     });`;
-    const root = project({ "adapters/dirplug/index.ts": plugin("dirplug"), "adapters/jsplug.js": plugin("jsplug") });
+    const root = project({
+      "adapters/dirplug/index.ts": plugin("dirplug"),
+      "adapters/jsplug.js": plugin("jsplug"),
+    });
     expect((await loadAdapterPlugin("dirplug", root)).description).toMatch(/^v\d/);
     expect((await loadAdapterPlugin("jsplug", root)).type).toBe("jsplug");
     expect(listProjectPlugins(root).map((p) => [p.type, p.file])).toEqual([
@@ -78,12 +85,16 @@ describe("adapter plugin loader", () => {
       ["jsplug", join(root, "adapters", "jsplug.js")],
     ]);
     // Config is validated by the plugin's own schema, naming the key.
-    const e = await errorOf(createAdapter({ type: "dirplug", port: "x" }, { projectRoot: root, name: "warehouse" }));
+    const e = await errorOf(
+      createAdapter({ type: "dirplug", port: "x" }, { projectRoot: root, name: "warehouse" }),
+    );
     expect(e.message).toBe(
       "invalid [adapter.warehouse] in rocky.toml:\nadapter.warehouse.dsn: required key is missing\nadapter.warehouse.port: port must be a number",
     );
     // create() returning something that is not an adapter is named too.
-    const e2 = await errorOf(createAdapter({ type: "dirplug", dsn: "x" }, { projectRoot: root, name: "default" }));
+    const e2 = await errorOf(
+      createAdapter({ type: "dirplug", dsn: "x" }, { projectRoot: root, name: "default" }),
+    );
     expect(e2.message).toStartWith("dirplug: create() returned an adapter without 'connect', 'execute'");
   });
 
@@ -92,15 +103,22 @@ describe("adapter plugin loader", () => {
       "adapters/alpha.ts": `export default ({ v }) => ({ type: "beta", configSchema: v.object({}), dialect: ${MINIMAL_DIALECT}, create: () => ({}) });`,
     });
     const e = await errorOf(loadAdapterPlugin("alpha", root));
-    expect(e.message).toBe(`${join(root, "adapters", "alpha.ts")} declares type 'beta' but was loaded as 'alpha'`);
+    expect(e.message).toBe(
+      `${join(root, "adapters", "alpha.ts")} declares type 'beta' but was loaded as 'alpha'`,
+    );
   });
 
   test("the SQLite fixture loads from a project folder by absolute path and rejects unknown keys", async () => {
     const root = tempDir();
     cpSync(join(REPO, "test", "fixtures", "sqlite-plugin"), root, { recursive: true });
-    const a = await createAdapter({ type: "sqlite", path: "db.sqlite" }, { projectRoot: root, name: "default" });
+    const a = await createAdapter(
+      { type: "sqlite", path: "db.sqlite" },
+      { projectRoot: root, name: "default" },
+    );
     expect(a.type).toBe("sqlite");
-    const e = await errorOf(createAdapter({ type: "sqlite", pth: "x" }, { projectRoot: root, name: "default" }));
+    const e = await errorOf(
+      createAdapter({ type: "sqlite", pth: "x" }, { projectRoot: root, name: "default" }),
+    );
     expect(e.message).toBe("invalid [adapter] in rocky.toml:\nadapter.default.pth: unknown key");
   });
 });

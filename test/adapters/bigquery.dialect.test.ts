@@ -1,20 +1,31 @@
 /** Golden SQL of the BigQuery dialect: every strategy, names, schema naming, clone, fingerprint. */
 import { describe, expect, test } from "bun:test";
 import { adapter as plugin } from "../../adapters/bigquery/index.ts";
-import { BigQueryDialect, fingerprintSql, quoteString, safeSchemaName } from "../../adapters/bigquery/dialect.ts";
+import {
+  BigQueryDialect,
+  fingerprintSql,
+  quoteString,
+  safeSchemaName,
+} from "../../adapters/bigquery/dialect.ts";
 import type { MaterializeContext } from "../../src/adapter/types.ts";
 
 const d = new BigQueryDialect({ project: "acme-prod", dataset: "analytics", location: "EU" });
 const target = { schema: "marts", table: "fct_orders" };
 const T = "`acme-prod`.`marts`.`fct_orders`";
 const SELECT = "SELECT order_id, amount, updated_at FROM `acme-prod`.`staging`.`stg_orders`";
-const exists: MaterializeContext = { targetExists: true, fullRefresh: false, columns: ["order_id", "amount", "updated_at"] };
+const exists: MaterializeContext = {
+  targetExists: true,
+  fullRefresh: false,
+  columns: ["order_id", "amount", "updated_at"],
+};
 const fresh: MaterializeContext = { ...exists, targetExists: false };
 
 describe("bigquery dialect: names", () => {
   test("backtick-quotes each part of project.dataset.table", () => {
     expect(d.qualify(target)).toBe(T);
-    expect(d.qualify({ catalog: "other-proj", schema: "s", table: "Order" })).toBe("`other-proj`.`s`.`Order`");
+    expect(d.qualify({ catalog: "other-proj", schema: "s", table: "Order" })).toBe(
+      "`other-proj`.`s`.`Order`",
+    );
     // No project configured (the plugin's dialect before connecting): dataset.table.
     expect(plugin.dialect.qualify(target)).toBe("`marts`.`fct_orders`");
     expect(plugin.dialect.defaultSchema).toBe("rocky");
@@ -102,7 +113,12 @@ describe("bigquery dialect: strategies", () => {
 
   test("merge refuses what GoogleSQL cannot express", () => {
     expect(() =>
-      d.materialize(target, SELECT, { type: "merge", unique_key: ["order_id"] }, { targetExists: true, fullRefresh: false }),
+      d.materialize(
+        target,
+        SELECT,
+        { type: "merge", unique_key: ["order_id"] },
+        { targetExists: true, fullRefresh: false },
+      ),
     ).toThrow("BigQuery MERGE needs the model's columns");
     expect(() => d.materialize(target, SELECT, { type: "merge", unique_key: [] }, exists)).toThrow(
       "at least one unique_key",
@@ -110,13 +126,20 @@ describe("bigquery dialect: strategies", () => {
   });
 
   test("merge where every column is a key has no UPDATE arm", () => {
-    const [sql] = d.materialize(target, SELECT, { type: "merge", unique_key: ["order_id"] }, { ...exists, columns: ["order_id"] });
+    const [sql] = d.materialize(
+      target,
+      SELECT,
+      { type: "merge", unique_key: ["order_id"] },
+      { ...exists, columns: ["order_id"] },
+    );
     expect(sql).not.toContain("WHEN MATCHED");
     expect(sql).toContain("WHEN NOT MATCHED THEN INSERT (`order_id`) VALUES (_rocky_s.`order_id`)");
   });
 
   test("delete_insert is one atomic script", () => {
-    expect(d.materialize(target, SELECT, { type: "delete_insert", partition_by: ["order_date"] }, exists)).toEqual([
+    expect(
+      d.materialize(target, SELECT, { type: "delete_insert", partition_by: ["order_date"] }, exists),
+    ).toEqual([
       [
         "BEGIN TRANSACTION;",
         `DELETE FROM ${T} AS _rocky_t WHERE EXISTS (\n  SELECT 1 FROM (\n${SELECT}\n  ) AS _rocky_s WHERE _rocky_s.\`order_date\` IS NOT DISTINCT FROM _rocky_t.\`order_date\`\n);`,
@@ -149,13 +172,17 @@ describe("bigquery dialect: DDL, clone, fingerprint, watermarks", () => {
   test("fingerprint hashes grouped rows so duplicates count", () => {
     const sql = fingerprintSql(T);
     expect(sql).toContain("BIT_XOR(FARM_FINGERPRINT(CONCAT(_rocky_j, '#', CAST(_rocky_n AS STRING))))");
-    expect(sql).toContain(`SELECT TO_JSON_STRING(_rocky_t) AS _rocky_j, COUNT(*) AS _rocky_n\n  FROM ${T} AS _rocky_t\n  GROUP BY _rocky_j`);
+    expect(sql).toContain(
+      `SELECT TO_JSON_STRING(_rocky_t) AS _rocky_j, COUNT(*) AS _rocky_n\n  FROM ${T} AS _rocky_t\n  GROUP BY _rocky_j`,
+    );
   });
 
   test("watermarks: numbers stay bare, everything else is a string literal", () => {
     expect(d.watermarkLiteral("42")).toBe("42");
     expect(d.watermarkLiteral("-1.5")).toBe("-1.5");
     expect(d.watermarkLiteral("2026-04-20 10:00:00.123456+00")).toBe("'2026-04-20 10:00:00.123456+00'");
-    expect(d.maxValueQuery(target, "updated_at")).toBe(`SELECT CAST(MAX(\`updated_at\`) AS STRING) FROM ${T}`);
+    expect(d.maxValueQuery(target, "updated_at")).toBe(
+      `SELECT CAST(MAX(\`updated_at\`) AS STRING) FROM ${T}`,
+    );
   });
 });

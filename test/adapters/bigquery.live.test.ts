@@ -32,15 +32,21 @@ if (!live) {
   );
 }
 
-test.skipIf(!live)("bigquery live: the conformance suite passes", async () => {
-  const config = v.parse(BigQueryConfigSchema, {
-    project_id: project,
-    ...(env.ROCKY_TEST_BIGQUERY_LOCATION ? { location: env.ROCKY_TEST_BIGQUERY_LOCATION } : {}),
-    ...auth,
-  });
-  const report = await runConformance(new BigQueryAdapter(config, { projectRoot: process.cwd(), name: "live" }));
-  const failed = report.checks.filter((c) => c.status === "fail");
-  expect(failed).toEqual([]);
-  // Only transactions may be skipped: BigQuery has no cross-job transaction.
-  expect(report.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual(["transaction"]);
-}, 600_000);
+test.skipIf(!live)(
+  "bigquery live: the conformance suite passes",
+  async () => {
+    const config = v.parse(BigQueryConfigSchema, {
+      project_id: project,
+      ...(env.ROCKY_TEST_BIGQUERY_LOCATION ? { location: env.ROCKY_TEST_BIGQUERY_LOCATION } : {}),
+      ...auth,
+    });
+    const report = await runConformance(
+      new BigQueryAdapter(config, { projectRoot: process.cwd(), name: "live" }),
+    );
+    const failed = report.checks.filter((c) => c.status === "fail");
+    expect(failed).toEqual([]);
+    // Only transactions may be skipped: BigQuery has no cross-job transaction.
+    expect(report.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual(["transaction"]);
+  },
+  600_000,
+);

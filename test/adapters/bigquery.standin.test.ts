@@ -5,6 +5,8 @@
  * header for what it does not model.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { BigQuery } from "@google-cloud/bigquery";
+import { OAuth2Client } from "google-auth-library";
 import * as v from "valibot";
 import { BigQueryAdapter } from "../../adapters/bigquery/adapter.ts";
 import { BigQueryConfigSchema } from "../../adapters/bigquery/config.ts";
@@ -59,7 +61,10 @@ describe("bigquery adapter against the stand-in", () => {
     await a.connect();
     const insert = standin.requests.find((r) => r.method === "POST" && r.path.endsWith("/jobs"));
     expect(insert?.path).toBe(`/projects/${standin.project}/jobs`);
-    const body = insert?.body as { jobReference: { jobId: string }; configuration: { query: { query: string } } };
+    const body = insert?.body as {
+      jobReference: { jobId: string };
+      configuration: { query: { query: string } };
+    };
     expect(body.configuration.query.query).toBe("SELECT 1");
     expect(body.jobReference.jobId).toMatch(/^rocky_[0-9a-f]{32}$/);
   });
@@ -95,7 +100,12 @@ describe("bigquery adapter against the stand-in", () => {
     await a.createSchema(undefined, "analytics");
     await a.createSchema(undefined, "analytics"); // 409 from datasets.insert is "already there"
     await a.execute(
-      a.dialect.materialize({ schema: "analytics", table: "fix-price" }, "SELECT order_id, status FROM `raw`.`orders`", { type: "full_refresh" }, { targetExists: false, fullRefresh: false })[0]!,
+      a.dialect.materialize(
+        { schema: "analytics", table: "fix-price" },
+        "SELECT order_id, status FROM `raw`.`orders`",
+        { type: "full_refresh" },
+        { targetExists: false, fullRefresh: false },
+      )[0]!,
     );
     const del = await a.execute("DELETE FROM `test-project`.`analytics`.`fix-price` WHERE order_id > 1");
     expect(del.rowsAffected).toBe(2);
@@ -106,6 +116,12 @@ describe("bigquery adapter against the stand-in", () => {
       { name: "status", type: "STRING", nullable: true },
     ]);
     expect(await a.listTables(undefined, "analytics")).toEqual(["fix-price"]);
+    // Bytes processed come from the job when the service reports them.
+    expect((await a.execute("SELECT status FROM `raw`.`orders`")).bytesWritten).toBe("paidopenit's".length);
+    await a.execute("CREATE OR REPLACE VIEW `analytics`.`v` AS SELECT 1 AS one");
+    expect(await a.objectKind({ schema: "analytics", table: "v" })).toBe("view");
+    expect(await a.objectKind({ schema: "analytics", table: "fix-price" })).toBe("table");
+    expect(await a.objectKind({ schema: "analytics", table: "nope" })).toBeUndefined();
     expect(await a.listTables(undefined, "no_such_dataset")).toEqual([]);
     await a.dropSchema(undefined, "analytics");
     expect(standin.datasets.has("analytics")).toBe(false);
@@ -150,7 +166,9 @@ describe("bigquery adapter against the stand-in", () => {
     await a.connect();
     standin.failNext(/^POST \/projects\/[^/]+\/jobs$/, 503, "backendError", 5);
     const err = await a.execute("SELECT 1").catch((e) => e);
-    expect(err.message).toBe("BigQuery error while executing a statement (HTTP 503, backendError): injected 503 backendError");
+    expect(err.message).toBe(
+      "BigQuery error while executing a statement (HTTP 503, backendError): injected 503 backendError",
+    );
     standin.clearFaults();
   });
 
@@ -165,7 +183,9 @@ describe("bigquery adapter against the stand-in", () => {
   test("another project is permission denied", async () => {
     const a = make();
     await a.connect();
-    const err = await a.describeTable({ catalog: "other-project", schema: "raw", table: "orders" }).catch((e) => e);
+    const err = await a
+      .describeTable({ catalog: "other-project", schema: "raw", table: "orders" })
+      .catch((e) => e);
     expect(err.message).toStartWith("BigQuery permission denied while describing");
   });
 
@@ -173,13 +193,80 @@ describe("bigquery adapter against the stand-in", () => {
     const a = make();
     await a.connect();
     await a.createSchema(undefined, "fp");
-    await a.execute("CREATE OR REPLACE TABLE `fp`.`a` AS SELECT order_id, status FROM `raw`.`orders` ORDER BY order_id");
-    await a.execute("CREATE OR REPLACE TABLE `fp`.`b` AS SELECT order_id, status FROM `raw`.`orders` ORDER BY order_id DESC");
-    await a.execute("CREATE OR REPLACE TABLE `fp`.`c` AS SELECT order_id, status FROM `raw`.`orders` WHERE order_id < 3");
+    await a.execute(
+      "CREATE OR REPLACE TABLE `fp`.`a` AS SELECT order_id, status FROM `raw`.`orders` ORDER BY order_id",
+    );
+    await a.execute(
+      "CREATE OR REPLACE TABLE `fp`.`b` AS SELECT order_id, status FROM `raw`.`orders` ORDER BY order_id DESC",
+    );
+    await a.execute(
+      "CREATE OR REPLACE TABLE `fp`.`c` AS SELECT order_id, status FROM `raw`.`orders` WHERE order_id < 3",
+    );
     const fa = await a.fingerprint({ schema: "fp", table: "a" });
     expect(fa.rowCount).toBe(3);
     expect(fa.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(await a.fingerprint({ schema: "fp", table: "b" })).toEqual(fa);
     expect((await a.fingerprint({ schema: "fp", table: "c" })).hash).not.toBe(fa.hash);
+  });
+
+  test("cancel() cancels the running job through jobs.cancel", async () => {
+    const slow = BigQueryStandin.start({ pendingPolls: 1_000_000 });
+    try {
+      const config = v.parse(BigQueryConfigSchema, {
+        project_id: slow.project,
+        access_token: slow.token,
+        api_endpoint: slow.url,
+      });
+      const a = new BigQueryAdapter(config, { projectRoot: "/tmp", name: "default" });
+      open.push(a);
+      // connect()'s probe would never finish either: cancel only what we start after it.
+      const connecting = a.connect().catch((e: Error) => e);
+      while (!slow.requests.some((r) => r.path.includes("/queries/"))) await Bun.sleep(5);
+      await a.cancel();
+      const err = await connecting;
+      expect(err).toBeInstanceOf(RockyError);
+      expect((err as Error).message).toMatch(/^BigQuery job cancelled while connecting/);
+      const cancels = slow.requests.filter((r) => r.method === "POST" && r.path.endsWith("/cancel"));
+      expect(cancels.length).toBe(1);
+      expect(cancels[0]!.path).toMatch(/^\/projects\/test-project\/jobs\/rocky_[0-9a-f]{32}\/cancel$/);
+    } finally {
+      slow.stop();
+    }
+  });
+
+  test("secrets in a service message are redacted end to end", async () => {
+    const a = make();
+    await a.connect();
+    standin.failNext(/^POST /, 400, "invalid", 1, false, `bad request signed with ${standin.token}`);
+    const err = await a.execute("SELECT 1").then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe(
+      "BigQuery rejected the SQL while executing a statement: bad request signed with ***",
+    );
+  });
+
+  test("the SDK's own jobs.query fast path decodes the stand-in's rows", async () => {
+    // Not the adapter's path (it uses jobs.insert + getQueryResults): this keeps the
+    // stand-in's jobs.query honest against the SDK's own row parser.
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: standin.token });
+    const bq = new BigQuery({
+      projectId: standin.project,
+      apiEndpoint: standin.url,
+      authClient: auth,
+      autoRetry: false,
+    });
+    const [rows] = await bq.query(
+      "SELECT order_id, status FROM `raw`.`orders` WHERE order_id < 3 ORDER BY order_id",
+    );
+    expect(rows).toEqual([
+      { order_id: 1, status: "paid" },
+      { order_id: 2, status: "open" },
+    ]);
+    expect(
+      standin.requests.some((r) => r.method === "POST" && r.path === `/projects/${standin.project}/queries`),
+    ).toBe(true);
   });
 });

@@ -13,19 +13,25 @@ const KEY = {
   type: "service_account",
   project_id: "acme",
   private_key_id: "abcdef0123456789",
-  private_key: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n",
+  private_key:
+    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n",
   client_email: "rocky@acme.iam.gserviceaccount.com",
 };
 
 const make = (cfg: Record<string, unknown>, root = "/tmp") =>
-  new BigQueryAdapter(v.parse(BigQueryConfigSchema, { project_id: "acme", ...cfg }), { projectRoot: root, name: "default" });
+  new BigQueryAdapter(v.parse(BigQueryConfigSchema, { project_id: "acme", ...cfg }), {
+    projectRoot: root,
+    name: "default",
+  });
 
 describe("config and auth", () => {
   test("defaults and validation", () => {
     const c = v.parse(BigQueryConfigSchema, { project_id: "acme" });
     expect(c.dataset).toBe("rocky");
     expect(c.max_retries).toBe(3);
-    expect(v.safeParse(BigQueryConfigSchema, { project_id: "acme", dataset: "bad-name" }).success).toBe(false);
+    expect(v.safeParse(BigQueryConfigSchema, { project_id: "acme", dataset: "bad-name" }).success).toBe(
+      false,
+    );
     expect(v.safeParse(BigQueryConfigSchema, { project_id: "acme", projct: "typo" }).success).toBe(false);
     expect(v.safeParse(BigQueryConfigSchema, {}).success).toBe(false);
   });
@@ -65,12 +71,15 @@ describe("config and auth", () => {
 });
 
 describe("error mapping", () => {
-  const apiErr = (code: number, reason: string, message: string) => Object.assign(new Error(message), { code, errors: [{ reason, message }] });
+  const apiErr = (code: number, reason: string, message: string) =>
+    Object.assign(new Error(message), { code, errors: [{ reason, message }] });
 
   test("secrets are redacted from service messages", () => {
-    const e = mapError(apiErr(400, "invalidQuery", "bad token ya29.secret-token-123 in request"), "running a query", [
-      "ya29.secret-token-123",
-    ]);
+    const e = mapError(
+      apiErr(400, "invalidQuery", "bad token ya29.secret-token-123 in request"),
+      "running a query",
+      ["ya29.secret-token-123"],
+    );
     expect(e.message).toBe("BigQuery rejected the SQL while running a query: bad token *** in request");
   });
 
@@ -78,18 +87,18 @@ describe("error mapping", () => {
     expect(mapError(apiErr(401, "unauthorized", "Invalid Credentials"), "connecting", []).message).toBe(
       "BigQuery authentication failed: Invalid Credentials",
     );
-    expect(mapError(apiErr(403, "accessDenied", "Access Denied: Table x"), "running a query", []).message).toBe(
-      "BigQuery permission denied while running a query: Access Denied: Table x",
-    );
-    expect(mapError(apiErr(403, "quotaExceeded", "Quota exceeded"), "running a query", []).message).toStartWith(
-      "BigQuery quota exceeded",
-    );
+    expect(
+      mapError(apiErr(403, "accessDenied", "Access Denied: Table x"), "running a query", []).message,
+    ).toBe("BigQuery permission denied while running a query: Access Denied: Table x");
+    expect(
+      mapError(apiErr(403, "quotaExceeded", "Quota exceeded"), "running a query", []).message,
+    ).toStartWith("BigQuery quota exceeded");
     expect(mapError(apiErr(404, "notFound", "Not found: Dataset p:d"), "listing", []).message).toBe(
       "BigQuery: not found while listing: Not found: Dataset p:d",
     );
-    expect(mapError(new Error("Could not load the default credentials. Browse to ..."), "connecting", []).message).toStartWith(
-      "BigQuery authentication failed",
-    );
+    expect(
+      mapError(new Error("Could not load the default credentials. Browse to ..."), "connecting", []).message,
+    ).toStartWith("BigQuery authentication failed");
     const multi = mapError(apiErr(500, "backendError", "line one\nline two"), "x", []);
     expect(multi.message).toBe("BigQuery error while x (HTTP 500, backendError): line one");
   });
@@ -116,7 +125,14 @@ describe("value decoding", () => {
     const fields = [
       { name: "id", type: "INTEGER", mode: "REQUIRED" },
       { name: "tags", type: "STRING", mode: "REPEATED" },
-      { name: "addr", type: "RECORD", fields: [{ name: "city", type: "STRING" }, { name: "zip", type: "INTEGER" }] },
+      {
+        name: "addr",
+        type: "RECORD",
+        fields: [
+          { name: "city", type: "STRING" },
+          { name: "zip", type: "INTEGER" },
+        ],
+      },
       { name: "big", type: "BIGNUMERIC" },
       { name: "f", type: "FLOAT" },
     ];
@@ -128,10 +144,24 @@ describe("value decoding", () => {
       { name: "f", type: "FLOAT64", nullable: true },
     ]);
     const rows = decodeRows(fields, [
-      { f: [{ v: "9007199254740993" }, { v: [{ v: "a" }, { v: "b" }] }, { v: { f: [{ v: "Oslo" }, { v: "150" }] } }, { v: "1.000000000000000000000000000000000001" }, { v: "NaN" }] },
+      {
+        f: [
+          { v: "9007199254740993" },
+          { v: [{ v: "a" }, { v: "b" }] },
+          { v: { f: [{ v: "Oslo" }, { v: "150" }] } },
+          { v: "1.000000000000000000000000000000000001" },
+          { v: "NaN" },
+        ],
+      },
       { f: [{ v: "1" }, { v: [] }, { v: null }, { v: null }, { v: "-Infinity" }] },
     ]);
-    expect(rows[0]).toEqual([9007199254740993n, ["a", "b"], { city: "Oslo", zip: 150n }, "1.000000000000000000000000000000000001", Number.NaN]);
+    expect(rows[0]).toEqual([
+      9007199254740993n,
+      ["a", "b"],
+      { city: "Oslo", zip: 150n },
+      "1.000000000000000000000000000000000001",
+      Number.NaN,
+    ]);
     expect(rows[1]).toEqual([1n, [], null, null, Number.NEGATIVE_INFINITY]);
   });
 });

@@ -53,16 +53,22 @@ describe("databricks dialect: strategies (golden SQL)", () => {
     expect(d.materialize(target, select, { type: "full_refresh" }, fresh)).toEqual([
       `CREATE OR REPLACE TABLE ${T} AS\n${select}`,
     ]);
-    expect(d.materialize(target, select, { type: "view" }, exists)).toEqual([`CREATE OR REPLACE VIEW ${T} AS\n${select}`]);
-    expect(d.materialize(target, select, { type: "full_refresh" }, { ...exists, existingKind: "view" })).toEqual([
-      `DROP VIEW IF EXISTS ${T}`,
-      `CREATE OR REPLACE TABLE ${T} AS\n${select}`,
+    expect(d.materialize(target, select, { type: "view" }, exists)).toEqual([
+      `CREATE OR REPLACE VIEW ${T} AS\n${select}`,
     ]);
+    expect(
+      d.materialize(target, select, { type: "full_refresh" }, { ...exists, existingKind: "view" }),
+    ).toEqual([`DROP VIEW IF EXISTS ${T}`, `CREATE OR REPLACE TABLE ${T} AS\n${select}`]);
   });
   test("incremental: build first, then insert past the watermark (stored, else the target's maximum)", () => {
     const s = { type: "incremental", timestamp_column: "updated_at" } as const;
     expect(d.materialize(target, select, s, fresh)).toEqual([`CREATE OR REPLACE TABLE ${T} AS\n${select}`]);
-    expect(d.materialize(target, select, s, { ...exists, watermark: d.watermarkLiteral("2026-01-02 03:04:05.123456") })).toEqual([
+    expect(
+      d.materialize(target, select, s, {
+        ...exists,
+        watermark: d.watermarkLiteral("2026-01-02 03:04:05.123456"),
+      }),
+    ).toEqual([
       `INSERT INTO ${T}\nSELECT * FROM (\n${select}\n) AS _rocky_src\nWHERE \`updated_at\` > '2026-01-02 03:04:05.123456'`,
     ]);
     expect(d.materialize(target, select, s, exists)).toEqual([
@@ -75,22 +81,33 @@ describe("databricks dialect: strategies (golden SQL)", () => {
       `MERGE INTO ${T} AS t\nUSING (\n${select}\n) AS s\nON t.\`id\` = s.\`id\`\nWHEN MATCHED THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *`,
     ]);
     expect(
-      d.materialize(target, select, { type: "merge", unique_key: ["id", "region"], update_columns: ["amount", "updated_at"] }, exists),
+      d.materialize(
+        target,
+        select,
+        { type: "merge", unique_key: ["id", "region"], update_columns: ["amount", "updated_at"] },
+        exists,
+      ),
     ).toEqual([
       `MERGE INTO ${T} AS t\nUSING (\n${select}\n) AS s\nON t.\`id\` = s.\`id\` AND t.\`region\` = s.\`region\`\n` +
         "WHEN MATCHED THEN UPDATE SET t.`amount` = s.`amount`, t.`updated_at` = s.`updated_at`\nWHEN NOT MATCHED THEN INSERT *",
     ]);
-    expect(() => d.materialize(target, select, { type: "merge", unique_key: [] }, exists)).toThrow(/unique_key/);
+    expect(() => d.materialize(target, select, { type: "merge", unique_key: [] }, exists)).toThrow(
+      /unique_key/,
+    );
   });
   test("delete_insert: NULL-safe (<=>) delete of incoming partitions, then insert", () => {
-    expect(d.materialize(target, select, { type: "delete_insert", partition_by: ["order_day", "region"] }, exists)).toEqual([
+    expect(
+      d.materialize(target, select, { type: "delete_insert", partition_by: ["order_day", "region"] }, exists),
+    ).toEqual([
       `DELETE FROM ${T}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS _rocky_incoming\n` +
         `  WHERE _rocky_incoming.\`order_day\` <=> ${T}.\`order_day\` AND _rocky_incoming.\`region\` <=> ${T}.\`region\`\n)`,
       `INSERT INTO ${T}\n${select}`,
     ]);
   });
   test("schemas, drops, SHALLOW CLONE, xxhash64 fingerprint, metadata statements", () => {
-    expect(d.createSchema("main", "branch__x__marts")).toBe("CREATE SCHEMA IF NOT EXISTS `main`.`branch__x__marts`");
+    expect(d.createSchema("main", "branch__x__marts")).toBe(
+      "CREATE SCHEMA IF NOT EXISTS `main`.`branch__x__marts`",
+    );
     expect(d.dropSchema(undefined, "s")).toBe("DROP SCHEMA IF EXISTS `s` CASCADE");
     expect(d.dropTable(target)).toBe(`DROP TABLE IF EXISTS ${T}`);
     expect(d.dropView(target)).toBe(`DROP VIEW IF EXISTS ${T}`);
@@ -101,7 +118,9 @@ describe("databricks dialect: strategies (golden SQL)", () => {
       "SELECT COUNT(*) AS row_count, COALESCE(SUM(CAST(xxhash64(*) AS DECIMAL(38,0))), 0) AS hash_sum, " +
         `COALESCE(BIT_XOR(xxhash64(*)), 0) AS hash_xor FROM ${T}`,
     );
-    expect(d.maxValueQuery(target, "updated_at")).toBe(`SELECT CAST(MAX(\`updated_at\`) AS STRING) FROM ${T}`);
+    expect(d.maxValueQuery(target, "updated_at")).toBe(
+      `SELECT CAST(MAX(\`updated_at\`) AS STRING) FROM ${T}`,
+    );
     // Spark joins adjacent literals ('a''b' is "ab"), so a quote is escaped with a backslash.
     expect(d.watermarkLiteral("it's \\")).toBe("'it\\'s \\\\'");
     expect(d.describeSql(target)).toBe(`DESCRIBE TABLE ${T}`);

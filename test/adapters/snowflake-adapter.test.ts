@@ -48,6 +48,7 @@ function make(extra: Record<string, unknown> = {}): SnowflakeAdapter {
     role: "ROCKY_ROLE",
     database: "ANALYTICS",
     access_url: sf.url,
+    retry_delay_ms: 20,
     ...extra,
   });
   const a = plugin.create(config, { projectRoot: root, name: "default" }) as SnowflakeAdapter;
@@ -99,13 +100,14 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
     });
     const a = make();
     const r = await a.query("SELECT * FROM t");
+    // Column names as rocky spells them: upper-case plain names read back in lower case.
     expect(r.columns.map((c) => `${c.name} ${c.type}`)).toEqual([
-      "ID NUMBER(38,0)",
-      "AMOUNT NUMBER(12,2)",
-      "RATIO FLOAT",
-      "NAME VARCHAR",
-      "OK BOOLEAN",
-      "DAY DATE",
+      "id NUMBER(38,0)",
+      "amount NUMBER(12,2)",
+      "ratio FLOAT",
+      "name VARCHAR",
+      "ok BOOLEAN",
+      "day DATE",
     ]);
     expect(r.rows).toEqual([
       [12345678901234567890n, "10.50", 0.25, "it's", true, "2026-01-01"],
@@ -146,6 +148,7 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
           rows: [
             ["ID", "NUMBER", "NO", "38", "0", null],
             ["NOTE", "TEXT", "YES", null, null, "16777216"],
+            ["Order", "FLOAT", "YES", null, null, null],
           ],
         };
       }
@@ -163,8 +166,9 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
     const a = make();
     const ref = { catalog: "analytics", schema: "marts", table: "orders" };
     expect(await a.describeTable(ref)).toEqual([
-      { name: "ID", type: "NUMBER(38,0)", nullable: false },
-      { name: "NOTE", type: "VARCHAR(16777216)", nullable: true },
+      { name: "id", type: "NUMBER(38,0)", nullable: false },
+      { name: "note", type: "VARCHAR(16777216)", nullable: true },
+      { name: "Order", type: "FLOAT", nullable: true },
     ]);
     expect(sf.statements.at(-1)!.sql).toContain(`FROM "ANALYTICS".INFORMATION_SCHEMA.COLUMNS`);
     expect(await a.describeTable({ ...ref, table: "missing" })).toBeUndefined();
@@ -172,7 +176,7 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
     expect(await a.objectKind({ ...ref, table: "v_orders" })).toBe("view");
     expect(await a.tableExists(ref)).toBe(true);
     expect(await a.tableExists({ ...ref, table: "missing" })).toBe(false);
-    expect(await a.listTables("analytics", "marts")).toEqual(["ORDERS", "fix-price"]);
+    expect(await a.listTables("analytics", "marts")).toEqual(["orders", "fix-price"]);
   });
 
   test("schema, clone and fingerprint send the dialect's SQL and decode the answer", async () => {
@@ -266,7 +270,7 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
     });
     let e = await failure(a.query("SELECT * FROM analytics.marts.nope"));
     expect(e.message).toBe(
-      "Snowflake object not found: SQL compilation error: Object 'ANALYTICS.MARTS.NOPE' does not exist or not authorized.",
+      "Snowflake object not found 'analytics.marts.nope': SQL compilation error: Object 'ANALYTICS.MARTS.NOPE' does not exist or not authorized.",
     );
     sf.onQuery = () => ({
       error: {
@@ -330,6 +334,10 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
         : { columns: [], rows: [] };
     const e = await failure(a.transaction(() => a.execute("BAD")));
     expect(e.message).toContain("syntax error");
+    expect(sf.statements.at(-1)!.sql).toBe("ROLLBACK");
+    // The caller's own error comes back unchanged.
+    const mine = new Error("rollback on purpose");
+    await expect(a.transaction(() => Promise.reject(mine))).rejects.toBe(mine);
     expect(sf.statements.at(-1)!.sql).toBe("ROLLBACK");
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import plugin from "../../adapters/snowflake/index.ts";
-import { SnowflakeDialect } from "../../adapters/snowflake/dialect.ts";
+import { denormalizeIdent, normalizeIdent, SnowflakeDialect } from "../../adapters/snowflake/dialect.ts";
 import type { MaterializeContext, TableRef } from "../../src/adapter/types.ts";
 
 const d = new SnowflakeDialect({ database: "ANALYTICS" });
@@ -11,20 +11,34 @@ const exists: MaterializeContext = { targetExists: true, fullRefresh: false };
 const fresh: MaterializeContext = { targetExists: false, fullRefresh: false };
 
 describe("snowflake dialect: names", () => {
-  test("unquoted-style identifiers fold to upper case, as Snowflake does, then are quoted", () => {
+  test("all-lower-case plain identifiers are written upper case, as Snowflake stores them unquoted", () => {
     expect(d.quoteIdent("orders")).toBe(`"ORDERS"`);
-    expect(d.quoteIdent("Order")).toBe(`"ORDER"`);
+    expect(d.quoteIdent("order")).toBe(`"ORDER"`);
     expect(d.quoteIdent("_x$1")).toBe(`"_X$1"`);
+    expect(d.normalizeIdent("stg_orders")).toBe("STG_ORDERS");
   });
-  test("identifiers that need quoting keep their case; embedded quotes are doubled", () => {
+  test("any other name is kept exactly (case-sensitive); embedded quotes are doubled", () => {
+    expect(d.quoteIdent("Order")).toBe(`"Order"`);
+    expect(d.quoteIdent("ORDERS")).toBe(`"ORDERS"`);
     expect(d.quoteIdent("fix-price")).toBe(`"fix-price"`);
     expect(d.quoteIdent("Mixed Case")).toBe(`"Mixed Case"`);
     expect(d.quoteIdent('a"b')).toBe(`"a""b"`);
     expect(d.quoteIdent("1st")).toBe(`"1st"`);
   });
+  test("names read back round-trip to what rocky wrote", () => {
+    for (const name of ["id", "name", "Order", "fix-price", "stg_orders", "Mixed Case", "_x$1"]) {
+      expect(denormalizeIdent(normalizeIdent(name))).toBe(name);
+    }
+    // An upper-case object created outside rocky reads as its lower-case spelling, which writes back to it.
+    expect(denormalizeIdent("RAW_ORDERS")).toBe("raw_orders");
+    expect(normalizeIdent(denormalizeIdent("RAW_ORDERS"))).toBe("RAW_ORDERS");
+  });
   test("qualify: three parts with a database, two without", () => {
     expect(d.qualify(target)).toBe(T);
     expect(d.qualify({ schema: "public", table: "fix-price" })).toBe(`"PUBLIC"."fix-price"`);
+    expect(d.qualify({ catalog: "ANALYTICS", schema: "Marts", table: "Order" })).toBe(
+      `"ANALYTICS"."Marts"."Order"`,
+    );
   });
   test("defaults: database from config, schema PUBLIC; plugin dialect has no database", () => {
     expect(d.defaultCatalog).toBe("ANALYTICS");

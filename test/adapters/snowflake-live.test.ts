@@ -9,7 +9,9 @@ import type { SnowflakeAdapter } from "../../adapters/snowflake/adapter.ts";
 import plugin from "../../adapters/snowflake/index.ts";
 
 const env = process.env;
-const live = !!env.ROCKY_TEST_SNOWFLAKE_ACCOUNT && !!env.ROCKY_TEST_SNOWFLAKE_USER &&
+const live =
+  !!env.ROCKY_TEST_SNOWFLAKE_ACCOUNT &&
+  !!env.ROCKY_TEST_SNOWFLAKE_USER &&
   !!(env.ROCKY_TEST_SNOWFLAKE_PASSWORD || env.ROCKY_TEST_SNOWFLAKE_PRIVATE_KEY_PATH) &&
   !!env.ROCKY_TEST_SNOWFLAKE_DATABASE;
 if (!live) {
@@ -26,7 +28,9 @@ function make(): SnowflakeAdapter {
     account: env.ROCKY_TEST_SNOWFLAKE_ACCOUNT,
     user: env.ROCKY_TEST_SNOWFLAKE_USER,
     ...(env.ROCKY_TEST_SNOWFLAKE_PASSWORD ? { password: env.ROCKY_TEST_SNOWFLAKE_PASSWORD } : {}),
-    ...(env.ROCKY_TEST_SNOWFLAKE_PRIVATE_KEY_PATH ? { private_key_path: env.ROCKY_TEST_SNOWFLAKE_PRIVATE_KEY_PATH } : {}),
+    ...(env.ROCKY_TEST_SNOWFLAKE_PRIVATE_KEY_PATH
+      ? { private_key_path: env.ROCKY_TEST_SNOWFLAKE_PRIVATE_KEY_PATH }
+      : {}),
     ...(env.ROCKY_TEST_SNOWFLAKE_WAREHOUSE ? { warehouse: env.ROCKY_TEST_SNOWFLAKE_WAREHOUSE } : {}),
     ...(env.ROCKY_TEST_SNOWFLAKE_ROLE ? { role: env.ROCKY_TEST_SNOWFLAKE_ROLE } : {}),
     database: env.ROCKY_TEST_SNOWFLAKE_DATABASE,
@@ -50,21 +54,39 @@ describe("snowflake live", () => {
     await a.createSchema(db, schema);
     const t = { catalog: db, schema, table: "fix-price" };
     const src = "SELECT 1 AS id, 10.5::NUMBER(10,2) AS amount, '2026-01-01 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(t, src, { type: "full_refresh" }, { targetExists: false, fullRefresh: false })) {
+    for (const sql of d.materialize(
+      t,
+      src,
+      { type: "full_refresh" },
+      { targetExists: false, fullRefresh: false },
+    )) {
       await a.execute(sql);
     }
     expect((await a.describeTable(t))?.map((c) => c.name)).toEqual(["ID", "AMOUNT", "TS"]);
     expect(await a.objectKind(t)).toBe("table");
     const more = "SELECT 2 AS id, 3.25::NUMBER(10,2) AS amount, '2026-01-02 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(t, more, { type: "incremental", timestamp_column: "ts" }, { targetExists: true, fullRefresh: false })) {
+    for (const sql of d.materialize(
+      t,
+      more,
+      { type: "incremental", timestamp_column: "ts" },
+      { targetExists: true, fullRefresh: false },
+    )) {
       expect((await a.execute(sql)).rowsAffected).toBe(1);
     }
     const merged = "SELECT 2 AS id, 4.00::NUMBER(10,2) AS amount, '2026-01-03 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(t, merged, { type: "merge", unique_key: ["id"] }, { targetExists: true, fullRefresh: false, columns: ["id", "amount", "ts"] })) {
+    for (const sql of d.materialize(
+      t,
+      merged,
+      { type: "merge", unique_key: ["id"] },
+      { targetExists: true, fullRefresh: false, columns: ["id", "amount", "ts"] },
+    )) {
       await a.execute(sql);
     }
     const rows = (await a.query(`SELECT id, amount FROM ${d.qualify(t)} ORDER BY id`)).rows;
-    expect(rows).toEqual([[1n, "10.50"], [2n, "4.00"]]);
+    expect(rows).toEqual([
+      [1n, "10.50"],
+      [2n, "4.00"],
+    ]);
     const fp1 = await a.fingerprint(t);
     const clone = { ...t, table: "Order" };
     await a.cloneTable(t, clone);

@@ -10,14 +10,24 @@ import type { Model } from "../../src/project/types.ts";
 
 const duck = duckdb.dialect;
 /** Like BigQuery datasets: letters, digits and '_' only. */
-const mapping: Dialect = { ...duck, name: "mapping", safeSchemaName: (s) => s.replace(/[^A-Za-z0-9_]/g, "_") };
+const mapping: Dialect = {
+  ...duck,
+  name: "mapping",
+  safeSchemaName: (s) => s.replace(/[^A-Za-z0-9_]/g, "_"),
+};
 
 describe("branch targets", () => {
   test("keep catalog and table, prefix the schema, quote for the dialect", () => {
-    const t = branchTarget({ catalog: "wh", schema: "sales", table: "orders" }, "branch__hotfix.2026-04-20", duck);
+    const t = branchTarget(
+      { catalog: "wh", schema: "sales", table: "orders" },
+      "branch__hotfix.2026-04-20",
+      duck,
+    );
     expect(t).toEqual({ catalog: "wh", schema: "branch__hotfix.2026-04-20__sales", table: "orders" });
     expect(duck.qualify(t)).toBe('"wh"."branch__hotfix.2026-04-20__sales"."orders"');
-    expect(branchTarget({ schema: "main", table: "x" }, "branch__fix-price", mapping).schema).toBe("branch__fix_price__main");
+    expect(branchTarget({ schema: "main", table: "x" }, "branch__fix-price", mapping).schema).toBe(
+      "branch__fix_price__main",
+    );
   });
 
   test("collisions are found through the dialect's mapping, naming the other branch", () => {
@@ -28,7 +38,9 @@ describe("branch targets", () => {
       schema: "branch__fix_price",
     });
     // Names that only meet through a model schema: `a__b` + `c` vs `a` + `b__c`.
-    expect(findSchemaCollision("branch__a__b", [{ name: "a", schema_prefix: "branch__a" }], duck, ["c", "b__c"])).toEqual({
+    expect(
+      findSchemaCollision("branch__a__b", [{ name: "a", schema_prefix: "branch__a" }], duck, ["c", "b__c"]),
+    ).toEqual({
       branch: "a",
       schema: "branch__a__b__c",
     });
@@ -78,7 +90,12 @@ describe("compare", () => {
   });
 
   test("the row diff is null-safe SQL with every identifier quoted", () => {
-    const sql = rowDiffCte(duck, { schema: "branch__fix-price__s", table: "t" }, { schema: "s", table: "t" }, ["a b", "c"]);
+    const sql = rowDiffCte(
+      duck,
+      { schema: "branch__fix-price__s", table: "t" },
+      { schema: "s", table: "t" },
+      ["a b", "c"],
+    );
     expect(sql).toContain('FROM "branch__fix-price__s"."t"');
     expect(sql).toContain('b."a b" IS NOT DISTINCT FROM p."a b"');
   });

@@ -14,9 +14,11 @@ export async function duck(dbPath: string, sql: string): Promise<Record<string, 
   const conn = await inst.connect();
   try {
     const r = await conn.runAndReadAll(sql);
-    return r.getRowObjectsJS().map((row) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
-    );
+    return r
+      .getRowObjectsJS()
+      .map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+      );
   } finally {
     conn.closeSync();
     inst.closeSync();
@@ -53,7 +55,9 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 export function ok(args: string[], cwd: string, expectCode = 0): CliResult {
   const r = rocky([...args, "-o", "json"], { cwd, env: { USER: "tester" } });
   if (r.code !== expectCode) {
-    throw new Error(`rocky ${args.join(" ")} exited ${r.code} (expected ${expectCode})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    throw new Error(
+      `rocky ${args.join(" ")} exited ${r.code} (expected ${expectCode})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`,
+    );
   }
   return r;
 }

@@ -13,7 +13,12 @@ import { catalog, duck, ok, productionFingerprint, schemas, stateRows, text } fr
 interface RunJson {
   run_id: string;
   scope: string;
-  models: { model: string; target: string; status: string; reads: { model?: string; table: string; from: string }[] }[];
+  models: {
+    model: string;
+    target: string;
+    status: string;
+    reads: { model?: string; table: string; from: string }[];
+  }[];
 }
 
 interface CompareJson {
@@ -41,6 +46,7 @@ describe("playground: fix-price end to end", () => {
   let prodCatalog: string[];
   let prodPrint: Record<string, string>;
   let returnedRows: number;
+  let branchRunId: string;
 
   beforeAll(async () => {
     const parent = tempDir("rocky-branch-pg-");
@@ -71,12 +77,17 @@ describe("playground: fix-price end to end", () => {
 
     const run = ok(["run", "--branch", "fix-price", "--model", "stg_orders"], dir).json<RunJson>();
     expect(run.scope).toBe("branch:fix-price");
+    branchRunId = run.run_id;
     expect(run.models.map((m) => [m.model, m.target, m.status])).toEqual([
       ["stg_orders", '"branch__fix-price__staging"."stg_orders"', "success"],
     ]);
-    expect(run.models[0]!.reads).toEqual([{ model: "raw_orders", table: '"raw"."raw_orders"', from: "production" }]);
+    expect(run.models[0]!.reads).toEqual([
+      { model: "raw_orders", table: '"raw"."raw_orders"', from: "production" },
+    ]);
 
-    expect(await catalog(db)).toEqual([...prodCatalog, "branch__fix-price__staging.stg_orders (table)"].sort());
+    expect(await catalog(db)).toEqual(
+      [...prodCatalog, "branch__fix-price__staging.stg_orders (table)"].sort(),
+    );
     expect(await productionFingerprint(db)).toEqual(prodPrint);
     const inBranch = await duck(
       db,
@@ -90,7 +101,20 @@ describe("playground: fix-price end to end", () => {
   }, 60_000);
 
   test("3. descendants run on the branch read the branch copy, other inputs production", async () => {
-    const run = ok(["run", "--branch", "fix-price", "--model", "customer_revenue", "--model", "order_ranks"], dir).json<RunJson>();
+    const run = ok(
+      [
+        "run",
+        "--branch",
+        "fix-price",
+        "--model",
+        "customer_revenue",
+        "--model",
+        "order_ranks",
+        "--model",
+        "region_daily",
+      ],
+      dir,
+    ).json<RunJson>();
     const reads = Object.fromEntries(run.models.map((m) => [m.model, m.reads]));
     expect(reads.customer_revenue).toEqual(
       expect.arrayContaining([
@@ -102,10 +126,28 @@ describe("playground: fix-price end to end", () => {
       { model: "stg_orders", table: '"branch__fix-price__staging"."stg_orders"', from: "isolated" },
     ]);
     const t = text(["branch", "show", "fix-price"], dir).stdout;
-    expect(t).toContain("objects (5):");
+    expect(t).toContain("objects (6):");
+    // The incremental model keeps its own watermark in the branch; production's is untouched.
+    expect(
+      stateRows(state, "SELECT table_key FROM watermarks ORDER BY table_key").map((r) => r.table_key),
+    ).toEqual(["branch__fix-price__marts.region_daily", "marts.region_daily"]);
     expect(t).toContain('table      "branch__fix-price__marts".order_ranks');
     expect(await productionFingerprint(db)).toEqual(prodPrint);
     expect((await schemas(db)).filter((s) => s.startsWith("branch__"))).toEqual(BRANCH_SCHEMAS);
+  }, 60_000);
+
+  test("3b. the branch run replays exactly, without touching production or the branch", async () => {
+    const before = await catalog(db);
+    const r = ok(["replay", branchRunId, "--execute"], dir).json<{
+      scope: string;
+      models: { model_name: string; target: string; replay?: { verdict: string } }[];
+    }>();
+    expect(r.scope).toBe("branch:fix-price");
+    expect(r.models.map((m) => [m.model_name, m.target, m.replay?.verdict])).toEqual([
+      ["stg_orders", '"branch__fix-price__staging"."stg_orders"', "identical"],
+    ]);
+    expect(await catalog(db)).toEqual(before);
+    expect(await productionFingerprint(db)).toEqual(prodPrint);
   }, 60_000);
 
   test("4. compare shows exactly the changed rows, per model and overall", async () => {
@@ -124,7 +166,8 @@ describe("playground: fix-price end to end", () => {
       blast_radius: [],
     });
     expect(stg.sample_only_in_branch.length).toBe(5);
-    for (const row of stg.sample_only_in_branch) expect(row).toMatchObject({ status: "returned", net_amount: 0 });
+    for (const row of stg.sample_only_in_branch)
+      expect(row).toMatchObject({ status: "returned", net_amount: 0 });
     for (const row of stg.sample_only_in_production) {
       expect(row.status).toBe("returned");
       expect(Number(row.net_amount)).toBeLessThan(0);
@@ -132,6 +175,7 @@ describe("playground: fix-price end to end", () => {
     expect(cmp.results.map((x) => [x.model, x.verdict]).sort()).toEqual([
       ["customer_revenue", "changed"],
       ["order_ranks", "changed"],
+      ["region_daily", "changed"],
       ["stg_orders", "changed"],
     ]);
 
@@ -150,28 +194,67 @@ describe("playground: fix-price end to end", () => {
   }, 60_000);
 
   test("5. promote publishes the branch tables in one recorded run", async () => {
-    const branchStg = await duck(db, `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM "branch__fix-price__staging".stg_orders t`);
-    const r = ok(["branch", "promote", "fix-price"], dir);
-    const out = r.json<{ run_id: string; status: string; atomic: boolean; targets: { model: string; status: string }[] }>();
+    const branchStg = await duck(
+      db,
+      `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM "branch__fix-price__staging".stg_orders t`,
+    );
+    // region_daily stays out of this promote.
+    const r = ok(
+      [
+        "branch",
+        "promote",
+        "fix-price",
+        "--model",
+        "stg_orders",
+        "--model",
+        "customer_revenue",
+        "--model",
+        "order_ranks",
+      ],
+      dir,
+    );
+    const out = r.json<{
+      run_id: string;
+      status: string;
+      atomic: boolean;
+      targets: { model: string; status: string }[];
+      stale_downstream: string[];
+    }>();
     expectSchemas("branch_promote", out);
     expect(out.status).toBe("success");
     expect(out.atomic).toBe(true);
+    // region_daily reads stg_orders but was not rebuilt in the branch: the user is told.
+    expect(out.stale_downstream).toEqual(["region_daily"]);
+    expect(text(["branch", "promote", "--help"], dir).stdout).toContain("Example:");
     expect(out.targets.map((t) => [t.model, t.status])).toEqual([
       ["stg_orders", "promoted"],
       ["customer_revenue", "promoted"],
       ["order_ranks", "promoted"],
     ]);
-    const prodStg = await duck(db, `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM staging.stg_orders t`);
+    const prodStg = await duck(
+      db,
+      `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM staging.stg_orders t`,
+    );
     expect(prodStg).toEqual(branchStg);
     // Only the three promoted tables changed in production; nothing was added or removed.
     const now = await productionFingerprint(db);
     expect(Object.keys(now)).toEqual(Object.keys(prodPrint));
-    const changed = Object.keys(now).filter((k) => now[k] !== prodPrint[k]).sort();
+    const changed = Object.keys(now)
+      .filter((k) => now[k] !== prodPrint[k])
+      .sort();
     expect(changed).toEqual(["marts.customer_revenue", "marts.order_ranks", "staging.stg_orders"]);
 
-    const runs = stateRows(state, `SELECT scope, command, status, trigger FROM runs WHERE run_id = '${out.run_id}'`);
-    expect(runs).toEqual([{ scope: "promote:fix-price", command: "branch promote", status: "success", trigger: "manual" }]);
-    const models = stateRows(state, `SELECT model_name, status, target FROM model_runs WHERE run_id = '${out.run_id}' ORDER BY seq`);
+    const runs = stateRows(
+      state,
+      `SELECT scope, command, status, trigger FROM runs WHERE run_id = '${out.run_id}'`,
+    );
+    expect(runs).toEqual([
+      { scope: "promote:fix-price", command: "branch promote", status: "success", trigger: "manual" },
+    ]);
+    const models = stateRows(
+      state,
+      `SELECT model_name, status, target FROM model_runs WHERE run_id = '${out.run_id}' ORDER BY seq`,
+    );
     expect(models).toEqual([
       { model_name: "stg_orders", status: "success", target: '"staging"."stg_orders"' },
       { model_name: "customer_revenue", status: "success", target: '"marts"."customer_revenue"' },
@@ -179,7 +262,12 @@ describe("playground: fix-price end to end", () => {
     ]);
 
     const after = ok(["branch", "compare", "fix-price"], dir).json<CompareJson>();
-    expect(after.overall_verdict).toBe("identical");
+    expect(after.results.map((x) => [x.model, x.verdict]).sort()).toEqual([
+      ["customer_revenue", "identical"],
+      ["order_ranks", "identical"],
+      ["region_daily", "changed"],
+      ["stg_orders", "identical"],
+    ]);
   }, 60_000);
 
   test("6. delete --drop removes every branch object and only those", async () => {
@@ -188,11 +276,22 @@ describe("playground: fix-price end to end", () => {
     expectSchemas("branch_delete", out, "branch_delete");
     expect(out.removed).toBe(true);
     expect(out.left).toEqual([]);
-    expect(out.dropped.map((d) => d.kind).sort()).toEqual(["schema", "schema", "table", "table", "table"]);
+    expect(out.dropped.map((d) => d.kind).sort()).toEqual([
+      "schema",
+      "schema",
+      "table",
+      "table",
+      "table",
+      "table",
+    ]);
     expect(await catalog(db)).toEqual(prodCatalog);
     expect((await schemas(db)).filter((s) => s.startsWith("branch__"))).toEqual([]);
     expect(stateRows(state, "SELECT count(*) AS n FROM branch_objects")).toEqual([{ n: 0 }]);
+    expect(stateRows(state, "SELECT table_key FROM watermarks WHERE table_key LIKE 'branch%'")).toEqual([]);
     // Re-running is harmless.
-    expect(ok(["branch", "delete", "fix-price", "--drop"], dir).json()).toMatchObject({ removed: false, dropped: [] });
+    expect(ok(["branch", "delete", "fix-price", "--drop"], dir).json()).toMatchObject({
+      removed: false,
+      dropped: [],
+    });
   }, 60_000);
 });

@@ -68,7 +68,9 @@ describe("three-layer project", () => {
     const print = await productionFingerprint(db);
 
     // Zero-copy start: one view per model over production, nothing copied.
-    const created = ok(["branch", "create", "feat_new_join", "--clone"], dir).json<{ objects: { kind: string }[] }>();
+    const created = ok(["branch", "create", "feat_new_join", "--clone"], dir).json<{
+      objects: { kind: string }[];
+    }>();
     expectSchemas("branch", created, "branch");
     expect(created.objects.map((o) => o.kind)).toEqual(Array(5).fill("clone_view"));
     const p = "branch__feat_new_join";
@@ -128,21 +130,30 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
 
     // A view model changed on the branch is promoted as a view reading production.
     writeFiles(dir, {
-      "models/staging/stg_orders.sql": "SELECT order_id, customer_id, amount, status FROM raw.orders WHERE order_id <= 10\n",
+      "models/staging/stg_orders.sql":
+        "SELECT order_id, customer_id, amount, status FROM raw.orders WHERE order_id <= 10\n",
       "models/intermediate/int_orders.sql": INT_ORDERS,
     });
     ok(["run", "--branch", "feat_new_join", "--model", "stg_orders", "--model", "int_orders"], dir);
-    const prom = ok(["branch", "promote", "feat_new_join"], dir).json<{ targets: { model: string; kind: string }[] }>();
+    const prom = ok(["branch", "promote", "feat_new_join"], dir).json<{
+      targets: { model: string; kind: string }[];
+    }>();
     expect(prom.targets.map((x) => [x.model, x.kind])).toEqual([
       ["stg_orders", "view"],
       ["int_orders", "table"],
     ]);
-    const views = await duck(db, `SELECT sql FROM duckdb_views() WHERE schema_name = 'staging' AND view_name = 'stg_orders'`);
+    const views = await duck(
+      db,
+      `SELECT sql FROM duckdb_views() WHERE schema_name = 'staging' AND view_name = 'stg_orders'`,
+    );
     expect(String(views[0]!.sql)).toContain("order_id <= 10");
     expect(String(views[0]!.sql)).not.toContain("branch__");
     expect(await duck(db, "SELECT count(*) AS n FROM intermediate.int_orders")).toEqual([{ n: 10 }]);
 
-    const del = ok(["branch", "delete", "feat_new_join", "--drop"], dir).json<{ dropped: unknown[]; left: unknown[] }>();
+    const del = ok(["branch", "delete", "feat_new_join", "--drop"], dir).json<{
+      dropped: unknown[];
+      left: unknown[];
+    }>();
     expect(del.left).toEqual([]);
     // 5 clones/tables (two replaced clones now tables) + 3 schemas.
     expect(del.dropped.length).toBe(8);
@@ -155,7 +166,8 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
     const { dir, db, state } = await threeLayers();
     ok(["branch", "create", "hotfix.2026-04-20"], dir);
     writeFiles(dir, {
-      "models/marts/fct_status.sql": "SELECT status, COUNT(*) AS orders, SUM(amount) AS amount FROM int_orders GROUP BY status\n",
+      "models/marts/fct_status.sql":
+        "SELECT status, COUNT(*) AS orders, SUM(amount) AS amount FROM int_orders GROUP BY status\n",
     });
     ok(["run", "--branch", "hotfix.2026-04-20", "--model", "int_orders", "--model", "fct_status"], dir);
     const before = await productionFingerprint(db);
@@ -165,7 +177,12 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
 
     const r = rocky(["branch", "promote", "hotfix.2026-04-20", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    const out = r.json<{ status: string; run_id: string; error: string; targets: { model: string; status: string }[] }>();
+    const out = r.json<{
+      status: string;
+      run_id: string;
+      error: string;
+      targets: { model: string; status: string }[];
+    }>();
     expectSchemas("branch_promote", out);
     expect(out.status).toBe("failure");
     expect(out.targets.map((t) => [t.model, t.status])).toEqual([
@@ -180,7 +197,9 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
     ]);
 
     // --model promotes just one model once the other is fixed.
-    const one = ok(["branch", "promote", "hotfix.2026-04-20", "--model", "int_orders"], dir).json<{ targets: unknown[] }>();
+    const one = ok(["branch", "promote", "hotfix.2026-04-20", "--model", "int_orders"], dir).json<{
+      targets: unknown[];
+    }>();
     expect(one.targets.length).toBe(1);
   }, 60_000);
 
@@ -203,26 +222,97 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
     const { dir, db } = await threeLayers();
     ok(["branch", "create", "fix-price"], dir);
     ok(["run", "--branch", "fix-price", "--model", "int_orders"], dir);
-    const kept = ok(["branch", "delete", "fix-price"], dir).json<{ removed: boolean; left: { object: string }[] }>();
+    const kept = ok(["branch", "delete", "fix-price"], dir).json<{
+      removed: boolean;
+      left: { object: string }[];
+    }>();
     expect(kept.removed).toBe(true);
-    expect(kept.left.map((o) => o.object)).toEqual(['"branch__fix-price__intermediate".int_orders', '"branch__fix-price__intermediate"']);
-    expect(text(["branch", "delete", "fix-price"], dir).stdout).toContain("run 'rocky branch delete fix-price --drop' to drop them");
+    expect(kept.left.map((o) => o.object)).toEqual([
+      '"branch__fix-price__intermediate".int_orders',
+      '"branch__fix-price__intermediate"',
+    ]);
+    expect(text(["branch", "delete", "fix-price"], dir).stdout).toContain(
+      "run 'rocky branch delete fix-price --drop' to drop them",
+    );
     expect(await catalog(db)).toContain("branch__fix-price__intermediate.int_orders (table)");
 
     // Someone put a table of their own in the branch schema: the schema is not dropped with it.
     await duck(db, `CREATE TABLE "branch__fix-price__intermediate".mine AS SELECT 1 AS x`);
     const failed = rocky(["branch", "delete", "fix-price", "--drop", "-o", "json"], { cwd: dir });
     expect(failed.code).toBe(1);
-    const f = failed.json<{ dropped: { object: string }[]; left: { object: string }[]; errors: { error: string }[] }>();
+    const f = failed.json<{
+      dropped: { object: string }[];
+      left: { object: string }[];
+      errors: { error: string }[];
+    }>();
     expect(f.dropped.map((o) => o.object)).toEqual(['"branch__fix-price__intermediate".int_orders']);
     expect(f.left.map((o) => o.object)).toEqual(['"branch__fix-price__intermediate"']);
     expect(f.errors[0]!.error).toContain("'mine'");
     expect(await catalog(db)).toContain("branch__fix-price__intermediate.mine (table)");
 
     await duck(db, `DROP TABLE "branch__fix-price__intermediate".mine`);
-    const done = ok(["branch", "delete", "fix-price", "--drop"], dir).json<{ dropped: unknown[]; left: unknown[] }>();
+    const done = ok(["branch", "delete", "fix-price", "--drop"], dir).json<{
+      dropped: unknown[];
+      left: unknown[];
+    }>();
     expect(done.dropped.length).toBe(1);
     expect(done.left).toEqual([]);
     expect((await schemas(db)).filter((s) => s.startsWith("branch__"))).toEqual([]);
+  }, 60_000);
+});
+
+describe("every accepted name works end to end", () => {
+  test.each(["fix-price", "feat_new_join", "hotfix.2026-04-20"])(
+    "%s: create, run, compare, promote, delete --drop",
+    async (name) => {
+      const { dir, db, state } = await threeLayers();
+      const print = await productionFingerprint(db);
+      ok(["branch", "create", name], dir);
+      expect(await catalog(db)).toEqual(PROD);
+      writeFiles(dir, {
+        "models/marts/fct_revenue.sql":
+          "SELECT country, SUM(amount) AS revenue, COUNT(*) AS orders FROM int_orders GROUP BY country\n",
+      });
+      const run = ok(["run", "--branch", name, "--model", "fct_revenue"], dir).json<{ scope: string }>();
+      expect(run.scope).toBe(`branch:${name}`);
+      expect(await catalog(db)).toEqual([...PROD, `branch__${name}__marts.fct_revenue (table)`].sort());
+      expect(await productionFingerprint(db)).toEqual(print);
+
+      const cmp = ok(["branch", "compare", name], dir).json<{ results: Record<string, unknown>[] }>();
+      // Cancelled orders now count: both countries' rows differ, nothing else.
+      expect(cmp.results).toEqual([
+        expect.objectContaining({
+          model: "fct_revenue",
+          verdict: "changed",
+          rows_only_in_branch: 2,
+          rows_only_in_production: 2,
+        }),
+      ]);
+      ok(["branch", "promote", name], dir);
+      expect(await duck(db, "SELECT sum(orders) AS n FROM marts.fct_revenue")).toEqual([{ n: 20 }]);
+      ok(["branch", "delete", name, "--drop"], dir);
+      expect(await catalog(db)).toEqual(PROD);
+      expect(stateRows(state, "SELECT scope FROM runs ORDER BY started_at")).toEqual([
+        { scope: "production" },
+        { scope: `branch:${name}` },
+        { scope: `promote:${name}` },
+      ]);
+    },
+    60_000,
+  );
+
+  test("two models with one target are refused at promote, naming both", async () => {
+    const { dir, db } = await threeLayers();
+    writeFiles(dir, {
+      "models/marts/fct_copy.sql": "SELECT 1 AS x\n",
+      "models/marts/fct_copy.toml": '[target]\ntable = "fct_status"\n',
+    });
+    ok(["branch", "create", "dup"], dir);
+    rocky(["run", "--branch", "dup", "--model", "fct_copy"], { cwd: dir });
+    const before = await productionFingerprint(db);
+    const r = rocky(["branch", "promote", "dup"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error: models 'fct_copy' and 'fct_status' both promote to marts.fct_status");
+    expect(await productionFingerprint(db)).toEqual(before);
   }, 60_000);
 });

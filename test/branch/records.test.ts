@@ -45,11 +45,18 @@ describe("branch names", () => {
 describe("branch create / list / show / delete", () => {
   test("records, lists sorted by name, shows and deletes, writing nothing to the warehouse", async () => {
     const dir = project();
-    const created = ok(["branch", "create", "fix-price", "--description", "reprice"], dir).json<Record<string, unknown>>();
+    const created = ok(["branch", "create", "fix-price", "--description", "reprice"], dir).json<
+      Record<string, unknown>
+    >();
     expectSchemas("branch", created, "branch");
     expect(created).toMatchObject({
       command: "branch create",
-      branch: { name: "fix-price", schema_prefix: "branch__fix-price", created_by: "tester", description: "reprice" },
+      branch: {
+        name: "fix-price",
+        schema_prefix: "branch__fix-price",
+        created_by: "tester",
+        description: "reprice",
+      },
     });
     expect(String((created.branch as { created_at: string }).created_at)).toMatch(
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/,
@@ -61,16 +68,26 @@ describe("branch create / list / show / delete", () => {
     // Nothing was written to the warehouse: the database file was never even created.
     expect(await Bun.file(join(dir, "wh.duckdb")).exists()).toBe(false);
 
-    const listed = ok(["branch", "list"], dir).json<{ branches: { name: string; description?: string }[]; total: number }>();
+    const listed = ok(["branch", "list"], dir).json<{
+      branches: { name: string; description?: string }[];
+      total: number;
+    }>();
     expectSchemas("branch_list", listed, "branch_list");
     // Byte order: upper case before lower case.
-    expect(listed.branches.map((b) => b.name)).toEqual(["Zeta", "feat_new_join", "fix-price", "hotfix.2026-04-20"]);
+    expect(listed.branches.map((b) => b.name)).toEqual([
+      "Zeta",
+      "feat_new_join",
+      "fix-price",
+      "hotfix.2026-04-20",
+    ]);
     expect(listed.total).toBe(4);
     expect("description" in listed.branches[1]!).toBe(false);
 
     const t = text(["branch", "list"], dir);
     expect(t.stdout.split("\n")[0]).toBe("branches (4):");
-    expect(t.stdout).toMatch(/\n {2}fix-price {2}schema_prefix=branch__fix-price {2}\(reprice\) {2}by tester at \S+\+00:00\n/);
+    expect(t.stdout).toMatch(
+      /\n {2}fix-price {2}schema_prefix=branch__fix-price {2}\(reprice\) {2}by tester at \S+\+00:00\n/,
+    );
 
     const shown = ok(["branch", "show", "fix-price"], dir).json();
     expectSchemas("branch", shown, "branch");
@@ -106,7 +123,9 @@ describe("branch create / list / show / delete", () => {
     const dir = tempDir("rocky-branch-nocfg-");
     const r = rocky(["branch", "create", "solo", "--state-path", "s.db", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(rocky(["branch", "list", "--state-path", "s.db", "-o", "json"], { cwd: dir }).json()).toMatchObject({
+    expect(
+      rocky(["branch", "list", "--state-path", "s.db", "-o", "json"], { cwd: dir }).json(),
+    ).toMatchObject({
       total: 1,
     });
   });
@@ -159,6 +178,19 @@ export default {
     ok(["branch", "create", "fixprice"], dir);
     expect(ok(["branch", "list"], dir).json<{ total: number }>().total).toBe(2);
   });
+
+  test.each([
+    ["bigquery", 'project = "p"', "fix-price", "fix_price", "branch__fix_price"],
+    ["snowflake", 'account = "a"\nuser = "u"', "Fix-Price", "fix.price", "BRANCH__FIX_PRICE"],
+  ])("on %s (dialect only, no connection) the clash is refused", (type, keys, first, second, schema) => {
+    const dir = tempDir("rocky-branch-dialect-");
+    writeFiles(dir, {
+      "rocky.toml": `[adapter]\ntype = "${type}"\n${keys}\n`,
+      "models/a.sql": "SELECT 1 AS x\n",
+    });
+    ok(["branch", "create", first], dir);
+    const r = rocky(["branch", "create", second], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`as branch '${first}' (${schema} on ${type})`);
+  });
 });
-
-

@@ -13,7 +13,14 @@ function sqliteProject(): string {
 }
 
 interface AdaptersJson {
-  adapters: { type: string; source: string; available: boolean; configured_as: string[]; capabilities: unknown; dialect: string | null }[];
+  adapters: {
+    type: string;
+    source: string;
+    available: boolean;
+    configured_as: string[];
+    capabilities: unknown;
+    dialect: string | null;
+  }[];
 }
 interface TestAdapterJson {
   adapter: string;
@@ -32,7 +39,12 @@ describe("rocky adapters", () => {
     const out = r.json<AdaptersJson>();
     expectOurSchema("adapters", out);
     const byType = Object.fromEntries(out.adapters.map((a) => [a.type, a]));
-    expect(out.adapters.slice(0, 4).map((a) => a.type)).toEqual(["duckdb", "snowflake", "bigquery", "databricks"]);
+    expect(out.adapters.slice(0, 4).map((a) => a.type)).toEqual([
+      "duckdb",
+      "snowflake",
+      "bigquery",
+      "databricks",
+    ]);
     expect(byType.sqlite).toMatchObject({
       source: "project",
       available: true,
@@ -41,13 +53,20 @@ describe("rocky adapters", () => {
       capabilities: { transactions: true, clone: false, fingerprint: true, default_threads: 1 },
     });
     // BigQuery needs a project id to be created: capabilities are not guessed.
-    expect(byType.bigquery).toMatchObject({ source: "builtin", available: true, dialect: "bigquery", capabilities: null });
+    expect(byType.bigquery).toMatchObject({
+      source: "builtin",
+      available: true,
+      dialect: "bigquery",
+      capabilities: null,
+    });
   });
 
   test("outside a project only the built-ins, as text", () => {
     const r = rocky(["adapters", "-o", "table"], { cwd: tempDir() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("bigquery     built-in");
+    expect(r.stdout).toStartWith("TYPE        SOURCE    CONFIGURED AS  CAPABILITIES\n");
+    expect(r.stdout).toMatch(/^bigquery {4}built-in {2}- {14}\(configure it to see capabilities\)$/m);
+    expect(r.stdout).toMatch(/^duckdb {6}built-in {2}- {14}transactions, fingerprint/m);
     expect(r.stdout).not.toContain("sqlite");
   });
 
@@ -68,7 +87,14 @@ describe("rocky test-adapter", () => {
     expect(r.code).toBe(0);
     const out = r.json<TestAdapterJson>();
     expectOurSchema("test_adapter", out);
-    expect(out).toMatchObject({ command: "test-adapter", adapter: "default", adapter_type: "sqlite", success: true, failed: 0, skipped: 0 });
+    expect(out).toMatchObject({
+      command: "test-adapter",
+      adapter: "default",
+      adapter_type: "sqlite",
+      success: true,
+      failed: 0,
+      skipped: 0,
+    });
     expect(out.passed).toBe(17);
   });
 
@@ -88,7 +114,10 @@ export default (sdk) => {
   } };
 };`,
     );
-    writeFileSync(join(root, "rocky.toml"), '[adapter.good]\ntype = "sqlite"\n\n[adapter.bad]\ntype = "rawerr"\n');
+    writeFileSync(
+      join(root, "rocky.toml"),
+      '[adapter.good]\ntype = "sqlite"\n\n[adapter.bad]\ntype = "rawerr"\n',
+    );
     const r = rocky(["test-adapter", "bad", "-o", "table"], { cwd: root });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Adapter conformance: bad (sqlite)");
@@ -123,13 +152,20 @@ export default (sdk) => {
         `[adapter.bq]\ntype = "bigquery"\nproject_id = "${standin.project}"\naccess_token = "\${BQ_TOKEN}"\napi_endpoint = "${standin.url}"\n`,
       );
       // Async spawn: the stand-in answers from this process's event loop.
-      const p = Bun.spawn([process.execPath, join(REPO, "src", "cli", "main.ts"), "test-adapter", "bq", "-o", "json"], {
-        cwd: root,
-        env: { ...process.env, BQ_TOKEN: standin.token, NO_COLOR: "1" },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      const p = Bun.spawn(
+        [process.execPath, join(REPO, "src", "cli", "main.ts"), "test-adapter", "bq", "-o", "json"],
+        {
+          cwd: root,
+          env: { ...process.env, BQ_TOKEN: standin.token, NO_COLOR: "1" },
+          stdout: "pipe",
+          stderr: "pipe",
+        },
+      );
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+        p.exited,
+      ]);
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const out = JSON.parse(stdout) as TestAdapterJson;

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { rocky } from "../helpers/cli.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, rocky, tempDir } from "../helpers/cli.ts";
 import { expectSchemas } from "../helpers/schema.ts";
 import { fixtureCopy } from "../compile/fixture.ts";
 
@@ -86,5 +88,26 @@ describe("rocky compile", () => {
     expect(j.cache).toEqual({ hits: 9, misses: 0 });
     const off = rocky(["compile", "--no-cache", "-o", "json"], { cwd: clean }).json<{ cache: { misses: number } }>();
     expect(off.cache.misses).toBe(9);
+  });
+});
+
+describe("rocky compile: large payloads", () => {
+  test("a JSON payload larger than a pipe buffer arrives whole", () => {
+    const dir = tempDir("rocky-big-");
+    mkdirSync(join(dir, "models"));
+    writeFileSync(join(dir, "rocky.toml"), '[adapter]\ntype = "duckdb"\n');
+    const cols = Array.from({ length: 12 }, (_, i) => `col_${i}`);
+    for (let i = 0; i < 200; i++) {
+      writeFileSync(join(dir, "models", `m_${i}.sql`), `SELECT ${cols.join(", ")} FROM raw.t_${i}\n`);
+    }
+    // A reader that starts late, as an orchestrator busy elsewhere does: the pipe fills up.
+    const p = Bun.spawnSync(["sh", "-c", `"${process.execPath}" "${join(REPO, "src", "cli", "main.ts")}" compile -o json | (sleep 1; cat)`], {
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const out = p.stdout.toString();
+    expect(out.length).toBeGreaterThan(2 * 65_536);
+    expect(JSON.parse(out).models).toBe(200);
   });
 });

@@ -21,7 +21,8 @@ export function makeProject(files: Record<string, string>, extraToml = ""): stri
   return dir;
 }
 
-const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : v instanceof Date ? v.toISOString() : v);
+const plain = (v: unknown): unknown =>
+  typeof v === "bigint" ? Number(v) : v instanceof Date ? v.toISOString() : v;
 
 /** Run SQL against the project's warehouse file (opened only for the call, so rocky can open it next). */
 export async function sql(dir: string, text: string): Promise<unknown[][]> {
@@ -51,5 +52,8 @@ export async function tables(dir: string, schema: string): Promise<string[]> {
 
 /** Assert a CLI call succeeded, showing its stderr when it did not. */
 export function expectOk(r: { code: number; stderr: string; stdout: string }, code = 0): void {
-  if (r.code !== code) throw new Error(`exit ${r.code} (expected ${code})\nstderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 3000)}`);
+  if (r.code !== code)
+    throw new Error(
+      `exit ${r.code} (expected ${code})\nstderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 3000)}`,
+    );
 }

@@ -22,9 +22,9 @@ describe("strategies on DuckDB", () => {
     const r = rocky(["run", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(await sql(dir, "SELECT id FROM main.out ORDER BY id")).toEqual([[2], [3]]);
-    expect(await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'")).toEqual([
-      ["BASE TABLE"],
-    ]);
+    expect(
+      await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'"),
+    ).toEqual([["BASE TABLE"]]);
   });
 
   test("view creates a view that follows its inputs; switching strategy replaces the object", async () => {
@@ -35,14 +35,16 @@ describe("strategies on DuckDB", () => {
     expect(r.json<{ models: { rows: unknown }[] }>().models[0]!.rows).toBeNull();
     await sql(dir, "INSERT INTO raw.events VALUES (4, 'c', 40, TIMESTAMP '2026-01-04 10:00:00')");
     expect(await sql(dir, "SELECT count(*) FROM main.out")).toEqual([[4]]);
-    expect(await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'")).toEqual([["VIEW"]]);
+    expect(
+      await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'"),
+    ).toEqual([["VIEW"]]);
     // Now make it a table: the view is dropped and a table built in its place.
     const { writeFileSync } = await import("node:fs");
     writeFileSync(`${dir}/models/out.toml`, '[strategy]\ntype = "full_refresh"\n');
     expectOk(rocky(["run", "-o", "json"], { cwd: dir }));
-    expect(await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'")).toEqual([
-      ["BASE TABLE"],
-    ]);
+    expect(
+      await sql(dir, "SELECT table_type FROM information_schema.tables WHERE table_name = 'out'"),
+    ).toEqual([["BASE TABLE"]]);
   });
 
   test("incremental: first run builds, the second inserts only rows past the stored watermark", async () => {
@@ -51,8 +53,12 @@ describe("strategies on DuckDB", () => {
     const first = rocky(["run", "-o", "json"], { cwd: dir });
     expect(first.code).toBe(0);
     expect(first.json<{ models: { rows: number }[] }>().models[0]!.rows).toBe(3);
-    const state = rocky(["state", "-o", "json"], { cwd: dir }).json<{ watermarks: { table: string; value: string }[] }>();
-    expect(state.watermarks).toEqual([expect.objectContaining({ table: "main.out", value: "2026-01-03 10:00:00" })]);
+    const state = rocky(["state", "-o", "json"], { cwd: dir }).json<{
+      watermarks: { table: string; value: string }[];
+    }>();
+    expect(state.watermarks).toEqual([
+      expect.objectContaining({ table: "main.out", value: "2026-01-03 10:00:00" }),
+    ]);
 
     // One late row (older than the watermark: not loaded), one new row; and an existing row edited in
     // the target, which a rebuild would overwrite but an append keeps.
@@ -71,7 +77,9 @@ describe("strategies on DuckDB", () => {
       [4, 40],
     ]);
     // A third run with nothing new adds nothing.
-    expect(rocky(["run", "-o", "json"], { cwd: dir }).json<{ models: { rows: number }[] }>().models[0]!.rows).toBe(0);
+    expect(
+      rocky(["run", "-o", "json"], { cwd: dir }).json<{ models: { rows: number }[] }>().models[0]!.rows,
+    ).toBe(0);
 
     // --full-refresh rebuilds from scratch: the late row appears and the edit is gone.
     expectOk(rocky(["run", "--full-refresh", "-o", "json"], { cwd: dir }));

@@ -239,6 +239,43 @@ describe("column lineage: joins and name resolution", () => {
     ]);
   });
 
+  test("NATURAL JOIN: * shows the common columns once", async () => {
+    expect(
+      await lineage(parser(), "SELECT * FROM a NATURAL JOIN b", { a: ["id", "x"], b: ["y", "id"] }),
+    ).toEqual(["id <- a.id [direct]", "x <- a.x [direct]", "y <- b.y [direct]"]);
+  });
+
+  test("a table name used as a column is the whole row", async () => {
+    expect(await lineage(parser(), "SELECT t AS row_struct FROM t", { t: ["a", "b"] })).toEqual([
+      "row_struct <- t.a, t.b [expression]",
+    ]);
+  });
+
+  test("LATERAL subqueries see the preceding tables", async () => {
+    expect(
+      await lineage(parser(), "SELECT l.x FROM a, LATERAL (SELECT a.y * 2 AS x) l", { a: ["y"] }),
+    ).toEqual(["x <- a.y [expression]"]);
+  });
+
+  test("FULL JOIN USING: the joined column comes from both sides", async () => {
+    expect(
+      await lineage(parser(), "SELECT id, y FROM a FULL OUTER JOIN b USING (id)", {
+        a: ["id", "x"],
+        b: ["id", "y"],
+      }),
+    ).toEqual(["id <- a.id, b.id [direct]", "y <- b.y [direct]"]);
+    // Unknown columns on both sides: still one column, no ambiguity warning.
+    const analysis = await analyze(parser(), "SELECT id FROM a JOIN b USING (id)");
+    expect(analysis.columns?.map((c) => c.sources.map((s) => `${s.table}.${s.column}`))).toEqual([["a.id"]]);
+    expect(analysis.diagnostics).toEqual([]);
+  });
+
+  test("positional references #n", async () => {
+    expect(await lineage(parser(), "SELECT #2 AS second FROM raw.customers", RAW)).toEqual([
+      "second <- raw.customers.name [direct]",
+    ]);
+  });
+
   test("a column no table has is a warning with its offset", async () => {
     const analysis = await analyze(parser(), "SELECT id, nope FROM raw.orders", RAW);
     expect(analysis.columns?.map((c) => c.name)).toEqual(["id", "nope"]);
@@ -365,14 +402,17 @@ describe("column lineage: CTEs, subqueries, set operations", () => {
     ).toEqual(["known <- raw.orders.customer_id, raw.customers.id [expression]"]);
   });
 
-  test("recursive CTEs reach a fixpoint", async () => {
-    expect(
-      await lineage(
-        parser(),
-        "WITH RECURSIVE r(n, p) AS (SELECT id, parent FROM nodes UNION ALL SELECT n + step, p FROM r JOIN steps ON true) SELECT n, p FROM r",
-        { nodes: ["id", "parent"], steps: ["step"] },
-      ),
-    ).toEqual(["n <- nodes.id, steps.step [expression]", "p <- nodes.parent [direct]"]);
+  test("recursive CTEs reach a fixpoint; each table is one reference", async () => {
+    const sql =
+      "WITH RECURSIVE r(n, p) AS (SELECT id, parent FROM nodes UNION ALL SELECT n + step, p FROM r JOIN steps ON true) SELECT n, p FROM r";
+    const schemas = { nodes: ["id", "parent"], steps: ["step"] };
+    expect(await lineage(parser(), sql, schemas)).toEqual([
+      "n <- nodes.id, steps.step [expression]",
+      "p <- nodes.parent [direct]",
+    ]);
+    const analysis = await analyze(parser(), sql, schemas);
+    expect(analysis.tableRefs.map((r) => sql.slice(r.start, r.end))).toEqual(["nodes", "steps"]);
+    expect(analysis.diagnostics).toEqual([]);
   });
 
   test("VALUES and UNNEST", async () => {
@@ -481,6 +521,26 @@ describe("column lineage: stars", () => {
     expect(analysis.columns).toBeUndefined();
     expect(codes(analysis)).toEqual(["W010"]);
     expect(analysis.tableRefs).toEqual([]);
+  });
+
+  test("t.* naming no FROM item, and COLUMNS(lambda): unavailable, with the reason and offset", async () => {
+    const unmatched = await analyze(parser(), "SELECT c.* FROM raw.orders o", RAW);
+    expect(unmatched.columns).toBeUndefined();
+    expect(unmatched.diagnostics).toEqual([
+      {
+        severity: "Warning",
+        code: "W010",
+        message: "cannot expand c.*: no table in its FROM clause has that name",
+        offset: 7,
+        suggestion: "list the columns explicitly",
+      },
+    ]);
+    const lambda = await analyze(parser(), "SELECT id, COLUMNS(c -> c LIKE 'a%') FROM raw.orders", RAW);
+    expect(lambda.columns).toBeUndefined();
+    expect(codes(lambda)).toEqual(["W015"]);
+    const inExpression = await analyze(parser(), "SELECT min(COLUMNS(*)) FROM raw.orders", RAW);
+    expect(inExpression.columns).toBeUndefined();
+    expect(codes(inExpression)).toEqual(["W015"]);
   });
 
   test("duplicate output names keep the first, with a warning", async () => {

@@ -39,7 +39,10 @@ describe("parseMany", () => {
 
   test("statements other than SELECT are errors without offset", async () => {
     const [create] = await parser().parseMany(["CREATE TABLE t (a INT)"]);
-    expect(create).toEqual({ ok: false, error: "Only SELECT statements can be serialized to json!" });
+    expect(create).toEqual({
+      ok: false,
+      error: "only SELECT queries can be analysed (Only SELECT statements can be serialized to json)",
+    });
   });
 
   test("unaliased expressions are named as DuckDB names them; names of later UNION branches are not needed", async () => {

@@ -149,7 +149,14 @@ export class BigQueryStandin {
   readonly jobs = new Map<string, JobState>();
   /** Every request, for assertions about what the SDK sent. */
   readonly requests: { method: string; path: string; body?: unknown }[] = [];
-  private faults: { pattern: RegExp; status: number; reason: string; left: number; after: boolean }[] = [];
+  private faults: {
+    pattern: RegExp;
+    status: number;
+    reason: string;
+    left: number;
+    after: boolean;
+    message?: string;
+  }[] = [];
   private server: ReturnType<typeof Bun.serve> | undefined;
   private readonly opts: StandinOptions;
 
@@ -180,8 +187,22 @@ export class BigQueryStandin {
    * Answer the next `times` requests whose "METHOD /path" matches with an error.
    * `afterHandling`: do the work first, then lose the response (a timeout after commit).
    */
-  failNext(pattern: RegExp, status: number, reason: string, times = 1, afterHandling = false): void {
-    this.faults.push({ pattern, status, reason, left: times, after: afterHandling });
+  failNext(
+    pattern: RegExp,
+    status: number,
+    reason: string,
+    times = 1,
+    afterHandling = false,
+    message?: string,
+  ): void {
+    this.faults.push({
+      pattern,
+      status,
+      reason,
+      left: times,
+      after: afterHandling,
+      ...(message ? { message } : {}),
+    });
   }
 
   clearFaults(): void {
@@ -210,18 +231,36 @@ export class BigQueryStandin {
       const key = `${req.method} ${path}`;
       const fault = this.faults.find((f) => f.left > 0 && f.pattern.test(key));
       if (fault) fault.left--;
-      if (fault && !fault.after) throw new ApiErr(fault.status, fault.reason, `injected ${fault.status} ${fault.reason}`);
+      if (fault && !fault.after)
+        throw new ApiErr(
+          fault.status,
+          fault.reason,
+          fault.message ?? `injected ${fault.status} ${fault.reason}`,
+        );
       if (req.headers.get("authorization") !== `Bearer ${this.token}`) {
-        throw new ApiErr(401, "unauthorized", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
+        throw new ApiErr(
+          401,
+          "unauthorized",
+          "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+        );
       }
       const m = path.match(/^\/projects\/([^/]+)(\/.*)?$/);
       if (!m) throw new ApiErr(404, "notFound", `Not found: ${path}`);
       const project = decodeURIComponent(m[1]!);
       if (project !== this.project) {
-        throw new ApiErr(403, "accessDenied", `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`);
+        throw new ApiErr(
+          403,
+          "accessDenied",
+          `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`,
+        );
       }
       const result = this.route(req.method, m[2] ?? "/", url.searchParams, body);
-      if (fault) throw new ApiErr(fault.status, fault.reason, `injected ${fault.status} ${fault.reason} after handling`);
+      if (fault)
+        throw new ApiErr(
+          fault.status,
+          fault.reason,
+          `injected ${fault.status} ${fault.reason} after handling`,
+        );
       return json(result);
     } catch (e) {
       const err = e instanceof ApiErr ? e : new ApiErr(500, "internalError", (e as Error).message);
@@ -255,30 +294,40 @@ export class BigQueryStandin {
       }
       return { kind: "bigquery#jobCancelResponse", job: this.jobResource(job) };
     }
-    if (method === "GET" && seg.length === 2 && seg[0] === "queries") return this.queryResults(this.job(seg[1]!), qs);
+    if (method === "GET" && seg.length === 2 && seg[0] === "queries")
+      return this.queryResults(this.job(seg[1]!), qs);
     if (method === "POST" && seg.length === 1 && seg[0] === "datasets") {
       const id = String(b.datasetReference?.datasetId ?? "");
-      if (!/^[A-Za-z0-9_]{1,1024}$/.test(id)) throw new ApiErr(400, "invalid", `Invalid dataset ID "${id}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`);
-      if (this.datasets.has(id)) throw new ApiErr(409, "duplicate", `Already Exists: Dataset ${this.project}:${id}`);
+      if (!/^[A-Za-z0-9_]{1,1024}$/.test(id))
+        throw new ApiErr(
+          400,
+          "invalid",
+          `Invalid dataset ID "${id}". Dataset IDs must be alphanumeric (plus underscores) and must be at most 1024 characters long.`,
+        );
+      if (this.datasets.has(id))
+        throw new ApiErr(409, "duplicate", `Already Exists: Dataset ${this.project}:${id}`);
       this.datasets.set(id, { location: String(b.location ?? this.location) });
       return this.datasetResource(id);
     }
     if (seg[0] === "datasets" && seg.length === 2) {
       const id = seg[1]!;
-      if (!this.datasets.has(id)) throw new ApiErr(404, "notFound", `Not found: Dataset ${this.project}:${id}`);
+      if (!this.datasets.has(id))
+        throw new ApiErr(404, "notFound", `Not found: Dataset ${this.project}:${id}`);
       if (method === "GET") return this.datasetResource(id);
       if (method === "DELETE") {
         const tables = this.tablesOf(id);
         if (tables.length > 0 && qs.get("deleteContents") !== "true")
           throw new ApiErr(400, "resourceInUse", `Dataset ${this.project}:${id} is still in use`);
-        for (const t of tables) this.db.run(`DROP ${t.type === "VIEW" ? "VIEW" : "TABLE"} ${q(`${id}.${t.name}`)}`);
+        for (const t of tables)
+          this.db.run(`DROP ${t.type === "VIEW" ? "VIEW" : "TABLE"} ${q(`${id}.${t.name}`)}`);
         this.datasets.delete(id);
         return undefined;
       }
     }
     if (method === "GET" && seg[0] === "datasets" && seg[2] === "tables" && seg.length === 3) {
       const id = seg[1]!;
-      if (!this.datasets.has(id)) throw new ApiErr(404, "notFound", `Not found: Dataset ${this.project}:${id}`);
+      if (!this.datasets.has(id))
+        throw new ApiErr(404, "notFound", `Not found: Dataset ${this.project}:${id}`);
       const all = this.tablesOf(id);
       const start = Number(qs.get("pageToken") ?? 0);
       const size = Number(qs.get("maxResults") ?? 1000);
@@ -327,9 +376,14 @@ export class BigQueryStandin {
 
   private tablesOf(dataset: string): { name: string; type: "TABLE" | "VIEW" }[] {
     const rows = this.db
-      .query("SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND substr(name, 1, ?) = ? ORDER BY name")
+      .query(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table','view') AND substr(name, 1, ?) = ? ORDER BY name",
+      )
       .all(dataset.length + 1, `${dataset}.`) as { name: string; type: string }[];
-    return rows.map((r) => ({ name: r.name.slice(dataset.length + 1), type: r.type === "view" ? "VIEW" : "TABLE" }));
+    return rows.map((r) => ({
+      name: r.name.slice(dataset.length + 1),
+      type: r.type === "view" ? "VIEW" : "TABLE",
+    }));
   }
 
   private datasetResource(id: string) {
@@ -344,9 +398,11 @@ export class BigQueryStandin {
   private insertJob(b: RequestBody): unknown {
     const ref = b.jobReference ?? {};
     const id = String(ref.jobId ?? crypto.randomUUID());
-    if (this.jobs.has(id)) throw new ApiErr(409, "duplicate", `Already Exists: Job ${this.project}:${this.location}.${id}`);
+    if (this.jobs.has(id))
+      throw new ApiErr(409, "duplicate", `Already Exists: Job ${this.project}:${this.location}.${id}`);
     const query = b.configuration?.query?.query;
-    if (typeof query !== "string") throw new ApiErr(400, "invalid", "only query jobs are implemented by the stand-in");
+    if (typeof query !== "string")
+      throw new ApiErr(400, "invalid", "only query jobs are implemented by the stand-in");
     const job = this.run(id, query);
     // Like the service: a query that fails validation is refused by jobs.insert itself.
     if (job.error) {
@@ -360,11 +416,17 @@ export class BigQueryStandin {
     const id = `job_${crypto.randomUUID().replace(/-/g, "")}`;
     const job = this.run(id, String(b.query ?? ""));
     if (job.error) throw job.error;
-    return this.queryResults(job, new URLSearchParams(b.maxResults ? { maxResults: String(b.maxResults) } : {}));
+    return this.queryResults(
+      job,
+      new URLSearchParams(b.maxResults ? { maxResults: String(b.maxResults) } : {}),
+    );
   }
 
   private jobResource(job: JobState) {
-    const stats: Record<string, unknown> = { totalBytesProcessed: String(job.bytes), statementType: job.statementType };
+    const stats: Record<string, unknown> = {
+      totalBytesProcessed: String(job.bytes),
+      statementType: job.statementType,
+    };
     if (job.dmlRows !== undefined) stats.numDmlAffectedRows = String(job.dmlRows);
     return {
       kind: "bigquery#job",
@@ -399,7 +461,8 @@ export class BigQueryStandin {
       totalBytesProcessed: String(job.bytes),
       cacheHit: false,
     };
-    if (job.fields.length > 0) out.rows = page.map((r) => ({ f: r.map((v, i) => ({ v: restValue(job.fields[i]!.type, v) })) }));
+    if (job.fields.length > 0)
+      out.rows = page.map((r) => ({ f: r.map((v, i) => ({ v: restValue(job.fields[i]!.type, v) })) }));
     if (start + size < job.rows.length) out.pageToken = String(start + size);
     if (job.dmlRows !== undefined) out.numDmlAffectedRows = String(job.dmlRows);
     return out;
@@ -441,7 +504,12 @@ export class BigQueryStandin {
   private sqliteError(e: Error): ApiErr {
     const msg = e.message;
     const table = msg.match(/no such table: (.+)$/);
-    if (table) return new ApiErr(404, "notFound", `Not found: Table ${this.project}:${table[1]} was not found in location ${this.location}`);
+    if (table)
+      return new ApiErr(
+        404,
+        "notFound",
+        `Not found: Table ${this.project}:${table[1]} was not found in location ${this.location}`,
+      );
     const col = msg.match(/no such column: (.+)$/);
     if (col) return new ApiErr(400, "invalidQuery", `Unrecognized name: ${col[1]}`);
     if (/syntax error/.test(msg)) return new ApiErr(400, "invalidQuery", `Syntax error: ${msg}`);
@@ -454,7 +522,8 @@ export class BigQueryStandin {
     let m: RegExpMatchArray | null;
     if ((m = sql.match(/^CREATE SCHEMA (IF NOT EXISTS )?"([^"]+)"/i))) {
       job.statementType = "CREATE_SCHEMA";
-      if (this.datasets.has(m[2]!) && !m[1]) throw new ApiErr(409, "duplicate", `Already Exists: Dataset ${this.project}:${m[2]}`);
+      if (this.datasets.has(m[2]!) && !m[1])
+        throw new ApiErr(409, "duplicate", `Already Exists: Dataset ${this.project}:${m[2]}`);
       this.datasets.set(m[2]!, { location: this.location });
       return;
     }
@@ -474,7 +543,9 @@ export class BigQueryStandin {
     }
     if ((m = sql.match(/^CREATE OR REPLACE TABLE ("[^"]+") CLONE ("[^"]+")$/i))) {
       job.statementType = "CREATE_TABLE";
-      const src = this.db.query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(unq(m[2]!)) as { sql: string } | null;
+      const src = this.db
+        .query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(unq(m[2]!)) as { sql: string } | null;
       if (!src) throw new ApiErr(404, "notFound", `Not found: Table ${this.project}:${unq(m[2]!)}`);
       this.db.run(`DROP TABLE IF EXISTS ${m[1]}`);
       this.db.run(src.sql.replace(/^CREATE TABLE ("[^"]+"|\S+)/i, `CREATE TABLE ${m[1]}`));
@@ -493,13 +564,19 @@ export class BigQueryStandin {
       this.db.run(`CREATE VIEW ${m[2]} AS ${m[3]}`);
       return;
     }
-    if ((m = sql.match(/^MERGE INTO ("[^"]+") AS (\w+)\s+USING \(([\s\S]+)\) AS (\w+)\s+ON ([\s\S]+?)\s+(?:WHEN MATCHED THEN UPDATE SET ([\s\S]+?)\s+)?WHEN NOT MATCHED THEN INSERT (ROW|\(([^)]*)\) VALUES \(([\s\S]+)\))$/i))) {
+    if (
+      (m = sql.match(
+        /^MERGE INTO ("[^"]+") AS (\w+)\s+USING \(([\s\S]+)\) AS (\w+)\s+ON ([\s\S]+?)\s+(?:WHEN MATCHED THEN UPDATE SET ([\s\S]+?)\s+)?WHEN NOT MATCHED THEN INSERT (ROW|\(([^)]*)\) VALUES \(([\s\S]+)\))$/i,
+      ))
+    ) {
       job.statementType = "MERGE";
       const [, t, ta, src, sa, on, set, , cols, vals] = m;
       let n = 0;
       if (set) n += this.db.run(`UPDATE ${t} AS ${ta} SET ${set} FROM (${src}) AS ${sa} WHERE ${on}`).changes;
       const insert = cols ? `INSERT INTO ${t} (${cols}) SELECT ${vals}` : `INSERT INTO ${t} SELECT ${sa}.*`;
-      n += this.db.run(`${insert} FROM (${src}) AS ${sa} WHERE NOT EXISTS (SELECT 1 FROM ${t} AS ${ta} WHERE ${on})`).changes;
+      n += this.db.run(
+        `${insert} FROM (${src}) AS ${sa} WHERE NOT EXISTS (SELECT 1 FROM ${t} AS ${ta} WHERE ${on})`,
+      ).changes;
       job.dmlRows = n;
       return;
     }
@@ -554,7 +631,10 @@ export class BigQueryStandin {
       mode: "NULLABLE",
     }));
     job.rows = rows;
-    job.bytes = rows.reduce<number>((n, r) => n + r.reduce<number>((m, v) => m + String(v ?? "").length, 0), 0);
+    job.bytes = rows.reduce<number>(
+      (n, r) => n + r.reduce<number>((m, v) => m + String(v ?? "").length, 0),
+      0,
+    );
   }
 
   /** rocky's fingerprint query: same result shape, a different (documented) hash function. */
@@ -565,7 +645,9 @@ export class BigQueryStandin {
     const rows = stmt.values() as unknown[][];
     const groups = new Map<string, number>();
     for (const r of rows) {
-      const obj = Object.fromEntries(stmt.columnNames.map((c, i) => [c, typeof r[i] === "bigint" ? Number(r[i]) : r[i]]));
+      const obj = Object.fromEntries(
+        stmt.columnNames.map((c, i) => [c, typeof r[i] === "bigint" ? Number(r[i]) : r[i]]),
+      );
       const j = JSON.stringify(obj);
       groups.set(j, (groups.get(j) ?? 0) + 1);
     }
@@ -650,7 +732,10 @@ function errorItem(e: ApiErr) {
 
 function json(body: unknown, status = 200): Response {
   if (body === undefined) return new Response(null, { status: 204 });
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=UTF-8" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8" },
+  });
 }
 
 /** Split a script on top-level `;` (outside strings, identifiers and comments). */

@@ -50,12 +50,30 @@ const T = require("@databricks/sql/thrift/TCLIService_types") as {
   TProtocolVersion: Record<string, number>;
 };
 const Int64Ctor = require("node-int64") as new (n: number) => unknown;
-const { Bool, DateDay, Float64, Int32, Int64, Table, TimestampMicrosecond, tableToIPC, Utf8, vectorFromArray } =
-  require("apache-arrow") as typeof ArrowTypes;
+const {
+  Bool,
+  DateDay,
+  Float64,
+  Int32,
+  Int64,
+  Table,
+  TimestampMicrosecond,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} = require("apache-arrow") as typeof ArrowTypes;
 type DataType = ArrowTypes.DataType;
 type Table = ArrowTypes.Table;
 
-export type DbxType = "STRING" | "INT" | "BIGINT" | "DOUBLE" | "BOOLEAN" | "DATE" | "TIMESTAMP" | `DECIMAL(${number},${number})`;
+export type DbxType =
+  | "STRING"
+  | "INT"
+  | "BIGINT"
+  | "DOUBLE"
+  | "BOOLEAN"
+  | "DATE"
+  | "TIMESTAMP"
+  | `DECIMAL(${number},${number})`;
 
 export interface DbxColumn {
   name: string;
@@ -136,7 +154,8 @@ export class DatabricksStandin {
       return new Response("Service Unavailable", { status: fault.status });
     }
     const url = new URL(req.url);
-    if (req.method !== "POST" || url.pathname !== this.path) return new Response("Not Found", { status: 404 });
+    if (req.method !== "POST" || url.pathname !== this.path)
+      return new Response("Not Found", { status: 404 });
     const auth = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "");
     if (!auth) return new Response("Unauthorized", { status: 401 });
     if (!this.opts.tokens.includes(auth[1]!)) return new Response("Invalid access token.", { status: 403 });
@@ -158,14 +177,21 @@ export class DatabricksStandin {
 
   private handler(): object {
     // Handles are UUIDs on the wire (the client formats them as such for its ids).
-    const newHandle = (): Handle => ({ guid: Buffer.from(randomUUID().replaceAll("-", ""), "hex"), secret: randomBytes(16) });
-    const key = (h: { guid: Buffer } | undefined | null): string => (h ? Buffer.from(h.guid).toString("hex") : "");
+    const newHandle = (): Handle => ({
+      guid: Buffer.from(randomUUID().replaceAll("-", ""), "hex"),
+      secret: randomBytes(16),
+    });
+    const key = (h: { guid: Buffer } | undefined | null): string =>
+      h ? Buffer.from(h.guid).toString("hex") : "";
     type OpReq = { operationHandle: { operationId: { guid: Buffer } } };
     const opOf = (req: OpReq): [string, Op | undefined] => {
       const k = key(req.operationHandle.operationId);
       return [k, this.ops.get(k)];
     };
-    const invalid = { statusCode: T.TStatusCode.INVALID_HANDLE_STATUS!, errorMessage: "Invalid OperationHandle" };
+    const invalid = {
+      statusCode: T.TStatusCode.INVALID_HANDLE_STATUS!,
+      errorMessage: "Invalid OperationHandle",
+    };
     // One-argument handlers: thrift's Processor treats them as promise-returning.
     return {
       OpenSession: (_req: object) => {
@@ -189,7 +215,13 @@ export class DatabricksStandin {
         useArrowNativeTypes?: { timestampAsArrow?: boolean; decimalAsArrow?: boolean } | null;
       }) => {
         const session = key(req.sessionHandle.sessionId);
-        if (!this.sessions.has(session)) return { status: { statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: "Invalid SessionHandle" } };
+        if (!this.sessions.has(session))
+          return {
+            status: {
+              statusCode: T.TStatusCode.INVALID_HANDLE_STATUS,
+              errorMessage: "Invalid SessionHandle",
+            },
+          };
         this.statements.push({ sql: req.statement, session });
         const h = newHandle();
         const op: Op = {
@@ -208,7 +240,11 @@ export class DatabricksStandin {
         });
         return {
           status: ok,
-          operationHandle: { operationId: h, operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: true },
+          operationHandle: {
+            operationId: h,
+            operationType: T.TOperationType.EXECUTE_STATEMENT,
+            hasResultSet: true,
+          },
         };
       },
       GetOperationStatus: (req: OpReq) => {
@@ -219,7 +255,12 @@ export class DatabricksStandin {
           status: ok,
           operationState: op.state,
           ...(err
-            ? { errorMessage: err.message, displayMessage: err.message, sqlState: err.sqlState ?? "42000", errorCode: 0 }
+            ? {
+                errorMessage: err.message,
+                displayMessage: err.message,
+                sqlState: err.sqlState ?? "42000",
+                errorCode: 0,
+              }
             : {}),
         };
       },
@@ -246,7 +287,10 @@ export class DatabricksStandin {
         if (!op?.answer || "error" in op.answer) return { status: invalid };
         const first = !op.fetched;
         op.fetched = true;
-        const batch = first && op.answer.rows.length > 0 ? arrowBatchBytes(op.answer.columns, op.answer.rows, op) : undefined;
+        const batch =
+          first && op.answer.rows.length > 0
+            ? arrowBatchBytes(op.answer.columns, op.answer.rows, op)
+            : undefined;
         return {
           status: ok,
           hasMoreRows: false,

@@ -1,6 +1,11 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import { BUILTIN_ADAPTERS, BUILTIN_TYPES, listProjectPlugins, loadAdapterPlugin } from "../../adapter/loader.ts";
+import {
+  BUILTIN_ADAPTERS,
+  BUILTIN_TYPES,
+  listProjectPlugins,
+  loadAdapterPlugin,
+} from "../../adapter/loader.ts";
 import type { AdapterCapabilities, AdapterPlugin } from "../../adapter/types.ts";
 import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts";
 import { RockyError } from "../../errors.ts";
@@ -15,7 +20,12 @@ interface Entry {
   available: boolean;
   error?: string;
   dialect: string | null;
-  capabilities: { transactions: boolean; clone: boolean; fingerprint: boolean; default_threads: number } | null;
+  capabilities: {
+    transactions: boolean;
+    clone: boolean;
+    fingerprint: boolean;
+    default_threads: number;
+  } | null;
   configured_as: string[];
 }
 
@@ -32,16 +42,25 @@ const caps = (c: AdapterCapabilities) => ({
  * config when the plugin's schema accepts one (DuckDB in memory, SQLite); a
  * cloud adapter without configuration reports null rather than a guess.
  */
-function capabilitiesOf(plugin: AdapterPlugin, type: string, config: LoadedConfig | undefined): Entry["capabilities"] {
+function capabilitiesOf(
+  plugin: AdapterPlugin,
+  type: string,
+  config: LoadedConfig | undefined,
+): Entry["capabilities"] {
   const root = config?.root ?? process.cwd();
   const blocks = config ? [...config.adapters.entries()].filter(([, b]) => b.type === type) : [];
-  const candidates: [string, Record<string, unknown>][] = blocks.map(([name, { type: _t, ...rest }]) => [name, rest]);
+  const candidates: [string, Record<string, unknown>][] = blocks.map(([name, { type: _t, ...rest }]) => [
+    name,
+    rest,
+  ]);
   candidates.push(["default", {}]);
   for (const [name, raw] of candidates) {
     const parsed = v.safeParse(plugin.configSchema, raw);
     if (!parsed.success) continue;
     try {
-      return caps(plugin.create(parsed.output as Record<string, unknown>, { projectRoot: root, name }).capabilities);
+      return caps(
+        plugin.create(parsed.output as Record<string, unknown>, { projectRoot: root, name }).capabilities,
+      );
     } catch {
       // e.g. an unset credential: try the next candidate
     }
@@ -55,10 +74,19 @@ async function describe(
   file: string | undefined,
   config: LoadedConfig | undefined,
 ): Promise<Entry> {
-  const configured_as = config ? [...config.adapters.entries()].filter(([, b]) => b.type === type).map(([n]) => n) : [];
+  const configured_as = config
+    ? [...config.adapters.entries()].filter(([, b]) => b.type === type).map(([n]) => n)
+    : [];
   const base = { type, source, ...(file ? { file } : {}), configured_as };
   if (source === "builtin" && !BUILTIN_ADAPTERS[type]) {
-    return { ...base, description: null, available: false, error: "not included in this build", dialect: null, capabilities: null };
+    return {
+      ...base,
+      description: null,
+      available: false,
+      error: "not included in this build",
+      dialect: null,
+      capabilities: null,
+    };
   }
   try {
     const plugin = await loadAdapterPlugin(type, config?.root ?? process.cwd());
@@ -73,6 +101,35 @@ async function describe(
     const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
     return { ...base, description: null, available: false, error: msg, dialect: null, capabilities: null };
   }
+}
+
+function capText(e: Entry): string {
+  const c = e.capabilities;
+  if (!e.available) return `unavailable: ${e.error ?? "unknown"}`;
+  if (!c) return "(configure it to see capabilities)";
+  const flags = [c.transactions && "transactions", c.clone && "clone", c.fingerprint && "fingerprint"].filter(
+    Boolean,
+  );
+  return [...flags, `threads=${c.default_threads}`].join(", ");
+}
+
+function renderText(entries: Entry[]): string {
+  const rows = entries.map((e) => [
+    e.type,
+    e.source === "builtin" ? "built-in" : "project",
+    e.configured_as.join(", ") || "-",
+    capText(e),
+  ]);
+  const head = ["TYPE", "SOURCE", "CONFIGURED AS", "CAPABILITIES"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((x, i) => (i === r.length - 1 ? x : x.padEnd(widths[i]!))).join("  ");
+  const out = [line(head), ...rows.map(line)];
+  const notes = entries.filter((e) => e.description || e.file);
+  if (notes.length > 0) {
+    out.push("");
+    for (const e of notes) out.push(`${e.type}: ${[e.description, e.file].filter(Boolean).join(" — ")}`);
+  }
+  return out.join("\n");
 }
 
 export default defineCommand({
@@ -103,22 +160,6 @@ Example:
       if (builtins.includes(p.type)) continue; // a built-in name always resolves to the built-in
       entries.push(await describe(p.type, "project", p.file, config));
     }
-    emit(envelope("adapters", { adapters: entries }), () => {
-      const rows = entries.map((e) => {
-        const c = e.capabilities;
-        const capText = c
-          ? [c.transactions && "transactions", c.clone && "clone", c.fingerprint && "fingerprint", `threads=${c.default_threads}`]
-              .filter(Boolean)
-              .join(", ")
-          : e.available
-            ? "(configure it to see capabilities)"
-            : "";
-        const where = e.source === "builtin" ? "built-in" : `project ${e.file}`;
-        const status = e.available ? "" : `  unavailable: ${e.error}`;
-        const used = e.configured_as.length ? `  [configured as ${e.configured_as.join(", ")}]` : "";
-        return `  ${e.type.padEnd(12)} ${where}${used}\n  ${"".padEnd(12)} ${e.description ?? ""}${c || capText ? `${e.description ? "; " : ""}${capText}` : ""}${status}`;
-      });
-      return ["Adapters:", ...rows].join("\n");
-    });
+    emit(envelope("adapters", { adapters: entries }), () => renderText(entries));
   },
 });

@@ -38,13 +38,20 @@ function requireBranch(store: StateStore, name: string): BranchRecord {
   if (!rec) {
     const names = listBranches(store).map((b) => b.name);
     throw new RockyError(`branch '${name}' not found`, {
-      hint: names.length > 0 ? `existing branches: ${names.join(", ")}` : `create it with 'rocky branch create ${name}'`,
+      hint:
+        names.length > 0
+          ? `existing branches: ${names.join(", ")}`
+          : `create it with 'rocky branch create ${name}'`,
     });
   }
   return rec;
 }
 
-async function withStore<T>(path: string, opts: Parameters<typeof openState>[1], fn: (s: StateStore) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  path: string,
+  opts: Parameters<typeof openState>[1],
+  fn: (s: StateStore) => Promise<T>,
+): Promise<T> {
   const store = openState(path, opts);
   try {
     return await fn(store);
@@ -60,11 +67,16 @@ const create = defineCommand({
       "Create a named branch. Writes nothing to the warehouse unless --clone.\n\nExample:\n  rocky branch create fix-price --description 'reprice orders'",
   },
   args: {
-    name: { type: "positional", required: true, description: "branch name ([A-Za-z0-9_.-], at most 64 bytes)" },
+    name: {
+      type: "positional",
+      required: true,
+      description: "branch name ([A-Za-z0-9_.-], at most 64 bytes)",
+    },
     description: { type: "string", description: "what the branch is for" },
     clone: {
       type: "boolean",
-      description: "start with a zero-copy copy of every production table (DuckDB: views; Snowflake/Databricks/BigQuery: native clones)",
+      description:
+        "start with a zero-copy copy of every production table (DuckDB: views; Snowflake/Databricks/BigQuery: native clones)",
     },
   },
   async run({ args }) {
@@ -93,7 +105,9 @@ const create = defineCommand({
         ...(args.description === undefined ? {} : { description: args.description }),
         createdBy: process.env.USER || "unknown",
         ...(dialect ? { dialect } : {}),
-        productionSchemas: [...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main"))],
+        productionSchemas: [
+          ...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main")),
+        ],
       });
       if (!args.clone) return { rec, cloned: undefined };
       const { connectAdapter } = await import("../../branch/context.ts");
@@ -105,14 +119,20 @@ const create = defineCommand({
       }
     });
     emit(
-      envelope("branch create", { branch: branchEntry(result.rec), objects: (result.cloned ?? []).map(describeObject) }),
+      envelope("branch create", {
+        branch: branchEntry(result.rec),
+        objects: (result.cloned ?? []).map(describeObject),
+      }),
       () => renderCreate(result.rec, result.cloned),
     );
   },
 });
 
 const list = defineCommand({
-  meta: { name: "list", description: "List branches, sorted by name.\n\nExample:\n  rocky branch list -o json" },
+  meta: {
+    name: "list",
+    description: "List branches, sorted by name.\n\nExample:\n  rocky branch list -o json",
+  },
   args: {},
   async run() {
     const p = await project(false);
@@ -126,7 +146,8 @@ const list = defineCommand({
 const show = defineCommand({
   meta: {
     name: "show",
-    description: "Show a branch and the warehouse objects it holds.\n\nExample:\n  rocky branch show fix-price",
+    description:
+      "Show a branch and the warehouse objects it holds.\n\nExample:\n  rocky branch show fix-price",
   },
   args: { name: { type: "positional", required: true, description: "branch name" } },
   async run({ args }) {
@@ -216,20 +237,29 @@ const compare = defineCommand({
   },
   async run({ args, rawArgs }) {
     const config = needProject(await project(true));
-    const [{ builtModels, filterModels }, { compareBranch }, { renderCompare }, { blastResolver }] = await Promise.all([
-      import("../../branch/built.ts"),
-      import("../../branch/compare.ts"),
-      import("../../branch/render.ts"),
-      import("../../branch/blast.ts"),
-    ]);
+    const [{ builtModels, filterModels }, { compareBranch }, { renderCompare }, { blastResolver }] =
+      await Promise.all([
+        import("../../branch/built.ts"),
+        import("../../branch/compare.ts"),
+        import("../../branch/render.ts"),
+        import("../../branch/blast.ts"),
+      ]);
     const filter = await models(rawArgs);
     const ctx = await warehouseContext(config);
     try {
       const result = await withStore(config.statePath, {}, async (store) => {
         const rec = requireBranch(store, args.name);
-        const built = filterModels(builtModels(store, rec, ctx.models, ctx.adapter.dialect), filter, ctx.models);
+        const built = filterModels(
+          builtModels(store, rec, ctx.models, ctx.adapter.dialect),
+          filter,
+          ctx.models,
+        );
         const blast = blastResolver(ctx.compiled, (models) =>
-          ctx.compileProject({ ...ctx.compiled.project, models, byName: new Map(models.map((m) => [m.name, m])) }),
+          ctx.compileProject({
+            ...ctx.compiled.project,
+            models,
+            byName: new Map(models.map((m) => [m.name, m])),
+          }),
         );
         return compareBranch(ctx.adapter, rec.name, built, blast, filter);
       });
@@ -254,30 +284,41 @@ const promote = defineCommand({
   async run({ args, rawArgs }) {
     const config = needProject(await project(true));
     const filter = await models(rawArgs);
-    const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] = await Promise.all([
-      import("../../branch/built.ts"),
-      import("../../branch/promote.ts"),
-      import("../../branch/render.ts"),
-      import("../../run/engine.ts"),
-    ]);
+    const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] =
+      await Promise.all([
+        import("../../branch/built.ts"),
+        import("../../branch/promote.ts"),
+        import("../../branch/render.ts"),
+        import("../../run/engine.ts"),
+      ]);
+    const { resolveTrigger } = await import("../../run/run.ts");
     const ctx = await warehouseContext(config);
     try {
-      const result = await withStore(config.statePath, { lock: { command: "branch promote" } }, async (store) => {
-        const rec = requireBranch(store, args.name);
-        const built = filterModels(builtModels(store, rec, ctx.models, ctx.adapter.dialect), filter, ctx.models);
-        if (built.length === 0) {
-          throw new RockyError(`branch '${rec.name}' has built nothing to promote`, {
-            hint: `run 'rocky run --branch ${rec.name}' first`,
+      const result = await withStore(
+        config.statePath,
+        { lock: { command: "branch promote" } },
+        async (store) => {
+          const rec = requireBranch(store, args.name);
+          const built = filterModels(
+            builtModels(store, rec, ctx.models, ctx.adapter.dialect),
+            filter,
+            ctx.models,
+          );
+          if (built.length === 0) {
+            throw new RockyError(`branch '${rec.name}' has built nothing to promote`, {
+              hint: `run 'rocky run --branch ${rec.name}' first`,
+            });
+          }
+          return promoteBranch(store, ctx.adapter, rec, built, {
+            trigger: resolveTrigger(undefined),
+            configHash: config.hash,
+            compiled: ctx.compiled.models,
+            models: ctx.models,
+            downstream: ctx.compiled.dag.downstream,
+            watermarkKey: tableKey,
           });
-        }
-        return promoteBranch(store, ctx.adapter, rec, built, {
-          trigger: process.env.CI ? "ci" : "manual",
-          configHash: config.hash,
-          compiled: ctx.compiled.models,
-          models: ctx.models,
-          watermarkKey: tableKey,
-        });
-      });
+        },
+      );
       emit(envelope("branch promote", result), () => renderPromote(result));
       if (result.status !== "success") throw new ExitCode(1);
     } finally {

@@ -4,7 +4,8 @@ import { compilePayload } from "../../compile/report.ts";
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
 import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
 import { globals } from "../context.ts";
-import { emit, envelope } from "../output.ts";
+import { envelope } from "../output.ts";
+import { writeStdout } from "../render/stdout.ts";
 import { bold, dim, green, red, yellow } from "../style.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -74,7 +75,10 @@ Example:
       }
       only = new Set([m]);
     }
-    emit(envelope("compile", compilePayload(result, only)), () => renderText(result, only));
+    const payload = envelope("compile", compilePayload(result, only));
+    await writeStdout(
+      globals().output === "json" ? JSON.stringify(payload, null, 2) : renderText(result, only),
+    );
     if (result.hasErrors) throw new ExitCode(1);
   },
 });

@@ -4,7 +4,8 @@ import { loadAndCompile } from "../../compile/load.ts";
 import { DAG_CODES } from "../../compile/compile.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
 import { globals } from "../context.ts";
-import { envelope, writeJson } from "../output.ts";
+import { envelope } from "../output.ts";
+import { writeStdout } from "../render/stdout.ts";
 import { renderDagDot, renderDagMermaid, renderDagText } from "../render/dag.ts";
 
 const FORMATS = ["text", "json", "dot", "mermaid"] as const;
@@ -34,16 +35,15 @@ Example:
       );
     const result = await loadAndCompile(globals().config);
     const payload = dagPayload(result, Boolean(args["column-lineage"]));
-    if (format === "json") writeJson(envelope("dag", payload));
-    else {
-      const text =
-        format === "dot"
+    const text =
+      format === "json"
+        ? JSON.stringify(envelope("dag", payload), null, 2)
+        : format === "dot"
           ? renderDagDot(payload)
           : format === "mermaid"
             ? renderDagMermaid(payload)
             : renderDagText(payload);
-      process.stdout.write(`${text}\n`);
-    }
+    await writeStdout(text);
     // The DAG is wrong if dependencies are: say why on stderr and fail, after printing.
     const dagErrors = result.diagnostics.filter(
       (d) => d.code === DAG_CODES.unknownDependency || d.code === DAG_CODES.cycle,

@@ -10,11 +10,19 @@ import { dim, green, red, yellow } from "../style.ts";
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const statusColour = (s: string) =>
-  s === "success" ? green(s) : s === "partial_failure" || s === "skipped" || s === "running" ? yellow(s) : red(s);
+  s === "success"
+    ? green(s)
+    : s === "partial_failure" || s === "skipped" || s === "running"
+      ? yellow(s)
+      : red(s);
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [dim(fmt(header)), ...rows.map(fmt)].join("\n");
 }
 
@@ -29,12 +37,16 @@ Example:
   },
   args: {
     model: { type: "string", description: "Show this model's executions" },
-    since: { type: "string", description: "Only runs started at or after this date (YYYY-MM-DD or RFC 3339)" },
+    since: {
+      type: "string",
+      description: "Only runs started at or after this date (YYYY-MM-DD or RFC 3339)",
+    },
     limit: { type: "string", description: "At most this many entries (default 50)" },
   },
   async run({ args }) {
     const limit = args.limit === undefined ? 50 : Number(args.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid value '${args.limit}' for --limit`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError(`invalid value '${args.limit}' for --limit`);
     const since = args.since !== undefined ? parseSince(args.since) : undefined;
     const g = globals();
     const config = await loadConfig(findConfig(g.config), g.statePath);

@@ -16,6 +16,7 @@ import { renderHtml } from "../render/lineage-html.ts";
 import { renderMermaid } from "../render/lineage-mermaid.ts";
 import { buildPicture } from "../render/lineage-picture.ts";
 import { renderModelText, renderTraceText } from "../render/lineage-text.ts";
+import { writeStdout } from "../render/stdout.ts";
 
 const FORMATS = ["text", "json", "dot", "mermaid", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -115,6 +116,6 @@ Example:
       process.stderr.write(`wrote ${args.out}\n`);
       return;
     }
-    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    await writeStdout(text);
   },
 });

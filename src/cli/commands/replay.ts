@@ -64,7 +64,10 @@ Example:
     run: { type: "positional", required: true, description: "A run id, or 'latest'" },
     model: { type: "string", description: "Only this model" },
     sql: { type: "boolean", description: "Print the recorded SQL statements" },
-    execute: { type: "boolean", description: "Re-run the recorded SQL into replay__<run_id> and compare fingerprints" },
+    execute: {
+      type: "boolean",
+      description: "Re-run the recorded SQL into replay__<run_id> and compare fingerprints",
+    },
     keep: { type: "boolean", description: "With --execute: keep the replay schema instead of dropping it" },
   },
   async run({ args }) {

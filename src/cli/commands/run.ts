@@ -29,7 +29,8 @@ function modelLine(m: ModelResult, width: number, isolated: boolean): string {
   const name = m.name.padEnd(width);
   const lines: string[] = [];
   if (m.status === "success") {
-    const rows = m.rows === null ? (m.strategy === "view" ? "view" : "") : `${m.rows.toLocaleString("en-US")} rows`;
+    const rows =
+      m.rows === null ? (m.strategy === "view" ? "view" : "") : `${m.rows.toLocaleString("en-US")} rows`;
     lines.push(`  ${green("✓")} ${name}  ${m.target}  ${rows}  ${dim(secs(m.durationMs))}`);
   } else if (m.status === "failed") {
     lines.push(`  ${red("✗")} ${name}  ${m.target}  ${red(`failed: ${m.error ?? ""}`)}`);
@@ -76,25 +77,52 @@ Example:
   },
   args: {
     model: { type: "string", description: "Run only this model (repeatable)" },
-    select: { type: "string", description: "name, +name (with ancestors) or name+ (with descendants); repeatable" },
+    select: {
+      type: "string",
+      description: "name, +name (with ancestors) or name+ (with descendants); repeatable",
+    },
     threads: { type: "string", description: "Models executed at once (default: the adapter's)" },
     "fail-fast": { type: "boolean", description: "Stop at the first failed model" },
-    "full-refresh": { type: "boolean", description: "Rebuild incremental, merge and delete_insert models from scratch" },
-    shadow: { type: "boolean", description: "Write every model to a shadow target; production is not touched" },
-    "shadow-suffix": { type: "string", description: `Shadow table suffix (default ${DEFAULT_SHADOW_SUFFIX}); implies --shadow` },
-    "shadow-schema": { type: "string", description: "Write shadow tables to this schema instead of suffixing; implies --shadow" },
-    trigger: { type: "string", description: "manual | ci | schedule | sensor (default: ci when CI is set, else manual)" },
-    branch: { type: "string", description: "Run in a named branch's schemas (see 'rocky branch'); conflicts with --shadow*" },
+    "full-refresh": {
+      type: "boolean",
+      description: "Rebuild incremental, merge and delete_insert models from scratch",
+    },
+    shadow: {
+      type: "boolean",
+      description: "Write every model to a shadow target; production is not touched",
+    },
+    "shadow-suffix": {
+      type: "string",
+      description: `Shadow table suffix (default ${DEFAULT_SHADOW_SUFFIX}); implies --shadow`,
+    },
+    "shadow-schema": {
+      type: "string",
+      description: "Write shadow tables to this schema instead of suffixing; implies --shadow",
+    },
+    trigger: {
+      type: "string",
+      description: "manual | ci | schedule | sensor (default: ci when CI is set, else manual)",
+    },
+    branch: {
+      type: "string",
+      description: "Run in a named branch's schemas (see 'rocky branch'); conflicts with --shadow*",
+    },
   },
   async run({ args, rawArgs }) {
     if (args.trigger !== undefined && !TRIGGERS.includes(args.trigger)) {
-      throw new UsageError(`invalid value '${args.trigger}' for --trigger`, `use one of ${TRIGGERS.join(", ")}`);
+      throw new UsageError(
+        `invalid value '${args.trigger}' for --trigger`,
+        `use one of ${TRIGGERS.join(", ")}`,
+      );
     }
     let threads: number | undefined;
     if (args.threads !== undefined) {
       threads = Number(args.threads);
       if (!Number.isInteger(threads) || threads < 1)
-        throw new UsageError(`invalid value '${args.threads}' for --threads`, "use a whole number of at least 1");
+        throw new UsageError(
+          `invalid value '${args.threads}' for --threads`,
+          "use a whole number of at least 1",
+        );
     }
     checkBranchFlags({
       ...(args.branch !== undefined ? { branch: args.branch } : {}),
@@ -102,7 +130,10 @@ Example:
       ...(args["shadow-schema"] !== undefined ? { shadowSchema: args["shadow-schema"] } : {}),
     });
     if (args["shadow-suffix"] !== undefined && args["shadow-schema"] !== undefined) {
-      throw new UsageError("--shadow-suffix and --shadow-schema conflict", "a shadow run either suffixes tables or moves them to another schema");
+      throw new UsageError(
+        "--shadow-suffix and --shadow-schema conflict",
+        "a shadow run either suffixes tables or moves them to another schema",
+      );
     }
     const shadow =
       args.shadow || args["shadow-suffix"] !== undefined || args["shadow-schema"] !== undefined
@@ -129,7 +160,8 @@ Example:
     const progress = g.output !== "json" && isInteractive();
     const onEvent = progress
       ? (e: RunEvent) => {
-          if (e.type === "done") process.stderr.write(`\r\u001b[2K[${e.done}/${e.total}] ${e.result.name} ${e.result.status}`);
+          if (e.type === "done")
+            process.stderr.write(`\r\u001b[2K[${e.done}/${e.total}] ${e.result.name} ${e.result.status}`);
         }
       : undefined;
     let outcome: RunOutcome;

@@ -24,7 +24,9 @@ Example:
       emit(envelope("state", p), () =>
         p.watermarks.length === 0
           ? "No watermarks stored."
-          : p.watermarks.map((w) => `${w.table} | ${w.column} > ${w.value} | updated ${w.updated_at} (${w.model})`).join("\n"),
+          : p.watermarks
+              .map((w) => `${w.table} | ${w.column} > ${w.value} | updated ${w.updated_at} (${w.model})`)
+              .join("\n"),
       );
     } finally {
       store.close();

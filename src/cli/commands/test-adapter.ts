@@ -39,8 +39,14 @@ Example:
     if (!block || name === undefined) {
       const known = [...config.adapters.keys()];
       throw new RockyError(
-        known.length === 0 ? `no [adapter] in ${config.file}` : `no adapter named '${args.name}' in ${config.file}`,
-        { hint: didYouMean(args.name ?? "", known) ?? (known.length ? `configured: ${known.join(", ")}` : "add an [adapter] block with a type") },
+        known.length === 0
+          ? `no [adapter] in ${config.file}`
+          : `no adapter named '${args.name}' in ${config.file}`,
+        {
+          hint:
+            didYouMean(args.name ?? "", known) ??
+            (known.length ? `configured: ${known.join(", ")}` : "add an [adapter] block with a type"),
+        },
       );
     }
     const adapter = await createAdapter(block, { projectRoot: config.root, name });
@@ -63,10 +69,14 @@ Example:
       checks: report.checks,
     });
     emit(payload, () => {
-      const lines = [`Adapter conformance: ${name} (${report.adapter_type}), scratch schema ${report.schema}`, "=".repeat(50)];
+      const lines = [
+        `Adapter conformance: ${name} (${report.adapter_type}), scratch schema ${report.schema}`,
+        "=".repeat(50),
+      ];
       for (const c of report.checks) {
         const label = c.name.padEnd(16, " ");
-        if (c.status === "pass") lines.push(`  + ${label} ${c.duration_ms}ms${c.message ? ` (${c.message})` : ""}`);
+        if (c.status === "pass")
+          lines.push(`  + ${label} ${c.duration_ms}ms${c.message ? ` (${c.message})` : ""}`);
         else if (c.status === "fail") lines.push(`  X ${label} FAILED: ${c.message ?? ""}`);
         else lines.push(`  - ${label} SKIPPED (${c.message ?? ""})`);
       }

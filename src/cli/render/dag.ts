@@ -11,7 +11,7 @@ export function renderDagText(p: DagPayload): string {
     for (const id of layer) {
       const n = p.nodes.find((x) => x.id === id)!;
       lines.push(
-        `  ${n.kind.padEnd(16)} ${n.label.padEnd(30)} depends_on: ${n.depends_on.join(", ") || "-"}`,
+        `  ${n.kind.padEnd(16)} ${n.label.padEnd(30)} depends_on: ${n.depends_on.map((d) => d.replace(/^transformation:/, "")).join(", ") || "-"}`,
       );
     }
   });

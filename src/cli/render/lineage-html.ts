@@ -87,7 +87,7 @@ export function renderHtml(p: Picture): string {
   .key { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; }
   .key.direct { background: #8c959f; } .key.cast { background: #0969da; } .key.expression { background: #8250df; }
   .key.aggregation { background: #bc4c00; } .key.window { background: #1a7f37; }
-  svg { display: block; margin-top: 12px; }
+  svg { display: block; margin-top: 12px; max-width: 100%; height: auto; }
   .table rect { fill: #f6f8fa; stroke: #8c959f; stroke-width: 1.2; }
   .table.source rect { fill: #fff8c5; stroke-dasharray: 5 3; }
   .table.unavailable rect { fill: #ffebe9; stroke: #cf222e; stroke-dasharray: 4 3; }

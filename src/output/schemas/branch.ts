@@ -58,7 +58,9 @@ export const ModelCompareSchema = v.object({
   branch_table: v.string(),
   columns_added: v.array(v.object({ name: v.string(), type: v.string() })),
   columns_removed: v.array(v.object({ name: v.string(), type: v.string() })),
-  columns_retyped: v.array(v.object({ name: v.string(), production_type: v.string(), branch_type: v.string() })),
+  columns_retyped: v.array(
+    v.object({ name: v.string(), production_type: v.string(), branch_type: v.string() }),
+  ),
   /** Rows (as a multiset, over the columns both sides share) only in the branch / only in production. */
   rows_only_in_branch: v.pipe(v.number(), v.integer(), v.minValue(0)),
   rows_only_in_production: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -67,7 +69,11 @@ export const ModelCompareSchema = v.object({
   sample_only_in_production: v.array(v.record(v.string(), v.unknown())),
   /** Downstream columns that read a removed or retyped column (column-level lineage). */
   blast_radius: v.array(
-    v.object({ column: v.string(), change: v.picklist(["removed", "retyped"]), downstream: v.array(ColumnRef) }),
+    v.object({
+      column: v.string(),
+      change: v.picklist(["removed", "retyped"]),
+      downstream: v.array(ColumnRef),
+    }),
   ),
 });
 
@@ -101,6 +107,8 @@ export const BranchPromoteOutput = v.object({
       error: v.optional(v.string()),
     }),
   ),
+  /** Production models downstream of the promoted ones, not built in the branch: run them to refresh. */
+  stale_downstream: v.array(v.string()),
   error: v.optional(v.string()),
 });
 
