@@ -11,7 +11,7 @@
  *   bun scripts/bench-compile.ts [--sizes 1000,10000] [--runs 3] [--keep]
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compileProject } from "../src/compile/compile.ts";
@@ -117,6 +117,7 @@ const median = (xs: number[]) => {
 /** Run `rocky compile -o json` under /usr/bin/time -v: wall ms and peak RSS MB. */
 function timedCompile(dir: string): {
   ms: number;
+  cpuMs: number;
   rssMb: number;
   models: number;
   edges: number;
@@ -154,7 +155,7 @@ const say = (line: string) => {
 };
 
 say(
-  `# rocky compile benchmark (${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, bun ${Bun.version})`,
+  `# rocky compile benchmark (${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, load average ${loadavg()[0]!.toFixed(1)}, bun ${Bun.version})`,
 );
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), `rocky-bench-${n}-`));

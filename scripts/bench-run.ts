@@ -7,8 +7,9 @@
  *
  * Both sides run in this one invocation, alternately, each on a fresh warehouse file;
  * medians are reported. The direct side executes exactly the statements rocky recorded
- * for the run (read back from the state store), in the recorded order, on one
- * connection: the cost of the SQL alone, without process start, compile or records.
+ * for the run (read back from the state store), layer by layer with the same number of
+ * parallel connections as rocky's default threads: the cost of the SQL alone, without
+ * process start, compile, existence checks, fingerprints or run records.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -90,32 +91,44 @@ async function rockyRun(dir: string): Promise<number> {
   return ms;
 }
 
-/** The statements of the newest run, in execution order. */
-function recordedStatements(dir: string): string[] {
+const LAYERS = ["src", "stg", "int", "mart"];
+
+/** The statements of the newest run, grouped by DAG layer (models of a layer are independent). */
+function recordedStatements(dir: string): string[][][] {
   const store = openState(join(dir, ".rocky-state.db"));
   try {
     const run = store.db.query("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").get() as {
       run_id: string;
     };
-    return modelRuns(store, run.run_id).flatMap((m) =>
-      m.sql_hash ? (statementsFor(store, m.sql_hash) ?? []) : [],
-    );
+    const layers: string[][][] = LAYERS.map(() => []);
+    for (const m of modelRuns(store, run.run_id)) {
+      const layer = LAYERS.indexOf(m.model_name.split("_")[0]!);
+      layers[layer]!.push(m.sql_hash ? (statementsFor(store, m.sql_hash) ?? []) : []);
+    }
+    return layers;
   } finally {
     store.close();
   }
 }
 
-async function direct(dir: string, statements: string[]): Promise<number> {
+async function direct(dir: string, layers: string[][][], threads: number): Promise<number> {
   const file = join(dir, "direct.duckdb");
   rmSync(file, { force: true });
   rmSync(`${file}.wal`, { force: true });
   const t0 = performance.now();
   const inst = await DuckDBInstance.create(file);
-  const conn = await inst.connect();
-  const schemas = new Set(statements.flatMap((s) => [...s.matchAll(/TABLE "([^"]+)"\./g)].map((m) => m[1]!)));
-  for (const s of schemas) await conn.run(`CREATE SCHEMA IF NOT EXISTS "${s}"`);
-  for (const s of statements) await conn.run(s);
-  conn.closeSync();
+  const conns = await Promise.all(Array.from({ length: threads }, () => inst.connect()));
+  for (const layer of layers) {
+    let next = 0;
+    await Promise.all(
+      conns.map(async (c) => {
+        while (next < layer.length) {
+          for (const s of layer[next++]!) await c.run(s);
+        }
+      }),
+    );
+  }
+  for (const c of conns) c.closeSync();
   inst.closeSync();
   return performance.now() - t0;
 }
@@ -226,12 +239,14 @@ console.log(`project: ${MODELS} models, ${ROWS} source rows each, in ${dir}`);
 
 await rockyRun(dir); // warm-up (compile cache, file system)
 const statements = recordedStatements(dir);
-await direct(dir, statements);
+// rocky's default for DuckDB: one model per core, at most 8.
+const threads = Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
+await direct(dir, statements, threads);
 const rockyTimes: number[] = [];
 const directTimes: number[] = [];
 for (let i = 0; i < REPEAT; i++) {
   rockyTimes.push(await rockyRun(dir));
-  directTimes.push(await direct(dir, statements));
+  directTimes.push(await direct(dir, statements, threads));
 }
 const r = median(rockyTimes);
 const d = median(directTimes);

@@ -37,6 +37,8 @@ export class DatabricksAdapter implements Adapter {
   private readonly driver: DatabricksDriver;
   private readonly retry: RetryPolicy;
   private readonly secrets: string[];
+  private connecting: Promise<void> | undefined;
+  private cancelEpoch = 0;
 
   constructor(
     private readonly config: DatabricksConfig,
@@ -72,17 +74,22 @@ export class DatabricksAdapter implements Adapter {
     return mapError(e, { host: this.config.host, secrets: this.secrets });
   }
 
-  async connect(): Promise<void> {
-    if (this.driver.connected) return;
-    try {
-      await withRetry(() => this.driver.connect(), isTransient, this.retry);
-    } catch (e) {
-      throw this.fail(e);
-    }
+  /** One session however many models ask at once; a failed attempt can be retried by the next call. */
+  connect(): Promise<void> {
+    this.connecting ??= withRetry(() => this.driver.connect(), isTransient, this.retry).catch(
+      (e: unknown) => {
+        this.connecting = undefined;
+        throw this.fail(e);
+      },
+    );
+    return this.connecting;
   }
 
   private async run(sql: string): Promise<RawResult> {
-    if (!this.driver.connected) await this.connect();
+    const epoch = this.cancelEpoch;
+    await this.connect();
+    // cancel() arrived while this statement waited for the session: it is in flight too.
+    if (epoch !== this.cancelEpoch) throw new RockyError("Databricks statement cancelled");
     try {
       const op = await withRetry(() => this.driver.submit(sql), isTransient, this.retry);
       return await this.driver.collect(op);
@@ -153,10 +160,12 @@ export class DatabricksAdapter implements Adapter {
   }
 
   async cancel(): Promise<void> {
+    this.cancelEpoch++;
     await this.driver.cancel();
   }
 
   async close(): Promise<void> {
+    this.connecting = undefined;
     await this.driver.close();
   }
 

@@ -2,14 +2,12 @@
  * The thin layer over @databricks/sql: one client, one session, statements as
  * promises, rows as arrays in schema order. No error wording here.
  */
-import { connections, DBSQLClient, thrift } from "@databricks/sql";
+import type * as Dbx from "@databricks/sql";
 import type IConnectionProvider from "@databricks/sql/dist/connection/contracts/IConnectionProvider";
 import type IDBSQLSession from "@databricks/sql/dist/contracts/IDBSQLSession";
 import type IOperation from "@databricks/sql/dist/contracts/IOperation";
 import type { ColumnInfo } from "../../src/adapter/types.ts";
 import type { Endpoint } from "./config.ts";
-
-const { TTypeId } = thrift.TCLIService_types;
 
 export interface RawResult {
   columns: ColumnInfo[];
@@ -33,41 +31,65 @@ export interface DriverOptions {
 /** The SDK logs JSON lines to the console by default; rocky reports errors itself. */
 const silent = { log: () => {} };
 
+type Sdk = typeof Dbx;
+type TypeIds = Sdk["thrift"]["TCLIService_types"]["TTypeId"];
+
+interface Loaded {
+  sdk: Sdk;
+  /** DBSQLClient for a loopback `http://` endpoint. */
+  LoopbackHttpClient: new (
+    ep: Endpoint,
+  ) => Dbx.DBSQLClient;
+}
+
+let loaded: Promise<Loaded> | undefined;
+
 /**
- * The SDK hard-codes `https` in a private method; for a loopback `http://` host we
- * hand it a plain-HTTP connection provider (the SDK's own HttpConnection class)
- * through the public IClientContext hook.
+ * @databricks/sql is loaded on first connect: importing it takes about a second,
+ * and compile-time work (the dialect) never needs it.
  */
-class LoopbackHttpClient extends DBSQLClient {
-  private plainProvider: IConnectionProvider | undefined;
+function loadSdk(): Promise<Loaded> {
+  loaded ??= import("@databricks/sql").then((sdk) => {
+    /**
+     * The SDK hard-codes `https` in a private method; for a loopback `http://` host
+     * we hand it a plain-HTTP connection provider (the SDK's own HttpConnection
+     * class) through the public IClientContext hook.
+     */
+    class LoopbackHttpClient extends sdk.DBSQLClient {
+      private plainProvider: IConnectionProvider | undefined;
 
-  constructor(private readonly endpointInfo: Endpoint) {
-    super({ logger: silent });
-  }
+      constructor(private readonly endpointInfo: Endpoint) {
+        super({ logger: silent });
+      }
 
-  override async getConnectionProvider(): Promise<IConnectionProvider> {
-    await super.getConnectionProvider(); // keeps the SDK's "not connected" check
-    this.plainProvider ??= new connections.HttpConnection(
-      {
-        host: this.endpointInfo.host,
-        port: this.endpointInfo.port,
-        path: this.endpointInfo.path,
-        https: false,
-        headers: { "User-Agent": "rocky" },
-      },
-      this,
-    );
-    return this.plainProvider;
-  }
+      override async getConnectionProvider(): Promise<IConnectionProvider> {
+        await super.getConnectionProvider(); // keeps the SDK's "not connected" check
+        this.plainProvider ??= new sdk.connections.HttpConnection(
+          {
+            host: this.endpointInfo.host,
+            port: this.endpointInfo.port,
+            path: this.endpointInfo.path,
+            https: false,
+            headers: { "User-Agent": "rocky" },
+          },
+          this,
+        );
+        return this.plainProvider;
+      }
 
-  override async close(): Promise<void> {
-    await super.close();
-    this.plainProvider = undefined;
-  }
+      override async close(): Promise<void> {
+        await super.close();
+        this.plainProvider = undefined;
+      }
+    }
+    return { sdk, LoopbackHttpClient };
+  });
+  return loaded;
 }
 
 export class DatabricksDriver {
-  private client: DBSQLClient | undefined;
+  private client: Dbx.DBSQLClient | undefined;
+  private typeIds: TypeIds | undefined;
   private session: IDBSQLSession | undefined;
   private readonly inflight = new Set<IOperation>();
   /** Bumped by cancel(): a statement whose submission straddles a cancel is cancelled on arrival. */
@@ -81,7 +103,9 @@ export class DatabricksDriver {
 
   async connect(): Promise<void> {
     const { endpoint: ep, auth } = this.opts;
-    const client = ep.https ? new DBSQLClient({ logger: silent }) : new LoopbackHttpClient(ep);
+    const { sdk, LoopbackHttpClient } = await loadSdk();
+    this.typeIds = sdk.thrift.TCLIService_types.TTypeId;
+    const client = ep.https ? new sdk.DBSQLClient({ logger: silent }) : new LoopbackHttpClient(ep);
     try {
       await client.connect({
         host: ep.host,
@@ -136,8 +160,12 @@ export class DatabricksDriver {
       const schema = await op.getSchema();
       const cols = (schema?.columns ?? []).slice().sort((a, b) => a.position - b.position);
       const kinds = cols.map((c) => c.typeDesc.types[0]?.primitiveEntry);
-      const columns: ColumnInfo[] = cols.map((c, i) => ({ name: c.columnName, type: typeName(kinds[i]) }));
-      const rows = objects.map((o) => cols.map((c, i) => convert(o[c.columnName], kinds[i]?.type)));
+      const ids = this.typeIds ?? {};
+      const columns: ColumnInfo[] = cols.map((c, i) => ({
+        name: c.columnName,
+        type: typeName(kinds[i], ids),
+      }));
+      const rows = objects.map((o) => cols.map((c, i) => convert(o[c.columnName], kinds[i]?.type, ids)));
       const affected = columns.findIndex((c) => c.name === "num_affected_rows");
       const n = affected >= 0 ? rows[0]?.[affected] : undefined;
       return { columns, rows, ...(n !== undefined && n !== null ? { rowsAffected: Number(n) } : {}) };
@@ -167,9 +195,9 @@ type Primitive = {
 };
 
 /** Spark type names, upper case (`BIGINT`, `DECIMAL(10,2)`). */
-function typeName(p: Primitive | undefined | null): string {
+function typeName(p: Primitive | undefined | null, ids: Record<string | number, string | number>): string {
   if (!p) return "UNKNOWN";
-  const name = (TTypeId[p.type] as string | undefined)?.replace(/_TYPE$/, "") ?? "UNKNOWN";
+  const name = (ids[p.type] as string | undefined)?.replace(/_TYPE$/, "") ?? "UNKNOWN";
   if (name === "DECIMAL") {
     const q = p.typeQualifiers?.qualifiers;
     const precision = q?.precision?.i32Value;
@@ -179,11 +207,15 @@ function typeName(p: Primitive | undefined | null): string {
   return name;
 }
 
-function convert(v: unknown, type: number | undefined): unknown {
+function convert(
+  v: unknown,
+  type: number | undefined,
+  ids: Record<string | number, string | number>,
+): unknown {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) {
     // DATE arrives as a UTC-midnight Date: keep the calendar day only.
-    return type === TTypeId.DATE_TYPE ? v.toISOString().slice(0, 10) : v.toISOString();
+    return type === ids.DATE_TYPE ? v.toISOString().slice(0, 10) : v.toISOString();
   }
   return v;
 }

@@ -15,6 +15,7 @@ import type {
   QueryResult,
   TableRef,
 } from "../../src/adapter/types.ts";
+import { RockyError } from "../../src/errors.ts";
 import type { SnowflakeConfig } from "./config.ts";
 import { columnType, denormalizeIdent, SnowflakeDialect, toFingerprint } from "./dialect.ts";
 import { type RawResult, SESSION_SETUP, SnowflakeDriver } from "./driver.ts";
@@ -35,6 +36,8 @@ export class SnowflakeAdapter implements Adapter {
   private readonly txn = new AsyncLocalStorage<SnowflakeDriver>();
   private readonly retry: RetryPolicy;
   private readonly secrets: string[];
+  private connecting: Promise<void> | undefined;
+  private cancelEpoch = 0;
 
   constructor(
     private readonly config: SnowflakeConfig,
@@ -99,25 +102,30 @@ export class SnowflakeAdapter implements Adapter {
     await driver.run(SESSION_SETUP);
   }
 
-  async connect(): Promise<void> {
-    if (this.driver.connected) return;
-    try {
-      await this.open(this.driver);
-    } catch (e) {
+  /** One login however many models ask at once; a failed attempt can be retried by the next call. */
+  connect(): Promise<void> {
+    this.connecting ??= this.open(this.driver).catch(async (e: unknown) => {
+      this.connecting = undefined;
       await this.driver.close().catch(() => {});
       throw this.fail(e);
-    }
+    });
+    return this.connecting;
   }
 
   /**
-   * One statement. The SDK already retries a query request on HTTP 429/5xx with the
-   * same requestId (the service de-duplicates it); ours covers what it gives up on.
+   * One statement. Not retried here: snowflake-sdk already retries a query request
+   * on HTTP 429/5xx and network failures with the same requestId, which the service
+   * de-duplicates, whereas a fresh request after it gives up could run DML twice.
    */
   private async run(sql: string): Promise<RawResult> {
-    const driver = this.txn.getStore() ?? this.driver;
-    if (!driver.connected) await this.connect();
+    const epoch = this.cancelEpoch;
+    const pinned = this.txn.getStore();
+    if (!pinned) await this.connect();
+    // cancel() arrived while this statement waited for the session: it is in flight too.
+    if (epoch !== this.cancelEpoch) throw new RockyError("Snowflake statement cancelled");
+    const driver = pinned ?? this.driver;
     try {
-      return await withRetry(() => driver.run(sql), isTransient, this.retry);
+      return await driver.run(sql);
     } catch (e) {
       throw this.fail(e);
     }
@@ -210,10 +218,12 @@ export class SnowflakeAdapter implements Adapter {
   }
 
   async cancel(): Promise<void> {
+    this.cancelEpoch++;
     await this.driver.cancel();
   }
 
   async close(): Promise<void> {
+    this.connecting = undefined;
     await this.driver.close();
   }
 }

@@ -93,10 +93,16 @@ export async function cloneProduction(
   const made: BranchObject[] = [];
   for (const m of models) {
     const prod = productionTarget(m, dialect);
-    if (!(await adapter.tableExists(prod))) continue;
+    const kind = adapter.objectKind
+      ? await adapter.objectKind(prod)
+      : (await adapter.tableExists(prod))
+        ? "table"
+        : undefined;
+    if (kind === undefined) continue;
     const target = branchTarget(prod, branch.schema_prefix, dialect);
     await ensureBranchSchema(store, adapter, branch.name, target, schemas);
-    const native = adapter.capabilities.clone && adapter.cloneTable !== undefined;
+    // Warehouses clone tables, not views; a view over a production view costs nothing either.
+    const native = kind === "table" && adapter.capabilities.clone && adapter.cloneTable !== undefined;
     const obj: BranchObject = {
       branch: branch.name,
       kind: native ? "clone_table" : "clone_view",

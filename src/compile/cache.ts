@@ -8,7 +8,7 @@
  * its own so it never reaches git. A missing, corrupt or foreign cache is ignored:
  * the cache can only make compile faster, never change its result.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelAnalysis } from "../sql/types.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -17,14 +17,13 @@ import { BUILD_COMMIT, VERSION } from "../version.ts";
 const FORMAT = 1;
 const STAMP = `${FORMAT}:${VERSION}:${BUILD_COMMIT}${BUILD_COMMIT === "dev" ? devStamp() : ""}`;
 
-/** From source, the analysis code changes without a version bump: key on its files' mtimes. */
+/** From source, the analysis code changes without a version bump: key on its files' content. */
 function devStamp(): string {
   try {
     const dir = join(import.meta.dir, "..", "sql");
-    return `:${readdirSync(dir)
-      .sort()
-      .map((f) => `${f}@${statSync(join(dir, f)).mtimeMs}`)
-      .join(",")}`;
+    const h = new Bun.CryptoHasher("sha256");
+    for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+    return `:${h.digest("hex").slice(0, 16)}`;
   } catch {
     return "";
   }

@@ -21,7 +21,7 @@ import { guessTableRefs } from "./prescan.ts";
 import type { CompileResult, CompiledModel, Diagnostic, ResolvedRef } from "./types.ts";
 
 /** Models per parser query: amortises the query cost while bounding the parse trees held at once. */
-const PARSE_CHUNK = 1000;
+const PARSE_CHUNK = 250;
 
 /** Diagnostic codes of the compile pipeline itself (the SQL analysis has its own, src/sql). */
 export const DAG_CODES = {
@@ -42,6 +42,8 @@ export interface CompileOptions {
   cache?: boolean;
   /** Time already spent loading the project, reported in the timings. */
   projectLoadMs?: number;
+  /** Called as models are analysed (done, total), for a progress line on a terminal. */
+  onProgress?: (done: number, total: number) => void;
   /** The SQL front end; defaults to src/sql. Injected by tests. */
   engine?: () => Promise<SqlEngine>;
 }
@@ -99,14 +101,31 @@ class TableResolver {
     return bySuffix?.length === 1 ? bySuffix[0] : undefined;
   }
 
-  /** The graph name of a table: the model, the declared source's name, or the parts as written. */
-  tableName(parts: readonly string[]): { name: string; kind: "model" | "source"; decl?: SourceDecl } {
-    const m = this.model(parts);
-    if (m) return { name: m, kind: "model" };
-    const s = this.source(parts);
-    if (s) return { name: s.name, kind: "source", decl: s };
-    return { name: parts.join("."), kind: "source" };
+  private readonly names = new Map<string, TableName>();
+
+  /** The graph name of a table: the model, the declared source's name, or the parts as written. Memoised. */
+  tableName(parts: readonly string[]): TableName {
+    const k = parts.join("\u0000");
+    let hit = this.names.get(k);
+    if (!hit) {
+      const m = this.model(parts);
+      const s = m ? undefined : this.source(parts);
+      hit = m
+        ? { name: m, kind: "model" }
+        : s
+          ? { name: s.name, kind: "source", columns: s.columns.map((c) => c.name) }
+          : { name: parts.join("."), kind: "source" };
+      this.names.set(k, hit);
+    }
+    return hit;
   }
+}
+
+interface TableName {
+  name: string;
+  kind: "model" | "source";
+  /** A declared source's columns. */
+  columns?: string[];
 }
 
 /** Tarjan's strongly connected components: every component with more than one model is a cycle. */
@@ -259,8 +278,11 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   // 2. Analyse each model once, in that order. Models the cache does not know are
   //    parsed in chunks (one parser query each) just before they are needed, and their
   //    parse trees dropped right after, so memory stays flat with project size.
-  let engine: SqlEngine | undefined;
-  const getEngine = async () => (engine ??= await (opts.engine ?? defaultEngine)());
+  let engine: Promise<SqlEngine> | undefined;
+  const getEngine = () => {
+    engine ??= (opts.engine ?? defaultEngine)();
+    return engine;
+  };
   let parseMs = 0;
   const parse = async (idx: number[]): Promise<unknown[]> => {
     const eng = await getEngine();
@@ -271,6 +293,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   };
   const trees = new Map<number, unknown>();
   const missOrder = order.filter((i) => !entries[i]);
+  // Start the parser now: it boots on its own thread while the cache hits are checked.
+  if (missOrder.length > 0) void getEngine().catch(() => undefined);
   let nextMiss = 0;
   const treeOf = async (i: number): Promise<unknown> => {
     if (!trees.has(i) && missOrder[nextMiss] === i) {
@@ -361,7 +385,10 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     );
   };
   const tParse = performance.now();
-  for (const i of order) await analyse(i);
+  for (let k = 0; k < order.length; k++) {
+    await analyse(order[k]!);
+    if (opts.onProgress && (k % 250 === 249 || k === order.length - 1)) opts.onProgress(k + 1, order.length);
+  }
 
   // 3. Dependencies from the analyses: model references in the SQL (not the model
   //    itself: an incremental model may read its own table) merged with depends_on.
@@ -497,7 +524,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     for (const ref of c.refs) {
       const t = resolver.tableName(ref.parts);
       if (t.kind === "source" && !graph.table(t.name))
-        graph.addTable({ name: t.name, kind: "source", columns: t.decl?.columns.map((x) => x.name) });
+        graph.addTable({ name: t.name, kind: "source", columns: t.columns });
       if (t.name !== name) graph.link(t.name, name);
     }
     for (const d of dag.upstream.get(name) ?? []) graph.link(d, name);
@@ -506,7 +533,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       for (const src of col.sources) {
         const t = resolver.tableName(src.table);
         if (t.kind === "source" && !graph.table(t.name))
-          graph.addTable({ name: t.name, kind: "source", columns: t.decl?.columns.map((x) => x.name) });
+          graph.addTable({ name: t.name, kind: "source", columns: t.columns });
         graph.addEdge(
           { model: t.name, column: src.column },
           { model: name, column: col.name },
@@ -517,7 +544,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   }
   const tEnd = performance.now();
 
-  await engine?.close();
+  if (engine) await (await engine).close();
   cache.save(new Set(hashes));
 
   const rank = new Map(dag.order.map((n, i) => [n, i]));

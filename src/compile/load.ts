@@ -6,7 +6,7 @@ import type { CompileResult } from "./types.ts";
 
 export async function loadAndCompile(
   explicitConfig: string | undefined,
-  opts: { cache?: boolean } = {},
+  opts: { cache?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<CompileResult> {
   const t0 = performance.now();
   const config = await loadConfig(findConfig(explicitConfig));

@@ -23,6 +23,7 @@ export function compilePayload(result: CompileResult, only?: Set<string>) {
       contracts_ms: 0,
       total_ms: result.timings.total_ms,
       parse_ms: result.timings.parse_ms,
+      analysis_ms: result.timings.analysis_ms,
     },
     // Name order, as Rocky prints it; `layer` gives the execution order.
     models_detail: result.project.models

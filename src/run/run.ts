@@ -25,6 +25,8 @@ export interface RunRequest {
   failFast?: boolean;
   fullRefresh?: boolean;
   shadow?: ShadowOptions;
+  /** The scope a failed compile is recorded under when `isolation` decides it (`branch:<name>`). */
+  scope?: string;
   /**
    * Another isolation (e.g. `--branch`): built once the adapter is connected and the
    * state store is open, so it can look up what it needs.
@@ -78,7 +80,7 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
         trigger: req.trigger,
         startedAt: new Date(),
         configHash: config.hash,
-        scope: req.shadow ? "shadow" : "production",
+        scope: req.scope ?? (req.shadow ? "shadow" : "production"),
         rockyVersion: VERSION,
         adapterType,
       });

@@ -27,8 +27,10 @@ import { RockyError } from "../errors.ts";
 export interface EmbeddedFile {
   /** Path of the embedded copy (`/$bunfs/root/...` inside a compiled binary). */
   path: string;
-  /** Size in bytes when built: a cheap check that an extracted copy is whole. */
+  /** Size in bytes of the extracted file: a cheap check that an extracted copy is whole. */
   size: number;
+  /** The embedded copy is zstd-compressed (libduckdb shrinks from ~70 to ~22 MB). */
+  zstd?: boolean;
 }
 
 export interface EmbeddedNative {
@@ -132,7 +134,8 @@ export function extractNative(spec: EmbeddedNative, root: string = cacheRoot()):
   }
   try {
     for (const [name, f] of Object.entries(spec.files)) {
-      writeFileSync(join(tmp, name), readFileSync(f.path), { mode: 0o755 });
+      const data = readFileSync(f.path);
+      writeFileSync(join(tmp, name), f.zstd ? Bun.zstdDecompressSync(data) : data, { mode: 0o755 });
     }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

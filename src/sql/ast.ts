@@ -74,6 +74,8 @@ export interface QueryNode {
 
 export interface Statement {
   node: QueryNode;
+  /** Set by the parser: false when no subquery expression occurs anywhere in the model. */
+  rocky_has_subquery?: boolean;
 }
 
 /** A FROM item: BASE_TABLE, JOIN, SUBQUERY, TABLE_FUNCTION, EXPRESSION_LIST, EMPTY, PIVOT, … */

@@ -44,7 +44,7 @@ import type {
 
 /**
  * Diagnostic codes of the SQL analysis.
- * E001 parse error · E002 no statement · E003 more than one statement ·
+ * E001 parse error · E002 no statement · E003 more than one statement · E009 internal error ·
  * W010 `*` cannot be expanded · W011 ambiguous column · W012 unknown column ·
  * W013 duplicate output name · W014 set operation branches differ in width ·
  * W015 `COLUMNS(…)` cannot be expanded · I016 no name known for an expression ·
@@ -62,6 +62,7 @@ export const SQL_CODES = {
   columnsUnexpanded: "W015",
   unnamedExpression: "I016",
   refNotFound: "W017",
+  internal: "E009",
 } as const;
 
 export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsOf): ModelAnalysis {
@@ -83,18 +84,24 @@ export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsO
       diagnostics: [{ severity: "Error", code: SQL_CODES.empty, message: "the model has no SQL statement" }],
     };
   }
-  const walker = new ModelWalker(sql, columnsOf);
-  if (statements.length > 1) {
-    walker.diagnose(
-      "Error",
-      SQL_CODES.severalStatements,
-      "a model must be one SELECT statement; found several",
-    );
-    for (const statement of statements) walker.query(statement.node, new CteEnv(), undefined);
+  const walker = new ModelWalker(sql, columnsOf, statements.some((st) => st.rocky_has_subquery !== false));
+  try {
+    if (statements.length > 1) {
+      walker.diagnose(
+        "Error",
+        SQL_CODES.severalStatements,
+        "a model must be one SELECT statement; found several",
+      );
+      for (const statement of statements) walker.query(statement.node, new CteEnv(), undefined);
+      return walker.result(undefined);
+    }
+    const relation = walker.query(first.node, new CteEnv(), undefined);
+    return walker.result(relation);
+  } catch (error) {
+    // An AST shape this walker does not expect must cost one model, not the compile.
+    walker.diagnose("Error", SQL_CODES.internal, `internal error while analysing the SQL: ${String(error)}`);
     return walker.result(undefined);
   }
-  const relation = walker.query(first.node, new CteEnv(), undefined);
-  return walker.result(relation);
 }
 
 type SelectItem =
@@ -128,6 +135,8 @@ class ModelWalker {
   constructor(
     private readonly sql: string,
     private readonly columnsOf: ColumnsOf,
+    /** Whether non-value clauses must be searched for subqueries (unknown: yes). */
+    private readonly mayHaveSubqueries: boolean,
   ) {
     this.toChar = byteToCharOffsets(sql);
   }
@@ -205,7 +214,7 @@ class ModelWalker {
   // ---- queries --------------------------------------------------------------------
 
   query(node: QueryNode, outerEnv: CteEnv, outer: Scope | undefined): Relation {
-    const env = this.declareCtes(node, outerEnv);
+    const { env, declared } = this.declareCtes(node, outerEnv);
     let relation: Relation;
     switch (node.type) {
       case "SELECT_NODE":
@@ -221,20 +230,26 @@ class ModelWalker {
         relation = this.unknownQuery(node, env, outer);
     }
     // CTEs nobody selects from still read tables (and the run engine rewrites those).
-    if (env !== outerEnv) for (const state of env.ctes.values()) this.cteRelation(state);
+    for (const state of declared) this.cteRelation(state);
     return relation;
   }
 
-  private declareCtes(node: QueryNode, outerEnv: CteEnv): CteEnv {
+  /**
+   * One scope level per CTE: a CTE sees the CTEs before it (and itself, which only a
+   * recursive CTE uses), so `WITH a AS (SELECT * FROM b), b AS (…)` reads the table b.
+   */
+  private declareCtes(node: QueryNode, outerEnv: CteEnv): { env: CteEnv; declared: CteState[] } {
     const entries: CteEntry[] | undefined = node.cte_map?.map;
-    if (!entries || entries.length === 0) return outerEnv;
-    const env = new CteEnv(outerEnv);
-    for (const entry of entries) {
+    let env = outerEnv;
+    const declared: CteState[] = [];
+    for (const entry of entries ?? []) {
+      env = new CteEnv(env);
       const state: CteState = { name: entry.key, statement: entry.value.query, env, inProgress: false };
       if (entry.value.aliases) state.aliases = entry.value.aliases;
       env.ctes.set(entry.key.toLowerCase(), state);
+      declared.push(state);
     }
-    return env;
+    return { env, declared };
   }
 
   private cteRelation(state: CteState): Relation {
@@ -283,7 +298,7 @@ class ModelWalker {
         for (const column of [...left.columns, ...right.columns]) {
           const key = column.name.toLowerCase();
           const before = merged.get(key);
-          merged.set(key, before ? { name: before.name, ...mergeValues([before, column]) } : column);
+          merged.set(key, before ? named(before.name, mergeValues([before, column])) : column);
         }
         return closedRelation([...merged.values()]);
       }
@@ -299,7 +314,7 @@ class ModelWalker {
       return closedRelation(
         left.columns.map((column, i) => {
           const other = rightColumns[i];
-          return other ? { name: column.name, ...mergeValues([column, other]) } : column;
+          return other ? named(column.name, mergeValues([column, other])) : column;
         }),
       );
     }
@@ -320,7 +335,7 @@ class ModelWalker {
   /** Query node types this walker does not model: still collect the tables they read. */
   private unknownQuery(node: QueryNode, env: CteEnv, outer: Scope | undefined): Relation {
     const scope = newScope(env, outer);
-    this.quiet(node, scope);
+    for (const key in node) this.discoverTables(node[key], scope);
     return {
       columns: undefined,
       has: () => undefined,
@@ -349,7 +364,7 @@ class ModelWalker {
         items.push(star);
         continue;
       }
-      const column: NamedColumn = { name: this.outputName(item, i), ...acc.value() };
+      const column = named(this.outputName(item, i), acc.value());
       items.push({ kind: "column", column });
       const key = column.name.toLowerCase();
       if (!scope.lateral.has(key)) scope.lateral.set(key, acc.value());
@@ -571,7 +586,7 @@ class ModelWalker {
             const value = row[i];
             if (value) this.expr(value, scope, acc);
           }
-          columns.push({ name: `col${i}`, ...acc.value() });
+          columns.push(named(`col${i}`, acc.value()));
         }
         const binding: Binding = {
           kind: "relation",
@@ -587,12 +602,8 @@ class ModelWalker {
       case "EMPTY":
         return;
       default: {
-        // PIVOT, UNPIVOT, … : read the tables inside, columns unknown.
-        for (const key of ["source", "left", "right"] as const) {
-          const inner = table[key];
-          if (inner && typeof inner === "object") this.from(inner as TableNode, newScope(scope.env, scope));
-        }
-        this.quiet(table, scope, true);
+        // SHOW_REF, PIVOT (in newer DuckDB), …: read the tables inside, columns unknown.
+        for (const key in table) this.discoverTables(table[key], scope);
         const binding: Binding = { kind: "opaque", label: table.type.toLowerCase() };
         if (table.alias) binding.alias = table.alias.toLowerCase();
         scope.bindings.push(binding);
@@ -669,7 +680,7 @@ class ModelWalker {
       scope.bindings.push({
         kind: "relation",
         alias: alias ?? name,
-        relation: closedRelation([{ name: columnName, ...acc.value() }]),
+        relation: closedRelation([named(columnName, acc.value())]),
       });
       return;
     }
@@ -785,10 +796,34 @@ class ModelWalker {
     if (first) acc.add(first);
   }
 
-  /** Walks a non-value clause only for the subqueries in it (their tables, their findings). */
-  private quiet(value: unknown, scope: Scope, skipTables = false): void {
+  /**
+   * For node types the walker does not model: find the queries, FROM items and
+   * subqueries inside, so the tables they read are still table refs.
+   */
+  private discoverTables(value: unknown, scope: Scope): void {
     if (Array.isArray(value)) {
-      for (const item of value) this.quiet(item, scope, skipTables);
+      for (const item of value) this.discoverTables(item, scope);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    const type = record.type;
+    if (type === "SELECT_NODE" || type === "SET_OPERATION_NODE" || type === "RECURSIVE_CTE_NODE") {
+      this.query(record as unknown as QueryNode, scope.env, scope);
+    } else if (record.class === "SUBQUERY") {
+      this.quiet(record, scope);
+    } else if (type === "BASE_TABLE" || type === "JOIN" || (type === "SUBQUERY" && record.class === undefined)) {
+      this.from(record as unknown as TableNode, newScope(scope.env, scope));
+    } else {
+      for (const key in record) this.discoverTables(record[key], scope);
+    }
+  }
+
+  /** Walks a non-value clause only for the subqueries in it (their tables, their findings). */
+  private quiet(value: unknown, scope: Scope): void {
+    if (!this.mayHaveSubqueries) return;
+    if (Array.isArray(value)) {
+      for (const item of value) this.quiet(item, scope);
       return;
     }
     if (value === null || typeof value !== "object") return;
@@ -799,10 +834,7 @@ class ModelWalker {
       this.quiet(record.child, scope);
       return;
     }
-    for (const key in record) {
-      if (skipTables && (key === "source" || key === "left" || key === "right")) continue;
-      this.quiet(record[key], scope);
-    }
+    for (const key in record) this.quiet(record[key], scope);
   }
 
   // ---- column resolution ----------------------------------------------------------
@@ -943,6 +975,10 @@ function naturalJoinColumns(bindings: Binding[], rightStart: number): string[] {
     new Set(side.flatMap((b) => bindingStar(b) ?? []).map((c) => c.name.toLowerCase()));
   const left = names(bindings.slice(0, rightStart));
   return [...names(bindings.slice(rightStart))].filter((name) => left.has(name));
+}
+
+function named(name: string, value: ColumnValue): NamedColumn {
+  return { name, sources: value.sources, transform: value.transform };
 }
 
 function newScope(env: CteEnv, parent: Scope | undefined): Scope {

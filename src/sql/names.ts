@@ -46,7 +46,8 @@ function printConstant(node: ExprNode): string | undefined {
   if (!value) return undefined;
   if (value.is_null) return "NULL";
   const type = value.type?.id;
-  if ((type === "INTEGER" || type === "BIGINT") && typeof value.value === "number") return String(value.value);
+  if ((type === "INTEGER" || type === "BIGINT") && typeof value.value === "number")
+    return String(value.value);
   if (type === "VARCHAR" && typeof value.value === "string") return `'${value.value.replaceAll("'", "''")}'`;
   return undefined;
 }

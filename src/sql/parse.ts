@@ -110,7 +110,8 @@ export async function createSqlParser(): Promise<SqlParser> {
             continue;
           }
           results[start + k] = { ok: true, statements: parsed.statements };
-          const nodes = unaliasedSelectExpressions(parsed.statements);
+          const { unnamed: nodes, hasSubquery } = scanStatements(parsed.statements);
+          for (const statement of parsed.statements) statement.rocky_has_subquery = hasSubquery;
           let needDuckDb = false;
           for (const node of nodes) {
             const name = printExpression(node, keywords);
@@ -142,7 +143,7 @@ export async function createSqlParser(): Promise<SqlParser> {
     unnamed.forEach((u, k) => {
       const full = JSON.parse(fullJsons[k] ?? "{}") as Serialized;
       if (full.error) return;
-      const fullNodes = unaliasedSelectExpressions(full.statements);
+      const fullNodes = scanStatements(full.statements).unnamed;
       // Same walk over the same tree (compact JSON only omits empty fields): same order.
       if (fullNodes.length !== u.nodes.length) return;
       fullNodes.forEach((fullNode, j) => {
@@ -199,33 +200,41 @@ function toParseError(sql: string, error: SerializedError): ParsedSql {
 }
 
 /**
- * Every select-list item, anywhere in the statements (CTEs, subqueries, set operation
- * branches), that has no alias and is neither a column reference nor a star: the
- * items whose output name is DuckDB's printed form of the expression.
+ * One pass over a model's AST. `unnamed`: every select-list item (CTEs, subqueries, the
+ * first branch of set operations: the name-giving ones) without an alias that is
+ * neither a column reference nor a star, i.e. the items DuckDB names by printing them.
+ * `hasSubquery`: whether any subquery expression exists (the analysis skips looking
+ * for them when not).
  */
-function unaliasedSelectExpressions(statements: Statement[]): ExprNode[] {
-  const found: ExprNode[] = [];
-  const visit = (value: unknown): void => {
+function scanStatements(statements: Statement[]): { unnamed: ExprNode[]; hasSubquery: boolean } {
+  const unnamed: ExprNode[] = [];
+  let hasSubquery = false;
+  const visit = (value: unknown, naming: boolean): void => {
     if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (const item of value) visit(item, naming);
       return;
     }
     if (value === null || typeof value !== "object") return;
     const record = value as Record<string, unknown>;
+    if (record.class === "SUBQUERY") hasSubquery = true;
     if (record.type === "SET_OPERATION_NODE") {
       // Only the first branch names a set operation's columns.
-      visit(record.cte_map);
-      visit(Array.isArray(record.children) ? record.children[0] : record.left);
+      for (const key in record) {
+        const child = record[key];
+        if (key === "right") visit(child, false);
+        else if (key === "children" && Array.isArray(child)) child.forEach((c, i) => visit(c, naming && i === 0));
+        else visit(child, naming);
+      }
       return;
     }
     const selectList = record.select_list;
-    if (Array.isArray(selectList)) {
+    if (naming && Array.isArray(selectList)) {
       for (const item of selectList as ExprNode[]) {
-        if (!item.alias && item.class !== "COLUMN_REF" && item.class !== "STAR") found.push(item);
+        if (!item.alias && item.class !== "COLUMN_REF" && item.class !== "STAR") unnamed.push(item);
       }
     }
-    for (const key in record) visit(record[key]);
+    for (const key in record) visit(record[key], naming);
   };
-  visit(statements);
-  return found;
+  visit(statements, true);
+  return { unnamed, hasSubquery };
 }

@@ -48,8 +48,6 @@ export type Binding =
       parts: string[];
       /** Columns from `columnsOf`, undefined when unknown. */
       columns: string[] | undefined;
-      /** Lazily built by tableColumnIndex. */
-      index?: Map<string, string>;
       hidden?: Set<string>;
     }
   | { kind: "relation"; alias?: string; relation: Relation; hidden?: Set<string> }
@@ -216,16 +214,22 @@ export function bindingColumn(binding: Binding, column: string): ColumnValue | u
 
 type TableBinding = Extract<Binding, { kind: "table" }>;
 
-/** Lowercased name → the table's spelling, built once per binding. */
+/** Indexes by column list: `columnsOf` hands out the same array for every model reading a table. */
+const columnIndexes = new WeakMap<readonly string[], Map<string, string>>();
+
+/** Lowercased name → the table's spelling. */
 function tableColumnIndex(binding: TableBinding): Map<string, string> {
-  if (binding.index === undefined) {
-    binding.index = new Map();
-    for (const name of binding.columns ?? []) {
+  const columns = binding.columns ?? [];
+  let index = columnIndexes.get(columns);
+  if (index === undefined) {
+    index = new Map();
+    for (const name of columns) {
       const key = name.toLowerCase();
-      if (!binding.index.has(key)) binding.index.set(key, name);
+      if (!index.has(key)) index.set(key, name);
     }
+    columnIndexes.set(columns, index);
   }
-  return binding.index;
+  return index;
 }
 
 /** Every column of a binding, in order, or undefined when unknown. */

@@ -68,7 +68,15 @@ function readIdentifier(sql: string, i: number): { value: string; end: number; q
 }
 
 function isIdentifierChar(ch: string): boolean {
-  return /[A-Za-z0-9_$]/.test(ch) || ch > "\x7f";
+  const code = ch.charCodeAt(0);
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 95 || // _
+    code === 36 || // $
+    code > 0x7f
+  );
 }
 
 /** Skips whitespace, `-- line` and `/* block *\/` comments. */

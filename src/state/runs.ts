@@ -181,7 +181,7 @@ export function runInputs(
 export function listRuns(store: StateStore, opts: { limit?: number; since?: string } = {}): RunRow[] {
   return store.db
     .query(
-      `SELECT * FROM runs WHERE command = 'run' AND (?1 IS NULL OR started_at >= ?1)
+      `SELECT * FROM runs WHERE (?1 IS NULL OR started_at >= ?1)
        ORDER BY started_at DESC, run_id DESC LIMIT ?2`,
     )
     .all(opts.since ?? null, opts.limit ?? -1) as RunRow[];

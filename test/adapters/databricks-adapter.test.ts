@@ -89,6 +89,14 @@ describe("databricks adapter over @databricks/sql (Thrift stand-in)", () => {
     expect(dbx.closedOps.length).toBeGreaterThan(0);
   });
 
+  test("statements issued at once before connect share one session", async () => {
+    const a = make();
+    const before = dbx.sessions.size;
+    await Promise.all([a.query("SELECT 1"), a.query("SELECT 2"), a.query("SELECT 3")]);
+    expect(dbx.sessions.size).toBe(before + 1);
+    expect(new Set(dbx.statements.slice(-3).map((s) => s.session)).size).toBe(1);
+  });
+
   test("execute reports num_affected_rows", async () => {
     dbx.onQuery = (sql) =>
       sql.startsWith("MERGE")

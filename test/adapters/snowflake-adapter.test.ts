@@ -82,6 +82,21 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
     expect(setup.database).toBe("ANALYTICS");
   });
 
+  test("models querying at once before connect share one login, after the session setup", async () => {
+    sf.onQuery = () => ({ columns: [{ name: "X", type: "fixed" }], rows: [["1"]] });
+    const a = make();
+    const before = sf.logins.length;
+    const seen = sf.statements.length;
+    await Promise.all([a.query("SELECT 1"), a.query("SELECT 1"), a.query("SELECT 1")]);
+    expect(sf.logins.length).toBe(before + 1);
+    expect(sf.statements.slice(seen).map((s) => s.sql.split(" ")[0])).toEqual([
+      "ALTER",
+      "SELECT",
+      "SELECT",
+      "SELECT",
+    ]);
+  });
+
   test("query decodes typed rows: bigint integers, exact decimals, floats, booleans, dates, nulls", async () => {
     sf.onQuery = () => ({
       columns: [
@@ -385,5 +400,50 @@ describe("snowflake adapter over snowflake-sdk (stand-in)", () => {
         { projectRoot: root, name: "default" },
       ),
     ).rejects.toThrow(/pasword/);
+  });
+});
+
+describe("snowflake adapter: long statements (answered 'in progress', then polled)", () => {
+  const slow = new SnowflakeStandin({ users: { ALICE: { password: PASSWORD } }, inProgressAfterMs: 30 });
+  beforeAll(() => slow.start());
+  afterAll(() => slow.stop());
+
+  function makeSlow(): SnowflakeAdapter {
+    const config = v.parse(plugin.configSchema, {
+      account: "standin",
+      user: "alice",
+      password: PASSWORD,
+      access_url: slow.url,
+    });
+    const a = plugin.create(config, { projectRoot: root, name: "default" }) as SnowflakeAdapter;
+    open.push(a);
+    return a;
+  }
+
+  test("the SDK polls the result URL until the statement finishes", async () => {
+    slow.onQuery = async () => {
+      await Bun.sleep(150);
+      return { columns: [{ name: "N", type: "fixed" }], rows: [["42"]] };
+    };
+    const a = makeSlow();
+    const polls = slow.resultPolls;
+    expect((await a.query("SELECT 42")).rows).toEqual([[42n]]);
+    expect(slow.resultPolls).toBeGreaterThan(polls);
+  });
+
+  test("cancel of a statement in progress aborts it on the service", async () => {
+    const a = makeSlow();
+    await a.connect();
+    slow.onQuery = () => new Promise(() => {});
+    const polls = slow.resultPolls;
+    const q = a.query("SELECT SYSTEM$WAIT(3600)");
+    for (let i = 0; slow.resultPolls === polls; i++) {
+      if (i > 200) throw new Error("statement never went in progress");
+      await Bun.sleep(10);
+    }
+    await a.cancel();
+    expect((await failure(q)).message).toBe("Snowflake statement cancelled");
+    // snowflake-sdk 3.3 aborts by requestId (/queries/v1/abort-request) even once it has a query id.
+    expect(slow.aborted.length).toBe(1);
   });
 });

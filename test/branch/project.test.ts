@@ -204,7 +204,7 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
   }, 60_000);
 
   test("run --branch refuses unknown branches and conflicting flags", async () => {
-    const { dir, db } = await threeLayers();
+    const { dir, db, state } = await threeLayers();
     const before = await catalog(db);
     const unknown = rocky(["run", "--branch", "nope"], { cwd: dir });
     expect(unknown.code).toBe(1);
@@ -215,6 +215,13 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`--branch cannot be used with ${flags[0]}`);
     }
+    // A branch run that does not compile is recorded under the branch's scope, not production's.
+    ok(["branch", "create", "x"], dir);
+    writeFiles(dir, { "models/marts/broken.sql": "SELECT FROM WHERE\n" });
+    expect(rocky(["run", "--branch", "x"], { cwd: dir }).code).toBe(1);
+    expect(stateRows(state, "SELECT scope, status FROM runs ORDER BY started_at DESC LIMIT 1")).toEqual([
+      { scope: "branch:x", status: "failure" },
+    ]);
     expect(await catalog(db)).toEqual(before);
   }, 60_000);
 
@@ -314,5 +321,91 @@ describe("every accepted name works end to end", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Error: models 'fct_copy' and 'fct_status' both promote to marts.fct_status");
     expect(await productionFingerprint(db)).toEqual(before);
+  }, 60_000);
+});
+
+describe("a model new in the branch", () => {
+  test("compares as missing in production and is created by promote", async () => {
+    const { dir, db } = await threeLayers();
+    ok(["branch", "create", "feat_new_join"], dir);
+    writeFiles(dir, {
+      "models/marts/fct_customers.sql":
+        "SELECT c.customer_id, c.name, count(o.order_id) AS orders FROM stg_customers AS c LEFT JOIN int_orders AS o ON o.customer_id = c.customer_id GROUP BY ALL\n",
+    });
+    ok(["run", "--branch", "feat_new_join", "--model", "fct_customers"], dir);
+    const cmp = ok(["branch", "compare", "feat_new_join"], dir).json<{
+      overall_verdict: string;
+      results: Record<string, unknown>[];
+    }>();
+    expect(cmp.overall_verdict).toBe("schema_changed");
+    expect(cmp.results).toEqual([
+      expect.objectContaining({
+        model: "fct_customers",
+        verdict: "missing_in_production",
+        shadow_count: 5,
+        production_count: 0,
+        rows_only_in_branch: 5,
+      }),
+    ]);
+    expect(await catalog(db)).not.toContain("marts.fct_customers (table)");
+    ok(["branch", "promote", "feat_new_join"], dir);
+    expect(await catalog(db)).toContain("marts.fct_customers (table)");
+    expect(await duck(db, "SELECT sum(orders) AS n FROM marts.fct_customers")).toEqual([{ n: 20 }]);
+  }, 60_000);
+});
+
+describe("--clone through the adapter interface", () => {
+  test("an adapter with a native cloneTable clones tables with it; views stay views", async () => {
+    const { dir, db } = await threeLayers();
+    const duckdb = join(import.meta.dir, "..", "..", "adapters", "duckdb", "index.ts");
+    writeFiles(dir, {
+      "rocky.toml":
+        '[adapter]\ntype = "clonedb"\npath = "wh.duckdb"\n\n[sources.raw.orders]\ncolumns = ["order_id", "customer_id", "amount", "status"]\n\n[sources.raw.customers]\ncolumns = ["customer_id", "name", "country"]\n',
+      // DuckDB claiming a native clone (here a copy, recorded in a log table) to exercise the path.
+      "adapters/clonedb.ts": `import duck from ${JSON.stringify(duckdb)};
+export default {
+  ...duck,
+  type: "clonedb",
+  create(config: never, ctx: never) {
+    const a = duck.create(config, ctx);
+    const caps = { ...a.capabilities, clone: true };
+    const cloneTable = async (src: never, tgt: never) => {
+      await a.execute("CREATE TABLE IF NOT EXISTS main.clone_log (t VARCHAR)");
+      await a.execute("INSERT INTO main.clone_log VALUES ('" + a.dialect.qualify(tgt).replaceAll("'", "''") + "')");
+      await a.execute("CREATE TABLE " + a.dialect.qualify(tgt) + " AS SELECT * FROM " + a.dialect.qualify(src));
+    };
+    return new Proxy(a, {
+      get(t, p) {
+        if (p === "capabilities") return caps;
+        if (p === "cloneTable") return cloneTable;
+        if (p === "type") return "clonedb";
+        const v = Reflect.get(t, p, t);
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
+  },
+};
+`,
+    });
+    const out = ok(["branch", "create", "hotfix.2026-04-20", "--clone"], dir).json<{
+      objects: { kind: string; object: string }[];
+    }>();
+    const p = "branch__hotfix.2026-04-20";
+    expect(out.objects.map((o) => [o.kind, o.object])).toEqual([
+      ["clone_table", `"${p}__marts".fct_revenue`],
+      ["clone_table", `"${p}__marts".fct_status`],
+      ["clone_table", `"${p}__intermediate".int_orders`],
+      ["clone_table", `"${p}__staging".stg_customers`],
+      ["clone_view", `"${p}__staging".stg_orders`],
+    ]);
+    expect((await duck(db, "SELECT t FROM main.clone_log ORDER BY t")).map((r) => r.t)).toEqual([
+      `"${p}__intermediate"."int_orders"`,
+      `"${p}__marts"."fct_revenue"`,
+      `"${p}__marts"."fct_status"`,
+      `"${p}__staging"."stg_customers"`,
+    ]);
+    expect(await catalog(db)).toContain(`${p}__staging.stg_orders (view)`);
+    ok(["branch", "delete", "hotfix.2026-04-20", "--drop"], dir);
+    expect(await catalog(db)).toEqual([...PROD, "main.clone_log (table)"].sort());
   }, 60_000);
 });

@@ -31,7 +31,9 @@ describe("rocky compile", () => {
       "  ✓ fct_ranked (4 columns)",
       "  ✓ top_customers (2 columns)",
     ]);
-    expect(r.stdout).toContain('models/misc/broken.sql:2:6 E001 SQL parse error: syntax error at or near "WHERE"');
+    expect(r.stdout).toContain(
+      'models/misc/broken.sql:2:6 E001 SQL parse error: syntax error at or near "WHERE"',
+    );
     expect(r.stdout).toContain("  hint: fix model 'broken' first");
     expect(r.stdout).toMatch(/Compiled: 12 models in 5 layers, 1 error, 2 warnings, 0 info \(\d+ ms\)/);
   });
@@ -45,7 +47,13 @@ describe("rocky compile", () => {
       execution_layers: number;
       layers: string[][];
       diagnostics: { code: string; span: unknown }[];
-      models_detail: { name: string; columns: string[] | null; unavailable?: string; target: unknown; depends_on: string[] }[];
+      models_detail: {
+        name: string;
+        columns: string[] | null;
+        unavailable?: string;
+        target: unknown;
+        depends_on: string[];
+      }[];
     }>();
     expectSchemas("compile", j, "compile");
     expect(Object.keys(j).slice(0, 2)).toEqual(["version", "command"]);
@@ -60,7 +68,11 @@ describe("rocky compile", () => {
     expect(detail.stg_orders!.target).toEqual({ catalog: "lineage", schema: "main", table: "stg_orders" });
     expect(detail.broken).toMatchObject({ columns: null });
     expect(detail.broken!.unavailable).toContain("syntax error");
-    expect(j.diagnostics.find((d) => d.code === "E001")!.span).toEqual({ file: "models/misc/broken.sql", line: 2, col: 6 });
+    expect(j.diagnostics.find((d) => d.code === "E001")!.span).toEqual({
+      file: "models/misc/broken.sql",
+      line: 2,
+      col: 6,
+    });
   });
 
   test("a clean project exits 0; --model narrows the report", () => {
@@ -84,9 +96,13 @@ describe("rocky compile", () => {
 
   test("a warm compile answers from the cache", () => {
     rocky(["compile", "-o", "json"], { cwd: clean });
-    const j = rocky(["compile", "-o", "json"], { cwd: clean }).json<{ cache: { hits: number; misses: number } }>();
+    const j = rocky(["compile", "-o", "json"], { cwd: clean }).json<{
+      cache: { hits: number; misses: number };
+    }>();
     expect(j.cache).toEqual({ hits: 9, misses: 0 });
-    const off = rocky(["compile", "--no-cache", "-o", "json"], { cwd: clean }).json<{ cache: { misses: number } }>();
+    const off = rocky(["compile", "--no-cache", "-o", "json"], { cwd: clean }).json<{
+      cache: { misses: number };
+    }>();
     expect(off.cache.misses).toBe(9);
   });
 });
@@ -101,11 +117,18 @@ describe("rocky compile: large payloads", () => {
       writeFileSync(join(dir, "models", `m_${i}.sql`), `SELECT ${cols.join(", ")} FROM raw.t_${i}\n`);
     }
     // A reader that starts late, as an orchestrator busy elsewhere does: the pipe fills up.
-    const p = Bun.spawnSync(["sh", "-c", `"${process.execPath}" "${join(REPO, "src", "cli", "main.ts")}" compile -o json | (sleep 1; cat)`], {
-      cwd: dir,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const p = Bun.spawnSync(
+      [
+        "sh",
+        "-c",
+        `"${process.execPath}" "${join(REPO, "src", "cli", "main.ts")}" compile -o json | (sleep 1; cat)`,
+      ],
+      {
+        cwd: dir,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     const out = p.stdout.toString();
     expect(out.length).toBeGreaterThan(2 * 65_536);
     expect(JSON.parse(out).models).toBe(200);

@@ -30,8 +30,15 @@ describe("rocky dag", () => {
       counts_by_kind: { test: 1, transformation: 12 },
     });
     expect(j.execution_layers[4]).toEqual(["transformation:top_customers"]);
-    expect(j.execution_layers[3]).toEqual(["transformation:fct_ranked", "test:int_customer_totals::not_null_customer_id"]);
-    expect(j.edges).toContainEqual({ from: "transformation:fct_ranked", to: "transformation:top_customers", edge_type: "data" });
+    expect(j.execution_layers[3]).toEqual([
+      "transformation:fct_ranked",
+      "test:int_customer_totals::not_null_customer_id",
+    ]);
+    expect(j.edges).toContainEqual({
+      from: "transformation:fct_ranked",
+      to: "transformation:top_customers",
+      edge_type: "data",
+    });
     expect(j.edges).toContainEqual({
       from: "transformation:int_customer_totals",
       to: "test:int_customer_totals::not_null_customer_id",
@@ -45,7 +52,9 @@ describe("rocky dag", () => {
   });
 
   test("--column-lineage adds every column edge", () => {
-    const j = rocky(["dag", "--column-lineage", "-o", "json"], { cwd: dir }).json<{ column_lineage: unknown[] }>();
+    const j = rocky(["dag", "--column-lineage", "-o", "json"], { cwd: dir }).json<{
+      column_lineage: unknown[];
+    }>();
     expectSchemas("dag", j, "dag");
     expect(j.column_lineage.length).toBe(35);
   });
@@ -72,7 +81,10 @@ describe("rocky dag", () => {
 
   test("a dependency cycle: the DAG is printed, the cycle named on stderr, exit 1", () => {
     const cyc = fixtureCopy({ withoutBroken: true });
-    writeFileSync(join(cyc, "models", "staging", "stg_customers.sql"), "SELECT customer_id FROM all_parties\n");
+    writeFileSync(
+      join(cyc, "models", "staging", "stg_customers.sql"),
+      "SELECT customer_id FROM all_parties\n",
+    );
     const r = rocky(["dag", "-o", "table"], { cwd: cyc });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Error: dependency cycle: all_parties -> stg_customers -> all_parties\n");

@@ -17,9 +17,20 @@ describe("rocky lineage: JSON", () => {
   test("model level: Rocky's lineage schema; columns, upstream, downstream, edges on both sides", () => {
     const r = rocky(["lineage", "int_orders_enriched", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(0);
-    const j = r.json<{ columns: { name: string }[]; upstream: string[]; downstream: string[]; edges: Edge[] }>();
+    const j = r.json<{
+      columns: { name: string }[];
+      upstream: string[];
+      downstream: string[];
+      edges: Edge[];
+    }>();
     expectSchemas("lineage", j, "lineage");
-    expect(j.columns.map((c) => c.name)).toEqual(["order_id", "customer_id", "customer_name", "paid_amount", "state"]);
+    expect(j.columns.map((c) => c.name)).toEqual([
+      "order_id",
+      "customer_id",
+      "customer_name",
+      "paid_amount",
+      "state",
+    ]);
     expect(j.upstream).toEqual(["stg_orders", "stg_customers", "stg_payments"]);
     expect(j.downstream).toEqual(["int_customer_totals"]);
     expect(j.edges.map(fmt)).toEqual([
@@ -51,7 +62,9 @@ describe("rocky lineage: JSON", () => {
   });
 
   test("a source column starts a downstream trace, written either way", () => {
-    const a = rocky(["lineage", "raw.orders", "--column", "amount", "--downstream", "-o", "json"], { cwd: dir });
+    const a = rocky(["lineage", "raw.orders", "--column", "amount", "--downstream", "-o", "json"], {
+      cwd: dir,
+    });
     const b = rocky(["lineage", "raw.orders.amount", "--downstream", "--format", "json"], { cwd: dir });
     expect(a.code).toBe(0);
     expect(b.stdout).toBe(a.stdout);
@@ -78,12 +91,21 @@ describe("rocky lineage: JSON", () => {
     }>();
     expectSchemas("lineage", j, "lineage");
     expect(j.kind).toBe("source");
-    expect(j.columns.map((c) => c.name)).toEqual(["order_id", "customer_id", "amount", "status", "ordered_at"]);
+    expect(j.columns.map((c) => c.name)).toEqual([
+      "order_id",
+      "customer_id",
+      "amount",
+      "status",
+      "ordered_at",
+    ]);
     expect(j.downstream).toEqual(["stg_orders"]);
   });
 
   test("an unavailable model says so instead of showing no columns", () => {
-    const j = rocky(["lineage", "broken_child", "-o", "json"], { cwd: dir }).json<{ columns: unknown[]; unavailable: string }>();
+    const j = rocky(["lineage", "broken_child", "-o", "json"], { cwd: dir }).json<{
+      columns: unknown[];
+      unavailable: string;
+    }>();
     expectSchemas("lineage", j, "lineage");
     expect(j.unavailable).toContain("cannot expand * over broken");
     const t = rocky(["lineage", "broken_child", "-o", "table"], { cwd: dir });
@@ -200,9 +222,18 @@ describe("rocky lineage: pictures", () => {
       return;
     }
     const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-    const dom = Bun.spawnSync([chromium, ...flags, "--dump-dom", `file://${out}`], { stdout: "pipe", stderr: "pipe" });
+    const dom = Bun.spawnSync([chromium, ...flags, "--dump-dom", `file://${out}`], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const rendered = dom.stdout.toString();
-    for (const table of ["top_customers", "fct_ranked", "int_customer_totals", "int_orders_enriched", "raw.orders"]) {
+    for (const table of [
+      "top_customers",
+      "fct_ranked",
+      "int_customer_totals",
+      "int_orders_enriched",
+      "raw.orders",
+    ]) {
       expect(rendered).toContain(`data-table="${table}"`);
     }
     expect((rendered.match(/class="edge /g) ?? []).length).toBe(7);

@@ -320,6 +320,18 @@ describe("column lineage: CTEs, subqueries, set operations", () => {
     expect(analysis.tableRefs).toEqual([{ parts: ["orders"], start: 39, end: 45 }]);
   });
 
+  test("a CTE sees only the CTEs before it", async () => {
+    const analysis = await analyze(
+      parser(),
+      "WITH a AS (SELECT id FROM b), b AS (SELECT id FROM raw.orders) SELECT a.id, b.id AS bid FROM a, b",
+    );
+    expect(analysis.tableRefs.map((r) => r.parts.join("."))).toEqual(["b", "raw.orders"]);
+    expect(analysis.columns?.map((c) => `${c.name} <- ${c.sources.map((x) => `${x.table.join(".")}.${x.column}`)}`)).toEqual([
+      "id <- b.id",
+      "bid <- raw.orders.id",
+    ]);
+  });
+
   test("CTE column aliases and nested WITH shadowing", async () => {
     expect(
       await lineage(

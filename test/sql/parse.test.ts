@@ -46,13 +46,16 @@ describe("parseMany", () => {
   });
 
   test("unaliased expressions are named as DuckDB names them; names of later UNION branches are not needed", async () => {
-    const [result] = await parser().parseMany(["SELECT a + 1, sum(b) FROM t UNION ALL SELECT 1, 2"]);
+    // Printed here (a + 1, sum) and by DuckDB (CAST, COALESCE) within one model.
+    const [result] = await parser().parseMany([
+      "SELECT a + 1, CAST(b AS INT), sum(b), coalesce(a, b) FROM t UNION ALL SELECT 1, 2, 3, 4",
+    ]);
     if (!result?.ok) throw new Error("parse failed");
     const names: unknown[] = [];
     JSON.stringify(result.statements, (key, value) => {
       if (key === "rocky_default_name") names.push(value);
       return value;
     });
-    expect(names).toEqual(["(a + 1)", "sum(b)"]);
+    expect(names).toEqual(["(a + 1)", "CAST(b AS INTEGER)", "sum(b)", "COALESCE(a, b)"]);
   });
 });

@@ -209,3 +209,94 @@ describe("reference scenarios S-01..S-22 (single-model part)", () => {
     expect(codes(m)).toEqual(["W013"]);
   });
 });
+
+/** TPC-H tables, the columns the queries below use. */
+const TPCH: Schemas = {
+  lineitem: [
+    "l_orderkey",
+    "l_quantity",
+    "l_extendedprice",
+    "l_discount",
+    "l_tax",
+    "l_returnflag",
+    "l_linestatus",
+    "l_shipdate",
+  ],
+  orders: ["o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"],
+  customer: ["c_custkey", "c_mktsegment", "c_phone", "c_acctbal"],
+};
+
+describe("TPC-H queries", () => {
+  test("Q1: aggregates of expressions over one table", async () => {
+    const analysis = await analyze(
+      parser(),
+      `SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty,
+         sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
+         avg(l_discount) AS avg_disc, count(*) AS count_order
+       FROM lineitem
+       WHERE l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
+       GROUP BY l_returnflag, l_linestatus ORDER BY l_returnflag, l_linestatus`,
+      TPCH,
+    );
+    expect(
+      analysis.columns?.map((c) => `${c.name} <- ${c.sources.map((s) => s.column)} [${c.transform}]`),
+    ).toEqual([
+      "l_returnflag <- l_returnflag [direct]",
+      "l_linestatus <- l_linestatus [direct]",
+      "sum_qty <- l_quantity [aggregation: sum]",
+      "sum_charge <- l_extendedprice,l_discount,l_tax [aggregation: sum]",
+      "avg_disc <- l_discount [aggregation: avg]",
+      "count_order <-  [aggregation: count]",
+    ]);
+    expect(analysis.diagnostics).toEqual([]);
+  });
+
+  test("Q3: unqualified columns over a comma join; ORDER BY an alias", async () => {
+    const analysis = await analyze(
+      parser(),
+      `SELECT l_orderkey, sum(l_extendedprice * (1 - l_discount)) AS revenue, o_orderdate, o_shippriority
+       FROM customer, orders, lineitem
+       WHERE c_mktsegment = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey
+         AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'
+       GROUP BY l_orderkey, o_orderdate, o_shippriority
+       ORDER BY revenue DESC, o_orderdate LIMIT 10`,
+      TPCH,
+    );
+    expect(
+      analysis.columns?.map(
+        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${c.transform}]`,
+      ),
+    ).toEqual([
+      "l_orderkey <- lineitem.l_orderkey [direct]",
+      "revenue <- lineitem.l_extendedprice,lineitem.l_discount [aggregation: sum]",
+      "o_orderdate <- orders.o_orderdate [direct]",
+      "o_shippriority <- orders.o_shippriority [direct]",
+    ]);
+    expect(analysis.tableRefs.map((r) => r.parts.join("."))).toEqual(["customer", "orders", "lineitem"]);
+    expect(analysis.diagnostics).toEqual([]);
+  });
+
+  test("Q22: FROM-subquery with scalar and NOT EXISTS subqueries in WHERE", async () => {
+    const analysis = await analyze(
+      parser(),
+      `SELECT cntrycode, count(*) AS numcust, sum(c_acctbal) AS totacctbal
+       FROM (SELECT substring(c_phone FROM 1 FOR 2) AS cntrycode, c_acctbal FROM customer
+             WHERE substring(c_phone FROM 1 FOR 2) IN ('13', '31', '23')
+               AND c_acctbal > (SELECT avg(c_acctbal) FROM customer WHERE c_acctbal > 0.00)
+               AND NOT EXISTS (SELECT * FROM orders WHERE o_custkey = c_custkey)) AS custsale
+       GROUP BY cntrycode ORDER BY cntrycode`,
+      { customer: TPCH.customer as string[] },
+    );
+    expect(
+      analysis.columns?.map(
+        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${c.transform}]`,
+      ),
+    ).toEqual([
+      "cntrycode <- customer.c_phone [expression]",
+      "numcust <-  [aggregation: count]",
+      "totacctbal <- customer.c_acctbal [aggregation: sum]",
+    ]);
+    expect(analysis.tableRefs.map((r) => r.parts.join("."))).toEqual(["customer", "customer", "orders"]);
+    expect(analysis.diagnostics).toEqual([]);
+  });
+});

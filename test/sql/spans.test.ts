@@ -53,6 +53,10 @@ UNION ALL SELECT id, name FROM (SELECT id, name FROM archive.orders) a`;
     expect(sql.slice(ref?.start, ref?.end)).toBe('"Schéma".t');
   });
 
+  test("tables inside FROM items the walker does not model (DESCRIBE)", async () => {
+    expect(await refs("SELECT * FROM (DESCRIBE raw.t)")).toEqual(["raw|t@raw.t"]);
+  });
+
   test("tables inside a FROM-subquery of a set operation branch and in JOIN ON subqueries", async () => {
     expect(
       await refs(

@@ -12,6 +12,16 @@
  * statement.js, connection/result/result.js): every response is HTTP 200 with
  * `{success, code, message, data}`; a failed login or statement is
  * `success:false` with Snowflake's error code and `data.sqlState`.
+ *
+ * Simulated: password, OAuth and key-pair (RS256 JWT verified against the user's
+ * public key) logins; session tokens on every request; session parameters (ALTER
+ * SESSION SET is honoured and echoed with each result, as they shape the SDK's
+ * date formatting); JSON result sets (`rowtype`/`rowset`, statement type ids, so
+ * DML row counts work); long statements answered "in progress" and polled; abort
+ * by requestId or queryId; session delete; injected HTTP faults per path.
+ * (JSON is the only result format this driver reads, so it is what the service
+ * sends it.) Not simulated: SQL itself, result chunks on cloud storage (large
+ * results), MFA/SSO, token renewal, bind variables, multi-statement requests.
  */
 import { createPublicKey, verify } from "node:crypto";
 
@@ -44,6 +54,12 @@ export interface SfStandinOptions {
    * lets tests prove the adapter redacts secrets from messages it did not write.
    */
   echoSecrets?: boolean;
+  /**
+   * A statement still running after this long is answered "in progress" (code
+   * 333333 with a getResultUrl) and the SDK polls for its result, as the service
+   * does for long queries (after ~45 s there). Default: never.
+   */
+  inProgressAfterMs?: number;
 }
 
 interface Session {
@@ -85,8 +101,12 @@ export class SnowflakeStandin {
   private sessions = new Map<string, Session>();
   private server: ReturnType<typeof Bun.serve> | undefined;
   private seq = 0;
-  /** Running statements by requestId: an abort-request settles them with error 000604. */
+  /** Running statements by requestId and by queryId: an abort-request settles them with error 000604. */
   private readonly pending = new Map<string, () => void>();
+  /** Statements answered "in progress", by queryId: the result poll waits on these. */
+  private readonly running = new Map<string, { answer: Promise<SfAnswer>; session: Session }>();
+  /** How many times the SDK polled for an in-progress result. */
+  resultPolls = 0;
   onQuery: (sql: string, session: ReceivedStatement) => SfAnswer | Promise<SfAnswer> = () => ({
     columns: [{ name: "status", type: "text" }],
     rows: [["Statement executed successfully."]],
@@ -156,8 +176,19 @@ export class SnowflakeStandin {
         });
       case "/telemetry/send":
         return ok({});
-      default:
+      default: {
+        const poll = /^\/queries\/([^/]+)\/result$/.exec(url.pathname);
+        if (poll) return this.withSession(req, () => this.poll(poll[1]!));
+        const abort = /^\/queries\/([^/]+)\/abort-request$/.exec(url.pathname);
+        if (abort) {
+          return this.withSession(req, () => {
+            this.aborted.push(abort[1]!);
+            this.pending.get(abort[1]!)?.();
+            return ok({});
+          });
+        }
         return new Response("not found", { status: 404 });
+      }
     }
   }
 
@@ -238,18 +269,59 @@ export class SnowflakeStandin {
       for (const m of alter[1]!.matchAll(/([A-Z_]+)\s*=\s*'((?:[^']|'')*)'/gi))
         s.params[m[1]!.toUpperCase()] = m[2]!;
     }
-    const answer = alter
-      ? {
+    if (alter) {
+      return this.render(
+        {
           columns: [{ name: "status", type: "text" }],
           rows: [["Statement executed successfully."]],
           statementTypeId: 0x4000,
-        }
-      : await new Promise<SfAnswer>((resolve, reject) => {
-          this.pending.set(requestId, () =>
-            resolve({ error: { code: "000604", message: "SQL execution canceled", sqlState: "57014" } }),
-          );
-          Promise.resolve(this.onQuery(sql, rec)).then(resolve, reject);
-        }).finally(() => this.pending.delete(requestId));
+        },
+        queryId,
+        s,
+      );
+    }
+    const answer = new Promise<SfAnswer>((resolve, reject) => {
+      const cancel = () =>
+        resolve({ error: { code: "000604", message: "SQL execution canceled", sqlState: "57014" } });
+      this.pending.set(requestId, cancel);
+      this.pending.set(queryId, cancel);
+      Promise.resolve(this.onQuery(sql, rec)).then(resolve, reject);
+    }).finally(() => {
+      this.pending.delete(requestId);
+      this.pending.delete(queryId);
+    });
+    const settled = await settleWithin(answer, this.opts.inProgressAfterMs);
+    if (settled === undefined) return this.inProgress(queryId, answer, s);
+    return this.render(settled, queryId, s);
+  }
+
+  private inProgress(queryId: string, answer: Promise<SfAnswer>, s: Session): Response {
+    this.running.set(queryId, { answer, session: s });
+    return json({
+      success: true,
+      code: "333333",
+      message: "Query execution in progress",
+      data: { queryId, getResultUrl: `/queries/${queryId}/result` },
+    });
+  }
+
+  private async poll(queryId: string): Promise<Response> {
+    this.resultPolls++;
+    const run = this.running.get(queryId);
+    if (!run)
+      return json({
+        success: false,
+        code: "000709",
+        message: `Statement ${queryId} not found`,
+        data: { queryId },
+      });
+    const settled = await settleWithin(run.answer, this.opts.inProgressAfterMs);
+    if (settled === undefined) return this.inProgress(queryId, run.answer, run.session);
+    this.running.delete(queryId);
+    return this.render(settled, queryId, run.session);
+  }
+
+  private render(answer: SfAnswer, queryId: string, s: Session): Response {
     if ("error" in answer) {
       return json({
         success: false,
@@ -286,6 +358,18 @@ export class SnowflakeStandin {
       version: 1,
       queryResultFormat: "json",
     });
+  }
+}
+
+/** The answer if it settles within `ms` (forever when `ms` is undefined), else undefined. */
+async function settleWithin(p: Promise<SfAnswer>, ms: number | undefined): Promise<SfAnswer | undefined> {
+  if (ms === undefined) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -47,6 +47,11 @@ function requireBranch(store: StateStore, name: string): BranchRecord {
   return rec;
 }
 
+/**
+ * Commands that write to the warehouse (create --clone, delete --drop, promote) open the
+ * store with the single-writer lock, so they cannot drop or replace tables under a
+ * running `rocky run`; the others only make short writes or read.
+ */
 async function withStore<T>(
   path: string,
   opts: Parameters<typeof openState>[1],
@@ -95,29 +100,33 @@ const create = defineCommand({
         import("../../project/load.ts"),
       ]);
       dialect = await loadDialect(p.config);
-      models = await loadProject(p.config)
-        .then((pr) => pr.models)
-        .catch(() => []);
+      // Without --clone a project whose models do not load yet still gets its branch.
+      const loading = loadProject(p.config).then((pr) => pr.models);
+      models = args.clone ? await loading : await loading.catch(() => []);
     }
-    const result = await withStore(p.statePath, { write: true }, async (store) => {
-      const rec = createBranch(store, {
-        name: args.name,
-        ...(args.description === undefined ? {} : { description: args.description }),
-        createdBy: process.env.USER || "unknown",
-        ...(dialect ? { dialect } : {}),
-        productionSchemas: [
-          ...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main")),
-        ],
-      });
-      if (!args.clone) return { rec, cloned: undefined };
-      const { connectAdapter } = await import("../../branch/context.ts");
-      const adapter = await connectAdapter(needProject(p));
-      try {
-        return { rec, cloned: await cloneProduction(store, adapter, rec, models) };
-      } finally {
-        await adapter.close();
-      }
-    });
+    const result = await withStore(
+      p.statePath,
+      args.clone ? { lock: { command: "branch create" } } : { write: true },
+      async (store) => {
+        const rec = createBranch(store, {
+          name: args.name,
+          ...(args.description === undefined ? {} : { description: args.description }),
+          createdBy: process.env.USER || "unknown",
+          ...(dialect ? { dialect } : {}),
+          productionSchemas: [
+            ...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main")),
+          ],
+        });
+        if (!args.clone) return { rec, cloned: undefined };
+        const { connectAdapter } = await import("../../branch/context.ts");
+        const adapter = await connectAdapter(needProject(p));
+        try {
+          return { rec, cloned: await cloneProduction(store, adapter, rec, models) };
+        } finally {
+          await adapter.close();
+        }
+      },
+    );
     emit(
       envelope("branch create", {
         branch: branchEntry(result.rec),
@@ -176,16 +185,20 @@ const del = defineCommand({
     const drop = Boolean(args.drop);
     const p = await project(drop);
     const { deleteBranchAndObjects } = await import("../../branch/delete.ts");
-    const result = await withStore(p.statePath, { write: true }, async (store) => {
-      if (!drop) return deleteBranchAndObjects(store, args.name, undefined);
-      const { connectAdapter } = await import("../../branch/context.ts");
-      const adapter = await connectAdapter(needProject(p));
-      try {
-        return await deleteBranchAndObjects(store, args.name, adapter);
-      } finally {
-        await adapter.close();
-      }
-    });
+    const result = await withStore(
+      p.statePath,
+      drop ? { lock: { command: "branch delete" } } : { write: true },
+      async (store) => {
+        if (!drop) return deleteBranchAndObjects(store, args.name, undefined);
+        const { connectAdapter } = await import("../../branch/context.ts");
+        const adapter = await connectAdapter(needProject(p));
+        try {
+          return await deleteBranchAndObjects(store, args.name, adapter);
+        } finally {
+          await adapter.close();
+        }
+      },
+    );
     emit(
       envelope("branch delete", {
         name: result.name,

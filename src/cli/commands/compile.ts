@@ -6,7 +6,7 @@ import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
 import { writeStdout } from "../render/stdout.ts";
-import { bold, dim, green, red, yellow } from "../style.ts";
+import { bold, dim, green, isInteractive, red, yellow } from "../style.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -60,7 +60,19 @@ Example:
     },
   },
   async run({ args }) {
-    const result = await loadAndCompile(globals().config, { cache: args.cache });
+    // Progress only for people: on a terminal, in text mode, for projects big enough to wait on.
+    const showProgress = isInteractive() && globals().output !== "json";
+    const result = await loadAndCompile(globals().config, {
+      cache: args.cache,
+      ...(showProgress
+        ? {
+            onProgress: (done: number, total: number) => {
+              if (total < 500) return;
+              process.stderr.write(done < total ? `\r  analysing models: ${done}/${total}` : "\r\u001b[2K");
+            },
+          }
+        : {}),
+    });
     let only: Set<string> | undefined;
     if (args.model !== undefined) {
       const m = [...result.models.keys()].find((n) => n.toLowerCase() === args.model!.toLowerCase());

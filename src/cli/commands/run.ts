@@ -174,7 +174,9 @@ Example:
         failFast: args["fail-fast"] === true,
         fullRefresh: args["full-refresh"] === true,
         ...(shadow ? { shadow } : {}),
-        ...(args.branch !== undefined ? { isolation: branchIsolation(args.branch) } : {}),
+        ...(args.branch !== undefined
+          ? { isolation: branchIsolation(args.branch), scope: `branch:${args.branch}` }
+          : {}),
         trigger,
         signal: drain.signal,
         cancelSignal: cancel.signal,

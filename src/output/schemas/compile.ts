@@ -45,6 +45,7 @@ export const CompileOutput = v.object({
     contracts_ms: v.number(),
     total_ms: v.number(),
     parse_ms: v.number(),
+    analysis_ms: v.number(),
   }),
   models_detail: v.array(CompileModelDetail),
   /** Model names per execution layer. */
