@@ -252,7 +252,7 @@ const r = median(rockyTimes);
 const d = median(directTimes);
 console.log(`rocky run (whole CLI process):      median ${fmt(r)}  [${rockyTimes.map(fmt).join(", ")}]`);
 console.log(
-  `same ${statements.length} statements via node-api: median ${fmt(d)}  [${directTimes.map(fmt).join(", ")}]`,
+  `same ${statements.flat(2).length} statements via node-api (${threads} connections): median ${fmt(d)}  [${directTimes.map(fmt).join(", ")}]`,
 );
 console.log(`ratio: ${(r / d).toFixed(3)} (target ≤ 1.15)`);
 

@@ -3,7 +3,10 @@
  * synthetic medallion models (bronze casts over raw tables, silver CTE + joins, gold
  * aggregates, CASE and windows, some UNIONs and stars).
  *
- *   bun scripts/bench-sql.ts [N ...]        default: 1000 10000
+ *   bun scripts/bench-sql.ts [N ...] [--breakdown]     default: 1000 10000
+ *
+ * Prints wall and CPU time per model (CPU: the whole process, all DuckDB threads
+ * included; a fairer figure than wall time on a shared box), best of several runs.
  */
 
 import { analyzeModel } from "../src/sql/lineage.ts";
@@ -150,10 +153,48 @@ async function bench(n: number, repeats: number): Promise<void> {
   );
 }
 
+/**
+ * Where parse time goes: DuckDB's json_serialize_sql alone (one connection, so CPU of
+ * one thread), then JSON.parse of its output, on the main thread.
+ */
+async function breakdown(n: number): Promise<void> {
+  const { models } = syntheticProject(n);
+  const sqls = models.map((m) => m.sql);
+  const duckdb = await import("@duckdb/node-api");
+  const instance = await duckdb.DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  let serialize = Number.POSITIVE_INFINITY;
+  let parseJson = Number.POSITIVE_INFINITY;
+  let chars = 0;
+  for (let r = 0; r < 3; r++) {
+    const serialized = measure();
+    const jsons: string[] = [];
+    for (let start = 0; start < n; start += 500) {
+      const reader = await connection.runAndReadAll(
+        "SELECT json_serialize_sql(unnest, skip_null := true, skip_empty := true) FROM unnest(?::VARCHAR[])",
+        [duckdb.listValue(sqls.slice(start, start + 500))],
+      );
+      jsons.push(...((reader.getColumns()[0] ?? []) as string[]));
+    }
+    serialize = Math.min(serialize, serialized().cpu);
+    const parsed = measure();
+    for (const json of jsons) JSON.parse(json);
+    parseJson = Math.min(parseJson, parsed().cpu);
+    chars = jsons.reduce((sum, json) => sum + json.length, 0);
+  }
+  connection.closeSync();
+  instance.closeSync();
+  console.log(
+    `N=${n} breakdown (cpu, best of 3): DuckDB json_serialize_sql ${(serialize / n).toFixed(4)} ms/model, ` +
+      `JSON.parse ${(parseJson / n).toFixed(4)} ms/model, ${Math.round(chars / n)} JSON chars/model`,
+  );
+}
+
 if (import.meta.main) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((x) => x > 0);
-  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) await bench(n, n > 5000 ? 3 : 5);
+  const args = process.argv.slice(2);
+  const sizes = args.map(Number).filter((x) => x > 0);
+  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) {
+    await bench(n, n > 5000 ? 3 : 5);
+    if (args.includes("--breakdown")) await breakdown(n);
+  }
 }

@@ -54,6 +54,8 @@ export interface PromoteOptions {
 
 interface Step {
   built: BuiltModel;
+  /** Run first, not recorded: like a run, the record holds only what builds the table. */
+  setup: string[];
   statements: string[];
 }
 
@@ -99,11 +101,11 @@ function plan(adapter: Adapter, built: readonly BuiltModel[], opts: PromoteOptio
   const d = adapter.dialect;
   return built.map((b) => {
     const prod = d.qualify(b.production);
-    const statements = [d.createSchema(b.production.catalog, b.production.schema)];
+    const statements: string[] = [];
     if (b.kind === "view")
       statements.push(`CREATE OR REPLACE VIEW ${prod} AS\n${productionViewSql(b, adapter, opts)}`);
     else statements.push(`CREATE OR REPLACE TABLE ${prod} AS SELECT * FROM ${d.qualify(b.branch)}`);
-    return { built: b, statements };
+    return { built: b, setup: [d.createSchema(b.production.catalog, b.production.schema)], statements };
   });
 }
 
@@ -152,6 +154,7 @@ export async function promoteBranch(
       const statements = [...(await dropOtherKind(adapter, step)), ...step.statements];
       let rows: number | undefined;
       try {
+        for (const sql of step.setup) await adapter.execute(sql);
         for (const sql of statements) {
           const r = await adapter.execute(sql);
           if (r.rowsAffected !== undefined) rows = r.rowsAffected;
@@ -186,7 +189,8 @@ export async function promoteBranch(
       model_name: step.built.model.name,
       seq: i,
       target: t.to,
-      strategy: step.built.model.strategy.type,
+      // What ran is a full copy (or a view), whatever the model builds with in a run.
+      strategy: step.built.kind === "view" ? "view" : "full_refresh",
       status: t.status === "promoted" ? "success" : t.status === "failed" ? "failed" : "skipped",
       started_at: ex?.started ?? null,
       finished_at: ex?.finished ?? null,

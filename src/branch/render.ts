@@ -30,8 +30,15 @@ export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] 
   return lines.join("\n");
 }
 
-export function renderList(records: readonly BranchRecord[]): string {
-  if (records.length === 0) return "no branches";
+export function renderList(
+  records: readonly BranchRecord[],
+  leftovers: readonly { name: string; objects: number }[] = [],
+): string {
+  const tail = leftovers.map(
+    (l) =>
+      `left in the warehouse by deleted branch '${l.name}': ${l.objects} object${l.objects === 1 ? "" : "s"} (rocky branch delete ${l.name} --drop)`,
+  );
+  if (records.length === 0) return ["no branches", ...tail].join("\n");
   return [
     `branches (${records.length}):`,
     ...records.map((r) => {
@@ -39,6 +46,7 @@ export function renderList(records: readonly BranchRecord[]): string {
       const desc = e.description === undefined ? "" : `  (${e.description})`;
       return `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}`;
     }),
+    ...tail,
   ].join("\n");
 }
 

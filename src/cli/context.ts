@@ -1,3 +1,4 @@
+import { isTerminal } from "../runtime/stdio.ts";
 /** Global options, parsed once by the dispatcher and read by every command. */
 export type OutputMode = "json" | "table";
 
@@ -12,7 +13,7 @@ export interface GlobalOptions {
 
 let current: GlobalOptions = {
   config: undefined,
-  output: process.stdout.isTTY ? "table" : "json",
+  output: isTerminal(1) ? "table" : "json",
   outputExplicit: false,
   statePath: undefined,
 };

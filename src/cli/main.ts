@@ -2,6 +2,7 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
+import { flushStdio, isTerminal, writeStderr, writeStdout } from "../runtime/stdio.ts";
 import { commands } from "./commands/index.ts";
 import { type GlobalOptions, type OutputMode, setGlobals } from "./context.ts";
 
@@ -77,7 +78,7 @@ export function extractGlobals(argv: string[]): Extracted {
   return {
     globals: {
       config,
-      output: output ?? (process.stdout.isTTY ? "table" : "json"),
+      output: output ?? (isTerminal(1) ? "table" : "json"),
       outputExplicit: output !== undefined,
       statePath,
     },
@@ -151,14 +152,14 @@ async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = ex.rest;
   if (name === undefined) {
     if (ex.version) {
-      process.stdout.write(`rocky ${VERSION} (${BUILD_COMMIT})\n`);
+      writeStdout(`rocky ${VERSION} (${BUILD_COMMIT})\n`);
       return 0;
     }
-    process.stdout.write(`${GLOBAL_HELP}\n`);
+    writeStdout(`${GLOBAL_HELP}\n`);
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
-    process.stdout.write(`${GLOBAL_HELP}\n`);
+    writeStdout(`${GLOBAL_HELP}\n`);
     return 0;
   }
   const entry = commands[name];
@@ -178,7 +179,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (!subs || Object.keys(subs).length === 0) break;
     const [sub, ...subRest] = args;
     if (sub === undefined || sub.startsWith("-")) {
-      process.stdout.write(`${await renderUsage(cmd)}\n`);
+      writeStdout(`${await renderUsage(cmd)}\n`);
       return ex.help ? 0 : 2;
     }
     const next = subs[sub];
@@ -193,7 +194,7 @@ async function dispatch(argv: string[]): Promise<number> {
     args = subRest;
   }
   if (ex.help) {
-    process.stdout.write(`${await renderUsage(cmd, parent)}\n`);
+    writeStdout(`${await renderUsage(cmd, parent)}\n`);
     return 0;
   }
   checkFlags(path, ((await resolve(cmd.args)) ?? {}) as ArgsDef, args);
@@ -212,16 +213,15 @@ export function reportError(e: unknown): number {
   if (e instanceof ExitCode) return e.code;
   const debug = process.env.ROCKY_DEBUG === "1";
   if (e instanceof RockyError) {
-    process.stderr.write(`Error: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
-    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    writeStderr(`Error: ${e.message}\n`);
+    if (e.hint) writeStderr(`hint: ${e.hint}\n`);
+    if (debug && e.stack) writeStderr(`${e.stack}\n`);
     return e.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`Error: ${msg}\n`);
-  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-  else
-    process.stderr.write("hint: this is unexpected; re-run with ROCKY_DEBUG=1 for details and report it\n");
+  writeStderr(`Error: ${msg}\n`);
+  if (debug && e instanceof Error && e.stack) writeStderr(`${e.stack}\n`);
+  else writeStderr("hint: this is unexpected; re-run with ROCKY_DEBUG=1 for details and report it\n");
   return 1;
 }
 
@@ -236,6 +236,6 @@ export async function main(argv: string[]): Promise<number> {
 if (import.meta.main) {
   const code = await main(process.argv.slice(2));
   // Flush stdout before exiting: a pipe may still hold buffered JSON.
-  await new Promise<void>((r) => process.stdout.write("", () => r()));
+  await flushStdio();
   process.exit(code);
 }

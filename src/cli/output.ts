@@ -1,3 +1,4 @@
+import { writeStderr, writeStdout } from "../runtime/stdio.ts";
 import { VERSION } from "../version.ts";
 import { globals } from "./context.ts";
 
@@ -10,7 +11,7 @@ export function envelope<T extends object>(
 }
 
 export function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Print a result: JSON in json mode, otherwise the text from `renderText`. */
@@ -18,11 +19,11 @@ export function emit(value: unknown, renderText: () => string): void {
   if (globals().output === "json") writeJson(value);
   else {
     const text = renderText();
-    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    writeStdout(text.endsWith("\n") ? text : `${text}\n`);
   }
 }
 
 /** Log lines (progress, notices) go to stderr so stdout stays machine-readable. */
 export function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  writeStderr(`${line}\n`);
 }

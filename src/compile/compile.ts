@@ -38,7 +38,7 @@ export interface SqlEngine<P = unknown> {
 }
 
 export interface CompileOptions {
-  /** Use and update `.rocky-cache/compile.json` (default true). */
+  /** Use and update `.rocky-cache/compile.cache` (default true). */
   cache?: boolean;
   /** Time already spent loading the project, reported in the timings. */
   projectLoadMs?: number;

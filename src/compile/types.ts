@@ -43,7 +43,7 @@ export interface CompileResult {
   graph: SemanticGraph;
   diagnostics: Diagnostic[];
   hasErrors: boolean;
-  /** Analysis cache use: models answered from `.rocky-cache/compile.json` vs parsed. */
+  /** Analysis cache use: models answered from `.rocky-cache/compile.cache` vs parsed. */
   cache: { hits: number; misses: number };
   timings: {
     project_load_ms: number;

@@ -84,7 +84,11 @@ export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsO
       diagnostics: [{ severity: "Error", code: SQL_CODES.empty, message: "the model has no SQL statement" }],
     };
   }
-  const walker = new ModelWalker(sql, columnsOf, statements.some((st) => st.rocky_has_subquery !== false));
+  const walker = new ModelWalker(
+    sql,
+    columnsOf,
+    statements.some((st) => st.rocky_has_subquery !== false),
+  );
   try {
     if (statements.length > 1) {
       walker.diagnose(
@@ -812,7 +816,11 @@ class ModelWalker {
       this.query(record as unknown as QueryNode, scope.env, scope);
     } else if (record.class === "SUBQUERY") {
       this.quiet(record, scope);
-    } else if (type === "BASE_TABLE" || type === "JOIN" || (type === "SUBQUERY" && record.class === undefined)) {
+    } else if (
+      type === "BASE_TABLE" ||
+      type === "JOIN" ||
+      (type === "SUBQUERY" && record.class === undefined)
+    ) {
       this.from(record as unknown as TableNode, newScope(scope.env, scope));
     } else {
       for (const key in record) this.discoverTables(record[key], scope);

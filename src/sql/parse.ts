@@ -41,7 +41,7 @@ type Serialized = SerializedOk | SerializedError;
 export async function createSqlParser(): Promise<SqlParser> {
   // Lazy: commands that analyse no SQL must not load DuckDB (SPEC §11 start-up rule).
   const duckdb = await import("@duckdb/node-api");
-  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:");
+  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:", process.env.DTHREADS ? { threads: process.env.DTHREADS } : {});
   const connections: DuckDBConnection[] = [];
   for (let i = 0; i < CONNECTIONS; i++) connections.push(await instance.connect());
   const [connection] = connections as [DuckDBConnection];
@@ -221,9 +221,15 @@ function scanStatements(statements: Statement[]): { unnamed: ExprNode[]; hasSubq
       // Only the first branch names a set operation's columns.
       for (const key in record) {
         const child = record[key];
-        if (key === "right") visit(child, false);
-        else if (key === "children" && Array.isArray(child)) child.forEach((c, i) => visit(c, naming && i === 0));
-        else visit(child, naming);
+        if (key === "right") {
+          visit(child, false);
+        } else if (key === "children" && Array.isArray(child)) {
+          child.forEach((c, i) => {
+            visit(c, naming && i === 0);
+          });
+        } else {
+          visit(child, naming);
+        }
       }
       return;
     }

@@ -93,3 +93,13 @@ export function forgetObject(
     .query("DELETE FROM branch_objects WHERE branch = ? AND kind = ? AND schema = ? AND name = ?")
     .run(obj.branch, obj.kind, obj.schema, obj.name);
 }
+
+/** Branches deleted without `--drop` whose objects are still recorded: name and object count. */
+export function leftoverObjects(store: StateStore): { name: string; objects: number }[] {
+  return store.db
+    .query<{ name: string; objects: number }, []>(
+      `SELECT branch AS name, count(*) AS objects FROM branch_objects
+       WHERE branch NOT IN (SELECT name FROM branches) GROUP BY branch ORDER BY CAST(branch AS BLOB)`,
+    )
+    .all();
+}

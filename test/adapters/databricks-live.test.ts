@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import * as v from "valibot";
+import { runConformance } from "../../src/adapter/conformance.ts";
 import type { DatabricksAdapter } from "../../adapters/databricks/adapter.ts";
 import plugin from "../../adapters/databricks/index.ts";
 
@@ -29,15 +30,19 @@ afterAll(async () => {
   await adapter.close();
 });
 
+function make(): DatabricksAdapter {
+  const config = v.parse(plugin.configSchema, {
+    host: env.ROCKY_TEST_DATABRICKS_HOST,
+    http_path: env.ROCKY_TEST_DATABRICKS_HTTP_PATH,
+    token: env.ROCKY_TEST_DATABRICKS_TOKEN,
+    catalog,
+  });
+  return plugin.create(config, { projectRoot: process.cwd(), name: "live" }) as DatabricksAdapter;
+}
+
 describe("databricks live", () => {
   test.skipIf(!live)("schema, strategies, describe, clone, fingerprint, errors", async () => {
-    const config = v.parse(plugin.configSchema, {
-      host: env.ROCKY_TEST_DATABRICKS_HOST,
-      http_path: env.ROCKY_TEST_DATABRICKS_HTTP_PATH,
-      token: env.ROCKY_TEST_DATABRICKS_TOKEN,
-      catalog,
-    });
-    adapter = plugin.create(config, { projectRoot: process.cwd(), name: "live" }) as DatabricksAdapter;
+    adapter = make();
     const a = adapter;
     const d = a.dialect;
     await a.connect();
@@ -90,5 +95,13 @@ describe("databricks live", () => {
     expect(fp.rowCount).toBe(2);
     expect(await a.listTables(catalog, schema)).toContain("fix-price");
     await expect(a.query(`SELECT * FROM ${d.qualify({ ...t, table: "nope" })}`)).rejects.toThrow(/not found/);
+  });
+});
+
+describe("databricks live conformance", () => {
+  test.skipIf(!live)("rocky's conformance suite passes against the warehouse", async () => {
+    const report = await runConformance(make());
+    const failed = report.checks.filter((c) => c.status === "fail");
+    expect(failed.map((c) => `${c.name}: ${c.message ?? ""}`)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import * as v from "valibot";
+import { runConformance } from "../../src/adapter/conformance.ts";
 import type { SnowflakeAdapter } from "../../adapters/snowflake/adapter.ts";
 import plugin from "../../adapters/snowflake/index.ts";
 
@@ -93,5 +94,13 @@ describe("snowflake live", () => {
     expect(await a.fingerprint(clone)).toEqual(fp1);
     expect(fp1.rowCount).toBe(2);
     await expect(a.query(`SELECT * FROM ${d.qualify({ ...t, table: "nope" })}`)).rejects.toThrow(/not found/);
+  });
+});
+
+describe("snowflake live conformance", () => {
+  test.skipIf(!live)("rocky's conformance suite passes against the account", async () => {
+    const report = await runConformance(make());
+    const failed = report.checks.filter((c) => c.status === "fail");
+    expect(failed.map((c) => `${c.name}: ${c.message ?? ""}`)).toEqual([]);
   });
 });

@@ -261,6 +261,18 @@ describe("playground: fix-price end to end", () => {
       { model_name: "order_ranks", status: "success", target: '"marts"."order_ranks"' },
     ]);
 
+    // The promote is a run like any other: replaying it rebuilds the same tables elsewhere.
+    const replay = ok(["replay", out.run_id, "--execute"], dir).json<{
+      scope: string;
+      models: { model_name: string; replay?: { verdict: string } }[];
+    }>();
+    expect(replay.scope).toBe("promote:fix-price");
+    expect(replay.models.map((m) => [m.model_name, m.replay?.verdict])).toEqual([
+      ["stg_orders", "identical"],
+      ["customer_revenue", "identical"],
+      ["order_ranks", "identical"],
+    ]);
+
     const after = ok(["branch", "compare", "fix-price"], dir).json<CompareJson>();
     expect(after.results.map((x) => [x.model, x.verdict]).sort()).toEqual([
       ["customer_revenue", "identical"],

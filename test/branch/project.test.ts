@@ -242,6 +242,14 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
       "run 'rocky branch delete fix-price --drop' to drop them",
     );
     expect(await catalog(db)).toContain("branch__fix-price__intermediate.int_orders (table)");
+    // Nothing is forgotten: the list points at what the deleted branch left behind.
+    expect(ok(["branch", "list"], dir).json()).toMatchObject({
+      total: 0,
+      leftovers: [{ name: "fix-price", objects: 2 }],
+    });
+    expect(text(["branch", "list"], dir).stdout).toContain(
+      "left in the warehouse by deleted branch 'fix-price': 2 objects (rocky branch delete fix-price --drop)",
+    );
 
     // Someone put a table of their own in the branch schema: the schema is not dropped with it.
     await duck(db, `CREATE TABLE "branch__fix-price__intermediate".mine AS SELECT 1 AS x`);

@@ -326,10 +326,11 @@ describe("column lineage: CTEs, subqueries, set operations", () => {
       "WITH a AS (SELECT id FROM b), b AS (SELECT id FROM raw.orders) SELECT a.id, b.id AS bid FROM a, b",
     );
     expect(analysis.tableRefs.map((r) => r.parts.join("."))).toEqual(["b", "raw.orders"]);
-    expect(analysis.columns?.map((c) => `${c.name} <- ${c.sources.map((x) => `${x.table.join(".")}.${x.column}`)}`)).toEqual([
-      "id <- b.id",
-      "bid <- raw.orders.id",
-    ]);
+    expect(
+      analysis.columns?.map(
+        (c) => `${c.name} <- ${c.sources.map((x) => `${x.table.join(".")}.${x.column}`)}`,
+      ),
+    ).toEqual(["id <- b.id", "bid <- raw.orders.id"]);
   });
 
   test("CTE column aliases and nested WITH shadowing", async () => {

@@ -11,8 +11,9 @@
  * trusted; the adapter reaches it through its loopback-only `http://` host form.
  *
  * Simulated: OpenSession/CloseSession, ExecuteStatement (always async: the client
- * polls GetOperationStatus), GetResultSetMetadata (Arrow format, honouring the
- * client's useArrowNativeTypes flags for timestamps and decimals), FetchResults
+ * polls GetOperationStatus), GetResultSetMetadata (Arrow format; timestamps as
+ * native Arrow or text per the client's useArrowNativeTypes flag, decimals always
+ * as text, as with that flag off), FetchResults
  * (one batch), CancelOperation, CloseOperation, GetInfo; HTTP 401/403 for bad
  * tokens; injected HTTP faults. NOT simulated: SQL itself (tests answer each
  * statement with `onQuery`), direct results, CloudFetch, LZ4, OAuth endpoints,

@@ -8,7 +8,13 @@ import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts"
 import { ExitCode, RockyError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
-import { type BranchRecord, getBranch, listBranches, listObjects } from "../../state/branches.ts";
+import {
+  type BranchRecord,
+  getBranch,
+  leftoverObjects,
+  listBranches,
+  listObjects,
+} from "../../state/branches.ts";
 import { openState, type StateStore } from "../../state/store.ts";
 import { globals } from "../context.ts";
 import { emit, envelope } from "../output.ts";
@@ -145,9 +151,13 @@ const list = defineCommand({
   args: {},
   async run() {
     const p = await project(false);
-    const records = await withStore(p.statePath, {}, async (s) => listBranches(s));
-    emit(envelope("branch list", { branches: records.map(branchEntry), total: records.length }), () =>
-      renderList(records),
+    const { records, leftovers } = await withStore(p.statePath, {}, async (s) => ({
+      records: listBranches(s),
+      leftovers: leftoverObjects(s),
+    }));
+    emit(
+      envelope("branch list", { branches: records.map(branchEntry), total: records.length, leftovers }),
+      () => renderList(records, leftovers),
     );
   },
 });

@@ -28,6 +28,8 @@ export const BranchListOutput = v.object({
   ...envelopeFields,
   branches: v.array(BranchEntrySchema),
   total: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Deleted branches (without `--drop`) whose objects are still in the warehouse. */
+  leftovers: v.array(v.object({ name: v.string(), objects: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
 });
 
 export const BranchDeleteOutput = v.object({
