@@ -54,11 +54,13 @@ class DuckDBAdapter implements Adapter {
     private readonly config: DuckDBConfig,
     ctx: AdapterContext,
   ) {
-    this.dbPath = config.path
-      ? isAbsolute(config.path)
-        ? config.path
-        : resolve(ctx.projectRoot, config.path)
-      : ":memory:";
+    const path = config.path;
+    this.dbPath =
+      path === undefined || path === ":memory:"
+        ? ":memory:"
+        : isAbsolute(path)
+          ? path
+          : resolve(ctx.projectRoot, path);
     const threads = config.threads ?? Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
     this.capabilities = { transactions: true, clone: false, fingerprint: true, defaultThreads: threads };
   }

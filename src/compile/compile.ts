@@ -1,9 +1,11 @@
 /**
- * The compile pipeline: parse every model once (batched), resolve its table
- * references to models or external sources, order the DAG, analyse each model in
- * topological order (so `SELECT *` expands from upstream output columns), and build
- * the column-level semantic graph. Problems become diagnostics, never exceptions: a
- * model that cannot be analysed is marked unavailable and the rest keeps working.
+ * The compile pipeline: order the models upstream first (from cached references or a
+ * guess from the text), parse the ones the cache does not know in chunks and analyse
+ * each once in that order (so `SELECT *` and column checks see upstream output
+ * columns), resolve table references to models or external sources, build the DAG,
+ * re-analyse the few models the guess ordered wrongly, and build the column-level
+ * semantic graph. Problems become diagnostics, never exceptions: a model that cannot
+ * be analysed is marked unavailable and the rest keeps working.
  */
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
@@ -467,6 +469,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     if (columns.get(name)?.join("\u0000") !== before) changed.add(name);
   }
   trees.clear();
+  // Every model is analysed: release the parser (and its native memory) before the graph is built.
+  if (engine) await (await engine).close();
 
   const byName = new Map<string, CompiledModel>();
   for (const name of dag.order) {
@@ -544,7 +548,6 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   }
   const tEnd = performance.now();
 
-  if (engine) await (await engine).close();
   cache.save(new Set(hashes));
 
   const rank = new Map(dag.order.map((n, i) => [n, i]));

@@ -7,6 +7,7 @@
  */
 import type { Adapter, Fingerprint, TableRef } from "../adapter/types.ts";
 import type { CompileResult, ResolvedRef } from "../compile/types.ts";
+import { RockyError } from "../errors.ts";
 import type { Model } from "../project/types.ts";
 import {
   finishRun,
@@ -129,6 +130,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
   const inputs = new Map<string, Promise<Fingerprint | undefined>>();
   let seq = 0;
   let stopReason: string | undefined;
+  let stateError: unknown;
 
   const ensureSchema = (ref: TableRef): Promise<void> => {
     const key = `${ref.catalog ?? ""}\u0000${ref.schema}`;
@@ -353,7 +355,13 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
           running--;
           results.set(name, r);
           completed.push(r);
-          record(r);
+          try {
+            record(r);
+          } catch (e) {
+            // Without its record a run cannot be replayed: stop scheduling, report it at the end.
+            stateError ??= e;
+            stopReason ??= `the state store could not be written (${errorText(e)})`;
+          }
           opts.onEvent?.({ type: "done", result: r, done: completed.length, total });
           if (r.status === "success") {
             succeeded.add(name);
@@ -381,6 +389,14 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
     pump();
   });
 
+  if (stateError !== undefined) {
+    throw new RockyError(
+      `run ${runId}: the state store at ${store.path} could not be written: ${errorText(stateError)}`,
+      {
+        hint: "models finished so far are in the warehouse; check the disk and the state file, then run again",
+      },
+    );
+  }
   const skippedResults: ModelResult[] = [];
   for (const n of opts.selection) {
     if (results.has(n)) continue;

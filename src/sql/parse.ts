@@ -23,7 +23,7 @@ export type { ParsedSql, SqlParser } from "./types.ts";
  * several queries keep the connections busy while the main thread reads results.
  */
 const BATCH_SIZE = 500;
-/** DuckDB runs each connection's query on its own thread: two keep two cores busy. */
+/** Each connection's query runs on its own thread: two keep two cores busy. */
 const CONNECTIONS = 2;
 
 interface SerializedOk {
@@ -41,7 +41,9 @@ type Serialized = SerializedOk | SerializedError;
 export async function createSqlParser(): Promise<SqlParser> {
   // Lazy: commands that analyse no SQL must not load DuckDB (SPEC §11 start-up rule).
   const duckdb = await import("@duckdb/node-api");
-  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:", process.env.DTHREADS ? { threads: process.env.DTHREADS } : {});
+  // Parallelism comes from the connections (each query runs on its own thread);
+  // DuckDB's own worker threads would only compete with them for the cores.
+  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:", { threads: "1" });
   const connections: DuckDBConnection[] = [];
   for (let i = 0; i < CONNECTIONS; i++) connections.push(await instance.connect());
   const [connection] = connections as [DuckDBConnection];
@@ -92,6 +94,27 @@ export async function createSqlParser(): Promise<SqlParser> {
     }
   };
 
+  /**
+   * A model DuckDB fails on outright (rather than reporting a parse error in the JSON)
+   * fails the whole batch query: then parse the batch one by one, and only that model
+   * gets the error.
+   */
+  const serializeOrIsolate = async (batch: readonly string[], on: DuckDBConnection): Promise<string[]> => {
+    try {
+      return await serializeBatch(batch, true, on);
+    } catch {
+      const jsons: string[] = [];
+      for (const sql of batch) {
+        try {
+          jsons.push((await serializeBatch([sql], true, on))[0] ?? "");
+        } catch (error) {
+          jsons.push(JSON.stringify({ error: true, error_message: errorMessage(error) }));
+        }
+      }
+      return jsons;
+    }
+  };
+
   /** Parses all models: batches spread over the connections, results read as they arrive. */
   const parseAll = async (sqls: readonly string[]): Promise<ParsedSql[]> => {
     const results: ParsedSql[] = new Array(sqls.length);
@@ -102,7 +125,7 @@ export async function createSqlParser(): Promise<SqlParser> {
         const start = nextStart;
         nextStart += BATCH_SIZE;
         const batch = sqls.slice(start, start + BATCH_SIZE);
-        const jsons = await serializeBatch(batch, true, on);
+        const jsons = await serializeOrIsolate(batch, on);
         for (let k = 0; k < batch.length; k++) {
           const parsed = JSON.parse(jsons[k] ?? '{"error":true}') as Serialized;
           if (parsed.error) {
@@ -181,6 +204,10 @@ export async function createSqlParser(): Promise<SqlParser> {
       instance.closeSync();
     },
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function dropLocations(key: string, value: unknown): unknown {

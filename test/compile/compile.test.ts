@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileProject } from "../../src/compile/compile.ts";
 import type { CompileResult } from "../../src/compile/types.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { loadProject } from "../../src/project/load.ts";
+import { tempDir } from "../helpers/cli.ts";
 import { fixtureCopy, fmt } from "./fixture.ts";
 
 async function compileDir(dir: string, cache = true): Promise<CompileResult> {
@@ -211,5 +212,28 @@ describe("compile: the analysis cache", () => {
       "raw.orders.channel -> stg_orders.channel @1",
       "stg_orders.channel -> orders_copy.channel @2",
     ]);
+  });
+});
+
+describe("compile: analysis order", () => {
+  test("a reference the text scan misses (comma join) is still analysed after its upstream", async () => {
+    const dir = tempDir("rocky-order-");
+    mkdirSync(join(dir, "models"));
+    writeFileSync(
+      join(dir, "rocky.toml"),
+      '[adapter]\ntype = "duckdb"\n\n[sources.raw.x]\ncolumns = ["id"]\n',
+    );
+    // `a_first` sorts before `z_up` and its FROM names only raw.x: the guess orders it first.
+    writeFileSync(join(dir, "models", "a_first.sql"), "SELECT r.id, b.* FROM raw.x AS r, z_up AS b\n");
+    writeFileSync(join(dir, "models", "z_up.sql"), "SELECT id AS k, id + 1 AS j FROM raw.x\n");
+    const r = await compileDir(dir, false);
+    expect(r.dag.order).toEqual(["z_up", "a_first"]);
+    expect(r.models.get("a_first")!.columns).toEqual(["id", "k", "j"]);
+    expect(r.graph.edgesTargeting("a_first").map(fmt)).toEqual([
+      "raw.x.id -> a_first.id",
+      "z_up.k -> a_first.k",
+      "z_up.j -> a_first.j",
+    ]);
+    expect(r.diagnostics).toEqual([]);
   });
 });

@@ -135,6 +135,24 @@ describe("rocky run", () => {
     expect(rocky(["run", "--modle", "b"], { cwd: dir }).code).toBe(2);
   });
 
+  test("independent models run in parallel up to --threads, and one at a time with --threads 1", () => {
+    const slow = "SELECT sum(hash(range)) AS s FROM range(20000000)\n";
+    const dir = makeProject({ "models/p1.sql": slow, "models/p2.sql": slow, "models/p3.sql": slow });
+    const overlaps = (threads: string) => {
+      const r = rocky(["run", "--threads", threads, "-o", "json"], { cwd: dir });
+      expectOk(r);
+      const j = r.json<{
+        execution: { concurrency: number };
+        models: { started_at: string; finished_at: string }[];
+      }>();
+      expect(j.execution.concurrency).toBe(Number(threads));
+      const spans = j.models.map((m) => [Date.parse(m.started_at), Date.parse(m.finished_at)] as const);
+      return spans.some(([s1, e1], i) => spans.some(([s2], k) => k !== i && s2 >= s1 && s2 < e1));
+    };
+    expect(overlaps("3")).toBe(true);
+    expect(overlaps("1")).toBe(false);
+  }, 60_000);
+
   test("--shadow writes shadow tables, reads shadow copies, and leaves production unchanged", async () => {
     const dir = makeProject(CHAIN);
     expectOk(rocky(["run", "-o", "json"], { cwd: dir }));

@@ -90,7 +90,7 @@ describe("concurrent processes", () => {
     const dir = makeProject({
       "models/fast.sql": "SELECT 1 AS x\n",
       // Long enough to be in flight when the signal arrives, short enough to drain.
-      "models/slow.sql": "SELECT sum(hash(range)) AS s FROM range(20000000), fast\n",
+      "models/slow.sql": "SELECT sum(hash(range)) AS s FROM range(150000000), fast\n",
       "models/after.sql": "SELECT * FROM slow\n",
     });
     const child = spawnRun(dir, ["--threads", "1"]);

@@ -25,17 +25,18 @@ export function repeated(rawArgs: string[], flag: string): string[] {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-function modelLine(m: ModelResult, width: number, isolated: boolean): string {
+function modelLine(m: ModelResult, width: number, targetWidth: number, isolated: boolean): string {
   const name = m.name.padEnd(width);
+  const target = m.target.padEnd(targetWidth);
   const lines: string[] = [];
   if (m.status === "success") {
     const rows =
       m.rows === null ? (m.strategy === "view" ? "view" : "") : `${m.rows.toLocaleString("en-US")} rows`;
-    lines.push(`  ${green("✓")} ${name}  ${m.target}  ${rows}  ${dim(secs(m.durationMs))}`);
+    lines.push(`  ${green("✓")} ${name}  ${target}  ${rows}  ${dim(secs(m.durationMs))}`);
   } else if (m.status === "failed") {
-    lines.push(`  ${red("✗")} ${name}  ${m.target}  ${red(`failed: ${m.error ?? ""}`)}`);
+    lines.push(`  ${red("✗")} ${name}  ${target}  ${red(`failed: ${m.error ?? ""}`)}`);
   } else {
-    lines.push(`  ${yellow("-")} ${name}  ${m.target}  ${yellow(`skipped: ${m.error ?? ""}`)}`);
+    lines.push(`  ${yellow("-")} ${name}  ${target}  ${yellow(`skipped: ${m.error ?? ""}`)}`);
   }
   if (isolated) {
     for (const r of m.reads.filter((x) => x.model !== undefined)) {
@@ -49,7 +50,8 @@ function modelLine(m: ModelResult, width: number, isolated: boolean): string {
 export function renderRun(o: RunOutcome): string {
   const width = Math.max(0, ...o.models.map((m) => m.name.length));
   const isolated = o.scope !== "production";
-  const lines = o.models.map((m) => modelLine(m, width, isolated));
+  const targetWidth = Math.max(0, ...o.models.map((m) => m.target.length));
+  const lines = o.models.map((m) => modelLine(m, width, targetWidth, isolated));
   const count = (s: string) => o.models.filter((m) => m.status === s).length;
   const colour = o.status === "success" ? green : o.status === "partial_failure" ? yellow : red;
   lines.push(
