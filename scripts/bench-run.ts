@@ -3,7 +3,7 @@
  * statements directly through @duckdb/node-api), state-store write overhead per model,
  * and `rocky replay latest` on a store holding 10k runs.
  *
- *   bun scripts/bench-run.ts [--models 200] [--rows 200000] [--repeat 5]
+ *   bun scripts/bench-run.ts [--models 200] [--rows 20000] [--repeat 5]
  *
  * Both sides run in this one invocation, alternately, each on a fresh warehouse file;
  * medians are reported. The direct side executes exactly the statements rocky recorded
@@ -22,7 +22,7 @@ import { openState } from "../src/state/store.ts";
 const { values } = parseArgs({
   options: {
     models: { type: "string", default: "200" },
-    rows: { type: "string", default: "200000" },
+    rows: { type: "string", default: "20000" },
     repeat: { type: "string", default: "5" },
     runs: { type: "string", default: "10000" },
   },

@@ -135,8 +135,15 @@ export class SemanticGraph {
 
   /** Add `source -> target` once; repeated identical edges are ignored. */
   addEdge(source: QualifiedColumn, target: QualifiedColumn, transform: string): void {
-    const src = this.addColumn(source.model, source.column);
-    const tgt = this.addColumn(target.model, target.column);
+    this.addEdgeById(
+      this.addColumn(source.model, source.column),
+      this.addColumn(target.model, target.column),
+      transform,
+    );
+  }
+
+  /** `addEdge` with node ids from `addColumn`, for bulk building without per-edge lookups. */
+  addEdgeById(src: number, tgt: number, transform: string): void {
     // A column has few producers: scanning them beats a global set of edge keys.
     const producers = this.inEdges[tgt]!;
     for (const e of producers) if (this.edgeSrc[e] === src && this.edgeTransform[e] === transform) return;

@@ -81,167 +81,171 @@ export async function executeReplay(
     const catalog = dialect.defaultCatalog;
     await adapter.createSchema(catalog, schema);
     const results = new Map<string, ReplayResult>();
-    const mapping = new Map<string, string>();
-    const replayedVerdict = new Map<string, ReplayResult>();
-    const recordedInputs = new Map(
-      runInputs(store, run.run_id).map((i) => [
-        i.table_name,
-        i.fingerprint_rows !== null && i.fingerprint_hash !== null
-          ? { row_count: i.fingerprint_rows, hash: i.fingerprint_hash }
-          : null,
-      ]),
-    );
-    // A table built by this run but not replayed now: its recorded output is what was read then.
-    const builtInRun = new Map(
-      all
-        .filter((m) => m.status === "success" && m.fingerprint_rows !== null && m.fingerprint_hash !== null)
-        .map((m) => [m.target, { row_count: m.fingerprint_rows!, hash: m.fingerprint_hash! }]),
-    );
-    const current = new Map<string, Promise<{ row_count: number; hash: string } | null>>();
-    const nowFp = (table: string, ref: TableRef | undefined) => {
-      let p = current.get(table);
-      if (!p) {
-        p =
-          ref && adapter.fingerprint
-            ? adapter.fingerprint(ref).then(fpJson, () => null)
-            : Promise.resolve(null);
-        current.set(table, p);
-      }
-      return p;
-    };
-    const refOf = new Map<string, TableRef>();
-
-    for (const m of selected) {
-      const recorded =
-        m.fingerprint_rows !== null && m.fingerprint_hash !== null
-          ? { row_count: m.fingerprint_rows, hash: m.fingerprint_hash }
-          : null;
-      if (m.status !== "success") {
-        results.set(
-          m.model_name,
-          result("not_comparable", `the model did not succeed in the run (${m.status})`, { recorded }),
-        );
-        continue;
-      }
-      const stmts = m.sql_hash ? statementsFor(store, m.sql_hash) : undefined;
-      if (!stmts) {
-        results.set(
-          m.model_name,
-          result("not_comparable", "the recorded SQL is missing from the state store", { recorded }),
-        );
-        continue;
-      }
-      if (!isBuild(stmts)) {
-        results.set(
-          m.model_name,
-          result(
-            "not_comparable",
-            `this ${m.strategy} run added to the table's earlier contents, which a replay does not have`,
-            {
-              recorded,
-            },
-          ),
-        );
-        continue;
-      }
-      const replayRef: TableRef = {
-        ...(catalog !== undefined ? { catalog } : {}),
-        schema,
-        table: m.model_name,
-      };
-      const replayTarget = dialect.qualify(replayRef);
-      refOf.set(replayTarget, replayRef);
-      const local = new Map(mapping);
-      local.set(m.target, replayTarget);
-      const rewritten = stmts.map((s) => replaceQualified(s, local));
-      const leaked = rewritten.find((s) => mentions(s, m.target));
-      if (leaked) {
-        results.set(
-          m.model_name,
-          result("not_comparable", "the recorded SQL could not be isolated from its production target", {
-            recorded,
-          }),
-        );
-        continue;
-      }
-      try {
-        const execAll = async () => {
-          for (const s of rewritten) await adapter.execute(s);
-        };
-        if (rewritten.length > 1 && adapter.transaction) await adapter.transaction(execAll);
-        else await execAll();
-      } catch (e) {
-        results.set(
-          m.model_name,
-          result("not_comparable", "the recorded SQL failed to run again", {
-            recorded,
-            replay_target: replayTarget,
-            error: (e as Error).message,
-          }),
-        );
-        continue;
-      }
-      mapping.set(m.target, replayTarget);
-      if (m.strategy === "view") {
-        const r = result(
-          "not_comparable",
-          "a view stores no output, so no fingerprint was recorded to compare",
-          {
-            replay_target: replayTarget,
-          },
-        );
-        results.set(m.model_name, r);
-        replayedVerdict.set(m.target, r);
-        continue;
-      }
-      const replayed = adapter.fingerprint ? fpJson(await adapter.fingerprint(replayRef)) : null;
-      let r: ReplayResult;
-      if (!recorded || !replayed) {
-        r = result("not_comparable", "the adapter cannot fingerprint tables", {
-          recorded,
-          replayed,
-          replay_target: replayTarget,
-        });
-      } else if (same(recorded, replayed)) {
-        r = result("identical", null, { recorded, replayed, replay_target: replayTarget });
-      } else {
-        // Find why: a changed input, a non-identical upstream, or a non-deterministic query.
-        let reason: string | undefined;
-        for (const read of m.reads) {
-          const up = replayedVerdict.get(read.table);
-          if (up) {
-            if (up.verdict !== "identical")
-              reason = `it reads ${read.model ?? read.table}, which did not replay identically`;
-            continue;
-          }
-          const then = recordedInputs.get(read.table) ?? builtInRun.get(read.table) ?? null;
-          const ref = refOf.get(read.table) ?? parseQualified(read.table);
-          const now = await nowFp(read.table, ref);
-          if (then && now && !same(then, now)) {
-            reason = `input ${read.table} changed since the run (${then.row_count} rows then, ${now.row_count} now)`;
-            break;
-          }
-          if (!then)
-            reason ??= `no fingerprint of input ${read.table} was recorded, so a change cannot be ruled out`;
+    try {
+      const mapping = new Map<string, string>();
+      const replayedVerdict = new Map<string, ReplayResult>();
+      const recordedInputs = new Map(
+        runInputs(store, run.run_id).map((i) => [
+          i.table_name,
+          i.fingerprint_rows !== null && i.fingerprint_hash !== null
+            ? { row_count: i.fingerprint_rows, hash: i.fingerprint_hash }
+            : null,
+        ]),
+      );
+      // A table built by this run but not replayed now: its recorded output is what was read then.
+      const builtInRun = new Map(
+        all
+          .filter((m) => m.status === "success" && m.fingerprint_rows !== null && m.fingerprint_hash !== null)
+          .map((m) => [m.target, { row_count: m.fingerprint_rows!, hash: m.fingerprint_hash! }]),
+      );
+      const current = new Map<string, Promise<{ row_count: number; hash: string } | null>>();
+      const nowFp = (table: string, ref: TableRef | undefined) => {
+        let p = current.get(table);
+        if (!p) {
+          p =
+            ref && adapter.fingerprint
+              ? adapter.fingerprint(ref).then(fpJson, () => null)
+              : Promise.resolve(null);
+          current.set(table, p);
         }
-        const nd = rewritten.map((s) => NON_DETERMINISTIC.exec(s)).find((x) => x !== null);
-        if (!reason && nd)
-          reason = `the query uses a non-deterministic function (${nd[0].replace(/\s*\($/, "")})`;
-        r = reason
-          ? result("not_comparable", reason, { recorded, replayed, replay_target: replayTarget })
-          : result(
-              "diverged",
-              recorded.row_count !== replayed.row_count
-                ? `${recorded.row_count} rows recorded, ${replayed.row_count} replayed, from the same inputs`
-                : "same row count, different content, from the same inputs",
-              { recorded, replayed, replay_target: replayTarget },
-            );
+        return p;
+      };
+      const refOf = new Map<string, TableRef>();
+
+      for (const m of selected) {
+        const recorded =
+          m.fingerprint_rows !== null && m.fingerprint_hash !== null
+            ? { row_count: m.fingerprint_rows, hash: m.fingerprint_hash }
+            : null;
+        if (m.status !== "success") {
+          results.set(
+            m.model_name,
+            result("not_comparable", `the model did not succeed in the run (${m.status})`, { recorded }),
+          );
+          continue;
+        }
+        const stmts = m.sql_hash ? statementsFor(store, m.sql_hash) : undefined;
+        if (!stmts) {
+          results.set(
+            m.model_name,
+            result("not_comparable", "the recorded SQL is missing from the state store", { recorded }),
+          );
+          continue;
+        }
+        if (!isBuild(stmts)) {
+          results.set(
+            m.model_name,
+            result(
+              "not_comparable",
+              `this ${m.strategy} run added to the table's earlier contents, which a replay does not have`,
+              {
+                recorded,
+              },
+            ),
+          );
+          continue;
+        }
+        const replayRef: TableRef = {
+          ...(catalog !== undefined ? { catalog } : {}),
+          schema,
+          table: m.model_name,
+        };
+        const replayTarget = dialect.qualify(replayRef);
+        refOf.set(replayTarget, replayRef);
+        const local = new Map(mapping);
+        local.set(m.target, replayTarget);
+        const rewritten = stmts.map((s) => replaceQualified(s, local));
+        const leaked = rewritten.find((s) => mentions(s, m.target));
+        if (leaked) {
+          results.set(
+            m.model_name,
+            result("not_comparable", "the recorded SQL could not be isolated from its production target", {
+              recorded,
+            }),
+          );
+          continue;
+        }
+        try {
+          const execAll = async () => {
+            for (const s of rewritten) await adapter.execute(s);
+          };
+          if (rewritten.length > 1 && adapter.transaction) await adapter.transaction(execAll);
+          else await execAll();
+        } catch (e) {
+          results.set(
+            m.model_name,
+            result("not_comparable", "the recorded SQL failed to run again", {
+              recorded,
+              replay_target: replayTarget,
+              error: (e as Error).message,
+            }),
+          );
+          continue;
+        }
+        mapping.set(m.target, replayTarget);
+        if (m.strategy === "view") {
+          const r = result(
+            "not_comparable",
+            "a view stores no output, so no fingerprint was recorded to compare",
+            {
+              replay_target: replayTarget,
+            },
+          );
+          results.set(m.model_name, r);
+          replayedVerdict.set(m.target, r);
+          continue;
+        }
+        const replayed = adapter.fingerprint ? fpJson(await adapter.fingerprint(replayRef)) : null;
+        let r: ReplayResult;
+        if (!recorded || !replayed) {
+          r = result("not_comparable", "the adapter cannot fingerprint tables", {
+            recorded,
+            replayed,
+            replay_target: replayTarget,
+          });
+        } else if (same(recorded, replayed)) {
+          r = result("identical", null, { recorded, replayed, replay_target: replayTarget });
+        } else {
+          // Find why: a changed input, a non-identical upstream, or a non-deterministic query.
+          let reason: string | undefined;
+          for (const read of m.reads) {
+            const up = replayedVerdict.get(read.table);
+            if (up) {
+              if (up.verdict !== "identical")
+                reason = `it reads ${read.model ?? read.table}, which did not replay identically`;
+              continue;
+            }
+            const then = recordedInputs.get(read.table) ?? builtInRun.get(read.table) ?? null;
+            const ref = refOf.get(read.table) ?? parseQualified(read.table);
+            const now = await nowFp(read.table, ref);
+            if (then && now && !same(then, now)) {
+              reason = `input ${read.table} changed since the run (${then.row_count} rows then, ${now.row_count} now)`;
+              break;
+            }
+            if (!then)
+              reason ??= `no fingerprint of input ${read.table} was recorded, so a change cannot be ruled out`;
+          }
+          const nd = rewritten.map((s) => NON_DETERMINISTIC.exec(s)).find((x) => x !== null);
+          if (!reason && nd)
+            reason = `the query uses a non-deterministic function (${nd[0].replace(/\s*\($/, "")})`;
+          r = reason
+            ? result("not_comparable", reason, { recorded, replayed, replay_target: replayTarget })
+            : result(
+                "diverged",
+                recorded.row_count !== replayed.row_count
+                  ? `${recorded.row_count} rows recorded, ${replayed.row_count} replayed, from the same inputs`
+                  : "same row count, different content, from the same inputs",
+                { recorded, replayed, replay_target: replayTarget },
+              );
+        }
+        results.set(m.model_name, r);
+        replayedVerdict.set(replayTarget, r);
+        replayedVerdict.set(m.target, r);
       }
-      results.set(m.model_name, r);
-      replayedVerdict.set(replayTarget, r);
-      replayedVerdict.set(m.target, r);
+    } finally {
+      // Also on failure: a half-built replay schema is removed unless --keep.
+      if (!opts.keep) await adapter.dropSchema(catalog, schema).catch(() => undefined);
     }
-    if (!opts.keep) await adapter.dropSchema(catalog, schema);
     return { schema, kept: opts.keep, results };
   } finally {
     await adapter.close().catch(() => undefined);

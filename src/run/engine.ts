@@ -253,8 +253,11 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
       const kind = strategy.type === "view" ? "view" : "table";
       // A view has no stored output: fingerprinting it would re-run its query.
+      // The table is written whatever happens here: a fingerprint that fails only costs replay its check.
       const fingerprint =
-        kind === "table" && adapter.fingerprint ? await adapter.fingerprint(targetRef) : null;
+        kind === "table" && adapter.fingerprint
+          ? await adapter.fingerprint(targetRef).catch(() => null)
+          : null;
       if (strategy.type === "incremental") {
         const col = strategy.timestamp_column;
         const q = dialect.maxValueQuery

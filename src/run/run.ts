@@ -72,19 +72,23 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const project = await loadProject(config);
   const compiled = await compileProject(project);
   const adapterType = pickAdapter(config).block.type;
+  const scope = req.scope ?? (req.shadow ? "shadow" : "production");
+  /** A run that stops before any model starts is still recorded: "it failed to start" is history too. */
+  const recordFailedStart = (store: StateStore, error: string) => {
+    const id = insertRun(store, {
+      trigger: req.trigger,
+      startedAt: new Date(),
+      configHash: config.hash,
+      scope,
+      rockyVersion: VERSION,
+      adapterType,
+    });
+    finishRun(store, id, "failure", new Date(), error);
+  };
   if (compiled.hasErrors) {
-    // Still a run record: "it failed to compile" is history too.
     const store = openState(config.statePath, { lock: { command: "run" } });
     try {
-      const id = insertRun(store, {
-        trigger: req.trigger,
-        startedAt: new Date(),
-        configHash: config.hash,
-        scope: req.scope ?? (req.shadow ? "shadow" : "production"),
-        rockyVersion: VERSION,
-        adapterType,
-      });
-      finishRun(store, id, "failure", new Date(), "compile errors");
+      recordFailedStart(store, "compile errors");
     } finally {
       store.close();
     }
@@ -96,13 +100,19 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   let adapter: Adapter | undefined;
   const cancel = () => void adapter?.cancel?.();
   try {
-    adapter = await connectAdapter(config);
-    req.cancelSignal?.addEventListener("abort", cancel, { once: true });
-    const isolation = req.isolation
-      ? await req.isolation({ adapter, store, compiled })
-      : req.shadow
-        ? shadowIsolation(adapter.dialect, adapter, req.shadow)
-        : productionIsolation(adapter.dialect);
+    let isolation: Isolation;
+    try {
+      adapter = await connectAdapter(config);
+      req.cancelSignal?.addEventListener("abort", cancel, { once: true });
+      isolation = req.isolation
+        ? await req.isolation({ adapter, store, compiled })
+        : req.shadow
+          ? shadowIsolation(adapter.dialect, adapter, req.shadow)
+          : productionIsolation(adapter.dialect);
+    } catch (e) {
+      recordFailedStart(store, (e as Error).message);
+      throw e;
+    }
     return await executeRun({
       compiled,
       adapter,

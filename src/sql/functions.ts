@@ -97,9 +97,6 @@ const AGGREGATES = new Set([
   "object_agg",
   "percentile_cont",
   "percentile_disc",
-  "stddev_samp",
-  "string_agg",
-  "any",
 ]);
 
 export function isAggregate(functionName: string): boolean {

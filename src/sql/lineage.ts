@@ -10,6 +10,7 @@
  */
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
+import { SQL_CODES } from "./codes.ts";
 import { displayFunctionName, isAggregate, isSpecialValueName } from "./functions.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
 import {
@@ -33,6 +34,7 @@ import {
   ValueAccumulator,
 } from "./scope.ts";
 import { dottedNameEnd, findDottedName } from "./span.ts";
+import { scanTableRefs } from "./textscan.ts";
 import type {
   ColumnsOf,
   ModelAnalysis,
@@ -42,30 +44,23 @@ import type {
   TableRefSpan,
 } from "./types.ts";
 
-/**
- * Diagnostic codes of the SQL analysis.
- * E001 parse error · E002 no statement · E003 more than one statement · E009 internal error ·
- * W010 `*` cannot be expanded · W011 ambiguous column · W012 unknown column ·
- * W013 duplicate output name · W014 set operation branches differ in width ·
- * W015 `COLUMNS(…)` cannot be expanded · I016 no name known for an expression ·
- * W017 a table's name not found in the SQL text (no span for rewriting).
- */
-export const SQL_CODES = {
-  parseError: "E001",
-  empty: "E002",
-  severalStatements: "E003",
-  starUnexpanded: "W010",
-  ambiguousColumn: "W011",
-  unknownColumn: "W012",
-  duplicateName: "W013",
-  setOpWidth: "W014",
-  columnsUnexpanded: "W015",
-  unnamedExpression: "I016",
-  refNotFound: "W017",
-  internal: "E009",
-} as const;
+export { SQL_CODES } from "./codes.ts";
 
 export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsOf): ModelAnalysis {
+  if (!parsed.ok && parsed.unsupported) {
+    return {
+      tableRefs: scanTableRefs(sql),
+      columns: undefined,
+      diagnostics: [
+        {
+          severity: "Warning",
+          code: SQL_CODES.unsupportedStatement,
+          message: `column lineage unavailable: DuckDB cannot serialise this statement (${parsed.error.replace(/!$/, "")}); its table references come from a scan of the text`,
+          suggestion: "write the PIVOT as SELECT … FROM t PIVOT (…) or with explicit aggregates",
+        },
+      ],
+    };
+  }
   if (!parsed.ok) {
     const diagnostic: SqlDiagnostic = {
       severity: "Error",
@@ -121,8 +116,11 @@ type SelectItem =
       renameBack: Map<string, string>;
       /** old name → new name */
       rename: Map<string, string>;
+      /** `COLUMNS('regex')`: keep the names it matches. */
       pattern?: RegExp;
+      /** Set when no table's columns could expand it (`COLUMNS(lambda)`, `t.*` naming nothing): what to report. */
       opaque?: string;
+      /** DuckDB's location of the star (bytes). */
       offset?: number;
     };
 
@@ -176,7 +174,7 @@ class ModelWalker {
             "Warning",
             SQL_CODES.duplicateName,
             `output column "${column.name}" appears more than once; lineage keeps the first`,
-            undefined,
+            column.location,
             "give each output column a distinct alias",
           );
           continue;
@@ -203,7 +201,7 @@ class ModelWalker {
           SQL_CODES.starUnexpanded,
           `cannot expand * over ${star.table}: its columns are unknown`,
           star.offset,
-          `list the columns explicitly; for an external source, declare them in [sources.${star.table}]`,
+          `list the columns explicitly; if ${star.table} is an external source, declare its columns in [sources.${star.table}]`,
         );
       }
     }
@@ -369,6 +367,7 @@ class ModelWalker {
         continue;
       }
       const column = named(this.outputName(item, i), acc.value());
+      if (item.query_location !== undefined) column.location = item.query_location;
       items.push({ kind: "column", column });
       const key = column.name.toLowerCase();
       if (!scope.lateral.has(key)) scope.lateral.set(key, acc.value());
@@ -473,7 +472,9 @@ class ModelWalker {
         if (binding.kind === "relation" && binding.relation.unexpanded.length > 0) {
           unexpanded.push(...binding.relation.unexpanded);
         } else {
-          unexpanded.push({ table: bindingLabel(binding) });
+          const entry: Unexpanded = { table: bindingLabel(binding) };
+          if (item.offset !== undefined) entry.offset = item.offset;
+          unexpanded.push(entry);
         }
         continue;
       }
@@ -892,6 +893,19 @@ class ModelWalker {
     return undefined;
   }
 
+  private columnOf(binding: Binding, column: string, location: number | undefined): ColumnValue | undefined {
+    if (binding.kind === "opaque") {
+      // Say so, or the column would look like a literal (no sources).
+      this.diagnose(
+        "Warning",
+        SQL_CODES.opaqueSource,
+        `lineage of ${column} stops at ${binding.label}: the columns it outputs are not traced`,
+        location,
+      );
+    }
+    return bindingColumn(binding, column);
+  }
+
   private someBindingHas(scope: Scope, column: string): boolean {
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       if (s.bindings.some((b) => bindingHas(b, column) === true)) return true;
@@ -906,7 +920,7 @@ class ModelWalker {
       const binding = scope.bindings.find((b) => bindingMatches(b, qualifier));
       if (!binding) continue;
       const column = parts[k] as string;
-      const value = bindingColumn(binding, column);
+      const value = this.columnOf(binding, column, location);
       if (!value) {
         this.diagnose(
           "Warning",
@@ -967,10 +981,17 @@ class ModelWalker {
     } else {
       return undefined;
     }
-    const values = chosen
-      .map((binding) => bindingColumn(binding, column))
-      .filter((v): v is ColumnValue => v !== undefined);
-    const value = values.length === 1 ? (values[0] as ColumnValue) : mergeValues(values);
+    let value: ColumnValue;
+    if (chosen.length === 1) {
+      value = this.columnOf(chosen[0] as Binding, column, location) ?? { sources: [], transform: "direct" };
+    } else {
+      const values: ColumnValue[] = [];
+      for (const binding of chosen) {
+        const each = this.columnOf(binding, column, location);
+        if (each) values.push(each);
+      }
+      value = mergeValues(values);
+    }
     return parts.length > 1
       ? { sources: value.sources, transform: maxTransform(value.transform, "expression") }
       : value;

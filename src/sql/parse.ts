@@ -14,6 +14,7 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ExprNode, Statement } from "./ast.ts";
 import { printExpression } from "./names.ts";
 import { codePointToCharOffset } from "./offsets.ts";
+import { looksLikeQuery } from "./textscan.ts";
 import type { ParsedSql, SqlParser } from "./types.ts";
 
 export type { ParsedSql, SqlParser } from "./types.ts";
@@ -217,7 +218,8 @@ function dropLocations(key: string, value: unknown): unknown {
 function toParseError(sql: string, error: SerializedError): ParsedSql {
   let message = error.error_message ?? "could not parse SQL";
   if (error.error_type === "not implemented") {
-    // DuckDB serialises SELECT statements only (no PIVOT/UNPIVOT statements, DDL, DML).
+    // DuckDB serialises SELECT statements only: not PIVOT statements (valid models), nor DDL/DML.
+    if (looksLikeQuery(sql)) return { ok: false, error: message, unsupported: true };
     message = `only SELECT queries can be analysed (${message.replace(/!$/, "")})`;
   }
   const position = error.position === undefined ? Number.NaN : Number(error.position);

@@ -16,6 +16,8 @@ export interface ColumnValue {
 
 export interface NamedColumn extends ColumnValue {
   name: string;
+  /** Where an explicit select item is (DuckDB byte offset), for diagnostics. */
+  location?: number;
 }
 
 /** A `*` that could not be expanded: the table (or table function) whose columns are unknown. */

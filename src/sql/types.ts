@@ -57,7 +57,15 @@ export interface ModelAnalysis {
  * One model's SQL after parsing (src/sql/parse.ts). `statements` is DuckDB's JSON AST
  * (opaque to callers; analyzeModel reads it). `offset` is a character index in the SQL.
  */
-export type ParsedSql = { ok: true; statements: unknown[] } | { ok: false; error: string; offset?: number };
+export type ParsedSql =
+  | { ok: true; statements: unknown[] }
+  | {
+      ok: false;
+      error: string;
+      offset?: number;
+      /** Valid DuckDB SQL that DuckDB cannot serialise (a PIVOT statement): not a user error. */
+      unsupported?: boolean;
+    };
 
 /** A DuckDB parser kept open for a compile: parse many models per call (one query). */
 export interface SqlParser {

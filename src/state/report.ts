@@ -38,6 +38,7 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
       config_hash: r.config_hash,
       adapter_type: r.adapter_type,
       rocky_version: r.rocky_version,
+      error: r.error,
       models_executed: ms.filter((m) => m.status !== "skipped").length,
       duration_ms: durationOf(r.started_at, r.finished_at),
       models: ms.map((m) => ({

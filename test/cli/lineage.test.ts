@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { renderTraceText } from "../../src/cli/render/lineage-text.ts";
 import { fixtureCopy, fmt } from "../compile/fixture.ts";
 import { rocky } from "../helpers/cli.ts";
 import { expectSchemas } from "../helpers/schema.ts";
@@ -245,4 +246,35 @@ describe("rocky lineage: pictures", () => {
     // A blank page compresses to a few hundred bytes; boxes, text and curves do not.
     expect(readFileSync(png).length).toBeGreaterThan(10_000);
   }, 60_000);
+});
+
+describe("rocky lineage: trace tree", () => {
+  test("a column reached twice is expanded once and marked", () => {
+    const e = (s: string, t: string, depth: number) => {
+      const [sm, sc] = s.split(".") as [string, string];
+      const [tm, tc] = t.split(".") as [string, string];
+      return {
+        source: { model: sm, column: sc },
+        target: { model: tm, column: tc },
+        transform: "direct",
+        depth,
+      };
+    };
+    // a.x feeds b.x and c.x; both feed d.x; d.x feeds e.x.
+    const trace = [
+      e("a.x", "b.x", 1),
+      e("a.x", "c.x", 1),
+      e("b.x", "d.x", 2),
+      e("c.x", "d.x", 2),
+      e("d.x", "e.x", 3),
+    ];
+    expect(renderTraceText("a", "x", "downstream", trace, undefined).split("\n")).toEqual([
+      "Column consumers: a.x (downstream)",
+      "  -> b.x (direct)",
+      "    -> d.x (direct)",
+      "      -> e.x (direct)",
+      "  -> c.x (direct)",
+      "    -> d.x (direct) (see above)",
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 /** `rocky run`: selection, failure handling, shadow isolation, output contract. */
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { rocky } from "../helpers/cli.ts";
 import { expectSchemas } from "../helpers/schema.ts";
 import { expectOk, makeProject, sql, tables } from "./project.ts";
@@ -116,6 +117,24 @@ describe("rocky run", () => {
     expect(await tables(dir, "main")).toEqual([]);
     const h = rocky(["history", "-o", "json"], { cwd: dir }).json<{ runs: { status: string }[] }>();
     expect(h.runs.map((x) => x.status)).toEqual(["failure"]);
+  });
+
+  test("a warehouse that cannot be opened fails the run before any model, and the run is still recorded", async () => {
+    const dir = makeProject(CHAIN);
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    // This process holds DuckDB's file lock: the rocky child cannot open the warehouse.
+    const holder = await DuckDBInstance.create(join(dir, "warehouse.duckdb"));
+    const r = rocky(["run", "-o", "json"], { cwd: dir });
+    holder.closeSync();
+    expectOk(r, 1);
+    expect(r.stderr).toContain("Error: cannot connect to the duckdb warehouse");
+    const h = rocky(["history", "-o", "json"], { cwd: dir }).json<{
+      runs: { status: string; error: string; models: unknown[] }[];
+    }>();
+    expectSchemas("history", h, "history");
+    expect(h.runs).toHaveLength(1);
+    expect(h.runs[0]).toMatchObject({ status: "failure", models: [] });
+    expect(h.runs[0]!.error).toContain("cannot connect");
   });
 
   test("--model and --select choose models; unknown names list close matches", () => {

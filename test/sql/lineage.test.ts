@@ -505,6 +505,7 @@ describe("column lineage: stars", () => {
     expect(analysis.diagnostics).toHaveLength(1);
     expect(analysis.diagnostics[0]).toMatchObject({ severity: "Warning", code: "W010" });
     expect(analysis.diagnostics[0]?.message).toContain("raw.events");
+    expect(analysis.diagnostics[0]?.offset).toBe("SELECT ".length);
     expect(analysis.tableRefs).toEqual([{ parts: ["raw", "events"], start: 14, end: 24 }]);
   });
 
@@ -562,6 +563,8 @@ describe("column lineage: stars", () => {
     });
     expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual(["id:direct", "name:direct"]);
     expect(codes(analysis)).toEqual(["W013"]);
+    // The offset of the second "id" (DuckDB locates a CAST at its CAST keyword).
+    expect(analysis.diagnostics[0]?.offset).toBe("SELECT *, ".length);
   });
 });
 

@@ -5,7 +5,8 @@ import type { CompileResult, Diagnostic } from "../../compile/types.ts";
 import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
-import { writeStdout } from "../render/stdout.ts";
+import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
+import { withNewline } from "../render/lineage-text.ts";
 import { bold, dim, green, isInteractive, red, yellow } from "../style.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -68,7 +69,7 @@ Example:
         ? {
             onProgress: (done: number, total: number) => {
               if (total < 500) return;
-              process.stderr.write(done < total ? `\r  analysing models: ${done}/${total}` : "\r\u001b[2K");
+              writeStderr(done < total ? `\r  analysing models: ${done}/${total}` : "\r\u001b[2K");
             },
           }
         : {}),
@@ -88,8 +89,8 @@ Example:
       only = new Set([m]);
     }
     const payload = envelope("compile", compilePayload(result, only));
-    await writeStdout(
-      globals().output === "json" ? JSON.stringify(payload, null, 2) : renderText(result, only),
+    writeStdout(
+      withNewline(globals().output === "json" ? JSON.stringify(payload, null, 2) : renderText(result, only)),
     );
     if (result.hasErrors) throw new ExitCode(1);
   },

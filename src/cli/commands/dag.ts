@@ -5,7 +5,8 @@ import { DAG_CODES } from "../../compile/compile.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
-import { writeStdout } from "../render/stdout.ts";
+import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
+import { withNewline } from "../render/lineage-text.ts";
 import { renderDagDot, renderDagMermaid, renderDagText } from "../render/dag.ts";
 
 const FORMATS = ["text", "json", "dot", "mermaid"] as const;
@@ -43,13 +44,13 @@ Example:
           : format === "mermaid"
             ? renderDagMermaid(payload)
             : renderDagText(payload);
-    await writeStdout(text);
+    writeStdout(withNewline(text));
     // The DAG is wrong if dependencies are: say why on stderr and fail, after printing.
     const dagErrors = result.diagnostics.filter(
       (d) => d.code === DAG_CODES.unknownDependency || d.code === DAG_CODES.cycle,
     );
     for (const d of dagErrors) {
-      process.stderr.write(`Error: ${d.message}\n${d.suggestion ? `hint: ${d.suggestion}\n` : ""}`);
+      writeStderr(`Error: ${d.message}\n${d.suggestion ? `hint: ${d.suggestion}\n` : ""}`);
     }
     if (dagErrors.length > 0) throw new ExitCode(1);
   },

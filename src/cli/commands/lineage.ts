@@ -16,7 +16,8 @@ import { renderHtml } from "../render/lineage-html.ts";
 import { renderMermaid } from "../render/lineage-mermaid.ts";
 import { buildPicture } from "../render/lineage-picture.ts";
 import { renderModelText, renderTraceText } from "../render/lineage-text.ts";
-import { writeStdout } from "../render/stdout.ts";
+import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
+import { withNewline } from "../render/lineage-text.ts";
 
 const FORMATS = ["text", "json", "dot", "mermaid", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -113,9 +114,9 @@ Example:
       } catch (e) {
         throw new RockyError(`cannot write ${args.out}: ${(e as Error).message}`);
       }
-      process.stderr.write(`wrote ${args.out}\n`);
+      writeStderr(`wrote ${args.out}\n`);
       return;
     }
-    await writeStdout(text);
+    writeStdout(withNewline(text));
   },
 });

@@ -15,6 +15,23 @@ const ROW = 22;
 const GAP_Y = 28;
 const PAD = 24;
 
+/** Words of `text` in lines of at most `width` characters; the last line ends with … when cut. */
+function wrap(text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(/\s+/)) {
+    if (cur && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(cur);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1]!.slice(0, width - 1)}…`;
+  return kept;
+}
+
 /** Edge colour by transform family. */
 function kindOf(transform: string): string {
   if (transform === "direct") return "direct";
@@ -33,7 +50,12 @@ export function renderHtml(p: Picture): string {
   for (const t of p.tables) {
     const x = PAD + t.level * (BOX_W + GAP_X);
     const y = heightAt.get(t.level) ?? PAD;
-    const rows = Math.max(t.columns.length, t.unavailable !== undefined ? 1 : 0);
+    // The reason a table is unavailable, wrapped to the box (its full text is in the tooltip).
+    const why =
+      t.unavailable !== undefined && t.columns.length === 0
+        ? wrap(`unavailable: ${t.unavailable}`, 36, 3)
+        : [];
+    const rows = Math.max(t.columns.length, why.length);
     const h = HEAD + rows * ROW + 8;
     heightAt.set(t.level, y + h + GAP_Y);
     width = Math.max(width, x + BOX_W + PAD);
@@ -52,11 +74,9 @@ export function renderHtml(p: Picture): string {
         `<text class="col${focused ? " focus" : ""}" data-column="${esc(`${t.name}.${c}`)}" x="${x + 14}" y="${cy + 4}">${esc(c)}</text>`,
       );
     });
-    if (t.unavailable !== undefined && t.columns.length === 0) {
-      parts.push(
-        `<text class="why" x="${x + 14}" y="${y + HEAD + 14}">unavailable: ${esc(t.unavailable.slice(0, 40))}</text>`,
-      );
-    }
+    why.forEach((line, k) => {
+      parts.push(`<text class="why" x="${x + 14}" y="${y + HEAD + 14 + k * ROW}">${esc(line)}</text>`);
+    });
     if (t.unavailable !== undefined) parts.push(`<title>unavailable: ${esc(t.unavailable)}</title>`);
     parts.push("</g>");
     boxes.push(parts.join(""));

@@ -57,8 +57,13 @@ export function renderTraceText(
     expanded.add(node);
     for (const e of children.get(node) ?? []) {
       const next = up ? e.source : e.target;
-      lines.push(`${"  ".repeat(indent)}${up ? "<-" : "->"} ${qc(next)} ${dim(`(${e.transform})`)}`);
-      walk(key(next), indent + 1);
+      const k = key(next);
+      // A column reached again is not expanded twice; say so when it has more below it.
+      const seeAbove = expanded.has(k) && (children.get(k)?.length ?? 0) > 0 ? ` ${dim("(see above)")}` : "";
+      lines.push(
+        `${"  ".repeat(indent)}${up ? "<-" : "->"} ${qc(next)} ${dim(`(${e.transform})`)}${seeAbove}`,
+      );
+      walk(k, indent + 1);
     }
   };
   walk(key({ model, column }), 1);
@@ -71,4 +76,9 @@ export function renderTraceText(
   } else if (unavailable !== undefined && up)
     lines.push(`  ${dim(`note: ${model} is unavailable: ${unavailable}`)}`);
   return lines.join("\n");
+}
+
+/** Command output ends with exactly one newline, whatever the renderer returned. */
+export function withNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
 }

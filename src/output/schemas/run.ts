@@ -104,6 +104,8 @@ export const HistoryOutput = v.object({
       config_hash: v.string(),
       adapter_type: v.string(),
       rocky_version: v.string(),
+      /** Why the run stopped early (compile errors, warehouse unreachable, crash). */
+      error: v.nullable(v.string()),
       models_executed: uint,
       duration_ms: uint,
       models: v.array(HistoryModel),

@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { looksLikeQuery, scanTableRefs } from "../../src/sql/textscan.ts";
+import { analyze, useParser } from "./helpers.ts";
+
+const parser = useParser();
+
+const spans = (sql: string) =>
+  scanTableRefs(sql).map((r) => `${r.parts.join("|")}@${sql.slice(r.start, r.end)}`);
+
+describe("table refs by text scan (statements DuckDB cannot serialise)", () => {
+  test("PIVOT statements: the pivoted table, FROM lists and joins, CTE names excluded", () => {
+    expect(spans("PIVOT raw.sales ON year USING sum(amount)")).toEqual(["raw|sales@raw.sales"]);
+    const sql = `WITH s AS (SELECT * FROM raw.sales JOIN "Ref"."x" r ON true), t(a) AS MATERIALIZED (SELECT 1)
+      PIVOT (SELECT * FROM s, other_t o, read_csv('f.csv'), t) ON year USING sum(amount) -- FROM not_a_table
+      /* JOIN nor_this */`;
+    expect(spans(sql)).toEqual(["raw|sales@raw.sales", 'Ref|x@"Ref"."x"', "other_t@other_t"]);
+  });
+
+  test("strings are not names", () => {
+    expect(spans("UNPIVOT (SELECT 'FROM fake' AS s FROM real_t) ON a, b INTO NAME k VALUE v")).toEqual([
+      "real_t@real_t",
+    ]);
+  });
+
+  test("queries versus DDL/DML", () => {
+    expect(looksLikeQuery("-- c\n PIVOT t ON a")).toBe(true);
+    expect(looksLikeQuery("(SELECT 1)")).toBe(true);
+    expect(looksLikeQuery("/* x */ create table t (a int)")).toBe(false);
+  });
+
+  test("a PIVOT statement model: lineage unavailable (a warning, not an error), dependencies kept", async () => {
+    const analysis = await analyze(parser(), "PIVOT raw.sales ON year USING sum(amount)");
+    expect(analysis.columns).toBeUndefined();
+    expect(analysis.tableRefs).toEqual([{ parts: ["raw", "sales"], start: 6, end: 15 }]);
+    expect(analysis.diagnostics.map((d) => [d.severity, d.code])).toEqual([["Warning", "W018"]]);
+  });
+
+  test("a column read from a table function says its lineage stops there", async () => {
+    const analysis = await analyze(parser(), "SELECT a FROM read_csv('x.csv')");
+    expect(analysis.columns?.map((c) => c.name)).toEqual(["a"]);
+    expect(analysis.columns?.[0]?.sources).toEqual([]);
+    expect(analysis.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["W019", "lineage of a stops at read_csv(…): the columns it outputs are not traced"],
+    ]);
+  });
+});
