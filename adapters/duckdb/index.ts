@@ -27,6 +27,11 @@ const ConfigSchema = v.strictObject({
   path: v.optional(v.pipe(v.string(), v.nonEmpty())),
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   memory_limit: v.optional(v.string()),
+  /**
+   * Fingerprint every table a run writes (row count + content hash) so `rocky replay
+   * --execute` can compare outputs. A full scan of each output: turn off for very large tables.
+   */
+  fingerprints: v.optional(v.boolean(), true),
 });
 export type DuckDBConfig = v.InferOutput<typeof ConfigSchema>;
 
@@ -62,7 +67,12 @@ class DuckDBAdapter implements Adapter {
           ? path
           : resolve(ctx.projectRoot, path);
     const threads = config.threads ?? Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
-    this.capabilities = { transactions: true, clone: false, fingerprint: true, defaultThreads: threads };
+    this.capabilities = {
+      transactions: true,
+      clone: false,
+      fingerprint: config.fingerprints !== false,
+      defaultThreads: threads,
+    };
   }
 
   async connect(): Promise<void> {
@@ -149,6 +159,17 @@ class DuckDBAdapter implements Adapter {
     const t = r.rows[0]?.[0];
     if (t === undefined) return undefined;
     return t === "VIEW" ? "view" : "table";
+  }
+
+  async listObjects(
+    catalog: string | undefined,
+    schema: string,
+  ): Promise<{ name: string; kind: "table" | "view" }[]> {
+    const r = await this.query(
+      `SELECT table_name, table_type FROM information_schema.tables
+       WHERE ${this.catalogFilter({ catalog })} AND table_schema = ${literal(schema)}`,
+    );
+    return r.rows.map(([name, type]) => ({ name: String(name), kind: type === "VIEW" ? "view" : "table" }));
   }
 
   async tableExists(ref: TableRef): Promise<boolean> {

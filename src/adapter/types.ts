@@ -106,6 +106,15 @@ export interface Adapter {
   tableExists(ref: TableRef): Promise<boolean>;
   /** Whether `ref` is a table or a view (undefined when absent); lets a run switch strategies. */
   objectKind?(ref: TableRef): Promise<"table" | "view" | undefined>;
+  /**
+   * Every table and view of a schema with its kind, in one round trip. A run lists each
+   * target schema once instead of asking about every model (a catalog query per model
+   * costs as much as building a small model).
+   */
+  listObjects?(
+    catalog: string | undefined,
+    schema: string,
+  ): Promise<{ name: string; kind: "table" | "view" }[]>;
   listTables(catalog: string | undefined, schema: string): Promise<string[]>;
   createSchema(catalog: string | undefined, schema: string): Promise<void>;
   dropSchema(catalog: string | undefined, schema: string): Promise<void>;

@@ -140,6 +140,11 @@ function checkFlags(cmdName: string, args: ArgsDef, rawArgs: string[]): void {
   }
 }
 
+/** citty colours its usage text; keep colour for terminals only (and never with NO_COLOR). */
+function plain(text: string): string {
+  return isTerminal(1) && process.env.NO_COLOR === undefined ? text : text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
 async function resolve<T>(
   v: T | Promise<T> | (() => T) | (() => Promise<T>) | undefined,
 ): Promise<T | undefined> {
@@ -179,7 +184,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (!subs || Object.keys(subs).length === 0) break;
     const [sub, ...subRest] = args;
     if (sub === undefined || sub.startsWith("-")) {
-      writeStdout(`${await renderUsage(cmd)}\n`);
+      writeStdout(`${plain(await renderUsage(cmd))}\n`);
       return ex.help ? 0 : 2;
     }
     const next = subs[sub];
@@ -194,7 +199,7 @@ async function dispatch(argv: string[]): Promise<number> {
     args = subRest;
   }
   if (ex.help) {
-    writeStdout(`${await renderUsage(cmd, parent)}\n`);
+    writeStdout(`${plain(await renderUsage(cmd, parent))}\n`);
     return 0;
   }
   checkFlags(path, ((await resolve(cmd.args)) ?? {}) as ArgsDef, args);

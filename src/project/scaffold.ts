@@ -16,11 +16,15 @@ function write(dir: string, files: Template): string[] {
 export function initProject(path: string): { dir: string; files: string[] } {
   const dir = resolve(path);
   if (existsSync(join(dir, "rocky.toml"))) {
-    throw new RockyError(`rocky.toml already exists in ${dir}`, { hint: "nothing was changed; pick another folder" });
+    throw new RockyError(`rocky.toml already exists in ${dir}`, {
+      hint: "nothing was changed; pick another folder",
+    });
   }
   const clash = Object.keys(INIT_TEMPLATE).filter((f) => existsSync(join(dir, f)));
   if (clash.length > 0) {
-    throw new RockyError(`${dir} already has ${clash.join(", ")}`, { hint: "nothing was changed; pick an empty folder" });
+    throw new RockyError(`${dir} already has ${clash.join(", ")}`, {
+      hint: "nothing was changed; pick an empty folder",
+    });
   }
   mkdirSync(dir, { recursive: true });
   const name = basename(dir).replace(/[^A-Za-z0-9_]/g, "_") || "rocky_project";

@@ -52,21 +52,31 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
     config = await loadConfig(configFile);
     add({ severity: "ok", code: "V001", message: "config parsed", file: configFile });
   } catch (e) {
-    add({ severity: "error", code: "V001", message: `failed to load config: ${message(e)}`, file: configFile });
+    add({
+      severity: "error",
+      code: "V001",
+      message: `failed to load config: ${message(e)}`,
+      file: configFile,
+    });
     return report;
   }
   if (config.adapters.size === 0) {
-    add({ severity: "warn", code: "V010", message: "no adapter defined: add [adapter] type = \"duckdb\"" });
+    add({ severity: "warn", code: "V010", message: 'no adapter defined: add [adapter] type = "duckdb"' });
   }
   for (const [name, a] of config.adapters) {
     const builtin = (BUILTIN_TYPES as readonly string[]).includes(a.type);
-    const plugin = ["ts", "js"].some((ext) => existsSync(join(config.root, "adapters", `${a.type}.${ext}`))) ||
+    const plugin =
+      ["ts", "js"].some((ext) => existsSync(join(config.root, "adapters", `${a.type}.${ext}`))) ||
       existsSync(join(config.root, "adapters", a.type, "index.ts"));
     const ok = builtin || plugin;
     report.adapters.push({ name, adapter_type: a.type, ok });
     add(
       ok
-        ? { severity: "ok", code: "V010", message: `adapter.${name}: ${a.type}${plugin && !builtin ? " (project plugin)" : ""}` }
+        ? {
+            severity: "ok",
+            code: "V010",
+            message: `adapter.${name}: ${a.type}${plugin && !builtin ? " (project plugin)" : ""}`,
+          }
         : {
             severity: "error",
             code: "V017",
@@ -86,16 +96,29 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
     const { compileProject } = await import("../compile/compile.ts");
     const result = await compileProject(project);
     report.models.dag_valid = true;
-    add({ severity: "ok", code: "V031", message: `DAG valid (${project.models.length} nodes, ${result.dag.layers.length} layers, no cycles)` });
+    add({
+      severity: "ok",
+      code: "V031",
+      message: `DAG valid (${project.models.length} nodes, ${result.dag.layers.length} layers, no cycles)`,
+    });
     const errors = result.diagnostics.filter((d) => d.severity === "Error");
     if (errors.length > 0) {
       for (const d of errors.slice(0, 20)) {
-        add({ severity: "error", code: d.code, message: `${d.model}: ${d.message}`, ...(d.span ? { file: d.span.file } : {}) });
+        add({
+          severity: "error",
+          code: d.code,
+          message: `${d.model}: ${d.message}`,
+          ...(d.span ? { file: d.span.file } : {}),
+        });
       }
     }
   } catch (e) {
     const code = report.models.found ? "V031" : "V030";
-    add({ severity: "error", code, message: e instanceof RockyError ? e.message : `model loading failed: ${message(e)}` });
+    add({
+      severity: "error",
+      code,
+      message: e instanceof RockyError ? e.message : `model loading failed: ${message(e)}`,
+    });
   }
   return report;
 }

@@ -16,6 +16,7 @@ import {
   type ReadRecord,
   recordInput,
   recordModel,
+  setFingerprint,
   type RunStatus,
   sqlHash,
   type Trigger,
@@ -131,6 +132,10 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
   let seq = 0;
   let stopReason: string | undefined;
   let stateError: unknown;
+  const canFingerprint = adapter.capabilities.fingerprint && adapter.fingerprint !== undefined;
+  const pendingFingerprints: Promise<void>[] = [];
+  /** Fingerprint updates, applied once every model row exists. */
+  const fingerprintWrites: (() => void)[] = [];
 
   const ensureSchema = (ref: TableRef): Promise<void> => {
     const key = `${ref.catalog ?? ""}\u0000${ref.schema}`;
@@ -142,14 +147,35 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
     return p;
   };
 
+  /** What stands at a target now: one listing per schema per run, kept current as models are written. */
+  const objectsBySchema = new Map<string, Promise<Map<string, "table" | "view">>>();
+  const listingOf = (ref: TableRef): Promise<Map<string, "table" | "view">> | undefined => {
+    if (!adapter.listObjects) return undefined;
+    const key = `${ref.catalog ?? ""}\u0000${ref.schema}`;
+    let p = objectsBySchema.get(key);
+    if (!p) {
+      p = adapter
+        .listObjects(ref.catalog, ref.schema)
+        .then((list) => new Map(list.map((o) => [o.name, o.kind])));
+      objectsBySchema.set(key, p);
+    }
+    return p;
+  };
+  const kindOf = async (ref: TableRef): Promise<"table" | "view" | undefined> => {
+    const listing = listingOf(ref);
+    if (listing) return (await listing).get(ref.table);
+    if (adapter.objectKind) return adapter.objectKind(ref);
+    return (await adapter.tableExists(ref)) ? "table" : undefined;
+  };
+
   /** Fingerprint each table the run reads but does not build, once, for replay's "input changed" check. */
   const noteInput = (ref: TableRef): void => {
-    if (!adapter.fingerprint) return;
+    if (!canFingerprint) return;
     const key = dialect.qualify(ref);
     if (inputs.has(key)) return;
     inputs.set(
       key,
-      adapter.fingerprint(ref).catch(() => undefined),
+      adapter.fingerprint!(ref).catch(() => undefined),
     );
   };
 
@@ -222,11 +248,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       }
       const select = selectBody(rewriteRefs(model.sql, refs, (r) => replacement.get(r)));
       await ensureSchema(targetRef);
-      const existingKind = adapter.objectKind
-        ? await adapter.objectKind(targetRef)
-        : (await adapter.tableExists(targetRef))
-          ? "table"
-          : undefined;
+      const existingKind = await kindOf(targetRef);
       let watermark: string | undefined;
       const strategy = model.strategy;
       if (strategy.type === "incremental" && existingKind !== undefined && !opts.fullRefresh) {
@@ -252,12 +274,10 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       const rows =
         stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
       const kind = strategy.type === "view" ? "view" : "table";
-      // A view has no stored output: fingerprinting it would re-run its query.
-      // The table is written whatever happens here: a fingerprint that fails only costs replay its check.
+      // Fingerprints are taken off the critical path: downstream models start while the
+      // table is hashed (nothing in the run writes it again). A view has no stored output.
       const fingerprint =
-        kind === "table" && adapter.fingerprint
-          ? await adapter.fingerprint(targetRef).catch(() => null)
-          : null;
+        kind === "table" && canFingerprint ? adapter.fingerprint!(targetRef).catch(() => null) : null;
       if (strategy.type === "incremental") {
         const col = strategy.timestamp_column;
         const q = dialect.maxValueQuery
@@ -274,18 +294,30 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
           });
         }
       }
+      (await listingOf(targetRef))?.set(targetRef.table, kind);
       await isolation.onWrite?.(model, targetRef, kind);
-      return {
+      const result: ModelResult = {
         ...base,
         status: "success",
-        rows: kind === "view" ? null : (rows ?? fingerprint?.rowCount ?? null),
+        rows: kind === "view" ? null : (rows ?? null),
         durationMs: Math.round(performance.now() - t0),
         finishedAt: nowIso(),
         sqlHash: sqlHash(stmts),
         statements: stmts,
-        fingerprint,
+        fingerprint: null,
         error: null,
       };
+      if (fingerprint) {
+        pendingFingerprints.push(
+          fingerprint.then((fp) => {
+            if (!fp) return;
+            result.fingerprint = fp;
+            if (result.rows === null) result.rows = fp.rowCount;
+            fingerprintWrites.push(() => setFingerprint(store, runId, name, fp));
+          }),
+        );
+      }
+      return result;
     } catch (e) {
       return {
         ...base,
@@ -408,6 +440,8 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
     record(r);
   }
 
+  await Promise.all(pendingFingerprints);
+  for (const write of fingerprintWrites) write();
   for (const [table, p] of inputs) recordInput(store, runId, table, await p);
 
   const interrupted = opts.signal?.aborted === true;

@@ -69,12 +69,12 @@ function compileFailure(compiled: CompileResult): RockyError {
 
 export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const config = req.config;
-  const project = await loadProject(config);
-  const compiled = await compileProject(project);
   const adapterType = pickAdapter(config).block.type;
   const scope = req.scope ?? (req.shadow ? "shadow" : "production");
+  // The writer lock first: a second run is refused before it touches the warehouse.
+  const store = openState(config.statePath, { lock: { command: "run" } });
   /** A run that stops before any model starts is still recorded: "it failed to start" is history too. */
-  const recordFailedStart = (store: StateStore, error: string) => {
+  const recordFailedStart = (error: string) => {
     const id = insertRun(store, {
       trigger: req.trigger,
       startedAt: new Date(),
@@ -85,24 +85,22 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
     });
     finishRun(store, id, "failure", new Date(), error);
   };
-  if (compiled.hasErrors) {
-    const store = openState(config.statePath, { lock: { command: "run" } });
-    try {
-      recordFailedStart(store, "compile errors");
-    } finally {
-      store.close();
-    }
-    throw compileFailure(compiled);
-  }
-  req.onCompiled?.(compiled);
-  const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
-  const store = openState(config.statePath, { lock: { command: "run" } });
+  // Loading the driver and opening the warehouse overlap with the compile.
+  const connecting = connectAdapter(config);
+  connecting.catch(() => undefined);
   let adapter: Adapter | undefined;
   const cancel = () => void adapter?.cancel?.();
   try {
+    const compiled = await compileProject(await loadProject(config));
+    if (compiled.hasErrors) {
+      recordFailedStart("compile errors");
+      throw compileFailure(compiled);
+    }
+    req.onCompiled?.(compiled);
+    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
     let isolation: Isolation;
     try {
-      adapter = await connectAdapter(config);
+      adapter = await connecting;
       req.cancelSignal?.addEventListener("abort", cancel, { once: true });
       isolation = req.isolation
         ? await req.isolation({ adapter, store, compiled })
@@ -110,7 +108,7 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
           ? shadowIsolation(adapter.dialect, adapter, req.shadow)
           : productionIsolation(adapter.dialect);
     } catch (e) {
-      recordFailedStart(store, (e as Error).message);
+      recordFailedStart((e as Error).message);
       throw e;
     }
     return await executeRun({
@@ -130,7 +128,8 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
     });
   } finally {
     req.cancelSignal?.removeEventListener("abort", cancel);
-    await adapter?.close().catch(() => undefined);
+    const a = adapter ?? (await connecting.catch(() => undefined));
+    await a?.close().catch(() => undefined);
     store.close();
   }
 }

@@ -153,6 +153,20 @@ export function recordModel(store: StateStore, row: ModelRunRow, statements: str
   });
 }
 
+/** A model's output fingerprint, taken after its row was recorded. */
+export function setFingerprint(
+  store: StateStore,
+  runId: string,
+  model: string,
+  fp: { rowCount: number; hash: string },
+): void {
+  store.db
+    .query(
+      "UPDATE model_runs SET fingerprint_rows = ?, fingerprint_hash = ? WHERE run_id = ? AND model_name = ?",
+    )
+    .run(fp.rowCount, fp.hash, runId, model);
+}
+
 export function recordInput(
   store: StateStore,
   runId: string,

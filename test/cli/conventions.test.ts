@@ -25,6 +25,8 @@ describe("global CLI conventions", () => {
       const r = rocky([name, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("Example:");
+      // Piped help is plain text: no colour escapes for a file or a pager.
+      expect(r.stdout).not.toContain("\u001b[");
     }
   });
 

@@ -35,7 +35,9 @@ describe("env expansion", () => {
       expandEnv('a = 1\ntoken = "${DATABRICKS_TOKEN}"', "rocky.toml", {});
       throw new Error("no error");
     } catch (e) {
-      expect((e as Error).message).toBe("environment variable 'DATABRICKS_TOKEN' is not set (referenced in rocky.toml:2)");
+      expect((e as Error).message).toBe(
+        "environment variable 'DATABRICKS_TOKEN' is not set (referenced in rocky.toml:2)",
+      );
       expect((e as RockyError).hint).toContain("${DATABRICKS_TOKEN:-value}");
     }
   });
@@ -72,7 +74,10 @@ describe("rocky.toml", () => {
       ),
     );
     expect([...c.adapters.keys()].sort()).toEqual(["local", "prod"]);
-    expect(c.sources.get("raw.orders")?.columns).toEqual([{ name: "id" }, { name: "amount", type: "DECIMAL(10,2)" }]);
+    expect(c.sources.get("raw.orders")?.columns).toEqual([
+      { name: "id" },
+      { name: "amount", type: "DECIMAL(10,2)" },
+    ]);
     expect(c.sources.get("lake.raw.events")?.columns).toEqual([{ name: "event_id" }]);
   });
   test("an unknown key names the file and key path", async () => {

@@ -13,12 +13,16 @@ describe("model DAG", () => {
     expect([...reachable(dag, "b", "downstream")].sort()).toEqual(["d", "f"]);
   });
   test("a cycle is reported as the cycle itself, in data-flow order", () => {
-    expect(() => buildDag(deps({ a: ["c"], b: ["a"], c: ["b"], z: [] }))).toThrow("dependency cycle: a -> b -> c -> a");
+    expect(() => buildDag(deps({ a: ["c"], b: ["a"], c: ["b"], z: [] }))).toThrow(
+      "dependency cycle: a -> b -> c -> a",
+    );
   });
   test("a self-reference is a cycle", () => {
     expect(() => buildDag(deps({ a: ["a"] }))).toThrow("dependency cycle: a -> a");
   });
   test("an unknown dependency names both models", () => {
-    expect(() => buildDag(deps({ a: ["ghost"] }))).toThrow("model 'a' depends on 'ghost', which is not a model");
+    expect(() => buildDag(deps({ a: ["ghost"] }))).toThrow(
+      "model 'a' depends on 'ghost', which is not a model",
+    );
   });
 });

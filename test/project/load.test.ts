@@ -54,15 +54,21 @@ describe("model discovery", () => {
 
   test("_defaults.toml may not set per-model fields", async () => {
     const file = makeProject({ "models/_defaults.toml": 'depends_on = ["x"]\n', "models/m.sql": "SELECT 1" });
-    await expect(loadProject(await loadConfig(file))).rejects.toThrow("_defaults.toml must not declare per-model field 'depends_on'");
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      "_defaults.toml must not declare per-model field 'depends_on'",
+    );
   });
 
   test("two files giving the same model name are refused, naming both", async () => {
     const file = makeProject({ "models/a/m.sql": "SELECT 1", "models/b/m.sql": "SELECT 2" });
-    await expect(loadProject(await loadConfig(file))).rejects.toThrow(/two models are named 'm': models\/a\/m\.sql and models\/b\/m\.sql/);
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      /two models are named 'm': models\/a\/m\.sql and models\/b\/m\.sql/,
+    );
   });
 
   test("a missing models folder is a clear error", async () => {
-    await expect(loadProject(await loadConfig(makeProject({})))).rejects.toThrow(/models folder .* does not exist/);
+    await expect(loadProject(await loadConfig(makeProject({})))).rejects.toThrow(
+      /models folder .* does not exist/,
+    );
   });
 });

@@ -6,7 +6,8 @@ import { emit, envelope } from "../output.ts";
 export default defineCommand({
   meta: {
     name: "init",
-    description: "Create a new rocky project in DIR (default: the current folder). Never overwrites.\n\nExample:\n  rocky init shop && cd shop && rocky compile",
+    description:
+      "Create a new rocky project in DIR (default: the current folder). Never overwrites.\n\nExample:\n  rocky init shop && cd shop && rocky compile",
   },
   args: { dir: { type: "positional", required: false, default: ".", description: "project folder" } },
   run({ args }) {

@@ -9,7 +9,14 @@ export default defineCommand({
     description:
       "Create a sample DuckDB project (raw data, staging, marts; joins, aggregates, a CTE, a window, an incremental model).\n\nExample:\n  rocky playground demo && cd demo && rocky run && rocky lineage customer_revenue.total_revenue",
   },
-  args: { dir: { type: "positional", required: false, default: "rocky-playground", description: "folder to create" } },
+  args: {
+    dir: {
+      type: "positional",
+      required: false,
+      default: "rocky-playground",
+      description: "folder to create",
+    },
+  },
   run({ args }) {
     const { dir, files } = createPlayground(String(args.dir));
     emit(envelope("playground", { path: dir, files }), () => {

@@ -10,13 +10,18 @@ const PREFIX = { ok: "  ok ", warn: "  !! ", error: "  !! ", lint: " note" } as 
 export default defineCommand({
   meta: {
     name: "validate",
-    description: "Check rocky.toml, adapters, models and the DAG without contacting a warehouse. Exit 1 when invalid.\n\nExample:\n  rocky validate -o json",
+    description:
+      "Check rocky.toml, adapters, models and the DAG without contacting a warehouse. Exit 1 when invalid.\n\nExample:\n  rocky validate -o json",
   },
   args: {},
   async run() {
     const report = await validateProject(findConfig(globals().config));
     emit(envelope("validate", report), () =>
-      [...report.messages.map((m) => `${PREFIX[m.severity]} ${m.code} ${m.message}`), "", report.valid ? "Validation complete." : "Validation failed."].join("\n"),
+      [
+        ...report.messages.map((m) => `${PREFIX[m.severity]} ${m.code} ${m.message}`),
+        "",
+        report.valid ? "Validation complete." : "Validation failed.",
+      ].join("\n"),
     );
     if (!report.valid) throw new ExitCode(1);
   },
