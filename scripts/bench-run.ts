@@ -11,7 +11,7 @@
  * parallel connections as rocky's default threads: the cost of the SQL alone, without
  * process start, compile, existence checks, fingerprints or run records.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -242,19 +242,31 @@ const statements = recordedStatements(dir);
 // rocky's default for DuckDB: one model per core, at most 8.
 const threads = Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
 await direct(dir, statements, threads);
+const TOML = join(dir, "rocky.toml");
+const baseToml = readFileSync(TOML, "utf8");
 const rockyTimes: number[] = [];
+const noFpTimes: number[] = [];
 const directTimes: number[] = [];
 for (let i = 0; i < REPEAT; i++) {
+  writeFileSync(TOML, baseToml);
   rockyTimes.push(await rockyRun(dir));
   directTimes.push(await direct(dir, statements, threads));
+  // The same run without output fingerprints (adapter option `fingerprints = false`).
+  writeFileSync(
+    TOML,
+    baseToml.replace('path = "bench.duckdb"', 'path = "bench.duckdb"\nfingerprints = false'),
+  );
+  noFpTimes.push(await rockyRun(dir));
 }
 const r = median(rockyTimes);
+const nf = median(noFpTimes);
 const d = median(directTimes);
 console.log(`rocky run (whole CLI process):      median ${fmt(r)}  [${rockyTimes.map(fmt).join(", ")}]`);
+console.log(`rocky run, fingerprints = false:    median ${fmt(nf)}  [${noFpTimes.map(fmt).join(", ")}]`);
 console.log(
   `same ${statements.flat(2).length} statements via node-api (${threads} connections): median ${fmt(d)}  [${directTimes.map(fmt).join(", ")}]`,
 );
-console.log(`ratio: ${(r / d).toFixed(3)} (target ≤ 1.15)`);
+console.log(`ratio: ${(r / d).toFixed(3)} (target ≤ 1.15); without fingerprints: ${(nf / d).toFixed(3)}`);
 
 const so = stateOverhead();
 console.log(`state store write per model (record + SQL text): ${so.perModelUs.toFixed(0)} µs`);

@@ -198,11 +198,17 @@ export async function executeReplay(
         const replayed = adapter.fingerprint ? fpJson(await adapter.fingerprint(replayRef)) : null;
         let r: ReplayResult;
         if (!recorded || !replayed) {
-          r = result("not_comparable", "the adapter cannot fingerprint tables", {
-            recorded,
-            replayed,
-            replay_target: replayTarget,
-          });
+          r = result(
+            "not_comparable",
+            !recorded
+              ? "no fingerprint was recorded at run time (fingerprints off, or the run stopped first)"
+              : "the adapter cannot fingerprint tables",
+            {
+              recorded,
+              replayed,
+              replay_target: replayTarget,
+            },
+          );
         } else if (same(recorded, replayed)) {
           r = result("identical", null, { recorded, replayed, replay_target: replayTarget });
         } else {

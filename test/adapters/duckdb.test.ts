@@ -10,7 +10,10 @@ const d = plugin.dialect;
 let a: Adapter;
 
 beforeAll(async () => {
-  a = plugin.create({ path: "w.duckdb", threads: 2 }, { projectRoot: tempDir(), name: "default" });
+  a = plugin.create(
+    { path: "w.duckdb", threads: 2, fingerprints: true },
+    { projectRoot: tempDir(), name: "default" },
+  );
   await a.connect();
 });
 afterAll(async () => {

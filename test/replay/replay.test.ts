@@ -231,6 +231,20 @@ describe("history, state, replay", () => {
     expect(text.stdout).toMatch(/2 identical, 1 diverged, 0 not comparable/);
   });
 
+  test("with fingerprints = false nothing is hashed at run time, and replay says it cannot compare", () => {
+    const dir = makeProject({ "models/m.sql": "SELECT 1 AS x\n" }, "fingerprints = false\n");
+    const run = rocky(["run", "-o", "json"], { cwd: dir });
+    expectOk(run);
+    expect(run.json<{ models: { fingerprint: unknown }[] }>().models[0]!.fingerprint).toBeNull();
+    const j = rocky(["replay", "latest", "--execute", "-o", "json"], { cwd: dir }).json<ReplayJson>();
+    expect(j.models[0]!.replay).toEqual(
+      expect.objectContaining({
+        verdict: "not_comparable",
+        reason: expect.stringContaining("no fingerprint was recorded"),
+      }),
+    );
+  });
+
   test("a non-deterministic model that differs on replay is not_comparable, naming the function", async () => {
     const dir = makeProject({ "models/noisy.sql": "SELECT random() AS r FROM range(5)\n" });
     expectOk(rocky(["run", "-o", "json"], { cwd: dir }));
