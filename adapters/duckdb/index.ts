@@ -1,3 +1,4 @@
+import { RockyError } from "../../src/errors.ts";
 /**
  * The embedded DuckDB adapter (SPEC §9). `@duckdb/node-api` is imported only when an
  * adapter is connected, so commands that never touch a warehouse do not load it.
@@ -90,10 +91,12 @@ class DuckDBAdapter implements Adapter {
 
   private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
     const pinned = this.pinned.getStore();
-    if (pinned) return fn(pinned);
+    if (pinned) return fn(pinned).catch((e: unknown) => Promise.reject(oneLineError(e)));
     const c = await this.checkout();
     try {
       return await fn(c);
+    } catch (e) {
+      throw oneLineError(e);
     } finally {
       this.idle.push(c);
     }
@@ -241,3 +244,19 @@ const plugin: AdapterPlugin<DuckDBConfig> = {
 };
 
 export default plugin;
+
+/**
+ * DuckDB errors span several lines (message, "Did you mean", a caret under the SQL).
+ * A run report and a log want one line: keep the message, move the suggestion to the hint.
+ */
+export function oneLineError(e: unknown): Error {
+  if (e instanceof RockyError) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const message = lines[0] ?? "DuckDB error";
+  const suggestion = lines.find((l) => /^Did you mean/i.test(l));
+  return new RockyError(message, { ...(suggestion ? { hint: suggestion } : {}), cause: e });
+}
