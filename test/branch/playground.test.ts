@@ -249,7 +249,13 @@ describe("playground: fix-price end to end", () => {
       `SELECT scope, command, status, trigger FROM runs WHERE run_id = '${out.run_id}'`,
     );
     expect(runs).toEqual([
-      { scope: "promote:fix-price", command: "branch promote", status: "success", trigger: "manual" },
+      {
+        scope: "promote:fix-price",
+        command: "branch promote",
+        status: "success",
+        // CI=true (as in CI) makes every run a "ci" run.
+        trigger: process.env.CI ? "ci" : "manual",
+      },
     ]);
     const models = stateRows(
       state,
