@@ -20,6 +20,14 @@ function compile(file: string): ValidateFunction {
   if (!fn) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
+    // Rocky's schemas (schemars) use numeric formats ajv does not know; check them for real.
+    for (const f of ["uint", "uint8", "uint16", "uint32", "uint64"]) {
+      ajv.addFormat(f, { type: "number", validate: (x: number) => Number.isInteger(x) && x >= 0 });
+    }
+    for (const f of ["int", "int8", "int16", "int32", "int64"]) {
+      ajv.addFormat(f, { type: "number", validate: (x: number) => Number.isInteger(x) });
+    }
+    for (const f of ["double", "float"]) ajv.addFormat(f, { type: "number", validate: () => true });
     fn = ajv.compile(JSON.parse(readFileSync(file, "utf8")));
     cache.set(file, fn);
   }

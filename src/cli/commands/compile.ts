@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { loadAndCompile } from "../../compile/load.ts";
 import { compilePayload } from "../../compile/report.ts";
+import { parseTargetDialects, portabilityDiagnostics } from "../../compile/portability.ts";
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
 import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
 import { globals } from "../context.ts";
@@ -50,10 +51,16 @@ Exits 1 when any diagnostic is an error (the report is printed first).
 
 Example:
   rocky compile
-  rocky compile --model fct_orders -o json`,
+  rocky compile --model fct_orders -o json
+  rocky compile --target-dialect snowflake,bigquery   # also warn about SQL that does not port`,
   },
   args: {
     model: { type: "string", description: "Show only this model's status and diagnostics" },
+    "target-dialect": {
+      type: "string",
+      description:
+        "Warn about constructs that do not port to these dialects (duckdb, snowflake, bigquery, databricks; comma-separated)",
+    },
     cache: {
       type: "boolean",
       default: true,
@@ -74,6 +81,12 @@ Example:
           }
         : {}),
     });
+    const targetDialect = args["target-dialect"];
+    if (targetDialect !== undefined) {
+      result.diagnostics.push(
+        ...portabilityDiagnostics(result, parseTargetDialects([String(targetDialect)])),
+      );
+    }
     let only: Set<string> | undefined;
     if (args.model !== undefined) {
       const m = [...result.models.keys()].find((n) => n.toLowerCase() === args.model!.toLowerCase());
