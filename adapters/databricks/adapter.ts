@@ -22,7 +22,7 @@ import { type DatabricksConfig, endpoint } from "./config.ts";
 import { DatabricksDialect, toFingerprint } from "./dialect.ts";
 import { DatabricksDriver, type RawResult } from "./driver.ts";
 import { isTransient, mapError } from "./errors.ts";
-import { type RetryPolicy, withRetry } from "./retry.ts";
+import { type RetryPolicy, withRetry } from "../../src/adapter/retry.ts";
 
 export class DatabricksAdapter implements Adapter {
   readonly type = "databricks";

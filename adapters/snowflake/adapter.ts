@@ -20,7 +20,7 @@ import type { SnowflakeConfig } from "./config.ts";
 import { columnType, denormalizeIdent, SnowflakeDialect, toFingerprint } from "./dialect.ts";
 import { type RawResult, SESSION_SETUP, SnowflakeDriver } from "./driver.ts";
 import { isTransient, mapError } from "./errors.ts";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../../src/adapter/retry.ts";
 
 export class SnowflakeAdapter implements Adapter {
   readonly type = "snowflake";

@@ -1,6 +1,6 @@
 /**
  * Bounded exponential backoff for transient service errors (HTTP 429/503, a reset
- * connection). Kept inside the plugin so the adapter stays self-contained.
+ * connection), shared by the built-in cloud adapters.
  */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
