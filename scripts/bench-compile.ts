@@ -10,7 +10,7 @@
  *
  *   bun scripts/bench-compile.ts [--sizes 1000,10000] [--runs 3] [--keep]
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -124,14 +124,20 @@ function timedCompile(dir: string): {
   misses: number;
 } {
   const t0 = performance.now();
-  const p = Bun.spawnSync(["/usr/bin/time", "-v", process.execPath, MAIN, "compile", "-o", "json"], {
-    cwd: dir,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  // time's report goes to a file: read through Bun's stderr pipe it sometimes arrived cut
+  // short (time then exited 1), losing the RSS line.
+  const timeFile = join(dir, ".bench-time.txt");
+  const p = Bun.spawnSync(
+    ["/usr/bin/time", "-v", "-o", timeFile, process.execPath, MAIN, "compile", "-o", "json"],
+    {
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
   const ms = performance.now() - t0;
-  const err = p.stderr.toString();
+  const err = `${p.stderr.toString()}\n${readFileSync(timeFile, "utf8")}`;
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? Number.NaN) / 1024;
   // CPU time (user + system) says what the work costs even when other processes share the cores.
   const cpuMs =

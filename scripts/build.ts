@@ -178,7 +178,15 @@ function duckdbPlugin(t: Target, version: string): BunPlugin {
   // CommonJS, because @duckdb/node-api does `__importDefault(require("@duckdb/node-bindings"))`.
   const bindingModule = `const { loadEmbeddedNative } = require(${JSON.stringify(NATIVE_HELPER)});
 const { files } = require("rocky-native:duckdb-files");
-module.exports = loadEmbeddedNative({ ...${JSON.stringify({ label: "DuckDB", version, hash: digest, entry })}, files });`;
+let binding;
+try {
+  binding = loadEmbeddedNative({ ...${JSON.stringify({ label: "DuckDB", version, hash: digest, entry })}, files });
+} catch (error) {
+  // Keep failing with the real error (e.g. an unwritable cache): a second importer, such as
+  // the SQL parser loading while the adapter connects, must not get empty half-built exports.
+  binding = new Proxy({}, { get(_t, key) { if (key === "then" || typeof key === "symbol") return undefined; throw error; } });
+}
+module.exports = binding;`;
   return {
     name: "rocky-duckdb-embed",
     setup(b) {

@@ -2,6 +2,7 @@
 import { findConfig, loadConfig } from "../config/load.ts";
 import { loadProject } from "../project/load.ts";
 import { compileProject } from "./compile.ts";
+import { mark } from "./profile.ts";
 import type { CompileResult } from "./types.ts";
 
 export async function loadAndCompile(
@@ -9,7 +10,10 @@ export async function loadAndCompile(
   opts: { cache?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<CompileResult> {
   const t0 = performance.now();
+  mark("imports done");
   const config = await loadConfig(findConfig(explicitConfig));
+  mark("config loaded");
   const project = await loadProject(config);
+  mark("project loaded");
   return compileProject(project, { ...opts, projectLoadMs: performance.now() - t0 });
 }

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { RockyError } from "../errors.ts";
 import { expandEnv } from "./env.ts";
+import { resolveStatePath } from "./locate.ts";
 import { type AdapterConfig, AdapterConfigSchema, RockyTomlSchema, SourceColumnSchema } from "./schema.ts";
 import { parseToml } from "./toml.ts";
 
@@ -32,31 +33,7 @@ export interface LoadedConfig {
   hash: string;
 }
 
-const CONFIG_NAME = "rocky.toml";
-
-/** rocky.toml from `-c`, or searched upward from `cwd`. */
-export function findConfig(explicit: string | undefined, cwd = process.cwd()): string {
-  if (explicit) {
-    const p = resolve(cwd, explicit);
-    if (!existsSync(p)) {
-      throw new RockyError(`no project file at '${explicit}'`, {
-        hint: "check the path given to -c/--config",
-      });
-    }
-    return p;
-  }
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, CONFIG_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new RockyError(`no rocky.toml found in '${cwd}' or any folder above it`, {
-    hint: "run 'rocky init' to create a project, 'rocky playground' to try a sample one, or pass -c PATH",
-  });
-}
+export { findConfig } from "./locate.ts";
 
 function issuePath(issue: v.BaseIssue<unknown>, prefix: string[] = []): string {
   const dot = v.getDotPath(issue);
@@ -157,13 +134,7 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
   const root = dirname(file);
   const adapters = normaliseAdapters(toml.adapter as Record<string, unknown> | undefined, file);
   const sources = collectSources(toml.sources as Record<string, unknown> | undefined, file);
-  const statePath = statePathOverride
-    ? resolve(process.cwd(), statePathOverride)
-    : toml.state?.path
-      ? isAbsolute(toml.state.path)
-        ? toml.state.path
-        : join(root, toml.state.path)
-      : join(root, ".rocky-state.db");
+  const statePath = resolveStatePath(root, toml.state?.path, statePathOverride);
   const modelsDir = join(root, toml.project?.models ?? "models");
   const hash = new Bun.CryptoHasher("sha256").update(expanded).digest("hex");
   return {

@@ -22,7 +22,10 @@ class NameHeap {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (a[p]! <= a[i]!) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
+      // Plain swaps: a destructuring swap allocates an array per step until the JIT removes it.
+      const t = a[p]!;
+      a[p] = a[i]!;
+      a[i] = t;
       i = p;
     }
   }
@@ -40,7 +43,9 @@ class NameHeap {
         if (l < a.length && a[l]! < a[m]!) m = l;
         if (r < a.length && a[r]! < a[m]!) m = r;
         if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
+        const t = a[m]!;
+        a[m] = a[i]!;
+        a[i] = t;
         i = m;
       }
     }

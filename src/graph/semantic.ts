@@ -51,20 +51,25 @@ interface TableRec {
   /** Edge indexes, ascending (the seed's edges_by_target_model / edges_by_source_model). */
   byTarget: number[];
   bySource: number[];
-  /** Tables linked downstream of this one, so a link is recorded once. */
-  linked: Set<TableRec>;
+  /** Tables linked downstream of this one, so a link is recorded once (created on first link). */
+  linked: Set<TableRec> | undefined;
 }
 
 export class SemanticGraph {
   private readonly tables = new Map<string, TableRec>();
   private readonly tableOrder: TableRec[] = [];
-  private readonly nodes: QualifiedColumn[] = [];
+  /**
+   * Per node id: its column name and its table's record. No object per node: a 10k-model
+   * graph has ~85k nodes, and allocating them (and two edge lists each) up front was most
+   * of the graph's build time. Edge lists are created on a node's first edge.
+   */
+  private readonly nodeColumn: string[] = [];
   private readonly edgeSrc: number[] = [];
   private readonly edgeTgt: number[] = [];
   private readonly edgeTransform: string[] = [];
   /** Per node id: edge indexes where the node is the target (producers) / the source (consumers). */
-  private readonly inEdges: number[][] = [];
-  private readonly outEdges: number[][] = [];
+  private readonly inEdges: (number[] | undefined)[] = [];
+  private readonly outEdges: (number[] | undefined)[] = [];
   /** Per node id: its table's record, so an edge finds its model index without a lookup. */
   private readonly nodeTable: TableRec[] = [];
 
@@ -90,7 +95,7 @@ export class SemanticGraph {
         cols: new Map(),
         byTarget: [],
         bySource: [],
-        linked: new Set(),
+        linked: undefined,
       };
       this.tables.set(k, rec);
       this.tableOrder.push(rec);
@@ -102,11 +107,11 @@ export class SemanticGraph {
     const ck = key(column);
     let id = rec.cols.get(ck);
     if (id !== undefined) return id;
-    id = this.nodes.length;
-    this.nodes.push({ model: rec.info.name, column });
+    id = this.nodeColumn.length;
+    this.nodeColumn.push(column);
     this.nodeTable.push(rec);
-    this.inEdges.push([]);
-    this.outEdges.push([]);
+    this.inEdges.push(undefined);
+    this.outEdges.push(undefined);
     rec.cols.set(ck, id);
     // An external table's columns are whatever is declared or read; a model's are fixed
     // by its analysis, so a reference to a missing column does not invent one.
@@ -145,14 +150,20 @@ export class SemanticGraph {
   /** `addEdge` with node ids from `addColumn`, for bulk building without per-edge lookups. */
   addEdgeById(src: number, tgt: number, transform: string): void {
     // A column has few producers: scanning them beats a global set of edge keys.
-    const producers = this.inEdges[tgt]!;
+    let producers = this.inEdges[tgt];
+    if (producers === undefined) {
+      producers = [];
+      this.inEdges[tgt] = producers;
+    }
     for (const e of producers) if (this.edgeSrc[e] === src && this.edgeTransform[e] === transform) return;
     const idx = this.edgeSrc.length;
     this.edgeSrc.push(src);
     this.edgeTgt.push(tgt);
     this.edgeTransform.push(transform);
     producers.push(idx);
-    this.outEdges[src]!.push(idx);
+    const consumers = this.outEdges[src];
+    if (consumers === undefined) this.outEdges[src] = [idx];
+    else consumers.push(idx);
     this.nodeTable[tgt]!.byTarget.push(idx);
     this.nodeTable[src]!.bySource.push(idx);
   }
@@ -161,7 +172,9 @@ export class SemanticGraph {
   link(upstream: string, downstream: string): void {
     const u = this.tables.get(key(upstream));
     const d = this.tables.get(key(downstream));
-    if (!u || !d || u.linked.has(d)) return;
+    if (!u || !d) return;
+    u.linked ??= new Set();
+    if (u.linked.has(d)) return;
     u.linked.add(d);
     u.info.downstream.push(d.info.name);
     d.info.upstream.push(u.info.name);
@@ -172,13 +185,17 @@ export class SemanticGraph {
   }
 
   get nodeCount(): number {
-    return this.nodes.length;
+    return this.nodeColumn.length;
+  }
+
+  private node(id: number): QualifiedColumn {
+    return { model: this.nodeTable[id]!.info.name, column: this.nodeColumn[id]! };
   }
 
   private edge(i: number): LineageEdge {
     return {
-      source: { ...this.nodes[this.edgeSrc[i]!]! },
-      target: { ...this.nodes[this.edgeTgt[i]!]! },
+      source: this.node(this.edgeSrc[i]!),
+      target: this.node(this.edgeTgt[i]!),
       transform: this.edgeTransform[i]!,
     };
   }
@@ -216,13 +233,13 @@ export class SemanticGraph {
   /** Direct producers of one column (its incoming edges), in graph order. */
   producers(model: string, column: string): LineageEdge[] {
     const id = this.nodeId(model, column);
-    return id === undefined ? [] : this.inEdges[id]!.map((i) => this.edge(i));
+    return id === undefined ? [] : (this.inEdges[id] ?? []).map((i) => this.edge(i));
   }
 
   /** Direct consumers of one column (its outgoing edges), in graph order. */
   consumers(model: string, column: string): LineageEdge[] {
     const id = this.nodeId(model, column);
-    return id === undefined ? [] : this.outEdges[id]!.map((i) => this.edge(i));
+    return id === undefined ? [] : (this.outEdges[id] ?? []).map((i) => this.edge(i));
   }
 
   /** Every column the value of `model.column` is computed from, transitively. */
@@ -251,7 +268,7 @@ export class SemanticGraph {
     for (let depth = 1; frontier.length > 0; depth++) {
       const next: number[] = [];
       for (const n of frontier) {
-        for (const ei of adjacency[n]!) {
+        for (const ei of adjacency[n] ?? []) {
           out.push({ ...this.edge(ei), depth });
           const other = direction === "upstream" ? this.edgeSrc[ei]! : this.edgeTgt[ei]!;
           if (!seen.has(other)) {

@@ -62,9 +62,14 @@ const DefaultsSchema = v.strictObject({
 
 type Defaults = v.InferOutput<typeof DefaultsSchema>;
 
-/** Every .sql file under `dir`, at any depth, in a stable order. Hidden folders are skipped. */
-function listSqlFiles(dir: string): string[] {
+/**
+ * Every .sql file under `dir`, at any depth, in a stable order, and the set of every
+ * .toml file seen on the way (so sidecars are found from the listing, not by one
+ * `stat` per model). Hidden folders are skipped.
+ */
+function listSqlFiles(dir: string): { sql: string[]; toml: Set<string> } {
   const out: string[] = [];
+  const toml = new Set<string>();
   const walk = (d: string) => {
     const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
@@ -72,10 +77,11 @@ function listSqlFiles(dir: string): string[] {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile() && e.name.endsWith(".sql")) out.push(p);
+      else if (e.name.endsWith(".toml")) toml.add(p);
     }
   };
   walk(dir);
-  return out;
+  return { sql: out, toml };
 }
 
 async function readToml(file: string): Promise<Record<string, unknown>> {
@@ -121,14 +127,19 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
   }
   const defaultsCache = new Map<string, Defaults>();
   const models: Model[] = [];
-  for (const file of listSqlFiles(dir)) {
+  const listed = listSqlFiles(dir);
+  for (const file of listed.sql) {
     const stem = basename(file, ".sql");
     const sidecarPath = join(dirname(file), `${stem}.toml`);
     let sidecar: v.InferOutput<typeof SidecarSchema> = {};
     let hasSidecar = false;
-    try {
-      hasSidecar = statSync(sidecarPath).isFile();
-    } catch {}
+    // Only a listed name can be a sidecar; stat it still, as before, for what the listing
+    // does not say (a symlink to a file, which is not `isFile()` in the listing).
+    if (listed.toml.has(sidecarPath)) {
+      try {
+        hasSidecar = statSync(sidecarPath).isFile();
+      } catch {}
+    }
     if (hasSidecar) sidecar = validateOrThrow(SidecarSchema, await readToml(sidecarPath), sidecarPath);
     const defaults = await defaultsFor(dirname(file), dir, defaultsCache);
     const name = sidecar.name ?? stem;

@@ -10,7 +10,7 @@
  * in names.ts; the rest by DuckDB itself (`json_deserialize_sql`).
  */
 
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { openStringDatabase, type StringConnection as DuckDBConnection } from "./duckdb-strings.ts";
 import type { ExprNode, Statement } from "./ast.ts";
 import { printExpression } from "./names.ts";
 import { codePointToCharOffset } from "./offsets.ts";
@@ -41,43 +41,50 @@ type Serialized = SerializedOk | SerializedError;
 
 export async function createSqlParser(): Promise<SqlParser> {
   // Lazy: commands that analyse no SQL must not load DuckDB (SPEC §11 start-up rule).
-  const duckdb = await import("@duckdb/node-api");
   // Parallelism comes from the connections (each query runs on its own thread);
   // DuckDB's own worker threads would only compete with them for the cores.
-  const instance: DuckDBInstance = await duckdb.DuckDBInstance.create(":memory:", { threads: "1" });
+  const instance = await openStringDatabase({ threads: "1" });
   const connections: DuckDBConnection[] = [];
   for (let i = 0; i < CONNECTIONS; i++) connections.push(await instance.connect());
   const [connection] = connections as [DuckDBConnection];
-  const keywordRows = await connection.runAndReadAll("SELECT keyword_name FROM duckdb_keywords()");
-  const keywords = new Set((keywordRows.getColumns()[0] ?? []).map((k) => String(k).toLowerCase()));
-  // One query at a time on the connection, whoever calls.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
+  const keywordRows = await connection.strings("SELECT keyword_name FROM duckdb_keywords()");
+  const keywords = new Set(keywordRows.map((k) => String(k).toLowerCase()));
+  // One query at a time per connection: each query borrows an idle connection, so
+  // overlapping `parseMany` calls (compile asks for the next chunk while analysing this
+  // one) keep both connections busy instead of queueing behind each other.
+  const idle: DuckDBConnection[] = [...connections];
+  const waiting: Array<(c: DuckDBConnection) => void> = [];
+  const withConnection = async <T>(work: (on: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const on = idle.pop() ?? (await new Promise<DuckDBConnection>((resolve) => waiting.push(resolve)));
+    try {
+      return await work(on);
+    } finally {
+      const next = waiting.shift();
+      if (next) next(on);
+      else idle.push(on);
+    }
   };
 
   const serializeBatch = async (
     sqls: readonly string[],
     compact: boolean,
-    on: DuckDBConnection = connection,
-  ): Promise<string[]> => {
+    on: DuckDBConnection,
+  ): Promise<Array<string | null>> => {
     const options = compact ? ", skip_null := true, skip_empty := true" : "";
-    const reader = await on.runAndReadAll(
-      `SELECT json_serialize_sql(unnest${options}) FROM unnest(?::VARCHAR[])`,
-      [duckdb.listValue([...sqls])],
-    );
-    return (reader.getColumns()[0] ?? []) as string[];
+    return on.strings(`SELECT json_serialize_sql(unnest${options}) FROM unnest(?::VARCHAR[])`, sqls);
   };
 
-  const deserializeBatch = async (statementsJson: string[]): Promise<Array<string | undefined>> => {
-    const run = async (batch: string[]): Promise<string[]> => {
-      const reader = await connection.runAndReadAll(
+  const deserializeBatch = async (
+    statementsJson: string[],
+    on: DuckDBConnection,
+  ): Promise<Array<string | undefined>> => {
+    const run = async (batch: string[]): Promise<Array<string | undefined>> => {
+      const rows = await on.strings(
         "SELECT json_deserialize_sql(unnest::JSON) FROM unnest(?::VARCHAR[])",
-        [duckdb.listValue(batch)],
+        batch,
       );
-      return (reader.getColumns()[0] ?? []) as string[];
+      // node-api read SQL NULL as null; callers treat any non-string as "no name".
+      return rows.map((r) => r ?? undefined);
     };
     try {
       return await run(statementsJson);
@@ -100,7 +107,10 @@ export async function createSqlParser(): Promise<SqlParser> {
    * fails the whole batch query: then parse the batch one by one, and only that model
    * gets the error.
    */
-  const serializeOrIsolate = async (batch: readonly string[], on: DuckDBConnection): Promise<string[]> => {
+  const serializeOrIsolate = async (
+    batch: readonly string[],
+    on: DuckDBConnection,
+  ): Promise<Array<string | null>> => {
     try {
       return await serializeBatch(batch, true, on);
     } catch {
@@ -120,34 +130,31 @@ export async function createSqlParser(): Promise<SqlParser> {
   const parseAll = async (sqls: readonly string[]): Promise<ParsedSql[]> => {
     const results: ParsedSql[] = new Array(sqls.length);
     const unnamed: Array<{ index: number; nodes: ExprNode[] }> = [];
-    let nextStart = 0;
-    const work = async (on: DuckDBConnection): Promise<void> => {
-      while (nextStart < sqls.length) {
-        const start = nextStart;
-        nextStart += BATCH_SIZE;
-        const batch = sqls.slice(start, start + BATCH_SIZE);
-        const jsons = await serializeOrIsolate(batch, on);
-        for (let k = 0; k < batch.length; k++) {
-          const parsed = JSON.parse(jsons[k] ?? '{"error":true}') as Serialized;
-          if (parsed.error) {
-            results[start + k] = toParseError(batch[k] ?? "", parsed);
-            continue;
-          }
-          results[start + k] = { ok: true, statements: parsed.statements };
-          const { unnamed: nodes, hasSubquery } = scanStatements(parsed.statements);
-          for (const statement of parsed.statements) statement.rocky_has_subquery = hasSubquery;
-          let needDuckDb = false;
-          for (const node of nodes) {
-            const name = printExpression(node, keywords);
-            if (name === undefined) needDuckDb = true;
-            else node.rocky_default_name = name;
-          }
-          if (needDuckDb) unnamed.push({ index: start + k, nodes });
+    const work = async (start: number): Promise<void> => {
+      const batch = sqls.slice(start, start + BATCH_SIZE);
+      const jsons = await withConnection((on) => serializeOrIsolate(batch, on));
+      for (let k = 0; k < batch.length; k++) {
+        const parsed = JSON.parse(jsons[k] ?? '{"error":true}') as Serialized;
+        if (parsed.error) {
+          results[start + k] = toParseError(batch[k] ?? "", parsed);
+          continue;
         }
+        results[start + k] = { ok: true, statements: parsed.statements };
+        const { unnamed: nodes, hasSubquery } = scanStatements(parsed.statements);
+        for (const statement of parsed.statements) statement.rocky_has_subquery = hasSubquery;
+        let needDuckDb = false;
+        for (const node of nodes) {
+          const name = printExpression(node, keywords);
+          if (name === undefined) needDuckDb = true;
+          else node.rocky_default_name = name;
+        }
+        if (needDuckDb) unnamed.push({ index: start + k, nodes });
       }
     };
-    await Promise.all(connections.map(work));
-    if (unnamed.length > 0) await nameExpressions(sqls, unnamed);
+    const batches: Promise<void>[] = [];
+    for (let start = 0; start < sqls.length; start += BATCH_SIZE) batches.push(work(start));
+    await Promise.all(batches);
+    if (unnamed.length > 0) await withConnection((on) => nameExpressions(sqls, unnamed, on));
     return results;
   };
 
@@ -155,13 +162,15 @@ export async function createSqlParser(): Promise<SqlParser> {
   const nameExpressions = async (
     sqls: readonly string[],
     unnamed: Array<{ index: number; nodes: ExprNode[] }>,
+    on: DuckDBConnection,
   ): Promise<void> => {
     // json_deserialize_sql needs the full (non-compact) JSON: serialise those models again.
     const fullJsons = await serializeBatch(
       unnamed.map((u) => sqls[u.index] ?? ""),
       false,
+      on,
     );
-    const template = await selectTemplate();
+    const template = await selectTemplate(on);
     const wrapped: string[] = [];
     const targets: ExprNode[] = [];
     unnamed.forEach((u, k) => {
@@ -179,7 +188,7 @@ export async function createSqlParser(): Promise<SqlParser> {
         targets.push(target);
       });
     });
-    const printed = await deserializeBatch(wrapped);
+    const printed = await deserializeBatch(wrapped, on);
     targets.forEach((node, k) => {
       const text = printed[k];
       if (text?.startsWith("SELECT ")) node.rocky_default_name = text.slice("SELECT ".length);
@@ -187,9 +196,9 @@ export async function createSqlParser(): Promise<SqlParser> {
   };
 
   let template: Record<string, unknown> | undefined;
-  const selectTemplate = async (): Promise<Record<string, unknown>> => {
+  const selectTemplate = async (on: DuckDBConnection): Promise<Record<string, unknown>> => {
     if (template === undefined) {
-      const [json] = await serializeBatch(["SELECT 1"], false);
+      const [json] = await serializeBatch(["SELECT 1"], false, on);
       const parsed = JSON.parse(json ?? "{}") as SerializedOk;
       template = parsed.statements[0]?.node as unknown as Record<string, unknown>;
     }
@@ -198,11 +207,11 @@ export async function createSqlParser(): Promise<SqlParser> {
 
   return {
     parseMany(sqls: readonly string[]): Promise<ParsedSql[]> {
-      return serially(() => parseAll(sqls));
+      return parseAll(sqls);
     },
     close(): void {
-      for (const each of connections) each.closeSync();
-      instance.closeSync();
+      for (const each of connections) each.close();
+      instance.close();
     },
   };
 }

@@ -90,9 +90,14 @@ function checkMagic(path: string): void {
   }
 }
 
-function pragmaNumber(db: Database, name: string): number {
-  const row = db.query(`PRAGMA ${name}`).get() as Record<string, number> | null;
-  return row ? Number(Object.values(row)[0]) : 0;
+/** `application_id` and `user_version` in one statement (each statement costs a prepare at start-up). */
+function fileStamp(db: Database): { appId: number; version: number } {
+  const row = db
+    .query(
+      "SELECT a.application_id AS appId, u.user_version AS version FROM pragma_application_id() AS a, pragma_user_version() AS u",
+    )
+    .get() as { appId: number; version: number } | null;
+  return { appId: Number(row?.appId ?? 0), version: Number(row?.version ?? 0) };
 }
 
 /**
@@ -100,8 +105,7 @@ function pragmaNumber(db: Database, name: string): number {
  * journal mode) is written, so a refused file is left byte for byte as it was.
  */
 function checkFile(db: Database, path: string): number {
-  const appId = pragmaNumber(db, "application_id");
-  const version = pragmaNumber(db, "user_version");
+  const { appId, version } = fileStamp(db);
   if (appId !== APPLICATION_ID) {
     const objects = db.query("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
     if (appId !== 0 || version !== 0 || objects.n > 0) {
@@ -119,8 +123,8 @@ function checkFile(db: Database, path: string): number {
 }
 
 /** Stamp a fresh file or migrate an older one, one transaction per migration. */
-function migrate(db: Database, path: string): void {
-  const version = checkFile(db, path);
+function migrate(db: Database, path: string, checkedVersion?: number): void {
+  const version = checkedVersion ?? checkFile(db, path);
   for (let v = version; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
@@ -227,16 +231,20 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       }
       db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (writable) {
-        checkFile(db, path);
+        const version = checkFile(db, path);
+        // A reader of a current file skips the journal-mode switch: WAL is stored in the file
+        // and every stamped file was stamped by a writer that set it (`branch list` and
+        // `history` start faster). Writers set it anyway, which also converts a fresh file.
+        const current = !write && version === SCHEMA_VERSION;
         // WAL: readers never block the writer and the writer never blocks readers.
-        db.exec("PRAGMA journal_mode = WAL");
+        if (!current) db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = ON");
-        migrate(db, path);
+        if (!current) migrate(db, path, version);
         recoverCrashedRuns(db);
       } else {
-        const version = pragmaNumber(db, "user_version");
-        if (pragmaNumber(db, "application_id") !== APPLICATION_ID) refuse(path, "is not a rocky state file");
+        const { appId, version } = fileStamp(db);
+        if (appId !== APPLICATION_ID) refuse(path, "is not a rocky state file");
         if (version !== SCHEMA_VERSION)
           refuse(
             path,

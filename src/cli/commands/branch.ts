@@ -4,7 +4,8 @@
  * it, so `branch list` and `branch show` start without DuckDB or a cloud SDK.
  */
 import { defineCommand } from "citty";
-import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts";
+import type { LoadedConfig } from "../../config/load.ts";
+import { findConfig, readStatePath } from "../../config/locate.ts";
 import { ExitCode, RockyError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
@@ -23,12 +24,31 @@ import { emit, envelope } from "../output.ts";
 async function project(required: boolean): Promise<{ config?: LoadedConfig; statePath: string }> {
   const g = globals();
   try {
+    // Imported here: the config schemas (valibot) are not needed by `list` and `show`.
+    const { loadConfig } = await import("../../config/load.ts");
     const config = await loadConfig(findConfig(g.config), g.statePath);
     return { config, statePath: config.statePath };
   } catch (e) {
     if (!required && g.config === undefined && g.statePath !== undefined) {
       const { resolve } = await import("node:path");
       return { statePath: resolve(g.statePath) };
+    }
+    throw e;
+  }
+}
+
+/**
+ * Where the state file is, for the read-only `list` and `show`: only `[state] path` is read
+ * from rocky.toml (see config/locate.ts), which keeps their start-up lean.
+ */
+async function statePathOnly(): Promise<string> {
+  const g = globals();
+  try {
+    return await readStatePath(findConfig(g.config), g.statePath);
+  } catch (e) {
+    if (g.config === undefined && g.statePath !== undefined) {
+      const { resolve } = await import("node:path");
+      return resolve(g.statePath);
     }
     throw e;
   }
@@ -150,8 +170,7 @@ const list = defineCommand({
   },
   args: {},
   async run() {
-    const p = await project(false);
-    const { records, leftovers } = await withStore(p.statePath, {}, async (s) => ({
+    const { records, leftovers } = await withStore(await statePathOnly(), {}, async (s) => ({
       records: listBranches(s),
       leftovers: leftoverObjects(s),
     }));
@@ -170,8 +189,7 @@ const show = defineCommand({
   },
   args: { name: { type: "positional", required: true, description: "branch name" } },
   async run({ args }) {
-    const p = await project(false);
-    const { rec, objects } = await withStore(p.statePath, {}, async (s) => ({
+    const { rec, objects } = await withStore(await statePathOnly(), {}, async (s) => ({
       rec: requireBranch(s, args.name),
       objects: listObjects(s, args.name),
     }));

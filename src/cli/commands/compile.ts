@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { loadAndCompile } from "../../compile/load.ts";
+import { mark } from "../../compile/profile.ts";
 import { compilePayload } from "../../compile/report.ts";
 import { parseTargetDialects, portabilityDiagnostics } from "../../compile/portability.ts";
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
@@ -101,10 +102,13 @@ Example:
       }
       only = new Set([m]);
     }
+    mark("compiled");
     const payload = envelope("compile", compilePayload(result, only));
+    mark("payload built");
     writeStdout(
       withNewline(globals().output === "json" ? JSON.stringify(payload, null, 2) : renderText(result, only)),
     );
+    mark("payload written");
     if (result.hasErrors) throw new ExitCode(1);
   },
 });
