@@ -373,7 +373,6 @@ function parseCredentials(text: string): Record<string, unknown> {
     // fall through to the error below; the text itself is a secret and is not echoed
   }
   throw new RockyError("[adapter] bigquery: 'credentials' is not a service-account JSON object", {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal rocky.toml ${VAR} reference, shown to the user
     hint: 'set credentials = "${GOOGLE_CREDENTIALS_JSON}" with the key file\'s JSON, or use keyFilename',
   });
 }
