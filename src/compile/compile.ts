@@ -529,10 +529,18 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
             .map((k) => resolver.model(k.split(".")))
             .find((u) => u !== undefined && u !== m.name && byName.get(u)?.columns === undefined)
         : undefined;
+    // In a cycle the upstream may not be reported yet: its reason is the cycle itself.
+    const upstreamReason =
+      brokenUpstream === undefined
+        ? undefined
+        : (byName.get(brokenUpstream)?.unavailable ??
+          (inCycle.has(brokenUpstream)
+            ? `part of the dependency cycle ${inCycle.get(brokenUpstream)}`
+            : undefined));
     for (const d of a.diagnostics) {
       const suggestion =
         brokenUpstream !== undefined && d.severity !== "Error" && d.message.includes(brokenUpstream)
-          ? `fix model '${brokenUpstream}' first: ${byName.get(brokenUpstream)?.unavailable}`
+          ? `fix model '${brokenUpstream}' first${upstreamReason ? `: ${upstreamReason}` : ""}`
           : (d.suggestion ?? null);
       diag(m, d.severity, d.code, d.message, spanAt(m, d.offset), suggestion);
     }

@@ -191,6 +191,21 @@ describe("compile: dependency errors are diagnostics naming the models", () => {
   });
 });
 
+test("`*` across a cycle points at the cycle, for both members", async () => {
+  const dir = fixtureCopy({ withoutBroken: true });
+  writeFileSync(join(dir, "models", "cyc_a.sql"), "SELECT * FROM cyc_b\n");
+  writeFileSync(join(dir, "models", "cyc_b.sql"), "SELECT * FROM cyc_a\n");
+  const r = await compileDir(dir, false);
+  const hints = r.diagnostics
+    .filter((d) => d.code === "W010")
+    .map((d) => [d.model, d.suggestion])
+    .sort();
+  expect(hints).toEqual([
+    ["cyc_a", "fix model 'cyc_b' first: part of the dependency cycle cyc_a -> cyc_b -> cyc_a"],
+    ["cyc_b", "fix model 'cyc_a' first: part of the dependency cycle cyc_a -> cyc_b -> cyc_a"],
+  ]);
+});
+
 describe("compile: the analysis cache", () => {
   test("a warm compile parses only what changed; a changed upstream re-expands `*`", async () => {
     const dir = fixtureCopy({ withoutBroken: true });
