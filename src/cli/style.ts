@@ -1,11 +1,24 @@
-/** Terminal styling: colour only on a terminal and when NO_COLOR is unset. */
-const enabled = (stream: NodeJS.WriteStream) =>
-  Boolean(stream.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
+import { isTerminal } from "../runtime/stdio.ts";
+
+/**
+ * Terminal styling: colour only on a terminal and when NO_COLOR is unset. Checked with
+ * `isTerminal` (an fstat) rather than `process.stdout.isTTY`, which builds a Node stream
+ * and costs ~15 ms of start-up.
+ */
+const cache = new Map<1 | 2, boolean>();
+const enabled = (fd: 1 | 2): boolean => {
+  let on = cache.get(fd);
+  if (on === undefined) {
+    on = isTerminal(fd) && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
+    cache.set(fd, on);
+  }
+  return on;
+};
 
 const wrap =
   (code: string, reset: string) =>
-  (s: string, stream: NodeJS.WriteStream = process.stdout) =>
-    enabled(stream) ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
+  (s: string, fd: 1 | 2 = 1) =>
+    enabled(fd) ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
 
 export const bold = wrap("1", "22");
 export const dim = wrap("2", "22");
@@ -14,6 +27,7 @@ export const green = wrap("32", "39");
 export const yellow = wrap("33", "39");
 export const cyan = wrap("36", "39");
 
+/** A person is watching stderr (progress lines make sense), not CI or a pipe. */
 export function isInteractive(): boolean {
-  return Boolean(process.stderr.isTTY) && process.env.CI === undefined;
+  return isTerminal(2) && process.env.CI === undefined;
 }
