@@ -5,9 +5,9 @@
  * accepts `` `p`.`d`.`t` `` as well as `` `p.d.t` ``; quoting per part keeps a
  * dash in a project id or table name unambiguous).
  */
+import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
+import type { Dialect, TableRef } from "../../src/adapter/types.ts";
 import { RockyError } from "../../src/errors.ts";
-import type { Strategy } from "../../src/project/types.ts";
-import type { Dialect, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
 
 export interface BigQueryDialectOptions {
   /** Default project (catalog) for models without a [target] catalog. */
@@ -92,99 +92,30 @@ export class BigQueryDialect implements Dialect {
     return (project ? [project, schema] : [schema]).map(quoteIdent).join(".");
   }
 
-  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
-    const t = this.qualify(target);
-    const body = select.trim().replace(/;+\s*$/, "");
-    // CREATE OR REPLACE TABLE fails on a view (and vice versa): drop the other kind first.
-    const dropOther = (want: "table" | "view"): string[] =>
-      ctx.existingKind && ctx.existingKind !== want
-        ? [ctx.existingKind === "view" ? this.dropView(target) : this.dropTable(target)]
-        : [];
-    const ctas = [...dropOther("table"), `CREATE OR REPLACE TABLE ${t} AS\n${body}`];
-    // Incremental strategies build the table on first run, on --full-refresh, and over a view.
-    const build =
-      !ctx.targetExists ||
-      ctx.fullRefresh ||
-      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
-    switch (strategy.type) {
-      case "full_refresh":
-        return ctas;
-      case "view":
-        return [...dropOther("view"), `CREATE OR REPLACE VIEW ${t} AS\n${body}`];
-      case "incremental": {
-        if (build) return ctas;
-        const ts = quoteIdent(strategy.timestamp_column);
-        // A stored watermark wins; otherwise the target's own high-water mark. The
-        // IS NULL arm keeps an empty target from filtering out every row.
-        const where = ctx.watermark
-          ? `${ts} > ${ctx.watermark}`
-          : `(SELECT MAX(${ts}) FROM ${t}) IS NULL OR ${ts} > (SELECT MAX(${ts}) FROM ${t})`;
-        return [
-          `INSERT INTO ${t}${this.columnList(ctx)}\nSELECT * FROM (\n${body}\n) AS _rocky_src\nWHERE ${where}`,
-        ];
-      }
-      case "merge":
-        if (build) return ctas;
-        return [this.merge(t, body, strategy.unique_key, strategy.update_columns, ctx.columns)];
-      case "delete_insert": {
-        if (build) return ctas;
-        if (strategy.partition_by.length === 0)
-          throw new RockyError("delete_insert strategy requires at least one partition_by column");
-        const match = strategy.partition_by
-          .map((c) => `_rocky_s.${quoteIdent(c)} IS NOT DISTINCT FROM _rocky_t.${quoteIdent(c)}`)
-          .join(" AND ");
-        // One multi-statement script, so BigQuery commits the delete and the insert atomically.
-        return [
-          [
-            "BEGIN TRANSACTION;",
-            `DELETE FROM ${t} AS _rocky_t WHERE EXISTS (\n  SELECT 1 FROM (\n${body}\n  ) AS _rocky_s WHERE ${match}\n);`,
-            `INSERT INTO ${t}${this.columnList(ctx)}\n${body};`,
-            "COMMIT TRANSACTION;",
-          ].join("\n"),
-        ];
-      }
-    }
+  /** GoogleSQL has no `UPDATE SET *`: MERGE spells its columns out (INSERT ROW when unknown). */
+  private readonly strategySql = standardStrategySql(
+    { quoteIdent, qualify: (r) => this.qualify(r) },
+    { targetAlias: "_rocky_t", sourceAlias: "_rocky_s", insertAll: "INSERT ROW" },
+  );
+  readonly createTableAs = this.strategySql.createTableAs;
+  readonly createView = this.strategySql.createView;
+  readonly insertSelect = this.strategySql.insertSelect;
+  readonly deleteWhere = this.strategySql.deleteWhere;
+  readonly merge = this.strategySql.merge;
+
+  /** BigQuery's DELETE takes a target alias, which the EXISTS correlates on. */
+  deleteMatching(target: TableRef, select: string, keys: string[]): string {
+    if (keys.length === 0)
+      throw new RockyError("delete_insert strategy requires at least one partition_by column");
+    const match = keys
+      .map((c) => `_rocky_s.${quoteIdent(c)} IS NOT DISTINCT FROM _rocky_t.${quoteIdent(c)}`)
+      .join(" AND ");
+    return `DELETE FROM ${this.qualify(target)} AS _rocky_t WHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n  ) AS _rocky_s WHERE ${match}\n)`;
   }
 
-  private columnList(ctx: MaterializeContext): string {
-    return ctx.columns && ctx.columns.length > 0 ? ` (${ctx.columns.map(quoteIdent).join(", ")})` : "";
-  }
-
-  private merge(
-    t: string,
-    body: string,
-    keys: string[],
-    updateColumns: string[] | undefined,
-    columns: string[] | undefined,
-  ): string {
-    if (keys.length === 0) throw new RockyError("merge strategy requires at least one unique_key column");
-    const keySet = new Set(keys.map((k) => k.toLowerCase()));
-    // GoogleSQL has no `UPDATE SET *`: the columns must be spelled out.
-    const update = updateColumns ?? columns?.filter((c) => !keySet.has(c.toLowerCase()));
-    if (update === undefined) {
-      throw new RockyError(
-        "BigQuery MERGE needs the model's columns (or update_columns) to build UPDATE SET",
-        {
-          hint: "set [strategy] update_columns = [...] in the model's sidecar",
-        },
-      );
-    }
-    const on = keys.map((k) => `_rocky_t.${quoteIdent(k)} = _rocky_s.${quoteIdent(k)}`).join(" AND ");
-    const lines = [`MERGE INTO ${t} AS _rocky_t`, `USING (\n${body}\n) AS _rocky_s`, `ON ${on}`];
-    if (update.length > 0) {
-      const set = update.map((c) => `${quoteIdent(c)} = _rocky_s.${quoteIdent(c)}`).join(", ");
-      lines.push(`WHEN MATCHED THEN UPDATE SET ${set}`);
-    }
-    if (columns && columns.length > 0) {
-      const cols = columns.map(quoteIdent);
-      lines.push(
-        `WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `_rocky_s.${c}`).join(", ")})`,
-      );
-    } else {
-      // INSERT ROW inserts the source row as is, in column order.
-      lines.push("WHEN NOT MATCHED THEN INSERT ROW");
-    }
-    return lines.join("\n");
+  /** Multi-statement transactions exist only inside one script job: one script, committed whole. */
+  atomic(statements: string[]): string[] {
+    return [["BEGIN TRANSACTION;", ...statements.map((s) => `${s};`), "COMMIT TRANSACTION;"].join("\n")];
   }
 
   createSchema(catalog: string | undefined, schema: string): string {

@@ -4,9 +4,9 @@
  * Case rule: Unity Catalog names are case-insensitive and stored lower case, with
  * or without backticks, so identifiers are quoted as written and never folded.
  */
-import type { Dialect, Fingerprint, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
+import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
+import type { Dialect, Fingerprint, TableRef } from "../../src/adapter/types.ts";
 import { RockyError } from "../../src/errors.ts";
-import type { Strategy } from "../../src/project/types.ts";
 
 export function quoteIdent(id: string): string {
   if (id.length === 0) throw new RockyError("empty identifier");
@@ -26,6 +26,11 @@ export function qualify(ref: TableRef): string {
 function qualifySchema(catalog: string | undefined, schema: string): string {
   return catalog ? `${quoteIdent(catalog)}.${quoteIdent(schema)}` : quoteIdent(schema);
 }
+
+const strategySql = standardStrategySql(
+  { quoteIdent, qualify },
+  { targetAlias: "t", sourceAlias: "s", updateAll: "UPDATE SET *", insertAll: "INSERT *", setPrefix: "t." },
+);
 
 export class DatabricksDialect implements Dialect {
   readonly name = "databricks";
@@ -55,62 +60,28 @@ export class DatabricksDialect implements Dialect {
     return name.toLowerCase().replace(/[^a-z0-9_]/g, "_");
   }
 
-  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
+  readonly createTableAs = strategySql.createTableAs;
+  readonly createView = strategySql.createView;
+  readonly insertSelect = strategySql.insertSelect;
+  readonly deleteWhere = strategySql.deleteWhere;
+  readonly merge = strategySql.merge;
+
+  /** `<=>` is Spark's NULL-safe equality: a NULL partition is replaced like any other. */
+  deleteMatching(target: TableRef, select: string, keys: string[]): string {
+    if (keys.length === 0)
+      throw new RockyError("delete_insert strategy requires at least one partition_by column");
     const t = qualify(target);
-    const rebuild =
-      !ctx.targetExists ||
-      ctx.fullRefresh ||
-      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
-    // CREATE OR REPLACE cannot turn a view into a table or the reverse: drop the other kind first.
-    const drop = (want: "table" | "view"): string[] =>
-      ctx.existingKind && ctx.existingKind !== want
-        ? [`DROP ${ctx.existingKind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${t}`]
-        : [];
-    const build = (): string[] => [...drop("table"), `CREATE OR REPLACE TABLE ${t} AS\n${select}`];
-    switch (strategy.type) {
-      case "full_refresh":
-        return build();
-      case "view":
-        return [...drop("view"), `CREATE OR REPLACE VIEW ${t} AS\n${select}`];
-      case "incremental": {
-        if (rebuild) return build();
-        const ts = quoteIdent(strategy.timestamp_column);
-        // The stored watermark when there is one; else the target's own maximum (NULL
-        // on an empty target, then everything is new). Works for any ordered type.
-        const cond = ctx.watermark
-          ? `${ts} > ${ctx.watermark}`
-          : `${ts} > (SELECT MAX(${ts}) FROM ${t}) OR (SELECT MAX(${ts}) FROM ${t}) IS NULL`;
-        return [`INSERT INTO ${t}\nSELECT * FROM (\n${select}\n) AS _rocky_src\nWHERE ${cond}`];
-      }
-      case "merge": {
-        if (rebuild) return build();
-        if (strategy.unique_key.length === 0) {
-          throw new RockyError("merge strategy requires at least one unique_key column");
-        }
-        const on = strategy.unique_key.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(" AND ");
-        // Delta MERGE has `UPDATE SET *` / `INSERT *` (by column name).
-        const set = strategy.update_columns
-          ? `UPDATE SET ${strategy.update_columns.map((c) => `t.${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")}`
-          : "UPDATE SET *";
-        return [
-          `MERGE INTO ${t} AS t\nUSING (\n${select}\n) AS s\nON ${on}\nWHEN MATCHED THEN ${set}\nWHEN NOT MATCHED THEN INSERT *`,
-        ];
-      }
-      case "delete_insert": {
-        if (rebuild) return build();
-        if (strategy.partition_by.length === 0) {
-          throw new RockyError("delete_insert strategy requires at least one partition_by column");
-        }
-        // `<=>` is Spark's NULL-safe equality: a NULL partition is replaced like any other.
-        const match = strategy.partition_by
-          .map((c) => `_rocky_incoming.${quoteIdent(c)} <=> ${t}.${quoteIdent(c)}`)
-          .join(" AND ");
-        return [
-          `DELETE FROM ${t}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS _rocky_incoming\n  WHERE ${match}\n)`,
-          `INSERT INTO ${t}\n${select}`,
-        ];
-      }
-    }
+    const match = keys.map((k) => `_rocky_incoming.${quoteIdent(k)} <=> ${t}.${quoteIdent(k)}`).join(" AND ");
+    return `DELETE FROM ${t}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS _rocky_incoming\n  WHERE ${match}\n)`;
+  }
+
+  /**
+   * Delta has no multi-statement transactions, but `INSERT … REPLACE WHERE` deletes and
+   * inserts in one atomic commit. Positional: the column check before an in-place
+   * update guarantees the same columns.
+   */
+  replaceWhere(target: TableRef, condition: string, select: string): string {
+    return `INSERT INTO ${qualify(target)} REPLACE WHERE ${condition}\n${select}`;
   }
 
   /** Spark renders timestamps with all their microseconds when cast to STRING. */

@@ -1,6 +1,6 @@
 /** DuckDB SQL text: quoting, names and the statements of each strategy. Pure, no I/O. */
-import type { Dialect, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
-import type { Strategy } from "../../src/project/types.ts";
+import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
+import type { Dialect, TableRef } from "../../src/adapter/types.ts";
 
 const q = (id: string): string => `"${id.replaceAll('"', '""')}"`;
 
@@ -10,19 +10,10 @@ function qualify(ref: TableRef): string {
     : `${q(ref.schema)}.${q(ref.table)}`;
 }
 
-/** Replace whatever object stands at `target` when its kind (table/view) is about to change. */
-function dropOtherKind(target: TableRef, ctx: MaterializeContext, want: "table" | "view"): string[] {
-  if (!ctx.existingKind || ctx.existingKind === want) return [];
-  return [
-    ctx.existingKind === "view"
-      ? `DROP VIEW IF EXISTS ${qualify(target)}`
-      : `DROP TABLE IF EXISTS ${qualify(target)}`,
-  ];
-}
-
-function ctas(target: TableRef, select: string, ctx: MaterializeContext): string[] {
-  return [...dropOtherKind(target, ctx, "table"), `CREATE OR REPLACE TABLE ${qualify(target)} AS\n${select}`];
-}
+const strategySql = standardStrategySql(
+  { quoteIdent: q, qualify },
+  { targetAlias: '"t"', sourceAlias: '"s"', updateAll: "UPDATE SET *", insertAll: "INSERT BY NAME" },
+);
 
 export const duckdbDialect: Dialect = {
   name: "duckdb",
@@ -32,49 +23,12 @@ export const duckdbDialect: Dialect = {
   defaultSchema: "main",
   // Every identifier is quoted, so any branch or schema name is valid as is.
   safeSchemaName: (name) => name,
-  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
-    const t = qualify(target);
-    // A target of another kind (view where a table is wanted) cannot be appended to.
-    const build =
-      !ctx.targetExists ||
-      ctx.fullRefresh ||
-      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
-    switch (strategy.type) {
-      case "full_refresh":
-        return ctas(target, select, ctx);
-      case "view":
-        return [...dropOtherKind(target, ctx, "view"), `CREATE OR REPLACE VIEW ${t} AS\n${select}`];
-      case "incremental": {
-        if (build) return ctas(target, select, ctx);
-        const ts = q(strategy.timestamp_column);
-        // Without a stored watermark (state file replaced), fall back to the target's own maximum.
-        const wm = ctx.watermark ?? `(SELECT max(${ts}) FROM ${t})`;
-        const cond = ctx.watermark ? `${ts} > ${wm}` : `${ts} > ${wm} OR ${wm} IS NULL`;
-        return [`INSERT INTO ${t} BY NAME\nSELECT * FROM (\n${select}\n) AS "_rocky_new"\nWHERE ${cond}`];
-      }
-      case "merge": {
-        if (build) return ctas(target, select, ctx);
-        const on = strategy.unique_key.map((k) => `"t".${q(k)} = "s".${q(k)}`).join(" AND ");
-        const set = strategy.update_columns
-          ? `UPDATE SET ${strategy.update_columns.map((c) => `${q(c)} = "s".${q(c)}`).join(", ")}`
-          : "UPDATE SET *";
-        return [
-          `MERGE INTO ${t} AS "t"\nUSING (\n${select}\n) AS "s"\nON ${on}\nWHEN MATCHED THEN ${set}\nWHEN NOT MATCHED THEN INSERT BY NAME`,
-        ];
-      }
-      case "delete_insert": {
-        if (build) return ctas(target, select, ctx);
-        // NULL-safe match on the partition columns: a NULL partition is replaced like any other.
-        const match = strategy.partition_by
-          .map((c) => `"_rocky_incoming".${q(c)} IS NOT DISTINCT FROM ${t}.${q(c)}`)
-          .join(" AND ");
-        return [
-          `DELETE FROM ${t}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS "_rocky_incoming"\n  WHERE ${match}\n)`,
-          `INSERT INTO ${t} BY NAME\n${select}`,
-        ];
-      }
-    }
-  },
+  ...strategySql,
+  // DuckDB inserts by name when the column list is unknown.
+  insertSelect: (target, select, columns) =>
+    columns && columns.length > 0
+      ? strategySql.insertSelect(target, select, columns)
+      : `INSERT INTO ${qualify(target)} BY NAME\n${select}`,
   createSchema: (catalog, schema) =>
     `CREATE SCHEMA IF NOT EXISTS ${catalog ? `${q(catalog)}.${q(schema)}` : q(schema)}`,
   dropSchema: (catalog, schema) =>

@@ -9,9 +9,9 @@
  * case-sensitive). Reading back, an all-upper-case plain name is reported in lower
  * case (ORDERS → `orders`), so names round-trip: `id` → ID → `id`, `Order` → `Order`.
  */
-import type { Dialect, Fingerprint, MaterializeContext, TableRef } from "../../src/adapter/types.ts";
+import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
+import type { Dialect, Fingerprint, TableRef } from "../../src/adapter/types.ts";
 import { RockyError } from "../../src/errors.ts";
-import type { Strategy } from "../../src/project/types.ts";
 
 /** The name Snowflake stores for `id` as rocky writes it (rocky → Snowflake). */
 export function normalizeIdent(id: string): string {
@@ -38,37 +38,20 @@ export function qualify(ref: TableRef): string {
   return parts.map(quoteIdent).join(".");
 }
 
-function ctas(t: string, select: string): string {
-  return `CREATE OR REPLACE TABLE ${t} AS\n${select}`;
-}
-
-function mergeSql(
-  t: string,
-  select: string,
-  keys: string[],
-  update: string[] | undefined,
-  cols: string[] | undefined,
-): string {
-  if (keys.length === 0) throw new RockyError("merge strategy requires at least one unique_key column");
-  const on = keys.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(" AND ");
-  const keySet = new Set(keys.map(normalizeIdent));
-  // Snowflake has no `UPDATE SET *` / `INSERT *`. With the column list known we spell
-  // it out; without it we fall back to `ALL BY NAME` (Snowflake 2025 MERGE syntax).
-  const updCols = update ?? cols?.filter((c) => !keySet.has(normalizeIdent(c)));
-  const whenMatched =
-    updCols === undefined
-      ? "WHEN MATCHED THEN UPDATE ALL BY NAME"
-      : updCols.length === 0
-        ? undefined
-        : `WHEN MATCHED THEN UPDATE SET ${updCols.map((c) => `${quoteIdent(c)} = s.${quoteIdent(c)}`).join(", ")}`;
-  const whenNot =
-    cols === undefined
-      ? "WHEN NOT MATCHED THEN INSERT ALL BY NAME"
-      : `WHEN NOT MATCHED THEN INSERT (${cols.map(quoteIdent).join(", ")}) VALUES (${cols.map((c) => `s.${quoteIdent(c)}`).join(", ")})`;
-  return [`MERGE INTO ${t} AS t`, `USING (\n${select}\n) AS s`, `ON ${on}`, whenMatched, whenNot]
-    .filter((l) => l !== undefined)
-    .join("\n");
-}
+/**
+ * Snowflake has no `UPDATE SET *` / `INSERT *`: with the column list known MERGE spells
+ * it out; without it, `ALL BY NAME` (Snowflake 2025 MERGE syntax).
+ */
+const strategySql = standardStrategySql(
+  { quoteIdent, qualify },
+  {
+    targetAlias: "t",
+    sourceAlias: "s",
+    updateAll: "UPDATE ALL BY NAME",
+    insertAll: "INSERT ALL BY NAME",
+    foldKey: normalizeIdent,
+  },
+);
 
 export class SnowflakeDialect implements Dialect {
   readonly name = "snowflake";
@@ -104,53 +87,12 @@ export class SnowflakeDialect implements Dialect {
     return /^[0-9$]/.test(s) ? `_${s}` : s;
   }
 
-  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
-    const t = qualify(target);
-    // A view where a table is wanted (or the reverse) cannot be appended to: rebuild.
-    const rebuild =
-      !ctx.targetExists ||
-      ctx.fullRefresh ||
-      (ctx.existingKind !== undefined && ctx.existingKind !== "table");
-    // Snowflake's CREATE OR REPLACE TABLE refuses to replace a view (and vice versa).
-    const drop = (want: "table" | "view"): string[] =>
-      ctx.existingKind && ctx.existingKind !== want
-        ? [`DROP ${ctx.existingKind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${t}`]
-        : [];
-    const build = (): string[] => [...drop("table"), ctas(t, select)];
-    switch (strategy.type) {
-      case "full_refresh":
-        return build();
-      case "view":
-        return [...drop("view"), `CREATE OR REPLACE VIEW ${t} AS\n${select}`];
-      case "incremental": {
-        if (rebuild) return build();
-        const ts = quoteIdent(strategy.timestamp_column);
-        // The stored watermark when there is one; else the target's own maximum, which
-        // is NULL on an empty target (then everything is new). Works for any ordered type.
-        const cond = ctx.watermark
-          ? `${ts} > ${ctx.watermark}`
-          : `${ts} > (SELECT MAX(${ts}) FROM ${t}) OR (SELECT MAX(${ts}) FROM ${t}) IS NULL`;
-        return [`INSERT INTO ${t}\nSELECT * FROM (\n${select}\n) AS _rocky_src\nWHERE ${cond}`];
-      }
-      case "merge":
-        if (rebuild) return build();
-        return [mergeSql(t, select, strategy.unique_key, strategy.update_columns, ctx.columns)];
-      case "delete_insert": {
-        if (rebuild) return build();
-        if (strategy.partition_by.length === 0) {
-          throw new RockyError("delete_insert strategy requires at least one partition_by column");
-        }
-        // NULL-safe: a NULL partition is replaced like any other (IN would skip it).
-        const match = strategy.partition_by
-          .map((c) => `_rocky_incoming.${quoteIdent(c)} IS NOT DISTINCT FROM ${t}.${quoteIdent(c)}`)
-          .join(" AND ");
-        return [
-          `DELETE FROM ${t}\nWHERE EXISTS (\n  SELECT 1 FROM (\n${select}\n) AS _rocky_incoming\n  WHERE ${match}\n)`,
-          `INSERT INTO ${t}\n${select}`,
-        ];
-      }
-    }
-  }
+  readonly createTableAs = strategySql.createTableAs;
+  readonly createView = strategySql.createView;
+  readonly insertSelect = strategySql.insertSelect;
+  readonly deleteWhere = strategySql.deleteWhere;
+  readonly deleteMatching = strategySql.deleteMatching;
+  readonly merge = strategySql.merge;
 
   /** Text exact to the nanosecond: the session output formats are pinned at connect. */
   maxValueQuery(target: TableRef, column: string): string {

@@ -10,7 +10,8 @@
  */
 import { RockyError } from "../errors.ts";
 import type { Strategy } from "../project/types.ts";
-import type { Adapter, MaterializeContext, TableRef } from "./types.ts";
+import { planWrite } from "../run/materialize.ts";
+import type { Adapter, TableRef } from "./types.ts";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -95,14 +96,37 @@ export async function runConformance(adapter: Adapter, opts: RunOptions = {}): P
       : body;
   };
   const COLS = ["id", "name", "Order"];
-  const ctx = (over: Partial<MaterializeContext> = {}): MaterializeContext => ({
+  interface WriteContext {
+    targetExists: boolean;
+    fullRefresh: boolean;
+    columns: string[];
+  }
+  const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
     targetExists: true,
     fullRefresh: false,
     columns: COLS,
     ...over,
   });
-  const materialize = async (table: string, select: string, strategy: Strategy, c: MaterializeContext) => {
-    for (const sql of d.materialize(ref(table), select, strategy, c)) await adapter.execute(sql);
+  // The run engine's own write path: plan (rebuild or update, watermark read from the
+  // target, column check), then the statements, committed together where they can be.
+  const materialize = async (table: string, select: string, strategy: Strategy, c: WriteContext) => {
+    const target = ref(table);
+    const existingKind = c.targetExists
+      ? ((await adapter.objectKind?.(target)) ?? ((await adapter.tableExists(target)) ? "table" : undefined))
+      : undefined;
+    const { statements } = await planWrite(adapter, {
+      model: table,
+      strategy,
+      target,
+      select,
+      columns: c.columns,
+      existingKind,
+      fullRefresh: c.fullRefresh,
+    });
+    const all = async () => {
+      for (const sql of statements) await adapter.execute(sql);
+    };
+    await (statements.length > 1 && adapter.transaction ? adapter.transaction(all) : all());
   };
   const rowsOf = async (table: string): Promise<unknown[][]> => {
     const r = await adapter.query(`SELECT ${COLS.map(q).join(", ")} FROM ${T(table)} ORDER BY ${q("id")}`);
@@ -260,32 +284,27 @@ export async function runConformance(adapter: Adapter, opts: RunOptions = {}): P
       // First run builds the table from the model.
       await materialize("events", rowsSelect(BASE), inc, ctx({ targetExists: false }));
       const more = [...BASE, [4, "d", 40], [5, "e", 50]] as const;
-      // No stored watermark: only rows above the target's own maximum are appended.
+      // Rows at or past the target's own high-water mark (3) are re-processed: 3 is
+      // replaced, not duplicated; 4 and 5 are added.
       await materialize("events", rowsSelect(more), inc, ctx());
       await expectRows(
         "events",
         more.map((r) => [...r]),
       );
-      // The high-water mark as the run engine records it (maxValueQuery, read back as text).
+      // The high-water mark as the run engine reads it (maxValueQuery, read back as text).
       const maxSql = d.maxValueQuery
         ? d.maxValueQuery(ref("events"), "id")
         : `SELECT MAX(${q("id")}) FROM ${T("events")}`;
       const stored = (await adapter.query(maxSql)).rows[0]?.[0];
       if (stored === null || stored === undefined || num(stored) !== 5)
         fail(`max value of id: expected 5, got ${String(stored)}`);
-      // A stored watermark (6 here, as if row 6 had been loaded and deleted) wins over the
-      // target's own maximum (5): row 6 is not loaded again, row 7 is.
-      const six = String(num(stored) + 1);
-      const wm = d.watermarkLiteral ? d.watermarkLiteral(six) : `'${six}'`;
-      await materialize(
-        "events",
-        rowsSelect([...more, [6, "f", 60], [7, "g", 70]]),
-        inc,
-        ctx({ watermark: wm }),
-      );
+      // The row at the mark changed since it was loaded (a partial period completed): it
+      // is replaced; row 6 is new.
+      const changed = [...BASE, [4, "d", 40], [5, "E", 55], [6, "f", 60]] as const;
+      await materialize("events", rowsSelect(changed), inc, ctx());
       await expectRows(
         "events",
-        [...more, [7, "g", 70]].map((r) => [...r]),
+        changed.map((r) => [...r]),
       );
       // --full-refresh rebuilds.
       await materialize("events", rowsSelect(BASE), inc, ctx({ fullRefresh: true }));

@@ -1,3 +1,4 @@
+import { standardStrategySql } from "./strategy-sql.ts";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
@@ -16,9 +17,11 @@ export interface PluginSdk {
   v: typeof v;
   RockyError: typeof RockyError;
   rockyVersion: string;
+  /** ANSI strategy building blocks a plugin dialect can spread and override. */
+  standardStrategySql: typeof standardStrategySql;
 }
 
-export const pluginSdk: PluginSdk = { v, RockyError, rockyVersion: VERSION };
+export const pluginSdk: PluginSdk = { v, RockyError, rockyVersion: VERSION, standardStrategySql };
 
 /**
  * Built-in adapters, imported only when a command needs that warehouse: the
@@ -155,7 +158,12 @@ export function checkPlugin(plugin: unknown, where: string): void {
       "quoteIdent",
       "qualify",
       "safeSchemaName",
-      "materialize",
+      "createTableAs",
+      "createView",
+      "insertSelect",
+      "deleteWhere",
+      "deleteMatching",
+      "merge",
       "createSchema",
       "dropSchema",
       "dropTable",

@@ -4,7 +4,7 @@
  * The run engine, branches, replay and the conformance suite only talk to this.
  */
 import type * as v from "valibot";
-import type { Strategy } from "../project/types.ts";
+import type { StrategySql } from "./strategy-sql.ts";
 
 /** A fully resolved table name. `catalog` is absent on warehouses without one. */
 export interface TableRef {
@@ -38,8 +38,11 @@ export interface Fingerprint {
   hash: string;
 }
 
-/** Everything dialect-specific about SQL text. Pure: no I/O. */
-export interface Dialect {
+/**
+ * Everything dialect-specific about SQL text. Pure: no I/O. The strategy building
+ * blocks come from `StrategySql`; src/run/strategies.ts decides which to use.
+ */
+export interface Dialect extends StrategySql {
   readonly name: string;
   /** Quote an identifier, always (any branch or model name must be valid). */
   quoteIdent(id: string): string;
@@ -53,8 +56,6 @@ export interface Dialect {
    * letters, digits, `_`). Two branch names mapping to one schema are refused.
    */
   safeSchemaName(name: string): string;
-  /** Statements that materialise `select` into `target` with `strategy`; `ctx` carries what the strategy needs. */
-  materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[];
   createSchema(catalog: string | undefined, schema: string): string;
   dropSchema(catalog: string | undefined, schema: string): string;
   dropTable(ref: TableRef): string;
@@ -68,19 +69,6 @@ export interface Dialect {
   maxValueQuery?(target: TableRef, column: string): string;
   /** The SQL literal comparing equal to a stored watermark value. Default: a quoted string. */
   watermarkLiteral?(value: string): string;
-}
-
-export interface MaterializeContext {
-  /** True when the target already exists (incremental/merge/delete_insert append vs build). */
-  targetExists: boolean;
-  /** `--full-refresh`: rebuild incremental models from scratch. */
-  fullRefresh: boolean;
-  /** Incremental: the stored watermark, as a SQL literal, when one exists. */
-  watermark?: string;
-  /** The model's output columns when known (merge UPDATE SET lists). */
-  columns?: string[];
-  /** What currently stands at the target, when known: a strategy change (view ↔ table) drops it first. */
-  existingKind?: "table" | "view";
 }
 
 export interface AdapterCapabilities {

@@ -7,6 +7,7 @@
  * semantic graph. Problems become diagnostics, never exceptions: a model that cannot
  * be analysed is marked unavailable and the rest keeps working.
  */
+import { checkStrategies } from "./strategy-checks.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -602,13 +603,15 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   cache.save(new Set(hashes));
 
   mark("cache saved");
+  const compiledModels = new Map(dag.order.map((n) => [n, byName.get(n)!]));
+  diagnostics.push(...checkStrategies(project, compiledModels));
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");
   return {
     project,
     dag,
-    models: new Map(dag.order.map((n) => [n, byName.get(n)!])),
+    models: compiledModels,
     graph,
     diagnostics,
     hasErrors,

@@ -5,24 +5,12 @@ import type { LoadedConfig } from "../config/load.ts";
 import { validateOrThrow } from "../config/load.ts";
 import { parseToml } from "../config/toml.ts";
 import { RockyError } from "../errors.ts";
+import { StrategySchema } from "./strategy.ts";
 import type { Model, Project, Strategy } from "./types.ts";
 
-const names = v.array(v.pipe(v.string(), v.nonEmpty()));
+export { StrategySchema };
 
-export const StrategySchema = v.variant("type", [
-  v.strictObject({ type: v.literal("full_refresh") }),
-  v.strictObject({ type: v.literal("view") }),
-  v.strictObject({ type: v.literal("incremental"), timestamp_column: v.pipe(v.string(), v.nonEmpty()) }),
-  v.strictObject({
-    type: v.literal("merge"),
-    unique_key: v.pipe(names, v.minLength(1, "unique_key needs at least one column")),
-    update_columns: v.optional(names),
-  }),
-  v.strictObject({
-    type: v.literal("delete_insert"),
-    partition_by: v.pipe(names, v.minLength(1, "partition_by needs at least one column")),
-  }),
-]);
+const names = v.array(v.pipe(v.string(), v.nonEmpty()));
 
 const TargetSchema = v.strictObject({
   catalog: v.optional(v.pipe(v.string(), v.nonEmpty())),

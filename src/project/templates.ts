@@ -129,7 +129,8 @@ LEFT JOIN per_customer AS p ON p.customer_id = c.customer_id
     sum(net_amount) OVER (PARTITION BY customer_id ORDER BY ordered_at) AS running_revenue
 FROM stg_orders
 `,
-  "models/marts/region_daily.sql": `-- Incremental: later runs only add days past the stored watermark.
+  "models/marts/region_daily.sql": `-- Incremental: each run re-computes only the latest period (rows at or after the
+-- table's high-water mark of loaded_until) and replaces those groups by unique_key.
 SELECT
     s.region,
     date_trunc('day', o.ordered_at) AS order_day,
@@ -145,6 +146,8 @@ GROUP BY ALL
 [strategy]
 type = "incremental"
 timestamp_column = "loaded_until"
+# An aggregate is re-processed by group: the groups at the mark replace their old rows.
+unique_key = ["region", "order_day"]
 `,
 };
 

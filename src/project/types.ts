@@ -1,11 +1,7 @@
 import type { LoadedConfig } from "../config/load.ts";
 
-export type Strategy =
-  | { type: "full_refresh" }
-  | { type: "view" }
-  | { type: "incremental"; timestamp_column: string }
-  | { type: "merge"; unique_key: string[]; update_columns?: string[] }
-  | { type: "delete_insert"; partition_by: string[] };
+export type { Strategy, StrategyType } from "./strategy.ts";
+import type { Strategy } from "./strategy.ts";
 
 /** Where a model is written. Catalog/schema absent means the adapter's default (DuckDB: the database, `main`). */
 export interface ModelTarget {

@@ -22,8 +22,9 @@ import {
   type Trigger,
 } from "../state/runs.ts";
 import { nowIso, type StateStore } from "../state/store.ts";
-import { getWatermark, setWatermark } from "../state/watermarks.ts";
+import { setWatermark } from "../state/watermarks.ts";
 import type { Isolation } from "./isolation.ts";
+import { planWrite } from "./materialize.ts";
 import { rewriteRefs } from "./rewrite.ts";
 
 export interface ModelResult {
@@ -249,28 +250,25 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       const select = selectBody(rewriteRefs(model.sql, refs, (r) => replacement.get(r)));
       await ensureSchema(targetRef);
       const existingKind = await kindOf(targetRef);
-      let watermark: string | undefined;
       const strategy = model.strategy;
-      if (strategy.type === "incremental" && existingKind !== undefined && !opts.fullRefresh) {
-        const wm = getWatermark(store, tableKey(targetRef));
-        if (wm)
-          watermark = dialect.watermarkLiteral
-            ? dialect.watermarkLiteral(wm.last_value)
-            : `'${wm.last_value.replaceAll("'", "''")}'`;
-      }
-      statements = dialect.materialize(targetRef, select, strategy, {
-        targetExists: existingKind !== undefined,
-        fullRefresh: opts.fullRefresh,
-        ...(watermark !== undefined ? { watermark } : {}),
+      const plan = await planWrite(adapter, {
+        model: name,
+        strategy,
+        target: targetRef,
+        select,
         ...(cm?.columns ? { columns: cm.columns } : {}),
-        ...(existingKind !== undefined ? { existingKind } : {}),
+        existingKind,
+        fullRefresh: opts.fullRefresh,
       });
+      statements = plan.statements;
       const stmts = statements;
       const execAll = async () => {
         let last: number | undefined;
         for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
         return last;
       };
+      // Several statements commit together or not at all (a kill -9 between them must
+      // not leave a half-updated table).
       const rows =
         stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
       const kind = strategy.type === "view" ? "view" : "table";
@@ -279,6 +277,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       const fingerprint =
         kind === "table" && canFingerprint ? adapter.fingerprint!(targetRef).catch(() => null) : null;
       if (strategy.type === "incremental") {
+        // For `rocky state` only: the next run reads its mark from the table itself.
         const col = strategy.timestamp_column;
         const q = dialect.maxValueQuery
           ? dialect.maxValueQuery(targetRef, col)

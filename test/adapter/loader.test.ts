@@ -26,7 +26,9 @@ const errorOf = async (p: Promise<unknown>): Promise<RockyError> => {
 
 const MINIMAL_DIALECT = `{
   name: "mini", defaultCatalog: undefined, defaultSchema: "main",
-  quoteIdent: (s) => s, qualify: (r) => r.table, safeSchemaName: (s) => s, materialize: () => [],
+  quoteIdent: (s) => s, qualify: (r) => r.table, safeSchemaName: (s) => s,
+  createTableAs: () => "", createView: () => "", insertSelect: () => "", deleteWhere: () => "",
+  deleteMatching: () => "", merge: () => "",
   createSchema: () => "", dropSchema: () => "", dropTable: () => "", dropView: () => "",
 }`;
 
@@ -43,7 +45,7 @@ describe("adapter plugin loader", () => {
     });
     const e = await errorOf(loadAdapterPlugin("half", root));
     expect(e.message).toBe(
-      `${join(root, "adapters", "half.ts")} is not a valid adapter: missing or wrong 'create(config, ctx)' (function), 'configSchema' (a valibot schema), 'dialect.qualify' (function), 'dialect.safeSchemaName' (function), 'dialect.materialize' (function), 'dialect.createSchema' (function), 'dialect.dropSchema' (function), 'dialect.dropTable' (function), 'dialect.dropView' (function), 'dialect.name' (string), 'dialect.defaultSchema' (string), 'dialect.cloneTable' (function, or absent)`,
+      `${join(root, "adapters", "half.ts")} is not a valid adapter: missing or wrong 'create(config, ctx)' (function), 'configSchema' (a valibot schema), 'dialect.qualify' (function), 'dialect.safeSchemaName' (function), 'dialect.createTableAs' (function), 'dialect.createView' (function), 'dialect.insertSelect' (function), 'dialect.deleteWhere' (function), 'dialect.deleteMatching' (function), 'dialect.merge' (function), 'dialect.createSchema' (function), 'dialect.dropSchema' (function), 'dialect.dropTable' (function), 'dialect.dropView' (function), 'dialect.name' (string), 'dialect.defaultSchema' (string), 'dialect.cloneTable' (function, or absent)`,
     );
   });
 

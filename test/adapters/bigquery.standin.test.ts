@@ -4,6 +4,7 @@
  * polling, raw row decoding, error mapping and retries. See the stand-in's
  * header for what it does not model.
  */
+import { planStatements } from "../../src/run/strategies.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { BigQuery } from "@google-cloud/bigquery";
 import { OAuth2Client } from "google-auth-library";
@@ -100,11 +101,11 @@ describe("bigquery adapter against the stand-in", () => {
     await a.createSchema(undefined, "analytics");
     await a.createSchema(undefined, "analytics"); // 409 from datasets.insert is "already there"
     await a.execute(
-      a.dialect.materialize(
+      planStatements(
+        a.dialect,
         { schema: "analytics", table: "fix-price" },
         "SELECT order_id, status FROM `raw`.`orders`",
         { type: "full_refresh" },
-        { targetExists: false, fullRefresh: false },
       )[0]!,
     );
     const del = await a.execute("DELETE FROM `test-project`.`analytics`.`fix-price` WHERE order_id > 1");

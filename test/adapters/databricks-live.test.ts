@@ -3,6 +3,7 @@
  * _HTTP_PATH and _TOKEN are set; optional _CATALOG (default `main`). Everything
  * happens in a throwaway schema that is dropped at the end.
  */
+import { planStatements } from "../../src/run/strategies.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { runConformance } from "../../src/adapter/conformance.ts";
@@ -50,12 +51,7 @@ describe("databricks live", () => {
     const t = { catalog, schema, table: "fix-price" };
     const first =
       "SELECT 1L AS id, CAST(10.5 AS DECIMAL(10,2)) AS amount, TIMESTAMP'2026-01-01 00:00:00' AS ts";
-    for (const sql of d.materialize(
-      t,
-      first,
-      { type: "full_refresh" },
-      { targetExists: false, fullRefresh: false },
-    )) {
+    for (const sql of planStatements(d, t, first, { type: "full_refresh" })) {
       await a.execute(sql);
     }
     expect((await a.describeTable(t))?.map((c) => `${c.name} ${c.type}`)).toEqual([
@@ -66,21 +62,24 @@ describe("databricks live", () => {
     expect(await a.objectKind(t)).toBe("table");
     const more =
       "SELECT 2L AS id, CAST(3.25 AS DECIMAL(10,2)) AS amount, TIMESTAMP'2026-01-02 00:00:00' AS ts";
-    for (const sql of d.materialize(
+    // An empty mark (as for a target that had no rows): plain append.
+    for (const sql of planStatements(
+      d,
       t,
       more,
       { type: "incremental", timestamp_column: "ts" },
-      { targetExists: true, fullRefresh: false },
+      { existingKind: "table", watermark: null },
     )) {
       expect((await a.execute(sql)).rowsAffected).toBe(1);
     }
     const merged =
       "SELECT 2L AS id, CAST(4 AS DECIMAL(10,2)) AS amount, TIMESTAMP'2026-01-03 00:00:00' AS ts";
-    for (const sql of d.materialize(
+    for (const sql of planStatements(
+      d,
       t,
       merged,
       { type: "merge", unique_key: ["id"] },
-      { targetExists: true, fullRefresh: false },
+      { existingKind: "table" },
     )) {
       await a.execute(sql);
     }

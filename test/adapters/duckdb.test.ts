@@ -27,43 +27,6 @@ describe("duckdb dialect", () => {
     expect(d.qualify({ catalog: "db", schema: "s", table: "t" })).toBe('"db"."s"."t"');
   });
 
-  test("strategy SQL: build on first run, append/merge/replace afterwards", () => {
-    const t = { schema: "main", table: "t" };
-    const first = { targetExists: false, fullRefresh: false };
-    const later = { targetExists: true, fullRefresh: false, existingKind: "table" as const };
-    expect(d.materialize(t, "SELECT 1", { type: "full_refresh" }, first)).toEqual([
-      'CREATE OR REPLACE TABLE "main"."t" AS\nSELECT 1',
-    ]);
-    expect(d.materialize(t, "SELECT 1", { type: "view" }, first)).toEqual([
-      'CREATE OR REPLACE VIEW "main"."t" AS\nSELECT 1',
-    ]);
-    expect(d.materialize(t, "SELECT 1", { type: "view" }, later)).toEqual([
-      'DROP TABLE IF EXISTS "main"."t"',
-      'CREATE OR REPLACE VIEW "main"."t" AS\nSELECT 1',
-    ]);
-    const inc = { type: "incremental" as const, timestamp_column: "ts" };
-    expect(d.materialize(t, "SELECT 1", inc, first)[0]).toStartWith("CREATE OR REPLACE TABLE");
-    expect(d.materialize(t, "SELECT 1", inc, { ...later, fullRefresh: true })[0]).toStartWith(
-      "CREATE OR REPLACE TABLE",
-    );
-    expect(d.materialize(t, "SELECT 1", inc, { ...later, watermark: "'2026-01-01 00:00:00'" })).toEqual([
-      'INSERT INTO "main"."t" BY NAME\nSELECT * FROM (\nSELECT 1\n) AS "_rocky_new"\nWHERE "ts" > \'2026-01-01 00:00:00\'',
-    ]);
-    expect(
-      d.materialize(
-        t,
-        "SELECT 1",
-        { type: "merge", unique_key: ["a", "b"], update_columns: ["c"] },
-        later,
-      )[0],
-    ).toBe(
-      'MERGE INTO "main"."t" AS "t"\nUSING (\nSELECT 1\n) AS "s"\nON "t"."a" = "s"."a" AND "t"."b" = "s"."b"\nWHEN MATCHED THEN UPDATE SET "c" = "s"."c"\nWHEN NOT MATCHED THEN INSERT BY NAME',
-    );
-    expect(d.materialize(t, "SELECT 1", { type: "delete_insert", partition_by: ["p"] }, later)).toHaveLength(
-      2,
-    );
-  });
-
   test("the plugin passes the loader's checks", () => {
     expect(() => checkPlugin(plugin, "duckdb")).not.toThrow();
     expect(() => checkAdapterInstance(a, "duckdb")).not.toThrow();

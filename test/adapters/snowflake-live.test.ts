@@ -3,6 +3,7 @@
  * _PASSWORD (or _PRIVATE_KEY_PATH) are set; optional _WAREHOUSE, _ROLE, _DATABASE.
  * Everything happens in a throwaway schema that is dropped at the end.
  */
+import { planStatements } from "../../src/run/strategies.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { runConformance } from "../../src/adapter/conformance.ts";
@@ -55,31 +56,29 @@ describe("snowflake live", () => {
     await a.createSchema(db, schema);
     const t = { catalog: db, schema, table: "fix-price" };
     const src = "SELECT 1 AS id, 10.5::NUMBER(10,2) AS amount, '2026-01-01 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(
-      t,
-      src,
-      { type: "full_refresh" },
-      { targetExists: false, fullRefresh: false },
-    )) {
+    for (const sql of planStatements(d, t, src, { type: "full_refresh" })) {
       await a.execute(sql);
     }
     expect((await a.describeTable(t))?.map((c) => c.name)).toEqual(["ID", "AMOUNT", "TS"]);
     expect(await a.objectKind(t)).toBe("table");
     const more = "SELECT 2 AS id, 3.25::NUMBER(10,2) AS amount, '2026-01-02 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(
+    // An empty mark (as for a target that had no rows): plain append.
+    for (const sql of planStatements(
+      d,
       t,
       more,
       { type: "incremental", timestamp_column: "ts" },
-      { targetExists: true, fullRefresh: false },
+      { existingKind: "table", watermark: null },
     )) {
       expect((await a.execute(sql)).rowsAffected).toBe(1);
     }
     const merged = "SELECT 2 AS id, 4.00::NUMBER(10,2) AS amount, '2026-01-03 00:00:00'::TIMESTAMP_NTZ AS ts";
-    for (const sql of d.materialize(
+    for (const sql of planStatements(
+      d,
       t,
       merged,
       { type: "merge", unique_key: ["id"] },
-      { targetExists: true, fullRefresh: false, columns: ["id", "amount", "ts"] },
+      { existingKind: "table", columns: ["id", "amount", "ts"] },
     )) {
       await a.execute(sql);
     }

@@ -83,7 +83,8 @@ describe("history, state, replay", () => {
     expectSchemas("history", hj, "history");
     expect(hj.count).toBe(2);
     expect(hj.runs.map((r) => r.models_executed)).toEqual([2, 3]);
-    expect(hj.runs[0]!.models.find((m) => m.model_name === "inc")!.rows_affected).toBe(1);
+    // The row at the previous high-water mark is re-processed (replaced), plus the new one.
+    expect(hj.runs[0]!.models.find((m) => m.model_name === "inc")!.rows_affected).toBe(2);
 
     const mh = rocky(["history", "--model", "stg", "-o", "json"], { cwd: dir });
     const mj = mh.json<{ executions: { rows_affected: number; sql_hash: string }[]; count: number }>();

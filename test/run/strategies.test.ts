@@ -47,7 +47,7 @@ describe("strategies on DuckDB", () => {
     ).toEqual([["BASE TABLE"]]);
   });
 
-  test("incremental: first run builds, the second inserts only rows past the stored watermark", async () => {
+  test("incremental: first run builds; later runs re-process rows at or after the table's high-water mark", async () => {
     const dir = project('[strategy]\ntype = "incremental"\ntimestamp_column = "ts"\n');
     await sql(dir, SEED);
     const first = rocky(["run", "-o", "json"], { cwd: dir });
@@ -69,17 +69,19 @@ describe("strategies on DuckDB", () => {
     );
     const second = rocky(["run", "-o", "json"], { cwd: dir });
     expect(second.code).toBe(0);
-    expect(second.json<{ models: { rows: number }[] }>().models[0]!.rows).toBe(1);
+    // Row 3 sits at the mark: re-processed (replaced, not duplicated); row 4 is new.
+    expect(second.json<{ models: { rows: number }[] }>().models[0]!.rows).toBe(2);
     expect(await sql(dir, "SELECT id, amount FROM main.out ORDER BY id")).toEqual([
       [1, 999],
       [2, 20],
       [3, 30],
       [4, 40],
     ]);
-    // A third run with nothing new adds nothing.
+    // A third run with nothing new re-processes only the row at the mark, and adds nothing.
     expect(
       rocky(["run", "-o", "json"], { cwd: dir }).json<{ models: { rows: number }[] }>().models[0]!.rows,
-    ).toBe(0);
+    ).toBe(1);
+    expect(await sql(dir, "SELECT count(*) FROM main.out")).toEqual([[4]]);
 
     // --full-refresh rebuilds from scratch: the late row appears and the edit is gone.
     expectOk(rocky(["run", "--full-refresh", "-o", "json"], { cwd: dir }));
