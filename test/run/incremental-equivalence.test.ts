@@ -71,7 +71,7 @@ describe("incremental strategies equal a full rebuild over five rounds", () => {
     });
   }
 
-  test("the issue's example: a partly loaded day is replaced, not counted twice (total 560, not 620)", async () => {
+  test("the issue's example: a partly loaded day is replaced, not counted twice (total 560, not 680)", async () => {
     const dir = makeProject({
       "models/daily.sql":
         "SELECT day, count(*) AS n, sum(amount) AS total, max(loaded_at) AS loaded_until FROM raw.orders GROUP BY day\n",
