@@ -29,6 +29,7 @@ function qualifySchema(catalog: string | undefined, schema: string): string {
 
 export class DatabricksDialect implements Dialect {
   readonly name = "databricks";
+  readonly foldIdentifier = (id: string): string => id.toLowerCase(); // Unity Catalog ignores case
   /** The catalog from rocky.toml; without one, names are two-part and the session catalog applies. */
   readonly defaultCatalog: string | undefined;
   readonly defaultSchema: string;

@@ -32,6 +32,7 @@ export const duckdbDialect: Dialect = {
   defaultSchema: "main",
   // Every identifier is quoted, so any branch or schema name is valid as is.
   safeSchemaName: (name) => name,
+  foldIdentifier: (id) => id.toLowerCase(), // DuckDB ignores case, quoted or not
   materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[] {
     const t = qualify(target);
     // A target of another kind (view where a table is wanted) cannot be appended to.

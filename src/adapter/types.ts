@@ -53,6 +53,13 @@ export interface Dialect {
    * letters, digits, `_`). Two branch names mapping to one schema are refused.
    */
   safeSchemaName(name: string): string;
+  /**
+   * The name the warehouse resolves `id` to once rocky has quoted it, for deciding whether
+   * two names are one object (isolation collision checks, src/run/collisions.ts). DuckDB
+   * and Databricks ignore case even when quoted; Snowflake keeps a quoted name exactly as
+   * rocky normalises it; BigQuery compares exactly. Without it names compare case-insensitively.
+   */
+  foldIdentifier?(id: string): string;
   /** Statements that materialise `select` into `target` with `strategy`; `ctx` carries what the strategy needs. */
   materialize(target: TableRef, select: string, strategy: Strategy, ctx: MaterializeContext): string[];
   createSchema(catalog: string | undefined, schema: string): string;
