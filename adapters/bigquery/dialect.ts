@@ -62,6 +62,7 @@ export function fingerprintSql(qualified: string): string {
 
 export class BigQueryDialect implements Dialect {
   readonly name = "bigquery";
+  readonly foldIdentifier = (id: string): string => id; // datasets and tables are case-sensitive
   readonly defaultCatalog: string | undefined;
   readonly defaultSchema: string;
   readonly location: string | undefined;

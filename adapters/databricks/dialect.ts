@@ -34,6 +34,7 @@ const strategySql = standardStrategySql(
 
 export class DatabricksDialect implements Dialect {
   readonly name = "databricks";
+  readonly foldIdentifier = (id: string): string => id.toLowerCase(); // Unity Catalog ignores case
   /** The catalog from rocky.toml; without one, names are two-part and the session catalog applies. */
   readonly defaultCatalog: string | undefined;
   readonly defaultSchema: string;

@@ -23,6 +23,7 @@ export const duckdbDialect: Dialect = {
   defaultSchema: "main",
   // Every identifier is quoted, so any branch or schema name is valid as is.
   safeSchemaName: (name) => name,
+  foldIdentifier: (id) => id.toLowerCase(), // DuckDB ignores case, quoted or not
   ...strategySql,
   // DuckDB inserts by name when the column list is unknown.
   insertSelect: (target, select, columns) =>

@@ -55,6 +55,7 @@ const strategySql = standardStrategySql(
 
 export class SnowflakeDialect implements Dialect {
   readonly name = "snowflake";
+  readonly foldIdentifier = normalizeIdent; // quoted names are exact, as rocky normalises them
   /** The database from rocky.toml; without one, names are two-part and the session database applies. */
   readonly defaultCatalog: string | undefined;
   readonly defaultSchema: string;

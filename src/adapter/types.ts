@@ -56,6 +56,13 @@ export interface Dialect extends StrategySql {
    * letters, digits, `_`). Two branch names mapping to one schema are refused.
    */
   safeSchemaName(name: string): string;
+  /**
+   * The name the warehouse resolves `id` to once rocky has quoted it, for deciding whether
+   * two names are one object (isolation collision checks, src/run/collisions.ts). DuckDB
+   * and Databricks ignore case even when quoted; Snowflake keeps a quoted name exactly as
+   * rocky normalises it; BigQuery compares exactly. Without it names compare case-insensitively.
+   */
+  foldIdentifier?(id: string): string;
   createSchema(catalog: string | undefined, schema: string): string;
   dropSchema(catalog: string | undefined, schema: string): string;
   dropTable(ref: TableRef): string;

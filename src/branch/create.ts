@@ -13,6 +13,7 @@ import {
 import { nowIso, type StateStore } from "../state/store.ts";
 import {
   branchTarget,
+  checkBranchTargets,
   findSchemaCollision,
   productionTarget,
   schemaPrefixFor,
@@ -27,6 +28,8 @@ export interface CreateOptions {
   /** When known (a project is loaded), schema collisions with other branches are refused. */
   dialect?: Dialect;
   productionSchemas?: string[];
+  /** The project's models, when loaded: a branch target on a production table or schema is refused. */
+  models?: readonly Model[];
 }
 
 export function createBranch(store: StateStore, opts: CreateOptions): BranchRecord {
@@ -47,6 +50,7 @@ export function createBranch(store: StateStore, opts: CreateOptions): BranchReco
           { hint: `pick another name, or use branch '${clash.branch}'` },
         );
       }
+      if (opts.models) checkBranchTargets(opts.name, schemaPrefix, opts.dialect, opts.models);
     }
     const rec: BranchRecord = {
       name: opts.name,

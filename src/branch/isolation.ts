@@ -7,15 +7,16 @@
  */
 import type { Adapter, TableRef } from "../adapter/types.ts";
 import type { Model } from "../project/types.ts";
-import type { Isolation, ResolvedRead } from "../run/isolation.ts";
+import type { CollisionPolicy, Isolation, ResolvedRead } from "../run/isolation.ts";
 import { type BranchRecord, forgetObject, listObjects, recordObject } from "../state/branches.ts";
 import type { StateStore } from "../state/store.ts";
 import { objectRef } from "./objects.ts";
-import { branchTarget, productionTarget, tableKey } from "./names.ts";
+import { branchCollisionPolicy, branchTarget, productionTarget, tableKey } from "./names.ts";
 
 export class BranchIsolation implements Isolation {
   readonly isolated = true;
   readonly scope: string;
+  readonly collisions: CollisionPolicy;
   private readonly recorded = new Set<string>();
   private readonly exists = new Map<string, Promise<boolean>>();
   private readonly schemas = new Set<string>();
@@ -26,9 +27,14 @@ export class BranchIsolation implements Isolation {
     readonly branch: BranchRecord,
   ) {
     this.scope = `branch:${branch.name}`;
+    this.collisions = branchCollisionPolicy(branch.name, adapter.dialect, "run");
     for (const o of listObjects(store, branch.name)) {
       if (o.kind !== "schema") this.recorded.add(tableKey(objectRef(o)));
     }
+  }
+
+  previewTarget(model: Model): TableRef {
+    return this.branchRef(model);
   }
 
   private branchRef(model: Model): TableRef {

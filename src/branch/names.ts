@@ -3,6 +3,9 @@
  */
 import type { Dialect, TableRef } from "../adapter/types.ts";
 import { RockyError } from "../errors.ts";
+import type { Model } from "../project/types.ts";
+import { checkCollisions } from "../run/collisions.ts";
+import { type CollisionPolicy, productionTarget } from "../run/isolation.ts";
 
 export const MAX_NAME_BYTES = 64;
 const NAME_CHARS = /^[A-Za-z0-9_.-]+$/;
@@ -27,7 +30,7 @@ export function schemaPrefixFor(name: string): string {
 }
 
 /** A model's production target (one definition, shared with the run engine). */
-export { productionTarget } from "../run/isolation.ts";
+export { productionTarget };
 
 /** `<schema_prefix>__<schema>`, made valid for the warehouse (e.g. `-`/`.` on BigQuery). */
 export function branchSchemaName(schemaPrefix: string, schema: string, dialect: Dialect): string {
@@ -80,4 +83,47 @@ export function findSchemaCollision(
     }
   }
   return undefined;
+}
+
+/**
+ * What the collision check says about a branch: its schemas are its own (`delete --drop`
+ * drops them), so a model whose production table or schema is one of them, or two models
+ * that map to one branch table, are refused.
+ */
+export function branchCollisionPolicy(
+  name: string,
+  dialect: Dialect,
+  when: "create" | "run",
+): CollisionPolicy {
+  const other = when === "create" ? "or pick another branch name" : "or use a branch with another name";
+  return {
+    label: `branch '${name}'`,
+    ownsSchemas: true,
+    hint: (c) =>
+      c.kind === "isolated_table"
+        ? `the schemas of models '${c.other}' and '${c.model}' map to one branch schema on ${dialect.name}: give one of them another [target] schema`
+        : `model '${c.other}' writes into a schema of branch '${name}': give it another [target] schema, ${other}`,
+  };
+}
+
+/** `branch create`: refuse a branch whose targets would land on production (every model of the project). */
+export function checkBranchTargets(
+  name: string,
+  schemaPrefix: string,
+  dialect: Dialect,
+  models: readonly Model[],
+): void {
+  const policy = branchCollisionPolicy(name, dialect, "create");
+  const production = models.map((m) => ({ model: m.name, ref: productionTarget(m, dialect) }));
+  checkCollisions(
+    {
+      dialect,
+      production,
+      isolated: production.map((p) => ({ model: p.model, ref: branchTarget(p.ref, schemaPrefix, dialect) })),
+      label: policy.label,
+      ownsSchemas: true,
+      outcome: "the branch was not created",
+    },
+    policy.hint,
+  );
 }

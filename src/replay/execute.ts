@@ -8,7 +8,10 @@
 import type { Adapter, Fingerprint, TableRef } from "../adapter/types.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
+import { loadProject } from "../project/load.ts";
+import { checkCollisions, type Placed } from "../run/collisions.ts";
 import { connectAdapter } from "../run/connect.ts";
+import { productionTarget } from "../run/isolation.ts";
 import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 
@@ -79,6 +82,32 @@ export async function executeReplay(
     const dialect = adapter.dialect;
     const schema = dialect.safeSchemaName(`replay__${run.run_id}`);
     const catalog = dialect.defaultCatalog;
+    // The replay schema is created and dropped (CASCADE) here: before any SQL, it must hold
+    // no production table, of the project today or of the recorded run.
+    const production: Placed[] = [];
+    for (const m of all) {
+      const ref = parseQualified(m.target);
+      if (ref) production.push({ model: m.model_name, ref });
+    }
+    const project = await loadProject(config).catch(() => undefined);
+    for (const m of project?.models ?? [])
+      production.push({ model: m.name, ref: productionTarget(m, dialect) });
+    checkCollisions(
+      {
+        dialect,
+        production,
+        isolated: selected.map((m) => ({
+          model: m.model_name,
+          ref: { ...(catalog !== undefined ? { catalog } : {}), schema, table: m.model_name },
+        })),
+        label: "replay",
+        ownsSchemas: true,
+      },
+      (c) =>
+        c.kind === "isolated_table"
+          ? `models '${c.other}' and '${c.model}' are one table on ${dialect.name}: replay them one at a time with --model`
+          : `the replay creates and drops ${schema}: give model '${c.other}' another [target] schema, then replay`,
+    );
     await adapter.createSchema(catalog, schema);
     const results = new Map<string, ReplayResult>();
     try {

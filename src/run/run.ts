@@ -1,7 +1,8 @@
 /**
  * `rocky run` end to end: load and compile the project, select models, take the state
- * writer lock, connect the adapter and hand over to the engine. Compile errors stop the
- * run before any SQL is sent, and are still recorded as a failed run.
+ * writer lock, connect the adapter and hand over to the engine. Compile errors and isolated
+ * targets that collide with production stop the run before any SQL is sent, and are still
+ * recorded as a failed run.
  */
 import type { Adapter } from "../adapter/types.ts";
 import { compileProject } from "../compile/compile.ts";
@@ -13,7 +14,13 @@ import { finishRun, insertRun, type Trigger } from "../state/runs.ts";
 import { openState, type StateStore } from "../state/store.ts";
 import { VERSION } from "../version.ts";
 import { executeRun, type RunEvent, type RunOutcome } from "./engine.ts";
-import { type Isolation, productionIsolation, type ShadowOptions, shadowIsolation } from "./isolation.ts";
+import {
+  checkIsolation,
+  type Isolation,
+  productionIsolation,
+  type ShadowOptions,
+  shadowIsolation,
+} from "./isolation.ts";
 import { connectAdapter, pickAdapter } from "./connect.ts";
 import { selectModels } from "./selection.ts";
 
@@ -107,6 +114,8 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
         : req.shadow
           ? shadowIsolation(adapter.dialect, adapter, req.shadow)
           : productionIsolation(adapter.dialect);
+      // Before any SQL: an isolated target on a production table (or another model's) is refused.
+      checkIsolation(isolation, adapter.dialect, compiled, selection);
     } catch (e) {
       recordFailedStart((e as Error).message);
       throw e;

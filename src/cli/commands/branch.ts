@@ -139,6 +139,7 @@ const create = defineCommand({
           ...(args.description === undefined ? {} : { description: args.description }),
           createdBy: process.env.USER || "unknown",
           ...(dialect ? { dialect } : {}),
+          models,
           productionSchemas: [
             ...new Set(models.map((m) => m.target.schema ?? dialect?.defaultSchema ?? "main")),
           ],
