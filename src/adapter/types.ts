@@ -138,5 +138,11 @@ export interface AdapterPlugin<C = Record<string, unknown>> {
   readonly configSchema: v.GenericSchema<unknown, C>;
   /** The dialect, without connecting (compile-time checks, golden SQL tests). */
   readonly dialect: Dialect;
+  /**
+   * The dialect as a project's adapter block configures it (default database/schema),
+   * without connecting or needing secrets: only dialect keys are read, and only when
+   * they are plain strings. Absent: `dialect` is used as is.
+   */
+  dialectFor?(block: Record<string, unknown>): Dialect;
   create(config: C, ctx: AdapterContext): Adapter;
 }

@@ -11,7 +11,10 @@ export async function loadDialect(config: LoadedConfig): Promise<Dialect> {
     import("../adapter/loader.ts"),
     import("../run/connect.ts"),
   ]);
-  return (await loadAdapterPlugin(pickAdapter(config).block.type, config.root)).dialect;
+  const { block } = pickAdapter(config);
+  const plugin = await loadAdapterPlugin(block.type, config.root);
+  // The configured defaults (Snowflake database/schema...), not the plugin's bare ones.
+  return plugin.dialectFor ? plugin.dialectFor(block as Record<string, unknown>) : plugin.dialect;
 }
 
 /** Create and connect the project's adapter; the caller closes it. */
