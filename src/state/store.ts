@@ -38,6 +38,8 @@ export interface OpenOptions {
    * Implies `write`. Released by `close()` or when the process exits.
    */
   lock?: { command: string; runId?: string };
+  /** The command opening the store, named when a write is refused (defaults to the lock's). */
+  command?: string;
 }
 
 export type { LockRow } from "./liveness.ts";
@@ -292,6 +294,11 @@ function openImmutable(path: string): Database {
   return db;
 }
 
+function writerName(opts: OpenOptions): string {
+  const command = opts.command ?? opts.lock?.command;
+  return command ? `'rocky ${command}'` : "this command";
+}
+
 /** Open (and, for writers, create) the state store at `path`. */
 export function openState(path: string, opts: OpenOptions = {}): StateStore {
   const write = opts.write === true || opts.lock !== undefined;
@@ -309,12 +316,9 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       if (exists) checkHeader(path);
       const readOnly = readOnlyReason(path, exists);
       if (readOnly && write)
-        throw new RockyError(
-          `state file ${path} ${readOnly}; ${opts.lock ? `'rocky ${opts.lock.command}'` : "this command"} needs to write to it`,
-          {
-            hint: "make the file and its folder writable, or point --state-path (or [state] path) at a writable location; 'rocky history', 'state' and 'replay' can read a read-only file",
-          },
-        );
+        throw new RockyError(`state file ${path} ${readOnly}; ${writerName(opts)} needs to write to it`, {
+          hint: "make the file and its folder writable, or point --state-path (or [state] path) at a writable location; 'rocky history', 'state' and 'replay' can read a read-only file",
+        });
       if (!exists) mkdirSync(dirname(path), { recursive: true });
       if (readOnly) {
         db = openImmutable(path);

@@ -132,7 +132,7 @@ const create = defineCommand({
     }
     const result = await withStore(
       p.statePath,
-      args.clone ? { lock: { command: "branch create" } } : { write: true },
+      args.clone ? { lock: { command: "branch create" } } : { write: true, command: "branch create" },
       async (store) => {
         const rec = createBranch(store, {
           name: args.name,
@@ -215,7 +215,7 @@ const del = defineCommand({
     const { deleteBranchAndObjects } = await import("../../branch/delete.ts");
     const result = await withStore(
       p.statePath,
-      drop ? { lock: { command: "branch delete" } } : { write: true },
+      drop ? { lock: { command: "branch delete" } } : { write: true, command: "branch delete" },
       async (store) => {
         if (!drop) return deleteBranchAndObjects(store, args.name, undefined);
         const { connectAdapter } = await import("../../branch/context.ts");
