@@ -18,6 +18,7 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
     if (!existsSync(p)) {
       throw new RockyError(`no project file at '${explicit}'`, {
         hint: "check the path given to -c/--config",
+        code: "no_project",
       });
     }
     return p;
@@ -32,6 +33,7 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
   }
   throw new RockyError(`no rocky.toml found in '${cwd}' or any folder above it`, {
     hint: "run 'rocky init' to create a project, 'rocky playground' to try a sample one, or pass -c PATH",
+    code: "no_project",
   });
 }
 

@@ -11,14 +11,15 @@
  */
 import type { Database } from "bun:sqlite";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { RockyError } from "../errors.ts";
+import { type ErrorCode, RockyError } from "../errors.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
 /** quick_check costs about 1.6 ms per MB here: 2 MiB keeps a reader's check under ~3 ms. */
 export const READER_CHECK_MAX_BYTES = 2 * 1024 * 1024;
 
-export function refuse(path: string, why: string, hint?: string): never {
+export function refuse(path: string, why: string, hint?: string, code: ErrorCode = "state_refused"): never {
   throw new RockyError(`state file ${path} ${why}`, {
+    code,
     hint:
       hint ??
       "point --state-path (or [state] path in rocky.toml) at another file; rocky never overwrites a file it does not recognise",
@@ -30,6 +31,7 @@ export function refuseCorrupt(path: string, detail: string): never {
     path,
     `is corrupt (${detail})`,
     "restore it from a backup, or move it aside and let rocky start a new one; rocky does not repair or overwrite it",
+    "state_corrupt",
   );
 }
 

@@ -23,11 +23,13 @@ export function explainSqliteError(e: unknown): RockyError | undefined {
     return new RockyError(`state file ${file} is corrupt (${e.message})`, {
       hint: "restore it from a backup, or move it aside and let rocky start a new one; rocky does not repair or overwrite it",
       cause: e,
+      code: "state_corrupt",
     });
   if (/^SQLITE_(READONLY|CANTOPEN)/.test(code))
     return new RockyError(`state file ${file} cannot be written (${e.message})`, {
       hint: "check that the file and its folder are writable, or point --state-path at a writable location",
       cause: e,
+      code: "state_read_only",
     });
   return undefined;
 }

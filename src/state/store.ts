@@ -207,6 +207,7 @@ function acquireLock(db: Database, path: string, lock: { command: string; runId?
         `state store ${path} is locked by another rocky process (${describeHolder(holder)}, ${what}, since ${holder.acquired_at})`,
         {
           hint: "only one rocky writer can run at a time against a state file; wait for it to finish, or use another --state-path",
+          code: "state_locked",
         },
       );
     }
@@ -318,6 +319,7 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       if (readOnly && write)
         throw new RockyError(`state file ${path} ${readOnly}; ${writerName(opts)} needs to write to it`, {
           hint: "make the file and its folder writable, or point --state-path (or [state] path) at a writable location; 'rocky history', 'state' and 'replay' can read a read-only file",
+          code: "state_read_only",
         });
       if (!exists) mkdirSync(dirname(path), { recursive: true });
       if (readOnly) {

@@ -10,6 +10,7 @@ import { finishRun, insertRun, recordModel, sqlHash } from "../../src/state/runs
 import { openState } from "../../src/state/store.ts";
 import { setWatermark } from "../../src/state/watermarks.ts";
 import { rocky, tempDir } from "../helpers/cli.ts";
+import { expectJsonError } from "../helpers/schema.ts";
 import { makeProject } from "../run/project.ts";
 
 /** mulberry32: a small seeded PRNG, so every corruption is the same on every machine. */
@@ -105,6 +106,7 @@ describe("corrupt state files", () => {
         expect(r.stderr).toMatch(/^Error: state file .*\.rocky-state\.db is corrupt \(/m);
         expect(r.stderr).toContain("hint: restore it from a backup");
         expect(r.stderr).not.toContain("unexpected");
+        expectJsonError(r, "state_corrupt", cmd[0]);
       }
       expect(readFileSync(state).equals(before)).toBe(true);
     }

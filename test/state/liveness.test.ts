@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { LEASE_MS, selfIdentity } from "../../src/state/liveness.ts";
 import { openState } from "../../src/state/store.ts";
 import { REPO, rocky } from "../helpers/cli.ts";
+import { expectJsonError } from "../helpers/schema.ts";
 import { expectOk, makeProject } from "../run/project.ts";
 
 const RUN_ID = "run-20260101-000000-000";
@@ -82,6 +83,7 @@ describe("writer lock liveness", () => {
     expect(second.stderr).toContain("locked by another rocky process");
     expect(second.stderr).toContain("another pid namespace (pid:[1])");
     expect(second.stderr).toContain(RUN_ID);
+    expectJsonError(second, "state_locked", "run");
     expect(runStatus(dir).status).toBe("running");
   });
 

@@ -10,6 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, rocky, tempDir } from "../helpers/cli.ts";
+import { expectJsonError } from "../helpers/schema.ts";
 import { expectOk, makeProject } from "../run/project.ts";
 
 const MAIN = join(REPO, "src", "cli", "main.ts");
@@ -83,6 +84,7 @@ describe.skipIf(problem !== undefined)("read-only state", () => {
       /^Error: state file .*\.rocky-state\.db is on a read-only file system; 'rocky run' needs to write to it$/m,
     );
     expect(run.stderr).toContain("hint:");
+    expectJsonError(run, "state_read_only", "run");
 
     const branch = rockyReadOnly(dir, ["branch", "create", "fix", "-o", "json"]);
     expectOk(branch, 1);
