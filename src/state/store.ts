@@ -28,6 +28,7 @@ import {
   selfIdentity,
 } from "./liveness.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
+import { warnIfCreatedOutsideProject } from "./location.ts";
 import { explainSqliteError, noteStateFile } from "./sqlite-errors.ts";
 
 export interface OpenOptions {
@@ -321,7 +322,10 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
           hint: "make the file and its folder writable, or point --state-path (or [state] path) at a writable location; 'rocky history', 'state' and 'replay' can read a read-only file",
           code: "state_read_only",
         });
-      if (!exists) mkdirSync(dirname(path), { recursive: true });
+      if (!exists) {
+        warnIfCreatedOutsideProject(path);
+        mkdirSync(dirname(path), { recursive: true });
+      }
       if (readOnly) {
         db = openImmutable(path);
         writable = false;
