@@ -208,7 +208,7 @@ const del = defineCommand({
   meta: {
     name: "delete",
     description:
-      "Delete a branch. With --drop, also drop every warehouse object it created; without, report what is left. Safe to re-run.\n\nExample:\n  rocky branch delete fix-price --drop",
+      "Delete a branch. With --drop, also drop every warehouse object it created; without, report what is left. Safe to re-run after a partial failure; an unknown name is an error.\n\nExample:\n  rocky branch delete fix-price --drop",
   },
   args: {
     name: { type: "positional", required: true, description: "branch name" },
