@@ -12,8 +12,8 @@
  * - A foreign, corrupt or newer file is refused with a clear error and never modified
  *   (integrity.ts).
  */
-import { constants, Database } from "bun:sqlite";
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { RockyError } from "../errors.ts";
 import { writeStderr } from "../runtime/stdio.ts";
@@ -29,6 +29,7 @@ import {
 } from "./liveness.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { warnIfCreatedOutsideProject } from "./location.ts";
+import { openImmutable, readOnlyReason } from "./readonly.ts";
 import { explainSqliteError, noteStateFile } from "./sqlite-errors.ts";
 
 export interface OpenOptions {
@@ -244,56 +245,6 @@ function startHeartbeat(db: Database, path: string): () => void {
   }, HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** Why rocky cannot write `path` (or create it), or undefined when it can. */
-function readOnlyReason(path: string, exists: boolean): string | undefined {
-  const writable = (p: string): NodeJS.ErrnoException | undefined => {
-    try {
-      accessSync(p, fsConstants.W_OK);
-      return undefined;
-    } catch (e) {
-      return e as NodeJS.ErrnoException;
-    }
-  };
-  const dir = dirname(path);
-  if (exists) {
-    const e = writable(path);
-    if (e) return e.code === "EROFS" ? "is on a read-only file system" : "is read-only (no write permission)";
-  }
-  if (!existsSync(dir)) return undefined; // created below; a failure there is reported as is
-  const e = writable(dir);
-  if (e)
-    return e.code === "EROFS"
-      ? `is on a read-only file system (${dir})`
-      : `is in a read-only folder ${dir} (SQLite needs to create its -wal and -shm files beside it)`;
-  return undefined;
-}
-
-/** `file:` URI of a path, for SQLite URI parameters. */
-function fileUri(path: string, params: string): string {
-  return `file:${path.split("/").map(encodeURIComponent).join("/")}?${params}`;
-}
-
-/**
- * A reader of a read-only file or folder: `immutable=1` tells SQLite nothing can change
- * the file, so it needs no -shm/-wal and takes no locks. Writes that a crashed writer
- * left in a -wal file (never checkpointed) are not seen: say so.
- */
-function openImmutable(path: string): Database {
-  const db = new Database(
-    fileUri(path, "immutable=1"),
-    constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI,
-  );
-  try {
-    if (statSync(`${path}-wal`).size > 0)
-      writeStderr(
-        `warning: state file ${path} is read-only and has un-checkpointed writes in ${path}-wal; they are not shown\n`,
-      );
-  } catch {
-    // No -wal file: the usual case for a file a writer closed cleanly.
-  }
-  return db;
 }
 
 function writerName(opts: OpenOptions): string {

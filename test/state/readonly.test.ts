@@ -86,6 +86,12 @@ describe.skipIf(problem !== undefined)("read-only state", () => {
     expect(run.stderr).toContain("hint:");
     expectJsonError(run, "state_read_only", "run");
 
+    const fresh = rockyReadOnly(dir, ["run", "--state-path", join(dir, "new", "rocky.db")]);
+    expectOk(fresh, 1);
+    expect(fresh.stderr).toContain(
+      `Error: state file ${join(dir, "new", "rocky.db")} cannot be created: ${dir} is on a read-only file system; 'rocky run' needs to write to it`,
+    );
+
     const branch = rockyReadOnly(dir, ["branch", "create", "fix", "-o", "json"]);
     expectOk(branch, 1);
     expect(branch.stderr).toContain(
