@@ -198,4 +198,61 @@ describe("writer lock liveness", () => {
       await child.exited;
     }
   }, 30_000);
+
+  test("a real run in another pid namespace is seen running and keeps its lock", async () => {
+    // A new pid namespace whose pids start high, so the holder's pid does not exist out here.
+    const probe = Bun.spawnSync(["unshare", "-pf", "--mount-proc", "true"], { stderr: "pipe" });
+    if (probe.exitCode !== 0) {
+      console.warn(`skipping: cannot create a pid namespace (${probe.stderr.toString().trim()})`);
+      return;
+    }
+    const dir = makeProject({
+      "models/fast.sql": "SELECT 1 AS x\n",
+      "models/slow.sql": "SELECT sum(hash(range)) AS s FROM range(100000000000), fast\n",
+    });
+    const child = Bun.spawn(
+      [
+        "unshare",
+        "-pf",
+        "--mount-proc",
+        "--kill-child",
+        "sh",
+        "-c",
+        'echo 999990 > /proc/sys/kernel/ns_last_pid && "$0" "$@"; :',
+        process.execPath,
+        join(REPO, "src", "cli", "main.ts"),
+        "run",
+        "--threads",
+        "1",
+      ],
+      { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "ignore", stderr: "pipe" },
+    );
+    try {
+      let lock: { pid: number; pid_ns: string } | null = null;
+      for (let i = 0; i < 400 && !lock; i++) {
+        await Bun.sleep(50);
+        try {
+          const db = new Database(join(dir, ".rocky-state.db"), { readonly: true });
+          const row = db.query("SELECT pid, pid_ns FROM locks WHERE run_id IS NOT NULL").get() as typeof lock;
+          const done = db.query("SELECT 1 FROM model_runs WHERE model_name = 'fast'").get();
+          db.close();
+          if (row && done) lock = row;
+        } catch {
+          // Not created yet.
+        }
+      }
+      expect(lock).not.toBeNull();
+      expect(lock!.pid_ns).not.toBe(me.pid_ns);
+      expect(() => process.kill(lock!.pid, 0)).toThrow(); // its pid means nothing here
+      const h = rocky(["history", "-o", "json"], { cwd: dir });
+      expectOk(h);
+      expect(h.json<{ runs: { status: string }[] }>().runs[0]!.status).toBe("running");
+      const second = rocky(["run", "--model", "fast", "-o", "json"], { cwd: dir });
+      expectOk(second, 1);
+      expect(second.stderr).toContain(`pid ${lock!.pid} in another pid namespace`);
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+  }, 60_000);
 });
