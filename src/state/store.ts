@@ -256,7 +256,7 @@ function writerName(opts: OpenOptions): string {
 export function openState(path: string, opts: OpenOptions = {}): StateStore {
   const write = opts.write === true || opts.lock !== undefined;
   const exists = existsSync(path);
-  let db: Database;
+  let db: Database | undefined;
   let writable = true;
   let stopHeartbeat = () => {};
   noteStateFile(path);
@@ -315,9 +315,16 @@ export function openState(path: string, opts: OpenOptions = {}): StateStore {
       }
     }
   } catch (e) {
+    // A refused file is not kept open (a long-lived process, e.g. the tests, would leak it).
+    stopHeartbeat();
+    try {
+      db?.close();
+    } catch {
+      // Closing a handle SQLite already gave up on: nothing more to do.
+    }
     describeSqliteError(path, e);
   }
-  const finalDb = db;
+  const finalDb = db as Database;
   let closed = false;
   const store: StateStore = {
     path,

@@ -228,12 +228,13 @@ describe("writer lock liveness", () => {
       { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "ignore", stderr: "pipe" },
     );
     try {
-      let lock: { pid: number; pid_ns: string } | null = null;
+      type Held = { pid: number; pid_ns: string };
+      let lock: Held | null = null;
       for (let i = 0; i < 400 && !lock; i++) {
         await Bun.sleep(50);
         try {
           const db = new Database(join(dir, ".rocky-state.db"), { readonly: true });
-          const row = db.query("SELECT pid, pid_ns FROM locks WHERE run_id IS NOT NULL").get() as typeof lock;
+          const row = db.query("SELECT pid, pid_ns FROM locks WHERE run_id IS NOT NULL").get() as Held | null;
           const done = db.query("SELECT 1 FROM model_runs WHERE model_name = 'fast'").get();
           db.close();
           if (row && done) lock = row;
