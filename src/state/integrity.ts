@@ -14,8 +14,12 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { type ErrorCode, RockyError } from "../errors.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\u0000";
-/** quick_check costs about 1.6 ms per MB here: 2 MiB keeps a reader's check under ~3 ms. */
-export const READER_CHECK_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * quick_check costs 0.6–2 ms per MB here, depending on load and caches
+ * (scripts/bench-state-check.ts): 1 MiB (some 300 runs of 10 models) keeps a reader's
+ * check at 1–2 ms.
+ */
+export const READER_CHECK_MAX_BYTES = 1024 * 1024;
 
 export function refuse(path: string, why: string, hint?: string, code: ErrorCode = "state_refused"): never {
   throw new RockyError(`state file ${path} ${why}`, {
