@@ -3,9 +3,9 @@
  *
  * Random bytes in the middle of the file could crash Bun's SQLite binding (exit 139)
  * when a writer walked a damaged b-tree. Every open for writing runs `PRAGMA
- * quick_check` first (about 50 ms for 10,000 runs and 100,000 model rows, negligible next
+ * quick_check` first (40–50 ms for 10,000 runs and 100,000 model rows, negligible next
  * to a run). Readers (`history`, `state`, `replay`) must start in a few milliseconds, so
- * they run it only on files up to READER_CHECK_MAX_BYTES (a few ms at most) and otherwise
+ * they run it only on files up to READER_CHECK_MAX_BYTES (1–2 ms) and otherwise
  * rely on `cell_size_check` (SQLite verifies each cell's size as it reads a page) and on
  * every corruption error being reported as the same clear refusal.
  */
