@@ -1,12 +1,40 @@
+/**
+ * The stable `error.code` of a JSON error object (`-o json`). A small set on purpose:
+ * tools branch on it, so a code is never renamed; new ones are added here and in the
+ * error schema (src/output/schemas/error.ts).
+ */
+export const ERROR_CODE_MEANINGS = {
+  usage: "bad command line: unknown flag, conflicting flags, missing argument (exit 2)",
+  no_project: "no rocky.toml found, or -c names a missing file",
+  config_invalid: "rocky.toml, a sidecar or an adapter block does not validate",
+  not_found: "a named model, run or branch does not exist",
+  compile_errors: "the project has compile errors, so nothing was run",
+  state_locked: "another rocky process holds the state store's writer lock",
+  state_corrupt: "the state file is damaged",
+  state_read_only: "the state file or its folder cannot be written",
+  state_refused: "not a rocky state file, or one written by a newer rocky",
+  interrupted: "stopped by a signal (exit 130)",
+  error: "any other failure rocky reports with a message",
+  internal: "an unexpected error: a bug in rocky",
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODE_MEANINGS;
+export const ERROR_CODES = Object.keys(ERROR_CODE_MEANINGS) as [ErrorCode, ...ErrorCode[]];
+
 /** An error the user can act on: printed as `Error: <message>` plus an optional `hint:` line. */
 export class RockyError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: number;
-  constructor(message: string, opts: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  readonly code: ErrorCode;
+  constructor(
+    message: string,
+    opts: { hint?: string; exitCode?: number; cause?: unknown; code?: ErrorCode } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = "RockyError";
     this.hint = opts.hint;
     this.exitCode = opts.exitCode ?? 1;
+    this.code =
+      opts.code ?? (this.exitCode === 2 ? "usage" : this.exitCode === 130 ? "interrupted" : "error");
   }
 }
 

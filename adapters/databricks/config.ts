@@ -28,6 +28,16 @@ export const DatabricksConfigSchema = v.pipe(
     (c) => c.token !== undefined || (c.client_id !== undefined && c.client_secret !== undefined),
     "give token (personal access token) or client_id and client_secret (OAuth M2M)",
   ),
+  // The host is checked here rather than when the adapter is created, so `rocky validate`
+  // refuses what `rocky run` would.
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    try {
+      endpoint(dataset.value);
+    } catch (e) {
+      addIssue({ message: (e as Error).message });
+    }
+  }),
 );
 
 export type DatabricksConfig = v.InferOutput<typeof DatabricksConfigSchema>;

@@ -10,7 +10,6 @@ import { RockyError } from "../../src/errors.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isAbsolute, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import * as v from "valibot";
 import type {
   Adapter,
   AdapterContext,
@@ -21,20 +20,10 @@ import type {
   QueryResult,
   TableRef,
 } from "../../src/adapter/types.ts";
+import { type DuckDBConfig, DuckDBConfigSchema } from "./config.ts";
 import { duckdbDialect, literal } from "./dialect.ts";
 
-const ConfigSchema = v.strictObject({
-  /** Database file, relative to the project root; in-memory when absent. */
-  path: v.optional(v.pipe(v.string(), v.nonEmpty())),
-  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  memory_limit: v.optional(v.string()),
-  /**
-   * Fingerprint every table a run writes (row count + content hash) so `rocky replay
-   * --execute` can compare outputs. A full scan of each output: turn off for very large tables.
-   */
-  fingerprints: v.optional(v.boolean(), true),
-});
-export type DuckDBConfig = v.InferOutput<typeof ConfigSchema>;
+export type { DuckDBConfig } from "./config.ts";
 
 function toJs(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
@@ -238,7 +227,7 @@ class DuckDBAdapter implements Adapter {
 const plugin: AdapterPlugin<DuckDBConfig> = {
   type: "duckdb",
   description: "Embedded DuckDB (a local file, or in-memory when no path is set)",
-  configSchema: ConfigSchema,
+  configSchema: DuckDBConfigSchema,
   dialect: duckdbDialect,
   create: (config, ctx) => new DuckDBAdapter(config, ctx),
 };

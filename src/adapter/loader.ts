@@ -5,6 +5,7 @@ import * as v from "valibot";
 import type { AdapterConfig } from "../config/schema.ts";
 import { RockyError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { blockError, checkAdapterBlock } from "./config-check.ts";
 import type { Adapter, AdapterContext, AdapterPlugin } from "./types.ts";
 
 /**
@@ -35,6 +36,28 @@ export const BUILTIN_ADAPTERS: Record<string, () => Promise<unknown>> = {
 };
 
 export const BUILTIN_TYPES = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
+
+/**
+ * The config schema of each built-in, from its config module alone: `rocky validate`
+ * checks an adapter block without importing the driver or a cloud SDK. A test checks
+ * that each is the very schema its plugin validates with.
+ */
+export const BUILTIN_CONFIG_SCHEMAS: Record<string, () => Promise<v.GenericSchema>> = {
+  duckdb: async () => (await import("../../adapters/duckdb/config.ts")).DuckDBConfigSchema,
+  snowflake: async () => (await import("../../adapters/snowflake/config.ts")).SnowflakeConfigSchema,
+  databricks: async () => (await import("../../adapters/databricks/config.ts")).DatabricksConfigSchema,
+  bigquery: async () => (await import("../../adapters/bigquery/config.ts")).BigQueryConfigSchema,
+};
+
+/**
+ * The schema an adapter block of `type` must satisfy: a built-in's config module, or
+ * the project plugin itself (loaded and checked as `run` would, but not created).
+ */
+export async function adapterConfigSchema(type: string, projectRoot: string): Promise<v.GenericSchema> {
+  const builtin = BUILTIN_CONFIG_SCHEMAS[type];
+  if (builtin) return builtin();
+  return (await loadAdapterPlugin(type, projectRoot)).configSchema as v.GenericSchema;
+}
 
 const PLUGIN_FILES = (type: string) => [
   `${type}.ts`,
@@ -115,19 +138,6 @@ export async function loadAdapterPlugin(type: string, projectRoot: string): Prom
   return plugin as AdapterPlugin;
 }
 
-/** Valibot's object-key issues read "Invalid key: Expected never…"; say what the user did instead. */
-function issueText(i: v.BaseIssue<unknown>): string {
-  if (i.kind === "schema" && /object$/.test(i.type) && i.expected === "never") return "unknown key";
-  if (
-    i.kind === "schema" &&
-    /object$/.test(i.type) &&
-    i.received === "undefined" &&
-    i.message.startsWith("Invalid key")
-  )
-    return "required key is missing";
-  return i.message;
-}
-
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }
@@ -202,22 +212,22 @@ export function checkAdapterInstance(a: unknown, where: string): asserts a is Ad
     );
 }
 
-/** Validate the adapter block with the plugin's own schema and create (not yet connect) the adapter. */
-export async function createAdapter(config: AdapterConfig, ctx: AdapterContext): Promise<Adapter> {
+/**
+ * Validate the adapter block with the plugin's own schema and create (not yet connect)
+ * the adapter. `configFile` (rocky.toml) lets errors name file and line.
+ */
+export async function createAdapter(
+  config: AdapterConfig,
+  ctx: AdapterContext,
+  configFile?: string,
+): Promise<Adapter> {
   const plugin = await loadAdapterPlugin(config.type, ctx.projectRoot);
-  const { type: _type, ...rest } = config;
-  const parsed = v.safeParse(plugin.configSchema, rest);
-  if (!parsed.success) {
-    const lines = parsed.issues
-      .slice(0, 5)
-      .map((i) => `adapter.${ctx.name}.${v.getDotPath(i) ?? ""}: ${issueText(i)}`);
-    throw new RockyError(
-      `invalid [adapter${ctx.name === "default" ? "" : `.${ctx.name}`}] in rocky.toml:\n${lines.join("\n")}`,
-    );
-  }
+  const source = { name: ctx.name, ...(configFile ? { file: configFile } : {}) };
+  const checked = checkAdapterBlock(plugin.configSchema as v.GenericSchema, config, source);
+  if (!checked.ok) throw blockError(checked.problems, source);
   let adapter: Adapter;
   try {
-    adapter = plugin.create(parsed.output as Record<string, unknown>, ctx);
+    adapter = plugin.create(checked.config, ctx);
   } catch (e) {
     if (e instanceof RockyError) throw e;
     throw new RockyError(`adapter '${config.type}' could not be created: ${firstLine(e)}`);

@@ -47,6 +47,7 @@ export function filterModels(
     const m = all.find((x) => x.name.toLowerCase() === n.toLowerCase());
     if (!m)
       throw new RockyError(`unknown model '${n}'`, {
+        code: "not_found",
         ...(didYouMean(
           n,
           all.map((x) => x.name),

@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
+import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
+import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
-import { flushStdio, isTerminal, writeStderr, writeStdout } from "../runtime/stdio.ts";
+import { flushStdio, isTerminal, stdoutWritten, writeStderr, writeStdout } from "../runtime/stdio.ts";
 import { commands } from "./commands/index.ts";
-import { type GlobalOptions, type OutputMode, setGlobals } from "./context.ts";
+import { type GlobalOptions, globals, type OutputMode, setGlobals } from "./context.ts";
 
 const GLOBAL_HELP = `rocky ${VERSION}: check a whole SQL pipeline before it runs
 
@@ -151,10 +152,14 @@ async function resolve<T>(
   return typeof v === "function" ? await (v as () => T | Promise<T>)() : await v;
 }
 
+/** The command being run (`branch delete`), as named in JSON payloads; "rocky" before one is known. */
+let commandPath = "rocky";
+
 async function dispatch(argv: string[]): Promise<number> {
   const ex = extractGlobals(argv);
   setGlobals(ex.globals);
   const [name, ...rest] = ex.rest;
+  if (name !== undefined) commandPath = name;
   if (name === undefined) {
     if (ex.version) {
       writeStdout(`rocky ${VERSION} (${BUILD_COMMIT})\n`);
@@ -196,6 +201,7 @@ async function dispatch(argv: string[]): Promise<number> {
     parent = cmd;
     cmd = (await resolve(next)) as CommandDef;
     path = `${path} ${sub}`;
+    commandPath = path;
     args = subRest;
   }
   if (ex.help) {
@@ -214,19 +220,35 @@ async function dispatch(argv: string[]): Promise<number> {
   }
 }
 
+const UNEXPECTED_HINT = "this is unexpected; re-run with ROCKY_DEBUG=1 for details and report it";
+
+/**
+ * In JSON mode a failure also prints a JSON error object on stdout, so a tool reading
+ * stdout always gets one JSON document. Not when the command already printed its result
+ * (it then exits non-zero through ExitCode, or failed after printing).
+ */
+function writeJsonError(message: string, hint: string | undefined, code: ErrorCode): void {
+  if (globals().output !== "json" || stdoutWritten()) return;
+  const payload = { version: VERSION, command: commandPath, error: { message, hint: hint ?? null, code } };
+  writeStdout(`${JSON.stringify(payload, null, 2)}\n`);
+}
+
 export function reportError(e: unknown): number {
   if (e instanceof ExitCode) return e.code;
   const debug = process.env.ROCKY_DEBUG === "1";
-  if (e instanceof RockyError) {
-    writeStderr(`Error: ${e.message}\n`);
-    if (e.hint) writeStderr(`hint: ${e.hint}\n`);
-    if (debug && e.stack) writeStderr(`${e.stack}\n`);
-    return e.exitCode;
+  const known = e instanceof RockyError ? e : explainSqliteError(e);
+  if (known) {
+    writeStderr(`Error: ${known.message}\n`);
+    if (known.hint) writeStderr(`hint: ${known.hint}\n`);
+    if (debug && e instanceof Error && e.stack) writeStderr(`${e.stack}\n`);
+    writeJsonError(known.message, known.hint, known.code);
+    return known.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
   writeStderr(`Error: ${msg}\n`);
   if (debug && e instanceof Error && e.stack) writeStderr(`${e.stack}\n`);
-  else writeStderr("hint: this is unexpected; re-run with ROCKY_DEBUG=1 for details and report it\n");
+  else writeStderr(`hint: ${UNEXPECTED_HINT}\n`);
+  writeJsonError(msg, UNEXPECTED_HINT, "internal");
   return 1;
 }
 

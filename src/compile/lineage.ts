@@ -40,6 +40,7 @@ export function resolveTarget(graph: SemanticGraph, target: string, column?: str
     const head = target.split(".")[0]!;
     throw new RockyError(`no model or source named '${target}'`, {
       hint: suggest(target, names) ?? suggest(head, names) ?? "run 'rocky compile' to list the models",
+      code: "not_found",
     });
   }
   if (col === undefined) return { table };
@@ -51,6 +52,7 @@ export function resolveTarget(graph: SemanticGraph, target: string, column?: str
     `${table.kind === "model" ? "model" : "source"} '${table.name}' has no column '${col}'`,
     {
       hint: suggest(col, table.columns) ?? `its columns: ${table.columns.join(", ") || "(none)"}`,
+      code: "not_found",
     },
   );
 }

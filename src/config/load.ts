@@ -59,7 +59,7 @@ export function validateOrThrow<S extends v.GenericSchema>(
   const r = v.safeParse(schema, input);
   if (r.success) return r.output;
   const lines = r.issues.slice(0, 5).map((i) => describeIssue(file, i, prefix));
-  throw new RockyError(lines.join("\n"));
+  throw new RockyError(lines.join("\n"), { code: "config_invalid" });
 }
 
 /** Flatten `[adapter]` (one, named "default") or `[adapter.<name>]` tables. */

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { RockyError } from "../errors.ts";
+import { noteConfiguredStatePath } from "../state/location.ts";
 import { expandEnv } from "./env.ts";
 
 const CONFIG_NAME = "rocky.toml";
@@ -18,6 +19,7 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
     if (!existsSync(p)) {
       throw new RockyError(`no project file at '${explicit}'`, {
         hint: "check the path given to -c/--config",
+        code: "no_project",
       });
     }
     return p;
@@ -32,13 +34,18 @@ export function findConfig(explicit: string | undefined, cwd = process.cwd()): s
   }
   throw new RockyError(`no rocky.toml found in '${cwd}' or any folder above it`, {
     hint: "run 'rocky init' to create a project, 'rocky playground' to try a sample one, or pass -c PATH",
+    code: "no_project",
   });
 }
 
 /** `--state-path`, else `[state] path` (relative to the project folder), else `.rocky-state.db` there. */
 export function resolveStatePath(root: string, configured: string | undefined, override?: string): string {
   if (override) return resolve(process.cwd(), override);
-  if (configured) return isAbsolute(configured) ? configured : join(root, configured);
+  if (configured) {
+    const path = isAbsolute(configured) ? configured : join(root, configured);
+    noteConfiguredStatePath(path, root);
+    return path;
+  }
   return join(root, ".rocky-state.db");
 }
 

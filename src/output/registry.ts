@@ -12,6 +12,7 @@ export async function allOutputSchemas(): Promise<Record<string, GenericSchema>>
     import("./schemas/branch.ts"),
     import("./schemas/run.ts"),
     import("./schemas/adapters.ts"),
+    import("./schemas/error.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

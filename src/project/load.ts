@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
 import * as v from "valibot";
 import type { LoadedConfig } from "../config/load.ts";
 import { validateOrThrow } from "../config/load.ts";
@@ -50,25 +50,73 @@ const DefaultsSchema = v.strictObject({
 
 type Defaults = v.InferOutput<typeof DefaultsSchema>;
 
+/** Is `p` (a real path) `dir` itself or inside it? */
+function isWithin(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
 /**
  * Every .sql file under `dir`, at any depth, in a stable order, and the set of every
  * .toml file seen on the way (so sidecars are found from the listing, not by one
  * `stat` per model). Hidden folders are skipped.
+ *
+ * Symlinks (to files or folders) are followed when their target stays inside the
+ * project (or the models folder); one that leaves it, dangles or loops back into a
+ * folder that contains it is refused, naming the link and its target.
  */
-function listSqlFiles(dir: string): { sql: string[]; toml: Set<string> } {
+function listSqlFiles(dir: string, root: string): { sql: string[]; toml: Set<string> } {
   const out: string[] = [];
   const toml = new Set<string>();
-  const walk = (d: string) => {
+  const allowed = [realpathSync(root), realpathSync(dir)];
+  const show = (p: string) => relative(root, p) || p;
+  /** `ancestors`: the real paths of the folders walked down to `d`, to catch cycles. */
+  const walk = (d: string, ancestors: string[]) => {
     const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (e.name.startsWith(".")) continue;
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isSymbolicLink()) {
+        const followed = followLink(p);
+        if (followed?.isDirectory) walkFolder(p, followed.real, ancestors);
+        else if (followed && e.name.endsWith(".sql")) out.push(p);
+        else if (followed) toml.add(p);
+      } else if (e.isDirectory()) walk(p, [...ancestors, join(ancestors.at(-1)!, e.name)]);
       else if (e.isFile() && e.name.endsWith(".sql")) out.push(p);
       else if (e.name.endsWith(".toml")) toml.add(p);
     }
   };
-  walk(dir);
+  const walkFolder = (p: string, real: string, ancestors: string[]) => {
+    if (ancestors.includes(real))
+      throw new RockyError(
+        `symlink cycle: '${show(p)}' leads back to '${show(real)}', a folder that contains it`,
+        { hint: "remove the link, or point it at a folder outside its own path", code: "config_invalid" },
+      );
+    walk(p, [...ancestors, real]);
+  };
+  /** Where a link leads, checked; undefined for a link that cannot be a model, a sidecar or a folder. */
+  const followLink = (p: string): { real: string; isDirectory: boolean } | undefined => {
+    const mayMatter = /\.(sql|toml)$/.test(p) || !/\.[^/\\]+$/.test(basename(p));
+    let real: string;
+    try {
+      real = realpathSync(p);
+    } catch (e) {
+      if (!mayMatter) return undefined;
+      const loop = (e as NodeJS.ErrnoException).code === "ELOOP";
+      throw new RockyError(
+        `symlink '${show(p)}' points to '${readlinkSync(p)}', ${loop ? "a loop of symlinks" : "which does not exist"}`,
+        { hint: "fix or remove the link", code: "config_invalid" },
+      );
+    }
+    const isDirectory = statSync(real).isDirectory();
+    if (!isDirectory && !/\.(sql|toml)$/.test(p)) return undefined;
+    if (!allowed.some((a) => isWithin(real, a)))
+      throw new RockyError(`symlink '${show(p)}' points outside the project, to '${real}'`, {
+        hint: "rocky follows links only inside the project folder; copy the file or folder into the project instead",
+        code: "config_invalid",
+      });
+    return { real, isDirectory };
+  };
+  walk(dir, [realpathSync(dir)]);
   return { sql: out, toml };
 }
 
@@ -115,7 +163,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
   }
   const defaultsCache = new Map<string, Defaults>();
   const models: Model[] = [];
-  const listed = listSqlFiles(dir);
+  const listed = listSqlFiles(dir, config.root);
   for (const file of listed.sql) {
     const stem = basename(file, ".sql");
     const sidecarPath = join(dirname(file), `${stem}.toml`);

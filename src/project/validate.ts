@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { BUILTIN_TYPES } from "../adapter/loader.ts";
+import { checkAdapterBlock, problemLine } from "../adapter/config-check.ts";
+import { adapterConfigSchema, BUILTIN_TYPES, findPluginFile } from "../adapter/loader.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import type { AdapterConfig } from "../config/schema.ts";
 import { RockyError } from "../errors.ts";
 import { loadProject } from "./load.ts";
 
@@ -10,6 +10,8 @@ export interface ValidateMessage {
   code: string;
   message: string;
   file?: string;
+  /** 1-based line in `file`, when known. */
+  line?: number;
   field?: string;
 }
 
@@ -31,9 +33,68 @@ export interface ValidateReport {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
+ * One adapter block: its type resolves, and the block passes the plugin's own config
+ * schema, the same check `rocky run` makes before connecting (nothing is connected or
+ * created here, and a built-in's cloud SDK is not imported).
+ */
+async function validateAdapter(
+  config: LoadedConfig,
+  name: string,
+  block: AdapterConfig,
+  add: (m: ValidateMessage) => void,
+): Promise<boolean> {
+  const builtin = (BUILTIN_TYPES as readonly string[]).includes(block.type);
+  const pluginFile = builtin ? undefined : findPluginFile(block.type, config.root);
+  if (!builtin && !pluginFile) {
+    add({
+      severity: "error",
+      code: "V017",
+      message: `adapter.${name}: unknown type '${block.type}' (built-in: ${BUILTIN_TYPES.join(", ")}; or add adapters/${block.type}.ts)`,
+      field: `adapter.${name}.type`,
+    });
+    return false;
+  }
+  let schema: Awaited<ReturnType<typeof adapterConfigSchema>>;
+  try {
+    schema = await adapterConfigSchema(block.type, config.root);
+  } catch (e) {
+    add({
+      severity: "error",
+      code: "V019",
+      message: `adapter.${name}: ${message(e)}`,
+      ...(pluginFile ? { file: pluginFile } : {}),
+      field: `adapter.${name}.type`,
+    });
+    return false;
+  }
+  const source = { name, file: config.file };
+  const checked = checkAdapterBlock(schema, block, source);
+  if (!checked.ok) {
+    for (const p of checked.problems)
+      add({
+        severity: "error",
+        code: "V018",
+        message: problemLine(p, source),
+        file: config.file,
+        ...(p.line !== undefined ? { line: p.line } : {}),
+        field: p.field,
+      });
+    return false;
+  }
+  add({
+    severity: "ok",
+    code: "V010",
+    message: `adapter.${name}: ${block.type}${pluginFile ? " (project plugin)" : ""}`,
+  });
+  return true;
+}
+
+/**
  * Check a project without contacting a warehouse: the config parses and validates,
  * every adapter type resolves, models load, references resolve and the DAG has no cycle.
- * Codes follow Rocky 1.10 where it has one (V001, V010, V017, V030, V031).
+ * Codes follow Rocky 1.10 where it has one (V001, V010, V017, V030, V031); rocky's own:
+ * V018 an adapter block its plugin's config schema rejects (what `run` would refuse),
+ * V019 a project adapter plugin that fails to load or is not a valid adapter.
  */
 export async function validateProject(configFile: string): Promise<ValidateReport> {
   const report: ValidateReport = {
@@ -64,26 +125,8 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
     add({ severity: "warn", code: "V010", message: 'no adapter defined: add [adapter] type = "duckdb"' });
   }
   for (const [name, a] of config.adapters) {
-    const builtin = (BUILTIN_TYPES as readonly string[]).includes(a.type);
-    const plugin =
-      ["ts", "js"].some((ext) => existsSync(join(config.root, "adapters", `${a.type}.${ext}`))) ||
-      existsSync(join(config.root, "adapters", a.type, "index.ts"));
-    const ok = builtin || plugin;
+    const ok = await validateAdapter(config, name, a, add);
     report.adapters.push({ name, adapter_type: a.type, ok });
-    add(
-      ok
-        ? {
-            severity: "ok",
-            code: "V010",
-            message: `adapter.${name}: ${a.type}${plugin && !builtin ? " (project plugin)" : ""}`,
-          }
-        : {
-            severity: "error",
-            code: "V017",
-            message: `adapter.${name}: unknown type '${a.type}' (built-in: ${BUILTIN_TYPES.join(", ")}; or add adapters/${a.type}.ts)`,
-            field: `adapter.${name}.type`,
-          },
-    );
   }
   try {
     const project = await loadProject(config);

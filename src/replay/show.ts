@@ -16,7 +16,10 @@ export function resolveRun(store: StateStore, id: string): RunRow {
   if (id === "latest") {
     const run = latestRun(store);
     if (!run)
-      throw new RockyError("no runs recorded yet — nothing to replay", { hint: "run 'rocky run' first" });
+      throw new RockyError("no runs recorded yet — nothing to replay", {
+        hint: "run 'rocky run' first",
+        code: "not_found",
+      });
     return run;
   }
   const run = getRun(store, id);
@@ -25,6 +28,7 @@ export function resolveRun(store: StateStore, id: string): RunRow {
   const close = closeMatches(id, ids);
   const recent = ids.sort().reverse().slice(0, 3);
   throw new RockyError(`no run with id '${id}' in the state store`, {
+    code: "not_found",
     hint:
       close.length > 0
         ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`

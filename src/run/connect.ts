@@ -22,7 +22,7 @@ export function pickAdapter(config: LoadedConfig): {
 
 export async function connectAdapter(config: LoadedConfig): Promise<Adapter> {
   const { name, block } = pickAdapter(config);
-  const adapter = await createAdapter(block, { projectRoot: config.root, name });
+  const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
   try {
     await adapter.connect();
   } catch (e) {

@@ -70,7 +70,7 @@ function compileFailure(compiled: CompileResult): RockyError {
   const more = errors.length > 5 ? [`  ... and ${errors.length - 5} more`] : [];
   return new RockyError(
     `the project has ${errors.length} compile error${errors.length === 1 ? "" : "s"}; no SQL was run\n${[...shown, ...more].join("\n")}`,
-    { hint: "fix them (see 'rocky compile'), then run again" },
+    { hint: "fix them (see 'rocky compile'), then run again", code: "compile_errors" },
   );
 }
 

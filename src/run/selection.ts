@@ -10,6 +10,7 @@ export interface SelectionOptions {
 function unknown(name: string, dag: Dag, flag: string): never {
   const close = closeMatches(name, dag.order);
   throw new RockyError(`${flag}: no model named '${name}'`, {
+    code: "not_found",
     hint:
       close.length > 0
         ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`

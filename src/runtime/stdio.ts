@@ -33,9 +33,17 @@ function enqueue(sink: typeof Bun.stdout, text: string): void {
   pending = pending.then(() => Bun.write(sink, text)).catch(() => undefined);
 }
 
+let wroteStdout = false;
+
 /** Queue `text` for stdout; call `flushStdio()` before the process exits. */
 export function writeStdout(text: string): void {
+  wroteStdout = true;
   enqueue(Bun.stdout, text);
+}
+
+/** Has anything been written to stdout (a command's result)? */
+export function stdoutWritten(): boolean {
+  return wroteStdout;
 }
 
 /** Queue `text` for stderr; call `flushStdio()` before the process exits. */

@@ -96,6 +96,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (branch, kind, schema, name)
   );
   `,
+  // 2: where a lock holder / run writer lives (a pid alone means nothing in another
+  // container or on another host) and the lock's heartbeat (see liveness.ts).
+  `
+  ALTER TABLE locks ADD COLUMN boot_id TEXT;        -- /proc/sys/kernel/random/boot_id
+  ALTER TABLE locks ADD COLUMN pid_ns TEXT;         -- readlink /proc/self/ns/pid
+  ALTER TABLE locks ADD COLUMN heartbeat_at TEXT;   -- refreshed by the holder (lease: liveness.ts)
+  ALTER TABLE runs ADD COLUMN hostname TEXT;
+  ALTER TABLE runs ADD COLUMN boot_id TEXT;
+  ALTER TABLE runs ADD COLUMN pid_ns TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

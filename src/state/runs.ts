@@ -1,4 +1,5 @@
 /** Run records (SPEC §6): one row per run, one per model execution, executed SQL stored once by hash. */
+import { selfIdentity } from "./liveness.ts";
 import type { StateStore } from "./store.ts";
 
 export type RunStatus = "running" | "success" | "partial_failure" | "failure" | "interrupted";
@@ -16,6 +17,10 @@ export interface RunRow {
   rocky_version: string;
   adapter_type: string;
   pid: number;
+  /** Where `pid` lives (schema v2; null on runs recorded by an older rocky). */
+  hostname: string | null;
+  boot_id: string | null;
+  pid_ns: string | null;
   command: string;
   error: string | null;
 }
@@ -80,6 +85,7 @@ export interface NewRun {
  * millisecond get consecutive ids rather than colliding.
  */
 export function insertRun(store: StateStore, run: NewRun): string {
+  const me = selfIdentity();
   return store.transaction(() => {
     let t = run.startedAt.getTime();
     let id = formatRunId(new Date(t));
@@ -87,8 +93,8 @@ export function insertRun(store: StateStore, run: NewRun): string {
     while (exists.get(id)) id = formatRunId(new Date(++t));
     store.db
       .query(
-        `INSERT INTO runs(run_id, status, trigger, started_at, config_hash, scope, rocky_version, adapter_type, pid, command)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs(run_id, status, trigger, started_at, config_hash, scope, rocky_version, adapter_type, pid, command, hostname, boot_id, pid_ns)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -99,9 +105,15 @@ export function insertRun(store: StateStore, run: NewRun): string {
         run.scope,
         run.rockyVersion,
         run.adapterType,
-        process.pid,
+        me.pid,
         run.command ?? "run",
+        me.hostname,
+        me.boot_id,
+        me.pid_ns,
       );
+    // The lock names its run in the same transaction: a reader never sees a running run
+    // that no lock owns while its writer is alive.
+    if (store.locked) store.setLockRunId(id);
     return id;
   });
 }

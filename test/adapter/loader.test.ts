@@ -2,7 +2,13 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createAdapter, listProjectPlugins, loadAdapterPlugin } from "../../src/adapter/loader.ts";
+import {
+  BUILTIN_CONFIG_SCHEMAS,
+  BUILTIN_TYPES,
+  createAdapter,
+  listProjectPlugins,
+  loadAdapterPlugin,
+} from "../../src/adapter/loader.ts";
 import { RockyError } from "../../src/errors.ts";
 import { REPO, tempDir } from "../helpers/cli.ts";
 
@@ -121,6 +127,15 @@ describe("adapter plugin loader", () => {
     const e = await errorOf(
       createAdapter({ type: "sqlite", pth: "x" }, { projectRoot: root, name: "default" }),
     );
-    expect(e.message).toBe("invalid [adapter] in rocky.toml:\nadapter.default.pth: unknown key");
+    expect(e.message).toBe(
+      "invalid [adapter] in rocky.toml:\nadapter.pth: unknown key (did you mean 'path'?)",
+    );
+  });
+
+  test("validate's built-in config schemas are the very schemas the plugins validate with", async () => {
+    for (const type of BUILTIN_TYPES) {
+      const plugin = await loadAdapterPlugin(type, tempDir());
+      expect(await BUILTIN_CONFIG_SCHEMAS[type]!()).toBe(plugin.configSchema as never);
+    }
   });
 });

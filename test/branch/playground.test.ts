@@ -306,10 +306,10 @@ describe("playground: fix-price end to end", () => {
     expect((await schemas(db)).filter((s) => s.startsWith("branch__"))).toEqual([]);
     expect(stateRows(state, "SELECT count(*) AS n FROM branch_objects")).toEqual([{ n: 0 }]);
     expect(stateRows(state, "SELECT table_key FROM watermarks WHERE table_key LIKE 'branch%'")).toEqual([]);
-    // Re-running is harmless.
-    expect(ok(["branch", "delete", "fix-price", "--drop"], dir).json()).toMatchObject({
-      removed: false,
-      dropped: [],
-    });
+    // Re-running is harmless: the branch is gone now, which is an error that changes nothing.
+    const again = rocky(["branch", "delete", "fix-price", "--drop"], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toStartWith("Error: no branch named 'fix-price'\n");
+    expect(await catalog(db)).toEqual(prodCatalog);
   }, 60_000);
 });

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { rocky, tempDir } from "../helpers/cli.ts";
-import { expectSchemas } from "../helpers/schema.ts";
+import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 import { catalog, ok, text, writeFiles } from "./helpers.ts";
 
 function project(): string {
@@ -102,13 +102,17 @@ describe("branch create / list / show / delete", () => {
     const del = ok(["branch", "delete", "fix-price"], dir).json();
     expectSchemas("branch_delete", del, "branch_delete");
     expect(del).toMatchObject({ name: "fix-price", removed: true, dropped: [], left: [] });
-    const again = ok(["branch", "delete", "fix-price"], dir).json();
-    expect(again).toMatchObject({ removed: false });
-    expect(text(["branch", "delete", "fix-price"], dir).stdout.trim()).toBe("no branch named 'fix-price'");
+    // Deleting it again is an error, not a silent success.
+    const again = rocky(["branch", "delete", "fix-price", "-o", "json"], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(
+      "Error: no branch named 'fix-price'\nhint: existing branches: Zeta, feat_new_join, hotfix.2026-04-20\n",
+    );
+    expectJsonError(again, "not_found", "branch delete");
 
     const missing = rocky(["branch", "show", "fix-price"], { cwd: dir });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("Error: branch 'fix-price' not found");
+    expect(missing.stderr).toContain("Error: no branch named 'fix-price'");
     expect(text(["branch", "list"], dir).stdout).not.toContain("fix-price");
   });
 
@@ -192,5 +196,20 @@ export default {
     const r = rocky(["branch", "create", second], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`as branch '${first}' (${schema} on ${type})`);
+  });
+});
+
+describe("deleting an unknown branch", () => {
+  test("exits 1 with a did-you-mean; the existing branch is untouched", () => {
+    const dir = project();
+    ok(["branch", "create", "fix-price"], dir);
+    const r = rocky(["branch", "delete", "fix-prise", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("Error: no branch named 'fix-prise'\nhint: did you mean 'fix-price'?\n");
+    expectJsonError(r, "not_found", "branch delete");
+    const far = rocky(["branch", "delete", "zzz", "--drop"], { cwd: dir });
+    expect(far.code).toBe(1);
+    expect(far.stderr).toContain("hint: existing branches: fix-price");
+    expect(ok(["branch", "list"], dir).json()).toMatchObject({ total: 1 });
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, rocky, tempDir } from "../helpers/cli.ts";
-import { expectSchemas } from "../helpers/schema.ts";
+import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 import { fixtureCopy } from "../compile/fixture.ts";
 
 describe("rocky compile", () => {
@@ -91,7 +91,7 @@ describe("rocky compile", () => {
     const r = rocky(["compile", "--model", "fct_rankd"], { cwd: clean });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("Error: no model named 'fct_rankd'\nhint: did you mean 'fct_ranked'?\n");
-    expect(r.stdout).toBe("");
+    expect(expectJsonError(r, "not_found", "compile").hint).toBe("did you mean 'fct_ranked'?");
   });
 
   test("a warm compile answers from the cache", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { commands } from "../../src/cli/commands/index.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { REPO, rocky, tempDir } from "../helpers/cli.ts";
-import { expectSchemas } from "../helpers/schema.ts";
+import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 
 describe("global CLI conventions", () => {
   test("--version prints the package version", () => {
@@ -33,7 +33,8 @@ describe("global CLI conventions", () => {
   test("an unknown command is a usage error with a suggestion", () => {
     const r = rocky(["compil"]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
+    // Piped stdout is JSON mode: the error object is there too.
+    expectJsonError(r, "usage", "compil");
     expect(r.stderr).toBe("Error: unknown command 'compil'\nhint: did you mean 'compile'?\n");
   });
 

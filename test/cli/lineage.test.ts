@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { renderTraceText } from "../../src/cli/render/lineage-text.ts";
 import { fixtureCopy, fmt } from "../compile/fixture.ts";
 import { rocky } from "../helpers/cli.ts";
-import { expectSchemas } from "../helpers/schema.ts";
+import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 
 type Edge = Parameters<typeof fmt>[0];
 
@@ -159,14 +159,14 @@ describe("rocky lineage: errors", () => {
   test("unknown model: exit 1 with close matches", () => {
     const r = rocky(["lineage", "fct_rankd"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "not_found", "lineage");
     expect(r.stderr).toBe("Error: no model or source named 'fct_rankd'\nhint: did you mean 'fct_ranked'?\n");
   });
 
   test("unknown column: exit 1 with close matches", () => {
     const r = rocky(["lineage", "fct_ranked.totl", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "not_found", "lineage");
     expect(r.stderr).toBe("Error: model 'fct_ranked' has no column 'totl'\nhint: did you mean 'total'?\n");
   });
 

@@ -359,6 +359,22 @@ describe("cloud SDKs inside the binary", () => {
       expect(sdks).toEqual([`rocky-debug: loaded ${sdk}`]);
     });
   }
+
+  test("validate checks cloud adapter blocks with their own schemas without loading any SDK", () => {
+    const dir = join(root, "cloud-validate");
+    mkdirSync(join(dir, "models"), { recursive: true });
+    writeFileSync(
+      join(dir, "rocky.toml"),
+      `[adapter.sf]\n${projects.snowflake!.toml}\n\n[adapter.dbx]\n${projects.databricks!.toml}\n\n[adapter.bq]\ntype = "bigquery"\nlocation = "EU"\n`,
+    );
+    writeFileSync(join(dir, "models", "m.sql"), "SELECT 1 AS x\n");
+    const r = rocky(["validate", "-o", "json"], dir, { ROCKY_DEBUG_MODULES: "1" });
+    expect(r.code).toBe(1);
+    expect(r.json.messages).toContainEqual(
+      expect.objectContaining({ code: "V018", field: "adapter.bq.project_id" }),
+    );
+    expect(debugLines(r.stderr).filter((l) => /snowflake-sdk|@databricks|@google-cloud/.test(l))).toEqual([]);
+  });
 });
 
 describe("native library cache", () => {

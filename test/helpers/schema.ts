@@ -61,3 +61,26 @@ export function expectSchemas(ours: string, payload: unknown, rocky?: string): v
   expectOurSchema(ours, payload);
   if (rocky) expectRockySchema(rocky, payload);
 }
+
+/**
+ * A failed command in JSON mode: stdout is exactly one JSON error object (valid against
+ * schemas/error.schema.json) whose message is the `Error:` line of stderr.
+ */
+export function expectJsonError(
+  r: { stdout: string; stderr: string },
+  code: string,
+  command?: string,
+): { message: string; hint: string | null; code: string } {
+  const payload = JSON.parse(r.stdout) as {
+    command: string;
+    error: { message: string; hint: string | null; code: string };
+  };
+  expectOurSchema("error", payload);
+  if (payload.error.code !== code)
+    throw new Error(`error.code is '${payload.error.code}', expected '${code}'\nstdout:\n${r.stdout}`);
+  if (command !== undefined && payload.command !== command)
+    throw new Error(`command is '${payload.command}', expected '${command}'`);
+  const first = payload.error.message.split("\n")[0];
+  if (!r.stderr.includes(`Error: ${first}`)) throw new Error(`stderr lacks 'Error: ${first}':\n${r.stderr}`);
+  return payload.error;
+}

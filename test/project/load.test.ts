@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { loadProject } from "../../src/project/load.ts";
-import { tempDir } from "../helpers/cli.ts";
+import { rocky, tempDir } from "../helpers/cli.ts";
 
 function makeProject(files: Record<string, string>): string {
   const dir = tempDir();
@@ -70,5 +70,74 @@ describe("model discovery", () => {
     await expect(loadProject(await loadConfig(makeProject({})))).rejects.toThrow(
       /models folder .* does not exist/,
     );
+  });
+});
+
+describe("symlinks under models/", () => {
+  test("links to files and folders inside the project are followed", async () => {
+    const file = makeProject({
+      "shared/orders.sql": "SELECT 1 AS id",
+      "shared/orders.toml": '[target]\ntable = "orders_t"\n',
+      "library/staging/stg.sql": "SELECT id FROM orders",
+      "models/a.sql": "SELECT 2 AS x",
+    });
+    const root = dirname(file);
+    symlinkSync(join(root, "shared", "orders.sql"), join(root, "models", "orders.sql"));
+    symlinkSync("../shared/orders.toml", join(root, "models", "orders.toml"));
+    symlinkSync(join(root, "library", "staging"), join(root, "models", "staging"));
+    const p = await loadProject(await loadConfig(file));
+    expect(p.models.map((m) => m.name)).toEqual(["a", "orders", "stg"]);
+    expect(p.byName.get("orders")!.target.table).toBe("orders_t");
+    expect(p.byName.get("stg")!.relPath).toBe(join("models", "staging", "stg.sql"));
+  });
+
+  test("a link that leaves the project is refused, naming the link and its target", async () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, "secret.sql"), "SELECT 1 AS x");
+    const file = makeProject({ "models/a.sql": "SELECT 2 AS x" });
+    const root = dirname(file);
+    symlinkSync(join(outside, "secret.sql"), join(root, "models", "secret.sql"));
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      `symlink '${join("models", "secret.sql")}' points outside the project, to '${realpathSync(join(outside, "secret.sql"))}'`,
+    );
+  });
+
+  test("a folder link leaving the project and a dangling link are refused", async () => {
+    const outside = tempDir();
+    const file = makeProject({ "models/a.sql": "SELECT 2 AS x" });
+    const root = dirname(file);
+    symlinkSync(outside, join(root, "models", "ext"));
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      /symlink 'models\/ext' points outside the project/,
+    );
+    const file2 = makeProject({ "models/a.sql": "SELECT 2 AS x" });
+    symlinkSync("gone.sql", join(dirname(file2), "models", "b.sql"));
+    await expect(loadProject(await loadConfig(file2))).rejects.toThrow(
+      "symlink 'models/b.sql' points to 'gone.sql', which does not exist",
+    );
+  });
+
+  test("a symlink cycle is refused instead of looping", async () => {
+    const file = makeProject({ "models/sub/a.sql": "SELECT 2 AS x" });
+    const root = dirname(file);
+    symlinkSync("..", join(root, "models", "sub", "up"));
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      "symlink cycle: 'models/sub/up' leads back to 'models', a folder that contains it",
+    );
+    const file2 = makeProject({ "models/a.sql": "SELECT 2 AS x" });
+    const m = join(dirname(file2), "models");
+    symlinkSync("y.sql", join(m, "x.sql"));
+    symlinkSync("x.sql", join(m, "y.sql"));
+    await expect(loadProject(await loadConfig(file2))).rejects.toThrow("a loop of symlinks");
+  });
+
+  test("the CLI names the link: exit 1 from compile", () => {
+    const outside = tempDir();
+    writeFileSync(join(outside, "secret.sql"), "SELECT 1 AS x");
+    const root = dirname(makeProject({ "models/a.sql": "SELECT 2 AS x" }));
+    symlinkSync(join(outside, "secret.sql"), join(root, "models", "secret.sql"));
+    const r = rocky(["compile", "-o", "json"], { cwd: root });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Error: symlink 'models/secret.sql' points outside the project");
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { rocky } from "../helpers/cli.ts";
-import { expectSchemas } from "../helpers/schema.ts";
+import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 import { expectOk, makeProject, sql, tables } from "./project.ts";
 
 interface RunJson {
@@ -113,7 +113,7 @@ describe("rocky run", () => {
     expectOk(r, 1);
     expect(r.stderr).toContain("compile error");
     expect(r.stderr).toContain("no SQL was run");
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "compile_errors", "run");
     expect(await tables(dir, "main")).toEqual([]);
     const h = rocky(["history", "-o", "json"], { cwd: dir }).json<{ runs: { status: string }[] }>();
     expect(h.runs.map((x) => x.status)).toEqual(["failure"]);

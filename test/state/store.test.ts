@@ -2,8 +2,9 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { APPLICATION_ID, SCHEMA_VERSION } from "../../src/state/migrations.ts";
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "../../src/state/migrations.ts";
 import { insertRun, listRuns } from "../../src/state/runs.ts";
 import { openState } from "../../src/state/store.ts";
 import { rocky, tempDir } from "../helpers/cli.ts";
@@ -116,5 +117,59 @@ describe("state store", () => {
     r.close();
     w.db.exec("COMMIT");
     w.close();
+  });
+});
+
+describe("[state] path outside the project", () => {
+  test("the run that creates it warns once on stderr, naming the path; inside the project, no warning", () => {
+    const elsewhere = join(tempDir(), "shared", "rocky.db");
+    const dir = makeProject({ "models/a.sql": "SELECT 1 AS x\n" }, `\n[state]\npath = "${elsewhere}"\n`);
+    const first = rocky(["run", "-o", "json"], { cwd: dir });
+    expectOk(first);
+    const warnings = first.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    expect(warnings).toEqual([
+      `warning: creating the state file ${elsewhere} outside the project folder ${dir} ([state] path in rocky.toml)`,
+    ]);
+    expect(existsSync(elsewhere)).toBe(true);
+    // Once: the file exists now, later commands say nothing.
+    const again = rocky(["run", "-o", "json"], { cwd: dir });
+    expectOk(again);
+    expect(again.stderr).not.toContain("warning:");
+    // A reader of a missing file creates nothing, so it has nothing to warn about.
+    const other = makeProject({ "models/a.sql": "SELECT 1 AS x\n" }, '\n[state]\npath = "../x/rocky.db"\n');
+    const h = rocky(["history", "-o", "json"], { cwd: other });
+    expectOk(h);
+    expect(h.stderr).toBe("");
+
+    const inside = makeProject({ "models/a.sql": "SELECT 1 AS x\n" }, '\n[state]\npath = "state/rocky.db"\n');
+    const r = rocky(["run", "-o", "json"], { cwd: inside });
+    expectOk(r);
+    expect(r.stderr).not.toContain("warning:");
+  });
+});
+
+describe("schema v2 migration", () => {
+  test("a v1 file gains the lock identity and heartbeat columns; its legacy rows are judged by pid", () => {
+    const path = join(tempDir(), "v1.db");
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0]!);
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    db.exec("PRAGMA user_version = 1");
+    const dead = Bun.spawnSync(["true"]).pid;
+    db.query(
+      `INSERT INTO runs(run_id, status, trigger, started_at, config_hash, scope, rocky_version, adapter_type, pid)
+       VALUES ('run-1', 'running', 'manual', '2026-01-01T00:00:00.000Z', 'h', 'production', 't', 'duckdb', ?)`,
+    ).run(dead);
+    db.query(
+      `INSERT INTO locks(name, pid, hostname, run_id, command, acquired_at)
+       VALUES ('writer', ?, ?, 'run-1', 'run', '2026-01-01T00:00:00.000Z')`,
+    ).run(dead, hostname());
+    db.close();
+    const s = openState(path, { lock: { command: "run" } });
+    expect(s.db.query("PRAGMA user_version").get()).toEqual({ user_version: SCHEMA_VERSION });
+    const cols = (s.db.query("PRAGMA table_info(locks)").all() as { name: string }[]).map((c) => c.name);
+    expect(cols).toEqual(expect.arrayContaining(["boot_id", "pid_ns", "heartbeat_at"]));
+    expect(listRuns(s)[0]).toMatchObject({ run_id: "run-1", status: "interrupted" });
+    s.close();
   });
 });

@@ -6,7 +6,7 @@
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../../config/load.ts";
 import { findConfig, readStatePath } from "../../config/locate.ts";
-import { ExitCode, RockyError } from "../../errors.ts";
+import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
 import {
@@ -59,17 +59,22 @@ function needProject(p: { config?: LoadedConfig }): LoadedConfig {
   return p.config;
 }
 
+/** `no branch named 'x'`, with a did-you-mean or the existing branches as the hint. */
+function unknownBranch(store: StateStore, name: string): RockyError {
+  const names = listBranches(store).map((b) => b.name);
+  return new RockyError(`no branch named '${name}'`, {
+    hint:
+      didYouMean(name, names) ??
+      (names.length > 0
+        ? `existing branches: ${names.join(", ")}`
+        : `no branches yet; create it with 'rocky branch create ${name}'`),
+    code: "not_found",
+  });
+}
+
 function requireBranch(store: StateStore, name: string): BranchRecord {
   const rec = getBranch(store, name);
-  if (!rec) {
-    const names = listBranches(store).map((b) => b.name);
-    throw new RockyError(`branch '${name}' not found`, {
-      hint:
-        names.length > 0
-          ? `existing branches: ${names.join(", ")}`
-          : `create it with 'rocky branch create ${name}'`,
-    });
-  }
+  if (!rec) throw unknownBranch(store, name);
   return rec;
 }
 
@@ -132,7 +137,7 @@ const create = defineCommand({
     }
     const result = await withStore(
       p.statePath,
-      args.clone ? { lock: { command: "branch create" } } : { write: true },
+      args.clone ? { lock: { command: "branch create" } } : { write: true, command: "branch create" },
       async (store) => {
         const rec = createBranch(store, {
           name: args.name,
@@ -204,7 +209,7 @@ const del = defineCommand({
   meta: {
     name: "delete",
     description:
-      "Delete a branch. With --drop, also drop every warehouse object it created; without, report what is left. Safe to re-run.\n\nExample:\n  rocky branch delete fix-price --drop",
+      "Delete a branch. With --drop, also drop every warehouse object it created; without, report what is left. Safe to re-run after a partial failure; an unknown name is an error.\n\nExample:\n  rocky branch delete fix-price --drop",
   },
   args: {
     name: { type: "positional", required: true, description: "branch name" },
@@ -216,8 +221,12 @@ const del = defineCommand({
     const { deleteBranchAndObjects } = await import("../../branch/delete.ts");
     const result = await withStore(
       p.statePath,
-      drop ? { lock: { command: "branch delete" } } : { write: true },
+      drop ? { lock: { command: "branch delete" } } : { write: true, command: "branch delete" },
       async (store) => {
+        // A deleted branch's leftover objects can still be dropped; a name with neither
+        // a record nor objects is a typo, not a success.
+        if (!getBranch(store, args.name) && listObjects(store, args.name).length === 0)
+          throw unknownBranch(store, args.name);
         if (!drop) return deleteBranchAndObjects(store, args.name, undefined);
         const { connectAdapter } = await import("../../branch/context.ts");
         const adapter = await connectAdapter(needProject(p));

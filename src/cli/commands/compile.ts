@@ -94,6 +94,7 @@ Example:
       if (!m) {
         const near = closeMatches(args.model, result.models.keys());
         throw new RockyError(`no model named '${args.model}'`, {
+          code: "not_found",
           hint:
             near.length > 0
               ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?`

@@ -49,7 +49,7 @@ Example:
         },
       );
     }
-    const adapter = await createAdapter(block, { projectRoot: config.root, name });
+    const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
     const text = g.output !== "json";
     if (text && process.stderr.isTTY) log(`Adapter conformance: ${name} (${block.type})`);
     const report = await runConformance(adapter, {

@@ -18,6 +18,8 @@ export const ValidateMessage = v.object({
   code: v.string(),
   message: v.string(),
   file: v.optional(v.string()),
+  /** 1-based line in `file`, when known. */
+  line: v.optional(v.number()),
   field: v.optional(v.string()),
 });
 
