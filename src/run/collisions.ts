@@ -167,7 +167,7 @@ export function collisionError(
   const lines = rest.slice(0, SHOWN - 1).map((c) => `  also: ${describeCollision(c, label, d)}`);
   if (rest.length > SHOWN - 1) lines.push(`  ... and ${rest.length - (SHOWN - 1)} more`);
   const message = [`${describeCollision(first, label, d)}; ${outcome}`, ...lines].join("\n");
-  return new RockyError(message, { hint: hint(first) });
+  return new RockyError(message, { hint: hint(first), code: "isolation_collision" });
 }
 
 /** Throw a RockyError naming the collisions, if any. */

@@ -3,6 +3,7 @@
  * production table, in a production schema, or shared by two models is refused at
  * `branch create` and at `run --branch`, before any SQL, naming both models.
  */
+import { expectJsonError } from "../helpers/schema.ts";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { rocky, tempDir } from "../helpers/cli.ts";
@@ -94,7 +95,7 @@ describe("run --branch", () => {
     const before = await catalog(db);
     const r = rocky(["run", "--branch", "fix", "--model", "a", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "isolation_collision", "run");
     const msg = `branch 'fix' target "branch__fix__main"."a" of model 'a' is the production table of model 'keep'`;
     expect(r.stderr).toContain(`Error: ${msg}; no SQL was run`);
     expect(r.stderr).toContain("or use a branch with another name");

@@ -114,7 +114,8 @@ describe("rocky validate accepts exactly what run accepts", () => {
       type: "mini",
       configSchema: v.strictObject({ dsn: v.string() }),
       dialect: { name: "mini", defaultSchema: "main", quoteIdent: (s) => s, qualify: (r) => r.table,
-        safeSchemaName: (s) => s, materialize: () => [], createSchema: () => "", dropSchema: () => "",
+        safeSchemaName: (s) => s, createTableAs: () => "", createView: () => "", insertSelect: () => "",
+        deleteWhere: () => "", deleteMatching: () => "", merge: () => "", createSchema: () => "", dropSchema: () => "",
         dropTable: () => "", dropView: () => "" },
       create: () => ({}),
     });`;

@@ -3,6 +3,7 @@
  * whose production table is in that schema (added after the run) is refused before any
  * SQL, naming both models, and its table survives.
  */
+import { expectJsonError } from "../helpers/schema.ts";
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,7 +37,7 @@ describe("replay --execute never touches a production table in the replay schema
 
     const r = rocky(["replay", id, "--execute", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "isolation_collision", "replay");
     expect(r.stderr).toContain(`Error: ${message(id)}`);
     expect(r.stderr).toContain(
       `hint: the replay creates and drops replay__${id}: give model 'keep' another [target] schema`,

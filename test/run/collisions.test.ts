@@ -3,6 +3,7 @@
  * any model, selected or not) or another model's shadow target is refused before any SQL,
  * names both models and the table, and the refused run is recorded like a compile error.
  */
+import { expectJsonError } from "../helpers/schema.ts";
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +58,7 @@ describe("shadow targets that collide with production are refused before any SQL
     const dir = await fooAndItsShadowName();
     const r = rocky(["run", "--shadow", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
+    expectJsonError(r, "isolation_collision", "run");
     const msg = `shadow target "main"."foo_rocky_shadow" of model 'foo' is the production table of model 'foo_rocky_shadow'`;
     expect(r.stderr).toContain(`Error: ${msg}; no SQL was run`);
     expect(r.stderr).toContain("hint: choose another --shadow-suffix");
