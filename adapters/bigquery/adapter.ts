@@ -6,22 +6,22 @@
  * statement twice. Results are read with jobs.getQueryResults in raw form
  * (`skipParsing`) and decoded in values.ts.
  */
+import {
+  RockyError,
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterContext,
+  type ColumnInfo,
+  type ExecResult,
+  type Fingerprint,
+  type QueryResult,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { BigQuery, type BigQueryOptions, type Job } from "@google-cloud/bigquery";
 import { OAuth2Client } from "google-auth-library";
-import { RockyError } from "../../src/errors.ts";
-import type {
-  Adapter,
-  AdapterCapabilities,
-  AdapterContext,
-  ColumnInfo,
-  ExecResult,
-  Fingerprint,
-  QueryResult,
-  TableRef,
-} from "../../src/adapter/types.ts";
 import type { BigQueryConfig } from "./config.ts";
 import { BigQueryDialect, fingerprintSql } from "./dialect.ts";
 import { isAlreadyExists, isNotFound, isTransient, mapError } from "./errors.ts";

@@ -5,9 +5,7 @@
  * accepts `` `p`.`d`.`t` `` as well as `` `p.d.t` ``; quoting per part keeps a
  * dash in a project id or table name unambiguous).
  */
-import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
-import type { Dialect, TableRef } from "../../src/adapter/types.ts";
-import { RockyError } from "../../src/errors.ts";
+import { RockyError, standardStrategySql, type Dialect, type TableRef } from "../../src/adapter/sdk.ts";
 
 export interface BigQueryDialectOptions {
   /** Default project (catalog) for models without a [target] catalog. */

@@ -2,8 +2,7 @@
  * Mapping of BigQuery/SDK failures to one clear RockyError line, and the rule for
  * which failures are worth retrying.
  */
-import { redactText } from "../../src/config/env.ts";
-import { RockyError } from "../../src/errors.ts";
+import { RockyError, redactText } from "../../src/adapter/sdk.ts";
 
 /** What we read from the SDK's ApiError (or a job's errorResult). */
 interface ApiErrorLike {

@@ -1,5 +1,5 @@
 /** The built-in `bigquery` adapter plugin. */
-import type { AdapterContext, AdapterPlugin } from "../../src/adapter/types.ts";
+import type { AdapterContext, AdapterPlugin } from "../../src/adapter/sdk.ts";
 import { BigQueryAdapter } from "./adapter.ts";
 import { type BigQueryConfig, BigQueryConfigSchema } from "./config.ts";
 import { BigQueryDialect } from "./dialect.ts";

@@ -4,7 +4,7 @@
  * QueryResult follows the contract in src/adapter/types.ts rather than the SDK's
  * wrapper classes (BigQueryDate, BigQueryInt, Big.js).
  */
-import type { ColumnInfo } from "../../src/adapter/types.ts";
+import type { ColumnInfo } from "../../src/adapter/sdk.ts";
 
 /** The subset of TableFieldSchema we read. */
 export interface FieldSchema {

@@ -7,22 +7,23 @@
  * our bounds; rocky retries opening the session and submitting a statement, the
  * steps the SDK will not retry and after whose failure nothing has run.
  */
-import type {
-  Adapter,
-  AdapterCapabilities,
-  AdapterContext,
-  ColumnInfo,
-  ExecResult,
-  Fingerprint,
-  QueryResult,
-  TableRef,
-} from "../../src/adapter/types.ts";
-import { RockyError } from "../../src/errors.ts";
+import {
+  RockyError,
+  withRetry,
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterContext,
+  type ColumnInfo,
+  type ExecResult,
+  type Fingerprint,
+  type QueryResult,
+  type RetryPolicy,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 import { type DatabricksConfig, endpoint } from "./config.ts";
 import { DatabricksDialect, toFingerprint } from "./dialect.ts";
 import { DatabricksDriver, type RawResult } from "./driver.ts";
 import { isTransient, mapError } from "./errors.ts";
-import { type RetryPolicy, withRetry } from "../../src/adapter/retry.ts";
 
 export class DatabricksAdapter implements Adapter {
   readonly type = "databricks";

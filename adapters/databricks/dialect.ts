@@ -4,9 +4,13 @@
  * Case rule: Unity Catalog names are case-insensitive and stored lower case, with
  * or without backticks, so identifiers are quoted as written and never folded.
  */
-import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
-import type { Dialect, Fingerprint, TableRef } from "../../src/adapter/types.ts";
-import { RockyError } from "../../src/errors.ts";
+import {
+  RockyError,
+  standardStrategySql,
+  type Dialect,
+  type Fingerprint,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 
 export function quoteIdent(id: string): string {
   if (id.length === 0) throw new RockyError("empty identifier");

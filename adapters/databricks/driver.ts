@@ -2,11 +2,11 @@
  * The thin layer over @databricks/sql: one client, one session, statements as
  * promises, rows as arrays in schema order. No error wording here.
  */
+import type { ColumnInfo } from "../../src/adapter/sdk.ts";
 import type * as Dbx from "@databricks/sql";
 import type IConnectionProvider from "@databricks/sql/dist/connection/contracts/IConnectionProvider";
 import type IDBSQLSession from "@databricks/sql/dist/contracts/IDBSQLSession";
 import type IOperation from "@databricks/sql/dist/contracts/IOperation";
-import type { ColumnInfo } from "../../src/adapter/types.ts";
 import type { Endpoint } from "./config.ts";
 
 export interface RawResult {

@@ -3,8 +3,7 @@
  * Thrift endpoint (auth, gateway), Thrift status / operation state with Spark's
  * `[ERROR_CLASS]` and SQLSTATE, and network errors.
  */
-import { redactText } from "../../src/config/env.ts";
-import { RockyError } from "../../src/errors.ts";
+import { RockyError, redactText } from "../../src/adapter/sdk.ts";
 
 interface DbxErr {
   name?: string;

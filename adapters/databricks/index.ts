@@ -1,5 +1,5 @@
 /** Built-in Databricks adapter plugin (@databricks/sql, Thrift over HTTP). */
-import type { AdapterPlugin } from "../../src/adapter/types.ts";
+import type { AdapterPlugin } from "../../src/adapter/sdk.ts";
 import { DatabricksAdapter } from "./adapter.ts";
 import { type DatabricksConfig, DatabricksConfigSchema } from "./config.ts";
 import { DatabricksDialect } from "./dialect.ts";

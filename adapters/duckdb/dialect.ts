@@ -1,6 +1,5 @@
 /** DuckDB SQL text: quoting, names and the statements of each strategy. Pure, no I/O. */
-import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
-import type { Dialect, TableRef } from "../../src/adapter/types.ts";
+import { standardStrategySql, type Dialect, type TableRef } from "../../src/adapter/sdk.ts";
 
 const q = (id: string): string => `"${id.replaceAll('"', '""')}"`;
 

@@ -1,4 +1,3 @@
-import { RockyError } from "../../src/errors.ts";
 /**
  * The embedded DuckDB adapter (SPEC §9). `@duckdb/node-api` is imported only when an
  * adapter is connected, so commands that never touch a warehouse do not load it.
@@ -7,19 +6,20 @@ import { RockyError } from "../../src/errors.ts";
  * statement at a time and holds one transaction), so the adapter keeps a small pool;
  * `transaction(fn)` pins one connection to `fn` through AsyncLocalStorage.
  */
+import {
+  RockyError,
+  type Adapter,
+  type AdapterContext,
+  type AdapterPlugin,
+  type ColumnInfo,
+  type ExecResult,
+  type Fingerprint,
+  type QueryResult,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isAbsolute, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type {
-  Adapter,
-  AdapterContext,
-  AdapterPlugin,
-  ColumnInfo,
-  ExecResult,
-  Fingerprint,
-  QueryResult,
-  TableRef,
-} from "../../src/adapter/types.ts";
 import { type DuckDBConfig, DuckDBConfigSchema } from "./config.ts";
 import { duckdbDialect, literal } from "./dialect.ts";
 

@@ -2,25 +2,27 @@
  * The Snowflake adapter: the dialect's SQL run through the driver, with retries
  * of transient failures and errors turned into one clear line.
  */
+import {
+  DEFAULT_RETRY,
+  RockyError,
+  withRetry,
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterContext,
+  type ColumnInfo,
+  type ExecResult,
+  type Fingerprint,
+  type QueryResult,
+  type RetryPolicy,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isAbsolute, join } from "node:path";
 import type snowflake from "snowflake-sdk";
-import type {
-  Adapter,
-  AdapterCapabilities,
-  AdapterContext,
-  ColumnInfo,
-  ExecResult,
-  Fingerprint,
-  QueryResult,
-  TableRef,
-} from "../../src/adapter/types.ts";
-import { RockyError } from "../../src/errors.ts";
 import type { SnowflakeConfig } from "./config.ts";
 import { columnType, denormalizeIdent, SnowflakeDialect, toFingerprint } from "./dialect.ts";
 import { type RawResult, SESSION_SETUP, SnowflakeDriver } from "./driver.ts";
 import { isTransient, mapError } from "./errors.ts";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "../../src/adapter/retry.ts";
 
 export class SnowflakeAdapter implements Adapter {
   readonly type = "snowflake";

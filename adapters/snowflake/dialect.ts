@@ -9,9 +9,13 @@
  * case-sensitive). Reading back, an all-upper-case plain name is reported in lower
  * case (ORDERS → `orders`), so names round-trip: `id` → ID → `id`, `Order` → `Order`.
  */
-import { standardStrategySql } from "../../src/adapter/strategy-sql.ts";
-import type { Dialect, Fingerprint, TableRef } from "../../src/adapter/types.ts";
-import { RockyError } from "../../src/errors.ts";
+import {
+  RockyError,
+  standardStrategySql,
+  type Dialect,
+  type Fingerprint,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 
 /** The name Snowflake stores for `id` as rocky writes it (rocky → Snowflake). */
 export function normalizeIdent(id: string): string {

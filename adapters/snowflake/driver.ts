@@ -2,8 +2,8 @@
  * The thin layer over snowflake-sdk: one session, statements as promises, typed
  * rows. No retries and no error wording here (that is the adapter's job).
  */
+import type { ColumnInfo } from "../../src/adapter/sdk.ts";
 import type snowflake from "snowflake-sdk";
-import type { ColumnInfo } from "../../src/adapter/types.ts";
 
 type Sdk = typeof snowflake;
 let sdk: Promise<Sdk> | undefined;

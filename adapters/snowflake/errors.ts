@@ -2,8 +2,7 @@
  * Snowflake failures as one line a user can act on. Codes are Snowflake's own
  * (login 390xxx, SQL 00xxxx) and snowflake-sdk's client codes (401xxx).
  */
-import { redactText } from "../../src/config/env.ts";
-import { RockyError } from "../../src/errors.ts";
+import { RockyError, redactText } from "../../src/adapter/sdk.ts";
 import { denormalizeIdent } from "./dialect.ts";
 
 interface SfErr {

@@ -1,5 +1,5 @@
 /** Built-in Snowflake adapter plugin (snowflake-sdk). */
-import type { AdapterPlugin } from "../../src/adapter/types.ts";
+import type { AdapterPlugin } from "../../src/adapter/sdk.ts";
 import { SnowflakeAdapter } from "./adapter.ts";
 import { type SnowflakeConfig, SnowflakeConfigSchema } from "./config.ts";
 import { SnowflakeDialect } from "./dialect.ts";

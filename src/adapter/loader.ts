@@ -1,4 +1,4 @@
-import { standardStrategySql } from "./strategy-sql.ts";
+import { DEFAULT_RETRY, mergeStatement, redactText, standardStrategySql, withRetry } from "./sdk.ts";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
@@ -14,48 +14,72 @@ import type { Adapter, AdapterContext, AdapterPlugin } from "./types.ts";
  * `export default ({ v }) => ({ type, configSchema: v.object({...}), ... })`
  * works from source and from the binary alike.
  */
+/**
+ * What a project plugin's factory receives: the runtime half of src/adapter/sdk.ts
+ * (a compiled binary has no source tree for a plugin to import from).
+ */
 export interface PluginSdk {
   v: typeof v;
   RockyError: typeof RockyError;
   rockyVersion: string;
   /** ANSI strategy building blocks a plugin dialect can spread and override. */
   standardStrategySql: typeof standardStrategySql;
+  mergeStatement: typeof mergeStatement;
+  withRetry: typeof withRetry;
+  DEFAULT_RETRY: typeof DEFAULT_RETRY;
+  redactText: typeof redactText;
 }
 
-export const pluginSdk: PluginSdk = { v, RockyError, rockyVersion: VERSION, standardStrategySql };
-
-/**
- * Built-in adapters, imported only when a command needs that warehouse: the
- * binary must not pay for DuckDB or a cloud SDK on `--version` or `history`.
- */
-export const BUILTIN_ADAPTERS: Record<string, () => Promise<unknown>> = {
-  duckdb: () => import("../../adapters/duckdb/index.ts"),
-  snowflake: () => import("../../adapters/snowflake/index.ts"),
-  databricks: () => import("../../adapters/databricks/index.ts"),
-  bigquery: () => import("../../adapters/bigquery/index.ts"),
+export const pluginSdk: PluginSdk = {
+  v,
+  RockyError,
+  rockyVersion: VERSION,
+  standardStrategySql,
+  mergeStatement,
+  withRetry,
+  DEFAULT_RETRY,
+  redactText,
 };
 
-export const BUILTIN_TYPES = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
-
 /**
- * The config schema of each built-in, from its config module alone: `rocky validate`
- * checks an adapter block without importing the driver or a cloud SDK. A test checks
- * that each is the very schema its plugin validates with.
+ * The built-in adapters, one row each: the plugin, imported only when a command needs
+ * that warehouse (the binary must not pay for DuckDB or a cloud SDK on `--version` or
+ * `history`), and its config schema from the config module alone, so `rocky validate`
+ * checks an adapter block without importing the driver or a cloud SDK (a test checks
+ * each is the very schema its plugin validates with).
  */
-export const BUILTIN_CONFIG_SCHEMAS: Record<string, () => Promise<v.GenericSchema>> = {
-  duckdb: async () => (await import("../../adapters/duckdb/config.ts")).DuckDBConfigSchema,
-  snowflake: async () => (await import("../../adapters/snowflake/config.ts")).SnowflakeConfigSchema,
-  databricks: async () => (await import("../../adapters/databricks/config.ts")).DatabricksConfigSchema,
-  bigquery: async () => (await import("../../adapters/bigquery/config.ts")).BigQueryConfigSchema,
-};
+export const BUILTINS = {
+  duckdb: {
+    plugin: () => import("../../adapters/duckdb/index.ts"),
+    config: async () => (await import("../../adapters/duckdb/config.ts")).DuckDBConfigSchema,
+  },
+  snowflake: {
+    plugin: () => import("../../adapters/snowflake/index.ts"),
+    config: async () => (await import("../../adapters/snowflake/config.ts")).SnowflakeConfigSchema,
+  },
+  bigquery: {
+    plugin: () => import("../../adapters/bigquery/index.ts"),
+    config: async () => (await import("../../adapters/bigquery/config.ts")).BigQueryConfigSchema,
+  },
+  databricks: {
+    plugin: () => import("../../adapters/databricks/index.ts"),
+    config: async () => (await import("../../adapters/databricks/config.ts")).DatabricksConfigSchema,
+  },
+} satisfies Record<string, { plugin: () => Promise<unknown>; config: () => Promise<v.GenericSchema> }>;
+
+export type BuiltinType = keyof typeof BUILTINS;
+export const BUILTIN_TYPES = Object.keys(BUILTINS) as BuiltinType[];
+
+export function isBuiltin(type: string): type is BuiltinType {
+  return Object.hasOwn(BUILTINS, type);
+}
 
 /**
  * The schema an adapter block of `type` must satisfy: a built-in's config module, or
  * the project plugin itself (loaded and checked as `run` would, but not created).
  */
 export async function adapterConfigSchema(type: string, projectRoot: string): Promise<v.GenericSchema> {
-  const builtin = BUILTIN_CONFIG_SCHEMAS[type];
-  if (builtin) return builtin();
+  if (isBuiltin(type)) return (await BUILTINS[type].config()) as v.GenericSchema;
   return (await loadAdapterPlugin(type, projectRoot)).configSchema as v.GenericSchema;
 }
 
@@ -91,7 +115,7 @@ export function listProjectPlugins(projectRoot: string): { type: string; file: s
 
 /** Resolve a plugin module: built-in first, then `<project>/adapters/<type>.ts|.js|/index.ts`. */
 export async function loadAdapterPlugin(type: string, projectRoot: string): Promise<AdapterPlugin> {
-  const builtin = BUILTIN_ADAPTERS[type];
+  const builtin = isBuiltin(type) ? BUILTINS[type].plugin : undefined;
   let mod: unknown;
   let where: string;
   if (builtin) {
@@ -106,7 +130,7 @@ export async function loadAdapterPlugin(type: string, projectRoot: string): Prom
     if (!file) {
       const local = listProjectPlugins(projectRoot).map((p) => p.type);
       throw new RockyError(`unknown adapter type '${type}'`, {
-        hint: `built-in types: ${Object.keys(BUILTIN_ADAPTERS).join(", ")}${local.length ? `; project plugins: ${local.join(", ")}` : ""}; or add a plugin at adapters/${type}.ts in the project`,
+        hint: `built-in types: ${BUILTIN_TYPES.join(", ")}${local.length ? `; project plugins: ${local.join(", ")}` : ""}; or add a plugin at adapters/${type}.ts in the project`,
       });
     }
     where = file;

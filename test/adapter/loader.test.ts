@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BUILTIN_CONFIG_SCHEMAS,
+  BUILTINS,
   BUILTIN_TYPES,
   createAdapter,
   listProjectPlugins,
@@ -135,7 +135,7 @@ describe("adapter plugin loader", () => {
   test("validate's built-in config schemas are the very schemas the plugins validate with", async () => {
     for (const type of BUILTIN_TYPES) {
       const plugin = await loadAdapterPlugin(type, tempDir());
-      expect(await BUILTIN_CONFIG_SCHEMAS[type]!()).toBe(plugin.configSchema as never);
+      expect(await BUILTINS[type].config()).toBe(plugin.configSchema as never);
     }
   });
 });

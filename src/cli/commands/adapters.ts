@@ -1,11 +1,6 @@
 import { defineCommand } from "citty";
 import * as v from "valibot";
-import {
-  BUILTIN_ADAPTERS,
-  BUILTIN_TYPES,
-  listProjectPlugins,
-  loadAdapterPlugin,
-} from "../../adapter/loader.ts";
+import { BUILTIN_TYPES, isBuiltin, listProjectPlugins, loadAdapterPlugin } from "../../adapter/loader.ts";
 import type { AdapterCapabilities, AdapterPlugin } from "../../adapter/types.ts";
 import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts";
 import { RockyError } from "../../errors.ts";
@@ -78,7 +73,7 @@ async function describe(
     ? [...config.adapters.entries()].filter(([, b]) => b.type === type).map(([n]) => n)
     : [];
   const base = { type, source, ...(file ? { file } : {}), configured_as };
-  if (source === "builtin" && !BUILTIN_ADAPTERS[type]) {
+  if (source === "builtin" && !isBuiltin(type)) {
     return {
       ...base,
       description: null,
@@ -153,7 +148,7 @@ Example:
       if (g.config !== undefined || !(e instanceof RockyError)) throw e;
     }
     const config: LoadedConfig | undefined = file ? await loadConfig(file, g.statePath) : undefined;
-    const builtins = [...new Set<string>([...BUILTIN_TYPES, ...Object.keys(BUILTIN_ADAPTERS)])];
+    const builtins: string[] = [...BUILTIN_TYPES];
     const entries: Entry[] = [];
     for (const type of builtins) entries.push(await describe(type, "builtin", undefined, config));
     for (const p of config ? listProjectPlugins(config.root) : []) {
