@@ -3,7 +3,7 @@
  * names, and the model-level and column-level answers (Rocky 1.10's lineage and
  * column_lineage shapes, plus `kind`, `depth` and `unavailable`).
  */
-import { RockyError, closeMatches } from "../errors.ts";
+import { didYouMean, RockyError } from "../errors.ts";
 import type { LineageEdge, SemanticGraph, TableInfo, TraceEntry } from "../graph/semantic.ts";
 
 export type Direction = "upstream" | "downstream";
@@ -13,10 +13,7 @@ export interface LineageTarget {
   column?: string;
 }
 
-const suggest = (input: string, candidates: Iterable<string>): string | undefined => {
-  const near = closeMatches(input, candidates);
-  return near.length > 0 ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?` : undefined;
-};
+const suggest = didYouMean;
 
 /**
  * `model`, `model.column`, `raw.orders`, `raw.orders.amount`, or `--column`. A dot is

@@ -136,14 +136,20 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
       code: "V030",
       message: `${project.models.length} models loaded`,
     });
-    const { compileProject } = await import("../compile/compile.ts");
+    const { compileProject, DAG_CODES } = await import("../compile/compile.ts");
     const result = await compileProject(project);
-    report.models.dag_valid = true;
-    add({
-      severity: "ok",
-      code: "V031",
-      message: `DAG valid (${project.models.length} nodes, ${result.dag.layers.length} layers, no cycles)`,
-    });
+    // Compile reports a cycle or an unknown depends_on as a diagnostic, not a throw:
+    // the DAG is valid only without them.
+    const dagProblems = result.diagnostics.filter(
+      (d) => d.code === DAG_CODES.cycle || d.code === DAG_CODES.unknownDependency,
+    );
+    report.models.dag_valid = dagProblems.length === 0;
+    if (dagProblems.length === 0)
+      add({
+        severity: "ok",
+        code: "V031",
+        message: `DAG valid (${project.models.length} nodes, ${result.dag.layers.length} layers, no cycles)`,
+      });
     const errors = result.diagnostics.filter((d) => d.severity === "Error");
     if (errors.length > 0) {
       for (const d of errors.slice(0, 20)) {

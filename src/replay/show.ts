@@ -1,5 +1,5 @@
 /** `rocky replay` without --execute: what exactly a recorded run did. Needs no warehouse. */
-import { closeMatches, RockyError } from "../errors.ts";
+import { didYouMean, RockyError } from "../errors.ts";
 import {
   allRunIds,
   getRun,
@@ -25,16 +25,14 @@ export function resolveRun(store: StateStore, id: string): RunRow {
   const run = getRun(store, id);
   if (run) return run;
   const ids = allRunIds(store);
-  const close = closeMatches(id, ids);
   const recent = ids.sort().reverse().slice(0, 3);
   throw new RockyError(`no run with id '${id}' in the state store`, {
     code: "not_found",
     hint:
-      close.length > 0
-        ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`
-        : recent.length > 0
-          ? `latest runs: ${recent.join(", ")} (see 'rocky history')`
-          : "no runs recorded yet; run 'rocky run' first",
+      didYouMean(id, ids) ??
+      (recent.length > 0
+        ? `latest runs: ${recent.join(", ")} (see 'rocky history')`
+        : "no runs recorded yet; run 'rocky run' first"),
   });
 }
 
@@ -46,15 +44,9 @@ export function selectReplayModels(
   if (only === undefined) return models;
   const m = models.filter((x) => x.model_name === only);
   if (m.length === 0) {
-    const close = closeMatches(
-      only,
-      models.map((x) => x.model_name),
-    );
+    const names = models.map((x) => x.model_name);
     throw new RockyError(`run '${run.run_id}' did not execute model '${only}'`, {
-      hint:
-        close.length > 0
-          ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`
-          : `it ran: ${models.map((x) => x.model_name).join(", ") || "no models"}`,
+      hint: didYouMean(only, names) ?? `it ran: ${names.join(", ") || "no models"}`,
     });
   }
   return m;

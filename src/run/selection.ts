@@ -1,5 +1,5 @@
 /** Which models a run executes: all, `--model NAME` (repeatable), `--select name|+name|name+`. */
-import { closeMatches, RockyError } from "../errors.ts";
+import { didYouMean, RockyError } from "../errors.ts";
 import { type Dag, reachable } from "../graph/dag.ts";
 
 export interface SelectionOptions {
@@ -8,13 +8,9 @@ export interface SelectionOptions {
 }
 
 function unknown(name: string, dag: Dag, flag: string): never {
-  const close = closeMatches(name, dag.order);
   throw new RockyError(`${flag}: no model named '${name}'`, {
     code: "not_found",
-    hint:
-      close.length > 0
-        ? `did you mean ${close.map((c) => `'${c}'`).join(", ")}?`
-        : "see 'rocky dag' for the models of this project",
+    hint: didYouMean(name, dag.order) ?? "see 'rocky dag' for the models of this project",
   });
 }
 

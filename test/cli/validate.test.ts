@@ -145,3 +145,20 @@ describe("rocky validate accepts exactly what run accepts", () => {
     );
   });
 });
+
+describe("rocky validate on a dependency cycle", () => {
+  test("names the cycle and never says the DAG is valid", () => {
+    const dir = makeProject({ "models/a.sql": "SELECT * FROM b\n", "models/b.sql": "SELECT * FROM a\n" });
+    const r = rocky(["validate", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = r.json<Report & { models: { dag_valid: boolean } }>();
+    expectSchemas("validate", report, "validate");
+    expect(report.models.dag_valid).toBe(false);
+    expect(report.messages.map((m) => m.code)).not.toContain("V031");
+    expect(report.messages).toContainEqual(
+      expect.objectContaining({ severity: "error", code: "E031", message: "a: dependency cycle: a -> b -> a" }),
+    );
+    const table = rocky(["validate", "-o", "table"], { cwd: dir });
+    expect(table.stdout).not.toContain("no cycles");
+  });
+});

@@ -4,7 +4,7 @@ import { mark } from "../../compile/profile.ts";
 import { compilePayload } from "../../compile/report.ts";
 import { parseTargetDialects, portabilityDiagnostics } from "../../compile/portability.ts";
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
-import { ExitCode, RockyError, closeMatches } from "../../errors.ts";
+import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
@@ -92,13 +92,9 @@ Example:
     if (args.model !== undefined) {
       const m = [...result.models.keys()].find((n) => n.toLowerCase() === args.model!.toLowerCase());
       if (!m) {
-        const near = closeMatches(args.model, result.models.keys());
         throw new RockyError(`no model named '${args.model}'`, {
           code: "not_found",
-          hint:
-            near.length > 0
-              ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?`
-              : "run 'rocky compile' to list the models",
+          hint: didYouMean(args.model, result.models.keys()) ?? "run 'rocky compile' to list the models",
         });
       }
       only = new Set([m]);
