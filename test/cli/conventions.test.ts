@@ -20,14 +20,33 @@ describe("global CLI conventions", () => {
     expect(r.stdout).toContain("Example:");
   });
 
-  test("each command's help has an example", () => {
-    for (const name of ["init", "playground", "validate", "export-schemas"]) {
-      const r = rocky([name, "--help"]);
+  test("every command's help has an example whose flags the command has", () => {
+    const names = [
+      ...Object.keys(commands).filter((n) => n !== "branch"),
+      ...["create", "list", "show", "delete", "compare", "promote"].map((s) => `branch ${s}`),
+    ];
+    const problems: string[] = [];
+    for (const name of names) {
+      const r = rocky([...name.split(" "), "--help"]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("Example:");
       // Piped help is plain text: no colour escapes for a file or a pager.
       expect(r.stdout).not.toContain("\u001b[");
+      const examples = r.stdout
+        .split("\n")
+        .filter((l) => l.trim().startsWith(`rocky ${name}`))
+        .map((l) => l.trim());
+      if (examples.length === 0) problems.push(`${name}: no example 'rocky ${name} …'`);
+      const known = new Set(["--help", "-o", "--output", "-c", "--config", "--state-path", "--verbose"]);
+      for (const m of r.stdout.matchAll(/(^|\s)(--[a-z][a-z-]*|-[a-z])\b/g)) known.add(m[2]!);
+      for (const ex of examples) {
+        // Only this command's part: an example may chain others with &&.
+        const own = ex.split("&&")[0]!;
+        for (const m of own.matchAll(/\s(--[a-z][a-z-]*)/g))
+          if (!known.has(m[1]!))
+            problems.push(`${name}: example '${own.trim()}' uses ${m[1]}, which is not in its help`);
+      }
     }
+    expect(problems).toEqual([]);
   });
 
   test("an unknown command is a usage error with a suggestion", () => {

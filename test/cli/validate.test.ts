@@ -156,7 +156,11 @@ describe("rocky validate on a dependency cycle", () => {
     expect(report.models.dag_valid).toBe(false);
     expect(report.messages.map((m) => m.code)).not.toContain("V031");
     expect(report.messages).toContainEqual(
-      expect.objectContaining({ severity: "error", code: "E031", message: "a: dependency cycle: a -> b -> a" }),
+      expect.objectContaining({
+        severity: "error",
+        code: "E031",
+        message: "a: dependency cycle: a -> b -> a",
+      }),
     );
     const table = rocky(["validate", "-o", "table"], { cwd: dir });
     expect(table.stdout).not.toContain("no cycles");
