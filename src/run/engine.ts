@@ -25,6 +25,7 @@ import { nowIso, type StateStore } from "../state/store.ts";
 import { setWatermark } from "../state/watermarks.ts";
 import type { Isolation } from "./isolation.ts";
 import { planWrite } from "./materialize.ts";
+import { type Scheduler, schedule } from "./scheduler.ts";
 import { rewriteRefs } from "./rewrite.ts";
 
 export interface ModelResult {
@@ -121,17 +122,13 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
   });
   store.setLockRunId(runId);
 
-  const selected = new Set(opts.selection);
-  const orderIndex = new Map(opts.selection.map((n, i) => [n, i]));
   const total = opts.selection.length;
   const succeeded = new Set<string>();
   const results = new Map<string, ModelResult>();
   const completed: ModelResult[] = [];
-  const skipReason = new Map<string, string>();
   const schemasReady = new Map<string, Promise<void>>();
   const inputs = new Map<string, Promise<Fingerprint | undefined>>();
   let seq = 0;
-  let stopReason: string | undefined;
   let stateError: unknown;
   const canFingerprint = adapter.capabilities.fingerprint && adapter.fingerprint !== undefined;
   const pendingFingerprints: Promise<void>[] = [];
@@ -355,73 +352,32 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
   };
 
   // Scheduling: a model is ready when every selected upstream succeeded.
-  const waiting = new Map<string, number>();
-  for (const n of opts.selection) {
-    waiting.set(n, (compiled.dag.upstream.get(n) ?? []).filter((u) => selected.has(u)).length);
-  }
-  const ready: string[] = opts.selection.filter((n) => waiting.get(n) === 0);
-  let running = 0;
   const threads = Math.max(1, opts.threads);
-
-  const markDescendantsSkipped = (failed: string): void => {
-    const stack = [...(compiled.dag.downstream.get(failed) ?? [])];
-    while (stack.length > 0) {
-      const d = stack.pop()!;
-      if (!selected.has(d) || skipReason.has(d)) continue;
-      skipReason.set(d, `upstream model '${failed}' failed`);
-      stack.push(...(compiled.dag.downstream.get(d) ?? []));
-    }
-  };
-
-  await new Promise<void>((resolveAll) => {
-    const onAbort = () => {
-      stopReason ??= "the run was interrupted";
-      if (running === 0) resolveAll();
-    };
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    const pump = (): void => {
-      if (opts.signal?.aborted) stopReason ??= "the run was interrupted";
-      while (stopReason === undefined && running < threads && ready.length > 0) {
-        const name = ready.shift()!;
-        running++;
-        opts.onEvent?.({ type: "start", model: name, done: completed.length, total });
-        void runModel(name).then((r) => {
-          running--;
-          results.set(name, r);
-          completed.push(r);
-          try {
-            record(r);
-          } catch (e) {
-            // Without its record a run cannot be replayed: stop scheduling, report it at the end.
-            stateError ??= e;
-            stopReason ??= `the state store could not be written (${errorText(e)})`;
-          }
-          opts.onEvent?.({ type: "done", result: r, done: completed.length, total });
-          if (r.status === "success") {
-            succeeded.add(name);
-            for (const d of compiled.dag.downstream.get(name) ?? []) {
-              if (!selected.has(d) || skipReason.has(d)) continue;
-              const left = waiting.get(d)! - 1;
-              waiting.set(d, left);
-              if (left === 0) {
-                ready.push(d);
-                ready.sort((a, b) => orderIndex.get(a)! - orderIndex.get(b)!);
-              }
-            }
-          } else {
-            markDescendantsSkipped(name);
-            if (opts.failFast) stopReason ??= `--fail-fast stopped the run after '${name}' failed`;
-          }
-          pump();
-        });
+  const scheduler: Scheduler<ModelResult> = schedule({
+    order: opts.selection,
+    upstream: (n) => compiled.dag.upstream.get(n) ?? [],
+    downstream: (n) => compiled.dag.downstream.get(n) ?? [],
+    threads,
+    run: runModel,
+    succeeded: (r) => r.status === "success",
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onStart: (name) => opts.onEvent?.({ type: "start", model: name, done: completed.length, total }),
+    onDone: (name, r) => {
+      results.set(name, r);
+      completed.push(r);
+      try {
+        record(r);
+      } catch (e) {
+        // Without its record a run cannot be replayed: stop scheduling, report it at the end.
+        stateError ??= e;
+        scheduler.stop(`the state store could not be written (${errorText(e)})`);
       }
-      if (running === 0 && (ready.length === 0 || stopReason !== undefined)) {
-        opts.signal?.removeEventListener("abort", onAbort);
-        resolveAll();
-      }
-    };
-    pump();
+      opts.onEvent?.({ type: "done", result: r, done: completed.length, total });
+      if (r.status === "success") succeeded.add(name);
+      else if (opts.failFast) scheduler.stop(`--fail-fast stopped the run after '${name}' failed`);
+    },
   });
+  const { skipped: skipReason } = await scheduler.done;
 
   if (stateError !== undefined) {
     throw new RockyError(
@@ -434,7 +390,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
   const skippedResults: ModelResult[] = [];
   for (const n of opts.selection) {
     if (results.has(n)) continue;
-    const r = skipped(n, skipReason.get(n) ?? `not run: ${stopReason ?? "an upstream model did not run"}`);
+    const r = skipped(n, skipReason.get(n) ?? "not run: an upstream model did not run");
     skippedResults.push(r);
     record(r);
   }

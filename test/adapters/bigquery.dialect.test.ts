@@ -11,7 +11,6 @@ import {
 const d = new BigQueryDialect({ project: "acme-prod", dataset: "analytics", location: "EU" });
 const target = { schema: "marts", table: "fct_orders" };
 const T = "`acme-prod`.`marts`.`fct_orders`";
-const SELECT = "SELECT order_id, amount, updated_at FROM `acme-prod`.`staging`.`stg_orders`";
 
 describe("bigquery dialect: names", () => {
   test("backtick-quotes each part of project.dataset.table", () => {

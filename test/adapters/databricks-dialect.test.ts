@@ -7,7 +7,6 @@ import type { TableRef } from "../../src/adapter/types.ts";
 const d = new DatabricksDialect({ catalog: "main" });
 const target: TableRef = { catalog: "main", schema: "marts", table: "orders" };
 const T = "`main`.`marts`.`orders`";
-const select = "SELECT id, amount, updated_at FROM raw.orders";
 
 describe("databricks dialect: names", () => {
   test("backticks, doubled inside; no case folding (Unity Catalog is case-insensitive)", () => {

@@ -6,7 +6,6 @@ import type { TableRef } from "../../src/adapter/types.ts";
 const d = new SnowflakeDialect({ database: "ANALYTICS" });
 const target: TableRef = { catalog: "analytics", schema: "marts", table: "orders" };
 const T = `"ANALYTICS"."MARTS"."ORDERS"`;
-const select = "SELECT id, amount, updated_at FROM raw.orders";
 
 describe("snowflake dialect: names", () => {
   test("all-lower-case plain identifiers are written upper case, as Snowflake stores them unquoted", () => {
