@@ -15,6 +15,8 @@ export const STRATEGY_CODES = {
   aggregateWithoutKey: "E040",
   /** A strategy column (`timestamp_column`, `unique_key`, `partition_by`, `update_columns`) the model does not output. */
   unknownColumn: "E041",
+  /** An incremental model with window functions: rows before the mark are never recomputed. */
+  windowInIncremental: "W042",
 } as const;
 
 /** Where the `[strategy]` of a model is written: its sidecar at the key's line, else the model file. */
@@ -88,7 +90,18 @@ export function checkStrategies(project: Project, compiled: Map<string, Compiled
         }
       }
     }
-    if (s.type !== "incremental" || s.unique_key) continue;
+    if (s.type !== "incremental") continue;
+    const windowed = (cm?.analysis.columns ?? []).filter((c) => c.transform.startsWith("window"));
+    if (windowed.length > 0)
+      out.push({
+        severity: "Warning",
+        code: STRATEGY_CODES.windowInIncremental,
+        message: `incremental model '${m.name}' computes ${windowed.map((c) => `'${c.name}'`).join(", ")} with a window function: rows before the high-water mark are never recomputed, so a window over new rows (a count, a rank) can leave them different from a full rebuild`,
+        model: m.name,
+        span: spanOf(project, m, "type"),
+        suggestion: "make the model full_refresh, or keep only windows whose earlier rows cannot change",
+      });
+    if (s.unique_key) continue;
     const aggregated =
       topLevelAggregation(m.sql) ??
       (cm?.analysis.columns?.some((c) => c.transform.startsWith("aggregation")) ? "an aggregate" : undefined);

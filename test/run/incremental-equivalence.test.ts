@@ -149,3 +149,23 @@ CREATE TABLE raw.orders AS SELECT DATE '2026-01-01' + CAST(i % 4 AS INTEGER) AS 
     expect(await sql(dir, "SELECT count(*) FROM main.out WHERE extra = 1")).toEqual([[25]]);
   });
 });
+
+test("an incremental model with a window function gets W042, and still runs", () => {
+  const dir = makeProject({
+    "models/ranked.sql":
+      "SELECT id, loaded_at, count(*) OVER (PARTITION BY day) AS per_day FROM raw.orders\n",
+    "models/ranked.toml": '[strategy]\ntype = "incremental"\ntimestamp_column = "loaded_at"\n',
+  });
+  const c = rocky(["compile", "-o", "json"], { cwd: dir });
+  expect(c.code).toBe(0);
+  const d = c.json<{ diagnostics: { code: string; severity: string; message: string }[] }>().diagnostics;
+  expect(d).toContainEqual(
+    expect.objectContaining({
+      code: "W042",
+      severity: "Warning",
+      message: expect.stringContaining(
+        "incremental model 'ranked' computes 'per_day' with a window function",
+      ),
+    }),
+  );
+});
