@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded DuckDB: a playground project through
-# compile, run, lineage, a branch (run, compare, promote-free), history and replay.
+# compile, run, lineage, a branch (run, compare, promote), history and replay.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 rocky() { "$repo/node_modules/.bin/bun" "$repo/src/cli/main.ts" "$@"; }
@@ -20,6 +20,8 @@ run branch create fix-price --description "returns no longer negative"
 sed -i 's/CASE WHEN o.status = .returned. THEN -o.amount ELSE o.amount END/o.amount/' models/staging/stg_orders.sql
 run run --branch fix-price --select stg_orders+
 run branch compare fix-price
+run branch promote fix-price
+run run
 run history
 run replay latest
 run replay latest --execute
