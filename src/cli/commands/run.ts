@@ -118,6 +118,7 @@ the run as interrupted and exits 130.
 Example:
   rocky run
   rocky run --select +fct_orders --threads 4
+  rocky run --quiet
   rocky run --shadow --model stg_orders -o json
   rocky run --branch fix-price --model stg_orders`,
   },
