@@ -79,6 +79,24 @@ describe.skipIf(tmuxMissing !== undefined)("rocky run on a terminal", () => {
     expect(screen).toMatch(/Run run-\S+ partial_failure: 2 succeeded/);
   }, 90_000);
 
+  test("Ctrl-C: the notice above the status line, in-flight models finish, the rest is listed as not run", async () => {
+    const dir = makeProject({
+      "models/slow.sql": PROJECT["models/slow.sql"],
+      "models/after_slow.sql": "SELECT s FROM slow\n",
+    });
+    pane = rockyInTmux(["run"], { cwd: dir, env: { NO_COLOR: "1" } });
+    await pane.waitFor(/running 1: slow \d/);
+    pane.keys("C-c");
+    const { code, screen } = await pane.exit();
+    expect(code).toBe(130);
+    expect(screen).toMatch(/interrupt: finishing in-flight models.*\n.*1 of 2 OK {4}slow /);
+    expect(screen).toMatch(/2 of 2 SKIP {2}after_slow \.+ \[SKIP\]/);
+    expect(screen).toMatch(
+      /Interrupted with 1 not run:\n\n {2}- after_slow {2}models\/after_slow\.sql:1 {2}not run: /,
+    );
+    expect(screen).toMatch(/Run run-\S+ interrupted: 1 succeeded, 0 failed, 1 skipped/);
+  }, 90_000);
+
   test("JSON mode on a terminal: no progress, one JSON document", async () => {
     const dir = makeProject({ "models/a.sql": "SELECT 1 AS id\n" });
     pane = rockyInTmux(["run", "-o", "json"], { cwd: dir, env: { NO_COLOR: "1" } });

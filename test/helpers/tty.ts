@@ -26,6 +26,8 @@ export interface Pane {
   waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Wait for rocky to exit; its exit code and the whole pane. */
   exit(timeoutMs?: number): Promise<{ code: number; screen: string }>;
+  /** Send keys as tmux names them (`C-c`). */
+  keys(...keys: string[]): void;
   kill(): void;
 }
 
@@ -46,8 +48,9 @@ export function rockyInTmux(
     .map(([k, v]) => `${k}=${shellQuote(v)}`)
     .join(" ");
   const cmd = [process.execPath, MAIN, ...args].map(shellQuote).join(" ");
-  // The pane stays open after rocky exits so its last screen can be read.
-  const script = `cd ${shellQuote(opts.cwd)} && env -u CI -u NO_COLOR ${env} ${cmd}; echo "__rocky_exit=$?"; sleep 600`;
+  // The pane stays open after rocky exits so its last screen can be read; the shell traps
+  // Ctrl-C (rocky gets the default disposition back) so it survives an interrupt test.
+  const script = `trap 'true' INT; cd ${shellQuote(opts.cwd)} && env -u CI -u NO_COLOR ${env} ${cmd}; echo "__rocky_exit=$?"; sleep 600`;
   const started = tmux(
     "new-session",
     "-d",
@@ -79,6 +82,9 @@ export function rockyInTmux(
       const screen = await waitFor(/__rocky_exit=\d+/, timeoutMs);
       const code = Number(/__rocky_exit=(\d+)/.exec(screen)![1]);
       return { code, screen: screen.replace(/__rocky_exit=\d+\s*$/, "") };
+    },
+    keys(...keys: string[]) {
+      tmux("send-keys", ...keys);
     },
     kill() {
       tmux("kill-server");

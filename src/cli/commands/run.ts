@@ -66,11 +66,12 @@ export function renderRecap(o: RunOutcome, files?: ReadonlyMap<string, string>):
   const failed = o.models.filter((m) => m.status === "failed");
   const skipped = o.models.filter((m) => m.status === "skipped");
   if (failed.length === 0 && skipped.length === 0) return [];
+  const interrupted = o.status === "interrupted";
   const parts = [
     ...(failed.length > 0 ? [plural(failed.length, "error")] : []),
-    ...(skipped.length > 0 ? [`${skipped.length} skipped`] : []),
+    ...(skipped.length > 0 ? [`${skipped.length} ${interrupted ? "not run" : "skipped"}`] : []),
   ];
-  const verb = o.status === "interrupted" ? "Interrupted" : "Completed";
+  const verb = interrupted ? "Interrupted" : "Completed";
   const lines = ["", (failed.length > 0 ? red : yellow)(`${verb} with ${parts.join(" and ")}:`)];
   const where = (name: string) => {
     const f = files?.get(name);
