@@ -80,15 +80,21 @@ Example:
     },
   },
   async run({ args }) {
-    // Progress only for people: on a terminal, in text mode, for projects big enough to wait on.
+    // Progress only for people: on a terminal, in text mode, for compiles long enough to wait
+    // on (a big project, or one that has taken a second already).
     const showProgress = isInteractive() && globals().output !== "json";
+    const started = Date.now();
+    let shown = false;
     const result = await loadAndCompile(globals().config, {
       cache: args.cache,
       ...(showProgress
         ? {
             onProgress: (done: number, total: number) => {
-              if (total < 500) return;
-              writeStderr(done < total ? `\r  analysing models: ${done}/${total}` : "\r\u001b[2K");
+              if (done < total && (total >= 500 || Date.now() - started >= 1000)) {
+                const secs = ((Date.now() - started) / 1000).toFixed(1);
+                writeStderr(`\r\u001b[2K  analysing models: ${done} of ${total} · ${secs}s`);
+                shown = true;
+              } else if (done >= total && shown) writeStderr("\r\u001b[2K");
             },
           }
         : {}),
