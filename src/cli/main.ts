@@ -166,6 +166,8 @@ async function dispatch(argv: string[]): Promise<number> {
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
+    // `rocky help run` is `rocky run --help`.
+    if (rest.length > 0) return dispatch([...rest, "--help"]);
     writeStdout(`${GLOBAL_HELP}\n`);
     return 0;
   }

@@ -72,6 +72,11 @@ describe("global CLI conventions", () => {
     expect(r.stdout).not.toContain("Example:");
   });
 
+  test("'rocky help CMD' is 'rocky CMD --help'", () => {
+    expect(rocky(["help", "branch", "create"]).stdout).toBe(rocky(["branch", "create", "--help"]).stdout);
+    expect(rocky(["help", "run"]).stdout).toContain("USAGE\n  rocky run [OPTIONS]\n");
+  });
+
   test("an unknown command is a usage error with a suggestion", () => {
     const r = rocky(["compil"]);
     expect(r.code).toBe(2);

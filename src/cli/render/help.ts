@@ -35,10 +35,14 @@ export function wrap(text: string, width: number): string[] {
   return out;
 }
 
+/** The left column's width for these rows: the widest label, at most 30. */
+export function columnWidth(...tables: [string, string][][]): number {
+  return Math.min(30, Math.max(0, ...tables.flat().map(([l]) => l.length)));
+}
+
 /** Two columns, the left one padded (at most 30 wide), the right one wrapped under itself. */
-export function table(rows: [string, string][], indent = "  "): string[] {
-  const widest = Math.max(0, ...rows.map(([l]) => l.length));
-  const col = Math.min(30, widest);
+export function table(rows: [string, string][], indent = "  ", width?: number): string[] {
+  const col = width ?? columnWidth(rows);
   const lines: string[] = [];
   for (const [left, right] of rows) {
     const pad = indent.length + col + 2;
@@ -125,6 +129,8 @@ export async function renderHelp(cmd: CommandDef, path: string): Promise<string>
   const { text, examples } = splitDescription(meta.description ?? "");
   const { positional, options, usage } = optionRows(args);
   const out: string[] = [...wrap(text, HELP_WIDTH), ""];
+  // One left column for every table of the page, so they line up.
+  const col = columnWidth(positional, options, GLOBAL_OPTIONS);
   const program = `rocky ${path}`;
   if (subs && Object.keys(subs).length > 0) {
     out.push(heading("USAGE"), `  ${program} <COMMAND> [OPTIONS]`, "");
@@ -142,10 +148,11 @@ export async function renderHelp(cmd: CommandDef, path: string): Promise<string>
       `  ${[program, options.length > 0 ? "[OPTIONS]" : "", ...usage].filter(Boolean).join(" ")}`,
       "",
     );
-    if (positional.length > 0) out.push(heading("ARGUMENTS"), ...table(positional), "");
-    if (options.length > 0) out.push(heading("OPTIONS"), ...table(options), "");
+    if (positional.length > 0) out.push(heading("ARGUMENTS"), ...table(positional, "  ", col), "");
+    if (options.length > 0) out.push(heading("OPTIONS"), ...table(options, "  ", col), "");
   }
-  out.push(heading("GLOBAL OPTIONS"), ...table(GLOBAL_OPTIONS), "");
+  const globalCol = subs && Object.keys(subs).length > 0 ? undefined : col;
+  out.push(heading("GLOBAL OPTIONS"), ...table(GLOBAL_OPTIONS, "  ", globalCol), "");
   if (examples.length > 0)
     out.push(heading(examples.length === 1 ? "EXAMPLE" : "EXAMPLES"), ...examples.map((e) => `  ${e}`), "");
   if (subs && Object.keys(subs).length > 0)
