@@ -196,12 +196,12 @@ export const SCHEMAS: Record<string, Documented> = {
         descriptions: {
           type: `\`"${t}"\``,
           timestamp_column:
-            "the column whose highest loaded value is stored as the watermark; the next run reads only newer rows",
+            "a load-time column: each run re-processes the model's rows at or after the target's own `max(timestamp_column)`",
           unique_key:
             t === "merge"
-              ? "columns that identify a row: a new row with a key already in the table updates it, the others are inserted"
-              : "columns that identify an output row (an aggregate's GROUP BY columns): re-processed rows replace their old versions by key; without one, by period",
-          update_columns: "columns updated on a match (default: every column)",
+              ? "columns that identify a row (one row per key): a key already in the table is updated, the others inserted"
+              : "columns that identify an output row (an aggregate's GROUP BY columns): re-processed rows replace their old versions by key; without one, by period. An aggregating model must declare it (E040)",
+          update_columns: "columns a match updates (default: every column); the others keep their values",
           partition_by: "columns whose values' partitions are deleted and re-inserted",
         },
       },
