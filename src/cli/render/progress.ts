@@ -81,6 +81,11 @@ export class RunProgress {
   }
 
   onEvent(e: RunEvent): void {
+    // Other event kinds (e.g. per-test events) only refresh the status line.
+    if (e.type !== "start" && e.type !== "done") {
+      this.drawStatus();
+      return;
+    }
     this.total = e.total;
     this.phase = undefined;
     if (e.type === "start") {
