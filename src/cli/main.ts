@@ -1,22 +1,19 @@
 #!/usr/bin/env bun
-import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { type ArgsDef, type CommandDef, runCommand } from "citty";
 import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { flushStdio, isTerminal, stdoutWritten, writeStderr, writeStdout } from "../runtime/stdio.ts";
 import { commands } from "./commands/index.ts";
 import { type GlobalOptions, globals, type OutputMode, setGlobals } from "./context.ts";
+import { GLOBAL_OPTIONS, renderHelp, table } from "./render/help.ts";
 
 const GLOBAL_HELP = `rocky ${VERSION}: check a whole SQL pipeline before it runs
 
 Usage: rocky [global options] <command> [args]
 
 Global options (before or after the command):
-  -c, --config PATH      project file (default: rocky.toml, searched upward)
-  -o, --output FORMAT    json | table (default: table on a terminal, json otherwise)
-      --state-path PATH  state file (default: [state] path, else .rocky-state.db beside rocky.toml)
-      --version          print the version
-  -h, --help             help for rocky or a command
+${table(GLOBAL_OPTIONS).join("\n")}
 
 Commands:
 ${Object.entries(commands)
@@ -169,6 +166,8 @@ async function dispatch(argv: string[]): Promise<number> {
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
+    // `rocky help run` is `rocky run --help`.
+    if (rest.length > 0) return dispatch([...rest, "--help"]);
     writeStdout(`${GLOBAL_HELP}\n`);
     return 0;
   }
@@ -181,7 +180,6 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   // Walk down to the leaf sub-command (e.g. `branch create`).
   let cmd: CommandDef = await entry.load();
-  let parent: CommandDef | undefined;
   let path = name;
   let args = rest;
   for (;;) {
@@ -189,7 +187,7 @@ async function dispatch(argv: string[]): Promise<number> {
     if (!subs || Object.keys(subs).length === 0) break;
     const [sub, ...subRest] = args;
     if (sub === undefined || sub.startsWith("-")) {
-      writeStdout(`${plain(await renderUsage(cmd))}\n`);
+      writeStdout(`${plain(await renderHelp(cmd, path))}\n`);
       return ex.help ? 0 : 2;
     }
     const next = subs[sub];
@@ -198,14 +196,13 @@ async function dispatch(argv: string[]): Promise<number> {
         `unknown command '${path} ${sub}'`,
         didYouMean(sub, Object.keys(subs)) ?? `see 'rocky ${path} --help'`,
       );
-    parent = cmd;
     cmd = (await resolve(next)) as CommandDef;
     path = `${path} ${sub}`;
     commandPath = path;
     args = subRest;
   }
   if (ex.help) {
-    writeStdout(`${plain(await renderUsage(cmd, parent))}\n`);
+    writeStdout(`${plain(await renderHelp(cmd, path))}\n`);
     return 0;
   }
   checkFlags(path, ((await resolve(cmd.args)) ?? {}) as ArgsDef, args);

@@ -6,7 +6,8 @@ import { isTerminal } from "../runtime/stdio.ts";
  * and costs ~15 ms of start-up.
  */
 const cache = new Map<1 | 2, boolean>();
-const enabled = (fd: 1 | 2): boolean => {
+/** Colour on this fd: a terminal, NO_COLOR unset, TERM not dumb. */
+export const colourOn = (fd: 1 | 2): boolean => {
   let on = cache.get(fd);
   if (on === undefined) {
     on = isTerminal(fd) && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
@@ -18,7 +19,7 @@ const enabled = (fd: 1 | 2): boolean => {
 const wrap =
   (code: string, reset: string) =>
   (s: string, fd: 1 | 2 = 1) =>
-    enabled(fd) ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
+    colourOn(fd) ? `\u001b[${code}m${s}\u001b[${reset}m` : s;
 
 export const bold = wrap("1", "22");
 export const dim = wrap("2", "22");
@@ -30,4 +31,12 @@ export const cyan = wrap("36", "39");
 /** A person is watching stderr (progress lines make sense), not CI or a pipe. */
 export function isInteractive(): boolean {
   return isTerminal(2) && process.env.CI === undefined;
+}
+
+/** Width of the terminal on stderr (COLUMNS, else 80 when unknown). Builds the Node stream: not for fast paths. */
+export function terminalColumns(): number {
+  const c = process.stderr.columns;
+  if (typeof c === "number" && c > 0) return c;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : 80;
 }

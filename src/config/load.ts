@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
-import { RockyError } from "../errors.ts";
+import { closeMatches, RockyError } from "../errors.ts";
+import { explainIssue } from "./explain.ts";
 import { expandEnv } from "./env.ts";
 import { resolveStatePath } from "./locate.ts";
 import { type AdapterConfig, AdapterConfigSchema, RockyTomlSchema, SourceColumnSchema } from "./schema.ts";
@@ -35,21 +36,6 @@ export interface LoadedConfig {
 
 export { findConfig } from "./locate.ts";
 
-function issuePath(issue: v.BaseIssue<unknown>, prefix: string[] = []): string {
-  const dot = v.getDotPath(issue);
-  return [...prefix, ...(dot ? [dot] : [])].join(".") || "(top level)";
-}
-
-function describeIssue(file: string, issue: v.BaseIssue<unknown>, prefix: string[] = []): string {
-  const path = issuePath(issue, prefix);
-  if (issue.kind === "schema" && issue.type === "strict_object" && issue.input !== undefined) {
-    const key = issue.path?.at(-1)?.key;
-    return `${file}: unknown key '${String(key ?? path)}' at ${path}`;
-  }
-  const got = issue.received && issue.received !== "undefined" ? ` (got ${issue.received})` : "";
-  return `${file}: ${path}: ${issue.message}${got}`;
-}
-
 export function validateOrThrow<S extends v.GenericSchema>(
   schema: S,
   input: unknown,
@@ -58,8 +44,15 @@ export function validateOrThrow<S extends v.GenericSchema>(
 ): v.InferOutput<S> {
   const r = v.safeParse(schema, input);
   if (r.success) return r.output;
-  const lines = r.issues.slice(0, 5).map((i) => describeIssue(file, i, prefix));
-  throw new RockyError(lines.join("\n"), { code: "config_invalid" });
+  const all = r.issues.map((i) => explainIssue(file, i, schema, prefix));
+  // `timestamp_col` is reported once, as the typo of the missing `timestamp_column`.
+  const covered = new Set(all.map((e) => e.covers));
+  const explained = all.filter((e) => e.unknown === undefined || !covered.has(e.unknown)).slice(0, 5);
+  const hint = explained.find((e) => e.hint !== undefined)?.hint;
+  throw new RockyError(explained.map((e) => e.line).join("\n"), {
+    code: "config_invalid",
+    ...(hint !== undefined ? { hint } : {}),
+  });
 }
 
 /** Flatten `[adapter]` (one, named "default") or `[adapter.<name>]` tables. */
@@ -72,6 +65,22 @@ function normaliseAdapters(
   if ("type" in raw) {
     out.set("default", validateOrThrow(AdapterConfigSchema, raw, file, ["adapter"]) as AdapterConfig);
     return out;
+  }
+  // Keys that are not tables: a bare [adapter] without `type` (say `typ = "duckdb"`).
+  const plainKeys = Object.entries(raw).filter(([, b]) => !b || typeof b !== "object" || Array.isArray(b));
+  if (plainKeys.length > 0) {
+    const typo = closeMatches(
+      "type",
+      plainKeys.map(([k]) => k),
+      1,
+    )[0];
+    throw new RockyError(
+      `${file}: [adapter] has no 'type' key${typo !== undefined ? ` (did you mean 'type' instead of '${typo}'?)` : ""}`,
+      {
+        code: "config_invalid",
+        hint: 'name the warehouse, e.g.:\n[adapter]\ntype = "duckdb"\npath = "warehouse.duckdb"',
+      },
+    );
   }
   for (const [name, block] of Object.entries(raw)) {
     if (!block || typeof block !== "object" || Array.isArray(block)) {

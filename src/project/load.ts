@@ -12,19 +12,19 @@ export { StrategySchema };
 
 const names = v.array(v.pipe(v.string(), v.nonEmpty()));
 
-const TargetSchema = v.strictObject({
+export const TargetSchema = v.strictObject({
   catalog: v.optional(v.pipe(v.string(), v.nonEmpty())),
   schema: v.optional(v.pipe(v.string(), v.nonEmpty())),
   table: v.optional(v.pipe(v.string(), v.nonEmpty())),
 });
 
-const TestSchema = v.looseObject({
+export const TestSchema = v.looseObject({
   type: v.pipe(v.string(), v.nonEmpty()),
   column: v.optional(v.string()),
   severity: v.optional(v.picklist(["error", "warning"]), "error"),
 });
 
-const SidecarSchema = v.strictObject({
+export const SidecarSchema = v.strictObject({
   name: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a model name is letters, digits and _")),
   ),
@@ -40,7 +40,7 @@ const SidecarSchema = v.strictObject({
   sources: v.optional(v.unknown()),
 });
 
-const DefaultsSchema = v.strictObject({
+export const DefaultsSchema = v.strictObject({
   target: v.optional(v.strictObject({ catalog: v.optional(v.string()), schema: v.optional(v.string()) })),
   strategy: v.optional(StrategySchema),
   tests: v.optional(v.array(TestSchema)),

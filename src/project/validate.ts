@@ -96,6 +96,12 @@ async function validateAdapter(
  * V018 an adapter block its plugin's config schema rejects (what `run` would refuse),
  * V019 a project adapter plugin that fails to load or is not a valid adapter.
  */
+/** A config problem's message and, when it says what to write, its hint (validate has no hint field). */
+function withHint(e: unknown): string {
+  if (!(e instanceof RockyError) || e.code !== "config_invalid" || e.hint === undefined) return message(e);
+  return `${e.message}\n      hint: ${e.hint.replace(/\n/g, "\n        ")}`;
+}
+
 export async function validateProject(configFile: string): Promise<ValidateReport> {
   const report: ValidateReport = {
     valid: true,
@@ -116,7 +122,7 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
     add({
       severity: "error",
       code: "V001",
-      message: `failed to load config: ${message(e)}`,
+      message: `failed to load config: ${withHint(e)}`,
       file: configFile,
     });
     return report;
@@ -166,7 +172,7 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
     add({
       severity: "error",
       code,
-      message: e instanceof RockyError ? e.message : `model loading failed: ${message(e)}`,
+      message: e instanceof RockyError ? withHint(e) : `model loading failed: ${message(e)}`,
     });
   }
   return report;

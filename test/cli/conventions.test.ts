@@ -36,6 +36,19 @@ describe("global CLI conventions", () => {
         .filter((l) => l.trim().startsWith(`rocky ${name}`))
         .map((l) => l.trim());
       if (examples.length === 0) problems.push(`${name}: no example 'rocky ${name} …'`);
+      // The program name in USAGE, the global options, no stray `(name)` tags, 100 columns.
+      if (!new RegExp(`^USAGE\\n  rocky ${name}( |$)`, "m").test(r.stdout))
+        problems.push(`${name}: no 'rocky ${name}' USAGE`);
+      if (!r.stdout.includes("GLOBAL OPTIONS\n  -c, --config PATH"))
+        problems.push(`${name}: no global options`);
+      if (r.stdout.includes(`(${name})`)) problems.push(`${name}: a stray '(${name})' tag`);
+      for (const line of r.stdout.split("\n"))
+        if (line.length > 100) problems.push(`${name}: a line wider than 100 columns: ${line}`);
+      // Option tables are left-aligned: every option line starts at column 3.
+      for (const line of r.stdout
+        .split("\n")
+        .filter((l) => /^\s+--?[a-z][a-z-]*(, --?[a-z-]+)*( [A-Z_]+)? {2}/.test(l)))
+        if (!line.startsWith("  -")) problems.push(`${name}: option line not left-aligned: ${line}`);
       const known = new Set(["--help", "-o", "--output", "-c", "--config", "--state-path", "--verbose"]);
       for (const m of r.stdout.matchAll(/(^|\s)(--[a-z][a-z-]*|-[a-z])\b/g)) known.add(m[2]!);
       for (const ex of examples) {
@@ -47,6 +60,21 @@ describe("global CLI conventions", () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test("a command with sub-commands lists them one line each, without their examples", () => {
+    const r = rocky(["branch", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("USAGE\n  rocky branch <COMMAND> [OPTIONS]\n");
+    expect(r.stdout).toMatch(/COMMANDS\n {2}create +Create a named branch\.\n {2}list +List branches/);
+    expect(r.stdout.match(/^EXAMPLES?$/gm)).toEqual(["EXAMPLE"]);
+    expect(r.stdout).not.toContain("--drop");
+    expect(r.stdout).not.toContain("Example:");
+  });
+
+  test("'rocky help CMD' is 'rocky CMD --help'", () => {
+    expect(rocky(["help", "branch", "create"]).stdout).toBe(rocky(["branch", "create", "--help"]).stdout);
+    expect(rocky(["help", "run"]).stdout).toContain("USAGE\n  rocky run [OPTIONS]\n");
   });
 
   test("an unknown command is a usage error with a suggestion", () => {

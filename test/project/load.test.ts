@@ -49,7 +49,9 @@ describe("model discovery", () => {
       "models/m.sql": "SELECT 1 AS x",
       "models/m.toml": '[strategy]\ntype = "incremental"\n',
     });
-    await expect(loadProject(await loadConfig(file))).rejects.toThrow(/m\.toml: strategy\.timestamp_column/);
+    await expect(loadProject(await loadConfig(file))).rejects.toThrow(
+      /m\.toml:1: strategy\.timestamp_column: missing key/,
+    );
   });
 
   test("_defaults.toml may not set per-model fields", async () => {

@@ -21,10 +21,11 @@ export function renderDiagnostic(d: Diagnostic, fileOf: (model: string) => strin
   return d.suggestion ? `${line}\n  hint: ${d.suggestion}` : line;
 }
 
-function renderText(result: CompileResult, only: Set<string> | undefined): string {
+/** The text report; `quiet`: no line per model and no info diagnostics, only problems and the summary. */
+function renderText(result: CompileResult, only: Set<string> | undefined, quiet = false): string {
   const lines: string[] = [];
   const errorModels = new Set(result.diagnostics.filter((d) => d.severity === "Error").map((d) => d.model));
-  for (const [name, m] of result.models) {
+  for (const [name, m] of quiet ? [] : result.models) {
     if (only && !only.has(name)) continue;
     if (m.columns === undefined)
       lines.push(`  ${red("✗")} ${name} ${dim(`(unavailable: ${m.unavailable})`)}`);
@@ -33,13 +34,17 @@ function renderText(result: CompileResult, only: Set<string> | undefined): strin
       lines.push(`  ${mark} ${name} ${dim(`(${plural(m.columns.length, "column")})`)}`);
     }
   }
-  const diags = result.diagnostics.filter((d) => !only || only.has(d.model));
+  const diags = result.diagnostics.filter(
+    (d) => (!only || only.has(d.model)) && !(quiet && d.severity === "Info"),
+  );
   const fileOf = (model: string) => result.project.byName.get(model)?.relPath;
-  if (diags.length > 0) lines.push("", ...diags.map((d) => renderDiagnostic(d, fileOf)));
+  if (diags.length > 0)
+    lines.push(...(lines.length > 0 ? [""] : []), ...diags.map((d) => renderDiagnostic(d, fileOf)));
   const count = (s: Diagnostic["severity"]) => result.diagnostics.filter((d) => d.severity === s).length;
   const errors = count("Error");
   const summary = `Compiled: ${plural(result.models.size, "model")} in ${plural(result.dag.layers.length, "layer")}, ${plural(errors, "error")}, ${plural(count("Warning"), "warning")}, ${count("Info")} info (${result.timings.total_ms} ms)`;
-  lines.push("", `  ${errors > 0 ? red(summary) : bold(summary)}`);
+  if (lines.length > 0) lines.push("");
+  lines.push(`  ${errors > 0 ? red(summary) : bold(summary)}`);
   return lines.join("\n");
 }
 
@@ -53,6 +58,7 @@ Exits 1 when any diagnostic is an error (the report is printed first).
 Example:
   rocky compile
   rocky compile --model fct_orders -o json
+  rocky compile --quiet
   rocky compile --target-dialect snowflake,bigquery   # also warn about SQL that does not port`,
   },
   args: {
@@ -62,6 +68,11 @@ Example:
       description:
         "Warn about constructs that do not port to these dialects (duckdb, snowflake, bigquery, databricks; comma-separated)",
     },
+    quiet: {
+      type: "boolean",
+      alias: "q",
+      description: "Summary only: errors and warnings, no line per model",
+    },
     cache: {
       type: "boolean",
       default: true,
@@ -69,15 +80,21 @@ Example:
     },
   },
   async run({ args }) {
-    // Progress only for people: on a terminal, in text mode, for projects big enough to wait on.
+    // Progress only for people: on a terminal, in text mode, for compiles long enough to wait
+    // on (a big project, or one that has taken a second already).
     const showProgress = isInteractive() && globals().output !== "json";
+    const started = Date.now();
+    let shown = false;
     const result = await loadAndCompile(globals().config, {
       cache: args.cache,
       ...(showProgress
         ? {
             onProgress: (done: number, total: number) => {
-              if (total < 500) return;
-              writeStderr(done < total ? `\r  analysing models: ${done}/${total}` : "\r\u001b[2K");
+              if (done < total && (total >= 500 || Date.now() - started >= 1000)) {
+                const secs = ((Date.now() - started) / 1000).toFixed(1);
+                writeStderr(`\r\u001b[2K  analysing models: ${done} of ${total} · ${secs}s`);
+                shown = true;
+              } else if (done >= total && shown) writeStderr("\r\u001b[2K");
             },
           }
         : {}),
@@ -103,7 +120,11 @@ Example:
     const payload = envelope("compile", compilePayload(result, only));
     mark("payload built");
     writeStdout(
-      withNewline(globals().output === "json" ? JSON.stringify(payload, null, 2) : renderText(result, only)),
+      withNewline(
+        globals().output === "json"
+          ? JSON.stringify(payload, null, 2)
+          : renderText(result, only, args.quiet === true),
+      ),
     );
     mark("payload written");
     if (result.hasErrors) throw new ExitCode(1);

@@ -8,7 +8,9 @@ import { runPayload } from "../../run/report.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
-import { dim, green, isInteractive, red, yellow } from "../style.ts";
+import { isTerminal, writeStderr } from "../../runtime/stdio.ts";
+import { RunProgress } from "../render/progress.ts";
+import { colourOn, dim, green, isInteractive, red, terminalColumns, yellow } from "../style.ts";
 
 const TRIGGERS = ["manual", "ci", "schedule", "sensor"];
 
@@ -47,15 +49,58 @@ function modelLine(m: ModelResult, width: number, targetWidth: number, isolated:
   return lines.join("\n");
 }
 
-export function renderRun(o: RunOutcome): string {
+export interface RenderRunOptions {
+  /** One line per model (off when live progress already showed them, or with --quiet). */
+  models?: boolean;
+  /** Model name → its file, for the failure recap. */
+  files?: ReadonlyMap<string, string>;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * The failures and the models they skipped, repeated at the bottom where the eye lands
+ * ("Completed with 1 error"): each with its file and the error, indented.
+ */
+export function renderRecap(o: RunOutcome, files?: ReadonlyMap<string, string>): string[] {
+  const failed = o.models.filter((m) => m.status === "failed");
+  const skipped = o.models.filter((m) => m.status === "skipped");
+  if (failed.length === 0 && skipped.length === 0) return [];
+  const interrupted = o.status === "interrupted";
+  const parts = [
+    ...(failed.length > 0 ? [plural(failed.length, "error")] : []),
+    ...(skipped.length > 0 ? [`${skipped.length} ${interrupted ? "not run" : "skipped"}`] : []),
+  ];
+  const verb = interrupted ? "Interrupted" : "Completed";
+  const lines = ["", (failed.length > 0 ? red : yellow)(`${verb} with ${parts.join(" and ")}:`)];
+  const where = (name: string) => {
+    const f = files?.get(name);
+    return f === undefined ? "" : `  ${dim(`${f}:1`)}`;
+  };
+  for (const m of failed) {
+    lines.push("", `  ${red("✗")} ${m.name}${where(m.name)}`);
+    const text = (m.error ?? "failed").split("\n");
+    const shown = text.slice(0, 12);
+    for (const l of shown) lines.push(`      ${l}`);
+    if (text.length > shown.length) lines.push(`      ${dim(`… ${text.length - shown.length} more lines`)}`);
+  }
+  if (skipped.length > 0) {
+    lines.push("");
+    for (const m of skipped) lines.push(`  ${yellow("-")} ${m.name}${where(m.name)}  ${dim(m.error ?? "")}`);
+  }
+  return lines;
+}
+
+export function renderRun(o: RunOutcome, opts: RenderRunOptions = {}): string {
   const width = Math.max(0, ...o.models.map((m) => m.name.length));
   const isolated = o.scope !== "production";
   const targetWidth = Math.max(0, ...o.models.map((m) => m.target.length));
-  const lines = o.models.map((m) => modelLine(m, width, targetWidth, isolated));
+  const lines = opts.models === false ? [] : o.models.map((m) => modelLine(m, width, targetWidth, isolated));
+  lines.push(...renderRecap(o, opts.files));
   const count = (s: string) => o.models.filter((m) => m.status === s).length;
   const colour = o.status === "success" ? green : o.status === "partial_failure" ? yellow : red;
+  if (lines.length > 0) lines.push("");
   lines.push(
-    "",
     `${colour(`Run ${o.runId} ${o.status}`)}: ${count("success")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped in ${secs(o.durationMs)} (scope: ${o.scope})`,
   );
   return lines.join("\n");
@@ -74,6 +119,7 @@ the run as interrupted and exits 130.
 Example:
   rocky run
   rocky run --select +fct_orders --threads 4
+  rocky run --quiet
   rocky run --shadow --model stg_orders -o json
   rocky run --branch fix-price --model stg_orders`,
   },
@@ -84,6 +130,11 @@ Example:
       description: "name, +name (with ancestors) or name+ (with descendants); repeatable",
     },
     threads: { type: "string", description: "Models executed at once (default: the adapter's)" },
+    quiet: {
+      type: "boolean",
+      alias: "q",
+      description: "Summary only: no line per model (failures are still listed)",
+    },
     "fail-fast": { type: "boolean", description: "Stop at the first failed model" },
     "full-refresh": {
       type: "boolean",
@@ -148,24 +199,31 @@ Example:
     const config = await loadConfig(findConfig(g.config), g.statePath);
     const trigger = resolveTrigger(args.trigger);
 
+    // Live progress for a person watching: never in JSON mode, nor when stderr is piped.
+    const progress =
+      g.output !== "json" && isInteractive()
+        ? new RunProgress({
+            write: writeStderr,
+            columns: terminalColumns,
+            colour: colourOn(2),
+            redraw: process.env.TERM !== "dumb",
+            quiet: args.quiet === true,
+          })
+        : undefined;
     // First Ctrl-C/SIGTERM: drain in-flight models. Second: cancel their statements too.
     const drain = new AbortController();
     const cancel = new AbortController();
     const onSignal = () => {
       if (!drain.signal.aborted) {
-        log("interrupt: finishing in-flight models, then stopping (again to cancel them)");
+        const notice = "interrupt: finishing in-flight models, then stopping (again to cancel them)";
+        if (progress) progress.note(notice);
+        else log(notice);
         drain.abort();
       } else cancel.abort();
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    const progress = g.output !== "json" && isInteractive();
-    const onEvent = progress
-      ? (e: RunEvent) => {
-          if (e.type === "done")
-            process.stderr.write(`\r\u001b[2K[${e.done}/${e.total}] ${e.result.name} ${e.result.status}`);
-        }
-      : undefined;
+    const files = new Map<string, string>();
     let outcome: RunOutcome;
     try {
       outcome = await runProject({
@@ -182,14 +240,24 @@ Example:
         trigger,
         signal: drain.signal,
         cancelSignal: cancel.signal,
-        ...(onEvent ? { onEvent } : {}),
+        onCompiled: (compiled) => {
+          for (const m of compiled.project.models) files.set(m.name, m.relPath);
+          progress?.setPhase("connecting");
+        },
+        ...(progress ? { onEvent: (e: RunEvent) => progress.onEvent(e) } : {}),
       });
+    } catch (e) {
+      progress?.finish();
+      throw e;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      if (progress) process.stderr.write("\r\u001b[2K");
     }
-    emit(envelope("run", runPayload(outcome, { trigger })), () => renderRun(outcome));
+    progress?.finish(outcome.models);
+    // Per-model lines once: the progress already showed them on this terminal.
+    const shownLive = progress !== undefined && isTerminal(1);
+    const models = args.quiet !== true && !(shownLive && outcome.scope === "production");
+    emit(envelope("run", runPayload(outcome, { trigger })), () => renderRun(outcome, { models, files }));
     if (outcome.status === "interrupted") throw new ExitCode(130);
     if (outcome.status !== "success") throw new ExitCode(1);
   },
