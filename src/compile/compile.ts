@@ -8,6 +8,7 @@
  * be analysed is marked unavailable and the rest keeps working.
  */
 import { checkStrategies } from "./strategy-checks.ts";
+import { gateUnknownColumns } from "./unknown-columns.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -605,6 +606,11 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("cache saved");
   const compiledModels = new Map(dag.order.map((n) => [n, byName.get(n)!]));
   diagnostics.push(...checkStrategies(project, compiledModels));
+  // What the warehouse would reject is an error here, so a run stops before any SQL.
+  gateUnknownColumns(diagnostics, compiledModels, (parts) => {
+    const t = resolver.tableName(parts);
+    return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
+  });
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");
