@@ -9,6 +9,7 @@
  */
 import { checkStrategies } from "./strategy-checks.ts";
 import { gateUnknownColumns } from "./unknown-columns.ts";
+import { unknownTableDiagnostics } from "./unknown-tables.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -611,6 +612,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     const t = resolver.tableName(parts);
     return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
   });
+  diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");

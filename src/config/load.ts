@@ -28,6 +28,8 @@ export interface LoadedConfig {
   modelsDir: string;
   adapters: Map<string, AdapterConfig>;
   sources: Map<string, SourceDecl>;
+  /** `[project] strict_sources`: an undeclared external table is a compile error. */
+  strictSources?: boolean;
   statePath: string;
   /** SHA-256 of the expanded config text, recorded with each run. */
   hash: string;
@@ -144,6 +146,7 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
     modelsDir,
     adapters,
     sources,
+    ...(toml.project?.strict_sources !== undefined ? { strictSources: toml.project.strict_sources } : {}),
     statePath,
     hash,
   };

@@ -74,4 +74,11 @@ describe("unknown columns", () => {
     }>();
     expect(h.runs).toEqual([expect.objectContaining({ status: "failure", models: [] })]);
   });
+
+  test("run --model of a model without errors goes on: the model it does not build cannot break it", async () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const r = rocky(["run", "--model", "stg_customers", "-o", "json"], { cwd: dir });
+    expectOk(r);
+    expect(await tables(dir, "main")).toEqual(["stg_customers"]);
+  });
 });
