@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { setActiveCommand } from "../config/env.ts";
 import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -209,6 +210,7 @@ async function dispatch(argv: string[]): Promise<number> {
     return 0;
   }
   checkFlags(path, ((await resolve(cmd.args)) ?? {}) as ArgsDef, args);
+  setActiveCommand(path);
   try {
     const { result } = await runCommand(cmd, { rawArgs: args });
     return typeof result === "number" ? result : 0;
