@@ -18,7 +18,9 @@ export function deferToAdapters(
   const leaves: { path: string[]; value: string }[] = [];
   const walk = (node: unknown, path: string[]) => {
     if (typeof node === "string") leaves.push({ path, value: node });
-    else if (Array.isArray(node)) node.forEach((x, i) => walk(x, [...path, String(i)]));
+    else if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) walk(node[i], [...path, String(i)]);
+    }
     else if (node !== null && typeof node === "object")
       for (const [k, x] of Object.entries(node)) walk(x, [...path, k]);
   };
