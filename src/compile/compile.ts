@@ -10,6 +10,7 @@
 import { checkStrategies } from "./strategy-checks.ts";
 import { gateUnknownColumns } from "./unknown-columns.ts";
 import { unknownTableDiagnostics } from "./unknown-tables.ts";
+import { explainFileSources, sourceName } from "./file-sources.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -77,7 +78,10 @@ class TableResolver {
   /** Declared sources by their last parts, so `cat.raw.orders` finds `raw.orders` and vice versa. */
   private readonly sourcesBySuffix = new Map<string, SourceDecl[]>();
 
+  private readonly root: string;
+
   constructor(project: Project) {
+    this.root = project.config.root;
     this.index = new ModelIndex(project.models, defaultLocation(project.config));
     for (const s of project.config.sources.values()) {
       this.sources.set(s.name.toLowerCase(), s);
@@ -122,7 +126,7 @@ class TableResolver {
         ? { name: m, kind: "model" }
         : s
           ? { name: s.name, kind: "source", columns: s.columns.map((c) => c.name) }
-          : { name: parts.join("."), kind: "source" };
+          : { name: sourceName(parts.join("."), this.root), kind: "source" };
       this.names.set(k, hit);
     }
     return hit;
@@ -613,6 +617,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
   });
   diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
+  explainFileSources(diagnostics, project, compiledModels);
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");

@@ -20,8 +20,7 @@ export function deferToAdapters(
     if (typeof node === "string") leaves.push({ path, value: node });
     else if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) walk(node[i], [...path, String(i)]);
-    }
-    else if (node !== null && typeof node === "object")
+    } else if (node !== null && typeof node === "object")
       for (const [k, x] of Object.entries(node)) walk(x, [...path, k]);
   };
   walk(parsed, []);
