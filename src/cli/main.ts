@@ -170,6 +170,9 @@ async function dispatch(argv: string[]): Promise<number> {
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
+    // `rocky help run` (or `rocky help branch create`) is `rocky run --help`.
+    const topic = rest.filter((a) => !a.startsWith("-"));
+    if (topic.length > 0) return dispatch([...topic, "--help"]);
     writeStdout(`${GLOBAL_HELP}\n`);
     return 0;
   }
