@@ -28,8 +28,7 @@ export function unknownTableDiagnostics(
   tables: TableLookup,
 ): Diagnostic[] {
   const strict = project.config.strictSources === true;
-  const modelNames = [...models.keys()];
-  const sourceNames = [...project.config.sources.keys()];
+  const suggester = new TableSuggester([...models.keys()], [...project.config.sources.keys()]);
   const out: Diagnostic[] = [];
   for (const [name, m] of models) {
     const file = project.byName.get(name);
@@ -40,7 +39,7 @@ export function unknownTableDiagnostics(
       const table = ref.parts.join(".");
       if (seen.has(table.toLowerCase())) continue;
       seen.add(table.toLowerCase());
-      const near = tableSuggestion(ref.parts, modelNames, sourceNames, [name]);
+      const near = suggester.suggest(ref.parts, [name]);
       const declare = `declare its columns under [sources.${table}]`;
       out.push({
         severity: strict ? "Error" : "Warning",
@@ -57,22 +56,87 @@ export function unknownTableDiagnostics(
   return out;
 }
 
-/** `did you mean …?` for a table name: sources by their whole dotted name, models by the table part. */
-export function tableSuggestion(
-  parts: readonly string[],
-  modelNames: readonly string[],
-  sourceNames: readonly string[],
-  /** The models reading it: never what was meant. */
-  readers: readonly string[] = [],
-): string | undefined {
-  const table = parts.join(".");
-  const same = (x: string) => x.toLowerCase() === table.toLowerCase();
-  const close = [
-    ...closeMatches(table, sourceNames).filter((x) => !same(x)),
-    ...closeMatches(
-      parts.at(-1) ?? table,
-      modelNames.filter((x) => !readers.includes(x)),
-    ),
-  ].slice(0, 3);
-  return close.length > 0 ? `did you mean ${close.map((x) => `'${x}'`).join(", ")}?` : undefined;
+interface Named {
+  name: string;
+  lower: string;
+}
+
+/** Candidate names looked at, at most, for all the suggestions of one compile. */
+const SUGGESTION_BUDGET = 50_000;
+
+/**
+ * `did you mean …?` for table names, memoised per name: sources by their whole dotted
+ * name; models (whose names are bare) only for a bare reference, since `raw.x` is not a
+ * typo of a model. Bounded by a budget, so a 10k-model project reading thousands of
+ * undeclared tables does not pay millions of edit distances for hints.
+ */
+export class TableSuggester {
+  private readonly memo = new Map<string, string[]>();
+  private spent = 0;
+  private readonly models: Named[];
+  private readonly sources: Named[];
+  private readonly everything: Named[];
+  constructor(modelNames: readonly string[], sourceNames: readonly string[]) {
+    const named = (n: string): Named => ({ name: n, lower: n.toLowerCase() });
+    this.models = modelNames.map(named);
+    this.sources = sourceNames.map(named);
+    this.everything = [...this.sources, ...this.models];
+  }
+
+  /** `readers`: the models reading the table, never what was meant. */
+  suggest(parts: readonly string[], readers: readonly string[] = []): string | undefined {
+    const table = parts.join(".");
+    const key = table.toLowerCase();
+    let close = this.memo.get(key);
+    if (!close) {
+      const pool = parts.length === 1 ? this.everything : this.sources;
+      this.spent += pool.length;
+      close =
+        this.spent > SUGGESTION_BUDGET
+          ? []
+          : closeMatches(table, plausible(key, pool), 6).filter((x) => x.toLowerCase() !== key);
+      this.memo.set(key, close);
+    }
+    const shown = close.filter((x) => !readers.includes(x)).slice(0, 3);
+    return shown.length > 0 ? `did you mean ${shown.map((x) => `'${x}'`).join(", ")}?` : undefined;
+  }
+}
+
+const counts = new Int32Array(65536);
+const seenAt = new Uint32Array(65536);
+let stamp = 0;
+
+/** A letter's count difference, counted once per letter (and cleared for the next pair). */
+function take(k: number): number {
+  if (seenAt[k] === stamp) return 0;
+  seenAt[k] = stamp;
+  const d = Math.abs(counts[k]!);
+  counts[k] = 0;
+  return d;
+}
+
+/** The L1 distance of two names' letter counts: an edit distance is at least half of it. */
+function lettersApart(a: string, b: string): number {
+  stamp++;
+  for (let i = 0; i < a.length; i++) counts[a.charCodeAt(i)]!++;
+  for (let i = 0; i < b.length; i++) counts[b.charCodeAt(i)]!--;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff += take(a.charCodeAt(i));
+  for (let i = 0; i < b.length; i++) diff += take(b.charCodeAt(i));
+  return diff;
+}
+
+/**
+ * The candidates `closeMatches` could accept, found cheaply, so most names are ruled out
+ * without an edit distance (a 10k-model project reading many undeclared tables stays fast).
+ */
+function plausible(lower: string, pool: readonly Named[]): string[] {
+  const limit = Math.max(2, Math.floor(lower.length / 3));
+  const out: string[] = [];
+  for (const { name, lower: cl } of pool) {
+    if (Math.abs(cl.length - lower.length) <= limit ? lettersApart(lower, cl) / 2 <= limit : false)
+      out.push(name);
+    else if (cl.includes(lower) || lower.includes(cl)) out.push(name);
+  }
+  return out;
 }

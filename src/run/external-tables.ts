@@ -8,7 +8,7 @@
 import type { Adapter, TableRef } from "../adapter/types.ts";
 import type { CompileResult } from "../compile/types.ts";
 import { lineCol } from "../compile/position.ts";
-import { SYSTEM_SCHEMA, tableSuggestion } from "../compile/unknown-tables.ts";
+import { SYSTEM_SCHEMA, TableSuggester } from "../compile/unknown-tables.ts";
 import { RockyError } from "../errors.ts";
 
 interface Reader {
@@ -81,22 +81,17 @@ export async function checkExternalTables(
   );
   if (missing.length === 0) return;
   missing.sort((a, b) => a.name.localeCompare(b.name));
-  const modelNames = [...compiled.models.keys()];
   const sources = compiled.project.config.sources;
-  const sourceNames = [...sources.keys()];
+  const suggester = new TableSuggester([...compiled.models.keys()], [...sources.keys()]);
   const lines = missing.map((t) => {
     // A declared source that is missing is not a typo: it has to be loaded.
-    const note = sources.has(t.name)
-      ? " (declared in [sources])"
-      : (() => {
-          const near = tableSuggestion(
-            t.name.split("."),
-            modelNames,
-            sourceNames,
-            t.readers.map((r) => r.model),
-          );
-          return near ? ` (${near})` : "";
-        })();
+    const near = sources.has(t.name)
+      ? undefined
+      : suggester.suggest(
+          t.name.split("."),
+          t.readers.map((r) => r.model),
+        );
+    const note = sources.has(t.name) ? " (declared in [sources])" : near ? ` (${near})` : "";
     return `  ${t.name}${note}: read by ${t.readers.map((r) => r.where).join(", ")}`;
   });
   const n = missing.length;

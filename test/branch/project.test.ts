@@ -93,7 +93,7 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
 `,
     });
     const run = ok(["run", "--branch", "feat_new_join", "--model", "int_orders"], dir).json<{
-      models: { reads: { model?: string; from: string; table: string }[] }[];
+      models: { reads: { model?: string; from: string; table: string; clone?: string }[] }[];
     }>();
     // Unchanged upstreams resolve to the branch's zero-copy clones.
     expect(run.models[0]!.reads).toEqual([
