@@ -56,6 +56,24 @@ describe("offline commands need no secrets", () => {
     });
   }
 
+  test("validate passes and warns (V020) which variables a connecting command will need", () => {
+    const dir = snowflakeProject();
+    const r = rocky(["validate", "-o", "json"], { cwd: dir, env: NO_SECRETS });
+    expect(r.code).toBe(0);
+    const j = r.json<{
+      valid: boolean;
+      messages: { severity: string; code: string; message: string; line?: number }[];
+    }>();
+    expect(j.valid).toBe(true);
+    expect(
+      j.messages.filter((m) => m.code === "V020").map((m) => [m.severity, m.line, m.message.split(";")[0]]),
+    ).toEqual([
+      ["warn", 6, "adapter.default: environment variable 'SNOWFLAKE_ACCOUNT' is not set"],
+      ["warn", 7, "adapter.default: environment variable 'SNOWFLAKE_USER' is not set"],
+      ["warn", 8, "adapter.default: environment variable 'SNOWFLAKE_PASSWORD' is not set"],
+    ]);
+  });
+
   test("replay and branch show reach their own answers (no run, no branch), not a missing variable", () => {
     const dir = snowflakeProject();
     for (const args of [
