@@ -568,6 +568,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     });
   }
   mark("models assembled");
+  // Before the graph is built, so a model's "unavailable" reason there is the reworded one.
+  explainFileSources(diagnostics, project, byName);
   for (const i of fresh) cache.set(hashes[i]!, entries[i]!);
   const tGraph = performance.now();
   // 6. The semantic graph: models in topological order, each output column with an
@@ -617,7 +619,6 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
   });
   diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
-  explainFileSources(diagnostics, project, compiledModels);
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");
