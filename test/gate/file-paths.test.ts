@@ -55,6 +55,10 @@ describe("relative paths in model SQL", () => {
     expect(r.stdout).toContain(
       "✗ people_star (unavailable: cannot expand * over read_csv('data/people.csv')",
     );
+    const lineage = rocky(["lineage", "people_star", "-o", "table"], { cwd: dir });
+    expect(lineage.stdout).toContain(
+      "Columns: unavailable (cannot expand * over read_csv('data/people.csv'): a file's columns are not known before it is read)",
+    );
   });
 
   test("lineage names a file source by its path from the project root, wherever rocky runs", () => {
