@@ -9,6 +9,7 @@ export const ERROR_CODE_MEANINGS = {
   config_invalid: "rocky.toml, a sidecar or an adapter block does not validate",
   not_found: "a named model, run or branch does not exist",
   compile_errors: "the project has compile errors, so nothing was run",
+  missing_tables: "tables a run reads are neither models nor present in the warehouse, so nothing was run",
   isolation_collision:
     "an isolated target (shadow, branch, replay) would land on a production table or schema; nothing was run",
   state_locked: "another rocky process holds the state store's writer lock",

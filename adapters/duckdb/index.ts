@@ -44,12 +44,14 @@ class DuckDBAdapter implements Adapter {
   private all: DuckDBConnection[] = [];
   private pinned = new AsyncLocalStorage<DuckDBConnection>();
   private readonly dbPath: string;
+  private readonly projectRoot: string;
 
   constructor(
     private readonly config: DuckDBConfig,
     ctx: AdapterContext,
   ) {
     const path = config.path;
+    this.projectRoot = ctx.projectRoot;
     this.dbPath =
       path === undefined || path === ":memory:"
         ? ":memory:"
@@ -71,6 +73,8 @@ class DuckDBAdapter implements Adapter {
     const options: Record<string, string> = {};
     if (this.config.threads) options.threads = String(this.config.threads);
     if (this.config.memory_limit) options.memory_limit = this.config.memory_limit;
+    // `read_csv('data/x.csv')` in a model means the project's data/, whatever the current folder.
+    options.file_search_path = this.projectRoot;
     try {
       this.instance = await DuckDBInstance.create(this.dbPath, options);
     } catch (e) {

@@ -18,6 +18,8 @@ export class BranchIsolation implements Isolation {
   readonly scope: string;
   readonly collisions: CollisionPolicy;
   private readonly recorded = new Set<string>();
+  /** Objects that are still `--clone`'s zero-copy start (a view over production, or a native clone). */
+  private readonly clones = new Map<string, "view" | "table">();
   private readonly exists = new Map<string, Promise<boolean>>();
   private readonly schemas = new Set<string>();
 
@@ -30,6 +32,8 @@ export class BranchIsolation implements Isolation {
     this.collisions = branchCollisionPolicy(branch.name, adapter.dialect, "run");
     for (const o of listObjects(store, branch.name)) {
       if (o.kind !== "schema") this.recorded.add(tableKey(objectRef(o)));
+      if (o.kind === "clone_view" || o.kind === "clone_table")
+        this.clones.set(tableKey(objectRef(o)), o.kind === "clone_view" ? "view" : "table");
     }
   }
 
@@ -65,7 +69,10 @@ export class BranchIsolation implements Isolation {
     if (this.recorded.has(key)) {
       let p = this.exists.get(key);
       if (!p) this.exists.set(key, (p = this.adapter.tableExists(target)));
-      if (await p) return { ref: target, from: "isolated" };
+      if (await p) {
+        const clone = this.clones.get(key);
+        return clone ? { ref: target, from: "isolated", clone } : { ref: target, from: "isolated" };
+      }
     }
     return { ref: productionTarget(model, this.adapter.dialect), from: "production" };
   }
@@ -100,6 +107,7 @@ export class BranchIsolation implements Isolation {
     }
     const key = tableKey(ref);
     this.recorded.add(key);
+    this.clones.delete(key);
     this.exists.set(key, Promise.resolve(true));
   }
 }

@@ -17,13 +17,23 @@ function objectLines(objects: readonly BranchObject[], indent = "  "): string[] 
   return objects.map((o) => `${indent}${KIND_LABEL[o.kind].padEnd(10)} ${describeObject(o).object}`);
 }
 
+/** What `--clone` made: views read production's current data, so say so rather than "copy". */
+function cloneSummary(branch: string, cloned: readonly BranchObject[]): string {
+  const n = cloned.length;
+  const views = cloned.every((o) => o.kind === "clone_view");
+  const what = views
+    ? `${n} view${n === 1 ? "" : "s"} over production (zero-copy: ${n === 1 ? "it reads" : "they read"} production's current data, not an isolated copy)`
+    : `${n} zero-copy clone${n === 1 ? "" : "s"} of production`;
+  return `${what}; 'rocky run --branch ${branch}' replaces each with a branch table as it rebuilds the model:`;
+}
+
 export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] | undefined): string {
   const lines = [`created branch '${rec.name}' (schema_prefix: ${rec.schema_prefix})`];
   if (cloned !== undefined) {
     lines.push(
       cloned.length === 0
         ? "nothing to clone: no model has a production table yet"
-        : `cloned ${cloned.length} production table${cloned.length === 1 ? "" : "s"} (zero-copy):`,
+        : cloneSummary(rec.name, cloned),
       ...objectLines(cloned),
     );
   }

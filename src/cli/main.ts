@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { type ArgsDef, type CommandDef, runCommand } from "citty";
+import { setActiveCommand } from "../config/env.ts";
 import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -166,8 +167,9 @@ async function dispatch(argv: string[]): Promise<number> {
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
-    // `rocky help run` is `rocky run --help`.
-    if (rest.length > 0) return dispatch([...rest, "--help"]);
+    // `rocky help run` (or `rocky help branch create`) is `rocky run --help`.
+    const topic = rest.filter((a) => !a.startsWith("-"));
+    if (topic.length > 0) return dispatch([...topic, "--help"]);
     writeStdout(`${GLOBAL_HELP}\n`);
     return 0;
   }
@@ -206,6 +208,7 @@ async function dispatch(argv: string[]): Promise<number> {
     return 0;
   }
   checkFlags(path, ((await resolve(cmd.args)) ?? {}) as ArgsDef, args);
+  setActiveCommand(path);
   try {
     const { result } = await runCommand(cmd, { rawArgs: args });
     return typeof result === "number" ? result : 0;

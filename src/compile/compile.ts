@@ -8,6 +8,9 @@
  * be analysed is marked unavailable and the rest keeps working.
  */
 import { checkStrategies } from "./strategy-checks.ts";
+import { gateUnknownColumns } from "./unknown-columns.ts";
+import { unknownTableDiagnostics } from "./unknown-tables.ts";
+import { explainFileSources, sourceName } from "./file-sources.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -75,7 +78,10 @@ class TableResolver {
   /** Declared sources by their last parts, so `cat.raw.orders` finds `raw.orders` and vice versa. */
   private readonly sourcesBySuffix = new Map<string, SourceDecl[]>();
 
+  private readonly root: string;
+
   constructor(project: Project) {
+    this.root = project.config.root;
     this.index = new ModelIndex(project.models, defaultLocation(project.config));
     for (const s of project.config.sources.values()) {
       this.sources.set(s.name.toLowerCase(), s);
@@ -120,7 +126,7 @@ class TableResolver {
         ? { name: m, kind: "model" }
         : s
           ? { name: s.name, kind: "source", columns: s.columns.map((c) => c.name) }
-          : { name: parts.join("."), kind: "source" };
+          : { name: sourceName(parts.join("."), this.root), kind: "source" };
       this.names.set(k, hit);
     }
     return hit;
@@ -562,6 +568,8 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     });
   }
   mark("models assembled");
+  // Before the graph is built, so a model's "unavailable" reason there is the reworded one.
+  explainFileSources(diagnostics, project, byName);
   for (const i of fresh) cache.set(hashes[i]!, entries[i]!);
   const tGraph = performance.now();
   // 6. The semantic graph: models in topological order, each output column with an
@@ -605,6 +613,12 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("cache saved");
   const compiledModels = new Map(dag.order.map((n) => [n, byName.get(n)!]));
   diagnostics.push(...checkStrategies(project, compiledModels));
+  // What the warehouse would reject is an error here, so a run stops before any SQL.
+  gateUnknownColumns(diagnostics, compiledModels, (parts) => {
+    const t = resolver.tableName(parts);
+    return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
+  });
+  diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");

@@ -9,23 +9,66 @@ export function expandEnv(
   file: string,
   env: Record<string, string | undefined> = process.env,
 ): string {
-  const lines = text.split("\n");
-  return lines
+  const { text: out, unset } = expandEnvLazily(text, env);
+  if (unset[0]) throw unsetVariableError(unset[0], file);
+  return out;
+}
+
+/** A `${VAR}` with no value and no default: left as written until a command needs it. */
+export interface UnsetVariable {
+  name: string;
+  /** 1-based line in the config file. */
+  line: number;
+}
+
+/**
+ * Like `expandEnv`, but an unset variable without a default is left as written (`${NAME}`)
+ * and reported, so commands that never read that key (compile, lineage, history…) work
+ * without a warehouse's secrets. See `checkAdapterEnv` in load.ts for where it is demanded.
+ */
+export function expandEnvLazily(
+  text: string,
+  env: Record<string, string | undefined> = process.env,
+): { text: string; unset: UnsetVariable[] } {
+  const unset: UnsetVariable[] = [];
+  const out = text
+    .split("\n")
     .map((line, i) => {
       if (line.trimStart().startsWith("#")) return line;
       return line.replace(
         /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
-        (_m, name: string, def: string | undefined) => {
+        (whole, name: string, def: string | undefined) => {
           const value = env[name];
           if (value !== undefined && value !== "") return escapeForToml(value);
           if (def !== undefined) return escapeForToml(def);
-          throw new RockyError(`environment variable '${name}' is not set (referenced in ${file}:${i + 1})`, {
-            hint: `export ${name}=..., or give a default: \${${name}:-value}`,
-          });
+          unset.push({ name, line: i + 1 });
+          return whole;
         },
       );
     })
     .join("\n");
+  return { text: out, unset };
+}
+
+/** The command being run (`rocky run`), named when a variable it needs is unset. Set by the CLI. */
+let activeCommand: string | undefined;
+export function setActiveCommand(name: string | undefined): void {
+  activeCommand = name;
+}
+
+export function unsetVariableError(v: UnsetVariable, file: string, neededFor?: string): RockyError {
+  const who =
+    neededFor && activeCommand
+      ? `; 'rocky ${activeCommand}' needs it ${neededFor}`
+      : neededFor
+        ? `; needed ${neededFor}`
+        : "";
+  return new RockyError(
+    `environment variable '${v.name}' is not set (referenced in ${file}:${v.line})${who}`,
+    {
+      hint: `export ${v.name}=..., or give a default: \${${v.name}:-value}`,
+    },
+  );
 }
 
 /** Values land inside TOML strings: keep quotes and backslashes from breaking the syntax. */

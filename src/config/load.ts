@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { closeMatches, RockyError } from "../errors.ts";
+import { deferToAdapters } from "./deferred-env.ts";
+import { expandEnvLazily, type UnsetVariable, unsetVariableError } from "./env.ts";
 import { explainIssue } from "./explain.ts";
-import { expandEnv } from "./env.ts";
 import { resolveStatePath } from "./locate.ts";
 import { type AdapterConfig, AdapterConfigSchema, RockyTomlSchema, SourceColumnSchema } from "./schema.ts";
 import { parseToml } from "./toml.ts";
@@ -29,9 +30,19 @@ export interface LoadedConfig {
   modelsDir: string;
   adapters: Map<string, AdapterConfig>;
   sources: Map<string, SourceDecl>;
+  /** `[project] strict_sources`: an undeclared external table is a compile error. */
+  strictSources?: boolean;
   statePath: string;
   /** SHA-256 of the expanded config text, recorded with each run. */
   hash: string;
+  /** Unset `${VAR}`s of each adapter block, demanded only by commands that connect (checkAdapterEnv). */
+  unsetEnv?: Map<string, UnsetVariable[]>;
+}
+
+/** Before connecting with adapter block `name`: every variable it references must be set. */
+export function checkAdapterEnv(config: LoadedConfig, name: string, neededFor: string): void {
+  const v = config.unsetEnv?.get(name)?.[0];
+  if (v) throw unsetVariableError(v, config.file, neededFor);
 }
 
 export { findConfig } from "./locate.ts";
@@ -137,8 +148,16 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
   } catch (e) {
     throw new RockyError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const expanded = expandEnv(text, file);
-  const parsed = await parseToml(expanded, file);
+  const { text: expanded, unset } = expandEnvLazily(text);
+  let parsed: unknown;
+  try {
+    parsed = await parseToml(expanded, file);
+  } catch (e) {
+    // `threads = ${T}` unexpanded is not TOML: the missing variable is the real problem.
+    if (unset[0]) throw unsetVariableError(unset[0], file);
+    throw e;
+  }
+  const unsetEnv = deferToAdapters(parsed, unset, file);
   const toml = validateOrThrow(RockyTomlSchema, parsed, file);
   const root = dirname(file);
   const adapters = normaliseAdapters(toml.adapter as Record<string, unknown> | undefined, file);
@@ -153,7 +172,9 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
     modelsDir,
     adapters,
     sources,
+    ...(toml.project?.strict_sources !== undefined ? { strictSources: toml.project.strict_sources } : {}),
     statePath,
     hash,
+    ...(unsetEnv.size > 0 ? { unsetEnv } : {}),
   };
 }

@@ -25,6 +25,8 @@ export const ProjectSectionSchema = v.strictObject({
   name: v.optional(v.string()),
   models: v.optional(v.string()),
   description: v.optional(v.string()),
+  /** Every table a model reads must be a model or a declared `[sources]` entry (else a compile error). */
+  strict_sources: v.optional(v.boolean("expected true or false")),
 });
 
 export const RockyTomlSchema = v.strictObject({

@@ -94,7 +94,8 @@ async function validateAdapter(
  * every adapter type resolves, models load, references resolve and the DAG has no cycle.
  * Codes follow Rocky 1.10 where it has one (V001, V010, V017, V030, V031); rocky's own:
  * V018 an adapter block its plugin's config schema rejects (what `run` would refuse),
- * V019 a project adapter plugin that fails to load or is not a valid adapter.
+ * V019 a project adapter plugin that fails to load or is not a valid adapter,
+ * V020 (warning) an adapter block's `${VAR}` that is unset: only connecting commands need it.
  */
 /** A config problem's message and, when it says what to write, its hint (validate has no hint field). */
 function withHint(e: unknown): string {
@@ -133,6 +134,16 @@ export async function validateProject(configFile: string): Promise<ValidateRepor
   for (const [name, a] of config.adapters) {
     const ok = await validateAdapter(config, name, a, add);
     report.adapters.push({ name, adapter_type: a.type, ok });
+    // Not an error: validate needs no secrets (a CI lint job), but say what a run will need.
+    for (const v of config.unsetEnv?.get(name) ?? []) {
+      add({
+        severity: "warn",
+        code: "V020",
+        message: `adapter.${name}: environment variable '${v.name}' is not set; commands that connect to the ${a.type} warehouse (run, test-adapter, branch create --clone, replay --execute) need it`,
+        file: configFile,
+        line: v.line,
+      });
+    }
   }
   try {
     const project = await loadProject(config);

@@ -1,7 +1,7 @@
 /** Pick and connect the project's warehouse adapter (the plugin is imported only here). */
 import { createAdapter } from "../adapter/loader.ts";
 import type { Adapter } from "../adapter/types.ts";
-import type { LoadedConfig } from "../config/load.ts";
+import { checkAdapterEnv, type LoadedConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
 
 /** The adapter block a run uses: `[adapter]` (named default), else the only one, else the first. */
@@ -22,6 +22,7 @@ export function pickAdapter(config: LoadedConfig): {
 
 export async function connectAdapter(config: LoadedConfig): Promise<Adapter> {
   const { name, block } = pickAdapter(config);
+  checkAdapterEnv(config, name, `to connect to the ${block.type} warehouse`);
   const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
   try {
     await adapter.connect();

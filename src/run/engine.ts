@@ -232,7 +232,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
           const r = await isolation.readTargetFor(modelOf(ref.model), builtHere);
           const text = dialect.qualify(r.ref);
           replacement.set(ref, text);
-          read = { model: ref.model, table: text, from: r.from };
+          read = { model: ref.model, table: text, from: r.from, ...(r.clone ? { clone: r.clone } : {}) };
           if (!builtHere) noteInput(r.ref);
         } else {
           const src = sourceRef(ref.parts, dialect.defaultSchema);

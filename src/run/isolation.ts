@@ -14,6 +14,8 @@ export type ReadSource = "isolated" | "production";
 export interface ResolvedRead {
   ref: TableRef;
   from: ReadSource;
+  /** The isolated copy is a zero-copy clone of production (`branch create --clone`), not yet rebuilt. */
+  clone?: "view" | "table";
 }
 
 export interface Isolation {

@@ -22,6 +22,7 @@ import {
   shadowIsolation,
 } from "./isolation.ts";
 import { connectAdapter, pickAdapter } from "./connect.ts";
+import { checkExternalTables } from "./external-tables.ts";
 import { selectModels } from "./selection.ts";
 
 export interface RunRequest {
@@ -60,8 +61,18 @@ export function resolveTrigger(flag: string | undefined, env: NodeJS.ProcessEnv 
   return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false" ? "ci" : "manual";
 }
 
-function compileFailure(compiled: CompileResult): RockyError {
-  const errors = compiled.diagnostics.filter((d) => d.severity === "Error");
+/**
+ * The compile errors that stop a run: those of the selected models (a model the run does
+ * not build cannot break it), and any not tied to a model.
+ */
+function blockingErrors(compiled: CompileResult, selection: readonly string[]): CompileResult["diagnostics"] {
+  const selected = new Set(selection);
+  return compiled.diagnostics.filter(
+    (d) => d.severity === "Error" && (selected.has(d.model) || !compiled.models.has(d.model)),
+  );
+}
+
+function compileFailure(errors: CompileResult["diagnostics"]): RockyError {
   const shown = errors
     .slice(0, 5)
     .map(
@@ -99,12 +110,13 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const cancel = () => void adapter?.cancel?.();
   try {
     const compiled = await compileProject(await loadProject(config));
-    if (compiled.hasErrors) {
+    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
+    const errors = blockingErrors(compiled, selection);
+    if (errors.length > 0) {
       recordFailedStart("compile errors");
-      throw compileFailure(compiled);
+      throw compileFailure(errors);
     }
     req.onCompiled?.(compiled);
-    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
     let isolation: Isolation;
     try {
       adapter = await connecting;
@@ -116,6 +128,8 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
           : productionIsolation(adapter.dialect);
       // Before any SQL: an isolated target on a production table (or another model's) is refused.
       checkIsolation(isolation, adapter.dialect, compiled, selection);
+      // Before any SQL: every external table the selected models read exists.
+      await checkExternalTables(adapter, compiled, selection);
     } catch (e) {
       recordFailedStart((e as Error).message);
       throw e;

@@ -32,6 +32,8 @@ export interface ReadRecord {
   /** Qualified, quoted name actually read. */
   table: string;
   from: "isolated" | "production" | "source";
+  /** Set when the isolated object read is a `branch create --clone` start, not a table a run built. */
+  clone?: "view" | "table";
 }
 
 export interface ModelRunRow {

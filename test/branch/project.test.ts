@@ -93,12 +93,12 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
 `,
     });
     const run = ok(["run", "--branch", "feat_new_join", "--model", "int_orders"], dir).json<{
-      models: { reads: { model?: string; from: string; table: string }[] }[];
+      models: { reads: { model?: string; from: string; table: string; clone?: string }[] }[];
     }>();
     // Unchanged upstreams resolve to the branch's zero-copy clones.
     expect(run.models[0]!.reads).toEqual([
-      { model: "stg_orders", table: `"${p}__staging"."stg_orders"`, from: "isolated" },
-      { model: "stg_customers", table: `"${p}__staging"."stg_customers"`, from: "isolated" },
+      { model: "stg_orders", table: `"${p}__staging"."stg_orders"`, from: "isolated", clone: "view" },
+      { model: "stg_customers", table: `"${p}__staging"."stg_customers"`, from: "isolated", clone: "view" },
     ]);
     expect(await catalog(db)).toContain(`${p}__intermediate.int_orders (table)`);
     expect(await productionFingerprint(db)).toEqual(print);

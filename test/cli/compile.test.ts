@@ -35,7 +35,8 @@ describe("rocky compile", () => {
       'models/misc/broken.sql:2:6 E001 SQL parse error: syntax error at or near "WHERE"',
     );
     expect(r.stdout).toContain("  hint: fix model 'broken' first");
-    expect(r.stdout).toMatch(/Compiled: 12 models in 5 layers, 1 error, 2 warnings, 0 info \(\d+ ms\)/);
+    // Warnings: two `*` that cannot expand, two undeclared external tables (W020).
+    expect(r.stdout).toMatch(/Compiled: 12 models in 5 layers, 1 error, 4 warnings, 0 info \(\d+ ms\)/);
   });
 
   test("json: Rocky's compile schema and ours, printed before the error exit", () => {
@@ -78,7 +79,9 @@ describe("rocky compile", () => {
   test("a clean project exits 0; --model narrows the report", () => {
     const all = rocky(["compile", "-o", "table"], { cwd: clean });
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/Compiled: 9 models in 5 layers, 0 errors, 0 warnings, 0 info/);
+    // The one warning: raw.payments is read undeclared, on purpose (W020).
+    expect(all.stdout).toContain("models/staging/stg_payments.sql:3:6 W020 table raw.payments");
+    expect(all.stdout).toMatch(/Compiled: 9 models in 5 layers, 0 errors, 1 warning, 0 info/);
     const one = rocky(["compile", "--model", "fct_ranked", "-o", "json"], { cwd: clean });
     expect(one.code).toBe(0);
     const j = one.json<{ models: number; models_detail: { name: string }[] }>();

@@ -42,7 +42,14 @@ function modelLine(m: ModelResult, width: number, targetWidth: number, isolated:
   }
   if (isolated) {
     for (const r of m.reads.filter((x) => x.model !== undefined)) {
-      const from = r.from === "isolated" ? "isolated copy" : "production";
+      const from =
+        r.from !== "isolated"
+          ? "production"
+          : r.clone === "view"
+            ? "the branch's view over production"
+            : r.clone === "table"
+              ? "the branch's zero-copy clone of production"
+              : "isolated copy";
       lines.push(`      ${dim(`reads ${r.model} from ${from} ${r.table}`)}`);
     }
   }

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { runConformance } from "../../adapter/conformance.ts";
 import { createAdapter } from "../../adapter/loader.ts";
-import { findConfig, loadConfig } from "../../config/load.ts";
+import { checkAdapterEnv, findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, RockyError, didYouMean } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
@@ -49,6 +49,7 @@ Example:
         },
       );
     }
+    checkAdapterEnv(config, name, `to connect to the ${block.type} warehouse`);
     const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
     const text = g.output !== "json";
     if (text && process.stderr.isTTY) log(`Adapter conformance: ${name} (${block.type})`);

@@ -12,6 +12,8 @@ export const ReadSchema = v.object({
   model: v.optional(v.string()),
   table: v.string(),
   from: v.picklist(["isolated", "production", "source"]),
+  /** The isolated object is `branch create --clone`'s zero-copy start: a view over production (or a native clone). */
+  clone: v.optional(v.picklist(["view", "table"])),
 });
 
 export const FingerprintSchema = v.object({ row_count: uint, hash: v.string() });
