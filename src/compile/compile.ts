@@ -15,7 +15,7 @@ import { type Dag, buildDag } from "../graph/dag.ts";
 import { SemanticGraph } from "../graph/semantic.ts";
 import type { Model, Project } from "../project/types.ts";
 import { ModelIndex } from "../project/resolve.ts";
-import type { ColumnsOf, ModelAnalysis } from "../sql/types.ts";
+import type { ColumnsOf, ModelAnalysis, SqlDialect } from "../sql/types.ts";
 import { AnalysisCache, type CacheEntry, sha256 } from "./cache.ts";
 import { defaultLocation } from "./location.ts";
 import { findWord, lineCol } from "./position.ts";
@@ -37,8 +37,9 @@ export const DAG_CODES = {
 
 /** The SQL front end compile needs: batch parse, then one analysis per model. */
 export interface SqlEngine<P = unknown> {
-  parseMany(sqls: string[]): Promise<P[]>;
-  analyze(sql: string, parsed: P, columnsOf: ColumnsOf): ModelAnalysis;
+  /** `dialects[i]`: the dialect of `sqls[i]` (undefined: DuckDB). */
+  parseMany(sqls: string[], dialects?: (SqlDialect | undefined)[]): Promise<P[]>;
+  analyze(sql: string, parsed: P, columnsOf: ColumnsOf, dialect?: SqlDialect): ModelAnalysis;
   close(): void | Promise<void>;
 }
 
@@ -55,14 +56,16 @@ export interface CompileOptions {
 
 /** The real front end, loaded on first use so a fully cached compile never starts the parser. */
 async function defaultEngine(): Promise<SqlEngine> {
-  const [{ createSqlParser }, { analyzeModel }] = await Promise.all([
+  const [{ createSqlParser }, { dialectParser }, { analyzeInDialect }] = await Promise.all([
     import("../sql/parse.ts"),
-    import("../sql/lineage.ts"),
+    import("../sql/dialect.ts"),
+    import("../sql/dialect-analysis.ts"),
   ]);
-  const parser = await createSqlParser();
+  // Models in other dialects go through dialect.ts, which loads polyglot only when one needs it.
+  const parser = dialectParser(await createSqlParser());
   return {
-    parseMany: (sqls) => parser.parseMany(sqls),
-    analyze: (sql, parsed, columnsOf) => analyzeModel(sql, parsed as never, columnsOf),
+    parseMany: (sqls, dialects) => parser.parseMany(sqls, dialects),
+    analyze: (sql, parsed, columnsOf, dialect) => analyzeInDialect(sql, parsed as never, columnsOf, dialect),
     close: () => parser.close(),
   };
 }
@@ -251,6 +254,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const cache = AnalysisCache.forProject(project.config.root, opts.cache ?? true);
   const models = project.models;
   const hashes = models.map((m) => sha256(m.sql));
+  // The analysis depends on the dialect too: a model's cache key is its SQL's hash, with
+  // the dialect mixed in for non-DuckDB models (DuckDB keys stay what they were).
+  const keys = models.map((m, i) => (m.dialect ? sha256(`${m.dialect}\u0000${m.sql}`) : hashes[i]!));
   const indexOf = new Map(models.map((m, i) => [m.name, i]));
 
   const spanAt = (m: Model, offset: number | undefined) =>
@@ -269,7 +275,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
 
   // 1. Order the work upstream first, from each model's cached references or a guess
   //    from its text, so `columnsOf` can answer from upstream models' analysed columns.
-  const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(hashes[i]!));
+  const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(keys[i]!));
   const guessed = new Map<string, string[]>();
   models.forEach((m, i) => {
     const refs = entries[i] ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
@@ -300,7 +306,10 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   };
   let parseMs = 0;
   const parse = async (idx: number[]): Promise<unknown[]> =>
-    (await getEngine()).parseMany(idx.map((i) => models[i]!.sql));
+    (await getEngine()).parseMany(
+      idx.map((i) => models[i]!.sql),
+      idx.map((i) => models[i]!.dialect),
+    );
   const trees = new Map<number, unknown>();
   const missOrder = order.filter((i) => !entries[i]);
   // Start the parser now: it boots on its own thread while the cache hits are checked.
@@ -393,11 +402,16 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     const asked: Record<string, string[] | null> = {};
     let analysis: ModelAnalysis;
     try {
-      analysis = (await getEngine()).analyze(m.sql, tree, (table) => {
-        const cols = columnsFor(i, table);
-        asked[table.join(".").toLowerCase()] = cols ?? null;
-        return cols;
-      });
+      analysis = (await getEngine()).analyze(
+        m.sql,
+        tree,
+        (table) => {
+          const cols = columnsFor(i, table);
+          asked[table.join(".").toLowerCase()] = cols ?? null;
+          return cols;
+        },
+        m.dialect,
+      );
     } catch (e) {
       analysis = {
         tableRefs: entry?.analysis.tableRefs ?? [],
@@ -561,7 +575,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     });
   }
   mark("models assembled");
-  for (const i of fresh) cache.set(hashes[i]!, entries[i]!);
+  for (const i of fresh) cache.set(keys[i]!, entries[i]!);
   const tGraph = performance.now();
   // 6. The semantic graph: models in topological order, each output column with an
   //    edge from every column its value is computed from.
@@ -599,7 +613,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("graph built");
   const tEnd = performance.now();
 
-  cache.save(new Set(hashes));
+  cache.save(new Set(keys));
 
   mark("cache saved");
   const rank = new Map(dag.order.map((n, i) => [n, i]));

@@ -1,5 +1,9 @@
 import type { LoadedConfig } from "../config/load.ts";
 
+/** SQL dialects a model can be written in (SPEC §14). */
+export const DIALECTS = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
 export type Strategy =
   | { type: "full_refresh" }
   | { type: "view" }
@@ -37,6 +41,11 @@ export interface Model {
   description?: string;
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
+  /**
+   * The SQL dialect the model is written in: its sidecar's `dialect`, else the type of its
+   * adapter (`[adapter] type`). Absent means DuckDB.
+   */
+  dialect?: Exclude<Dialect, "duckdb">;
 }
 
 export interface Project {

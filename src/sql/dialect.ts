@@ -1,0 +1,446 @@
+/**
+ * Models written in Snowflake, BigQuery or Databricks SQL (SPEC §14).
+ *
+ * Design (figures in scripts/bench-dialects.ts): DuckDB's parser stays the one parser
+ * the lineage walker reads. A dialect model goes to it as written when DuckDB parses it
+ * *and* cannot misread it: a cheap scan of the text (`dialectOnlyConstruct`) looks for
+ * what DuckDB would read differently (Snowflake/Databricks `col:path`, backtick names,
+ * `"…"` strings on BigQuery/Databricks, raw strings, date-part keywords as arguments,
+ * FLATTEN, STREAM). Otherwise, or when DuckDB rejects it, @polyglot-sql/sdk (loaded on
+ * first need only) transpiles it to DuckDB SQL, whose known output problems are fixed
+ * here (`fixTranspiled`), and DuckDB parses that.
+ *
+ * Whatever was parsed, table references keep positions in the user's text: for a
+ * transpiled model they are looked up again in the original SQL with the dialect's own
+ * lexical rules (`relocateRefs`), so run/shadow/branch/replay rewrite the user's SQL,
+ * never a transpiled copy.
+ */
+import { scanTableRefs, dottedNames } from "./textscan.ts";
+import type { ParsedSql, SqlDialect, SqlParser, TableRefSpan } from "./types.ts";
+
+type Polyglot = typeof import("@polyglot-sql/sdk");
+
+let polyglot: Promise<Polyglot> | undefined;
+/** @polyglot-sql/sdk, loaded (WASM compiled) once, on the first model that needs it. */
+export function loadPolyglot(): Promise<Polyglot> {
+  polyglot ??= import("@polyglot-sql/sdk").then(async (p) => {
+    await p.init?.();
+    return p;
+  });
+  return polyglot;
+}
+
+const DATE_PART =
+  "(?:year|years|yyyy|yy|quarter|quarters|q|month|months|mm|mon|week|weeks|w|wk|weekofyear|day|days|d|dd|dayofweek|dayofyear|dow|doy|hour|hours|h|hh|minute|minutes|m|mi|min|second|seconds|s|sec|millisecond|milliseconds|ms|microsecond|microseconds|us|nanosecond|nanoseconds|ns|epoch|isoweek|isoyear|yearofweek)";
+/** `DATEADD(day, …)`: a date part written as a bare word first argument. */
+const PART_FIRST = new RegExp(
+  `\\b(?:dateadd|datediff|date_diff|timeadd|timediff|timestampadd|timestampdiff|timestamp_diff|date_trunc|date_part|datepart|time_slice|last_day|add_months)\\s*\\(\\s*${DATE_PART}\\s*[,)]`,
+  "i",
+);
+/** BigQuery functions taking a date part as a bare word last argument (`DATE_DIFF(a, b, DAY)`). */
+const BIGQUERY_PART_LAST =
+  /\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array)\s*\(/i;
+
+/**
+ * The first construct in `sql` that DuckDB's parser would reject or read differently from
+ * the dialect, or undefined when the text can go to DuckDB as written. Linear, lexical:
+ * strings and comments are skipped by the dialect's rules.
+ */
+export function dialectOnlyConstruct(sql: string, dialect: SqlDialect): string | undefined {
+  if (dialect === "duckdb") return undefined;
+  const stringQuote = dialect === "bigquery" || dialect === "databricks";
+  let code = "";
+  for (let i = 0; i < sql.length; ) {
+    const ch = sql[i] as string;
+    const next = sql[i + 1];
+    if (ch === "-" && next === "-") {
+      const nl = sql.indexOf("\n", i);
+      i = nl === -1 ? sql.length : nl;
+      continue;
+    }
+    if (ch === "#" && dialect === "bigquery") return "# comment";
+    if (ch === "/" && next === "*") {
+      const close = sql.indexOf("*/", i + 2);
+      i = close === -1 ? sql.length : close + 2;
+      code += " ";
+      continue;
+    }
+    if (ch === "`" && dialect !== "snowflake") return "backtick-quoted name";
+    if (ch === '"' && stringQuote) return 'double-quoted string ("…")';
+    if (
+      (ch === "r" || ch === "R" || ch === "b" || ch === "B") &&
+      (next === "'" || next === '"') &&
+      stringQuote
+    ) {
+      if (i === 0 || !/[A-Za-z0-9_]/.test(sql[i - 1] as string)) return "raw or bytes string";
+    }
+    if (ch === "'") {
+      if (stringQuote && sql.startsWith("'''", i)) return "triple-quoted string";
+      let j = i + 1;
+      for (; j < sql.length; j++) {
+        if (sql[j] === "\\" && stringQuote) return "backslash escape in a string";
+        if (sql[j] === "'") {
+          if (sql[j + 1] === "'") j++;
+          else break;
+        }
+      }
+      i = j + 1;
+      code += "''";
+      continue;
+    }
+    if (ch === '"') {
+      // An identifier (Snowflake, DuckDB): copied, so `"a":b` still shows a path.
+      const close = sql.indexOf('"', i + 1);
+      const end = close === -1 ? sql.length : close + 1;
+      code += sql.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (ch === "$" && next === "$" && dialect === "snowflake") {
+      const close = sql.indexOf("$$", i + 2);
+      i = close === -1 ? sql.length : close + 2;
+      code += "''";
+      continue;
+    }
+    if (ch === ":" && (dialect === "snowflake" || dialect === "databricks")) {
+      if (next === ":") {
+        code += "::";
+        i += 2;
+        continue;
+      }
+      if (next !== "=" && isPathColon(sql, i)) return "semi-structured path (col:path)";
+    }
+    code += ch;
+    i++;
+  }
+  if (PART_FIRST.test(code)) return "date part as an argument";
+  if (dialect === "bigquery" && BIGQUERY_PART_LAST.test(code)) return "date part as an argument";
+  if (dialect === "snowflake" && /\bflatten\s*\(/i.test(code)) return "FLATTEN";
+  if (dialect === "databricks" && /\bstream\b/i.test(code)) return "STREAM";
+  if (dialect === "bigquery" && /\bsafe\s*\.\s*[a-z_]+\s*\(/i.test(code)) return "SAFE. function";
+  return undefined;
+}
+
+/** `raw:a`, `t.col:"b"`, `v:[0]`: a colon after a value and before a key (not `::`, `:=`, `? :`). */
+function isPathColon(sql: string, at: number): boolean {
+  let b = at - 1;
+  while (b >= 0 && /\s/.test(sql[b] as string)) b--;
+  let a = at + 1;
+  while (a < sql.length && /\s/.test(sql[a] as string)) a++;
+  const before = sql[b] ?? "";
+  const after = sql[a] ?? "";
+  return /[A-Za-z0-9_"\])]/.test(before) && /[A-Za-z_"[]/.test(after);
+}
+
+/** Polyglot's dialect names for ours. */
+const POLYGLOT_NAME: Record<Exclude<SqlDialect, "duckdb">, string> = {
+  snowflake: "snowflake",
+  bigquery: "bigquery",
+  databricks: "databricks",
+};
+
+/**
+ * Length-preserving edits before transpiling (offsets of polyglot's errors stay those of
+ * the user's text): Databricks `STREAM(t)` / `STREAM t` read the table t.
+ */
+function prepareForTranspile(sql: string, dialect: SqlDialect): string {
+  if (dialect !== "databricks" || !/\bstream\b/i.test(sql)) return sql;
+  const blank = (text: string) => " ".repeat(text.length);
+  return sql
+    .replace(
+      /\bstream(\s*\(\s*)([\w.`]+)(\s*\))/gi,
+      (_w, open: string, name: string, close: string) => `${blank(`stream${open}`)}${name}${blank(close)}`,
+    )
+    .replace(/\bstream(?=\s+[\w`])/gi, "      ");
+}
+
+const UNITS = "(?:YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND|MILLISECOND|MICROSECOND)S?";
+/** `INTERVAL -7 DAY`, `INTERVAL n MONTH`, `INTERVAL t.n DAY`: DuckDB wants a literal or `(expr)`. */
+const BARE_INTERVAL = new RegExp(
+  `\\bINTERVAL\\s+(-\\s*\\d+(?:\\.\\d+)?|[A-Za-z_"][\\w".]*)\\s+(${UNITS})\\b`,
+  "gi",
+);
+
+/**
+ * Fixes polyglot's DuckDB output where DuckDB would reject it or rocky misread it:
+ * - BigQuery `` `p.d.t` `` came out as one identifier `"p.d.t"`: three parts again;
+ * - `JOIN LATERAL UNNEST(…) AS f(…)` with no ON: `ON TRUE`;
+ * - `INTERVAL -7 DAY` / `INTERVAL col MONTH`: the amount in parentheses;
+ * - FLATTEN's `UNNEST(input => x)`: the named argument unnamed.
+ */
+export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): string {
+  let out = sql;
+  if (dialect === "snowflake" && /\bUNNEST\(/i.test(out)) out = nameFlattenColumns(out);
+  if (dialect === "bigquery" && /\bUNNEST\(/i.test(out)) out = nameUnnestElements(out, original);
+  if (dialect === "bigquery" && out.includes('"')) {
+    out = out.replace(/"((?:[^"]|"")*)"/g, (whole, inner: string) =>
+      inner.includes(".") && !inner.includes("/")
+        ? inner
+            .split(".")
+            .map((p) => `"${p}"`)
+            .join(".")
+        : whole,
+    );
+  }
+  out = out.replace(BARE_INTERVAL, (whole, amount: string, unit: string) =>
+    /^(?:interval|day|month|year)$/i.test(amount) ? whole : `INTERVAL (${amount}) ${unit}`,
+  );
+  out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
+  if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
+  return out;
+}
+
+/** The columns of a FLATTEN row, as Snowflake names them. */
+const FLATTEN_COLUMNS = "(SEQ, KEY, PATH, INDEX, VALUE, THIS)";
+
+/** `TABLE(FLATTEN(x)) f` came out as `UNNEST(x) AS f`: give f FLATTEN's columns. */
+function nameFlattenColumns(sql: string): string {
+  return eachUnnest(sql, (alias, hasColumns) =>
+    hasColumns || alias === undefined ? undefined : FLATTEN_COLUMNS,
+  );
+}
+
+/**
+ * BigQuery `UNNEST(arr) AS e [WITH OFFSET [AS o]]` names the element e (and the offset o);
+ * polyglot's `UNNEST(arr) [WITH ORDINALITY] AS e` names only the table: `AS e(e[, o])`.
+ */
+function nameUnnestElements(sql: string, original: string): string {
+  const offsets = [...original.matchAll(/\bwith\s+offset(?:\s+(?:as\s+)?([A-Za-z_]\w*))?/gi)].map(
+    (m) => m[1] ?? "offset",
+  );
+  let k = 0;
+  return eachUnnest(sql, (alias, hasColumns, ordinality) => {
+    if (hasColumns || alias === undefined) return undefined;
+    return ordinality ? `(${alias}, ${offsets[k++] ?? "offset"})` : `(${alias})`;
+  });
+}
+
+/**
+ * For each `UNNEST(…) [WITH ORDINALITY] [AS] alias [(cols)]`, text to insert after the
+ * alias (a column list), when `columns` returns one.
+ */
+function eachUnnest(
+  sql: string,
+  columns: (alias: string | undefined, hasColumns: boolean, ordinality: boolean) => string | undefined,
+): string {
+  const re = /\bUNNEST\(/gi;
+  const inserts: Array<[number, string]> = [];
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    let i = skipParens(sql, m.index + m[0].length - 1);
+    const ord = /^\s+WITH\s+ORDINALITY\b/i.exec(sql.slice(i));
+    if (ord) i += ord[0].length;
+    const alias = /^\s*(?:AS\s+)?("[^"]*"|[A-Za-z_]\w*)/i.exec(sql.slice(i));
+    let name: string | undefined;
+    if (
+      alias &&
+      !/^(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|INNER|CROSS|WITH|LIMIT|QUALIFY|UNION|HAVING|WINDOW)$/i.test(
+        alias[1] as string,
+      )
+    ) {
+      name = alias[1] as string;
+      i += alias[0].length;
+    }
+    const text = columns(name, sql[i] === "(", ord !== null);
+    if (text !== undefined) inserts.push([i, text]);
+  }
+  let out = sql;
+  for (const [at, text] of inserts.reverse()) out = out.slice(0, at) + text + out.slice(at);
+  return out;
+}
+
+/** `JOIN LATERAL f(…) [AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */
+function addOnTrue(sql: string): string {
+  const re = /\bJOIN\s+LATERAL\s+/gi;
+  const inserts: number[] = [];
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    let i = m.index + m[0].length;
+    const name = /^[\w."]+\s*/.exec(sql.slice(i));
+    if (name) i += name[0].length;
+    if (sql[i] !== "(") continue;
+    i = skipParens(sql, i);
+    const alias = /^\s*(?:AS\s+)?("[^"]*"|[A-Za-z_]\w*)/i.exec(sql.slice(i));
+    if (alias && !/^(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|INNER|CROSS)$/i.test(alias[1] as string)) {
+      i += alias[0].length;
+      if (sql[i] === "(") i = skipParens(sql, i);
+    }
+    if (!/^\s*(?:ON|USING)\b/i.test(sql.slice(i))) inserts.push(i);
+  }
+  let out = sql;
+  for (const at of inserts.reverse()) out = `${out.slice(0, at)} ON TRUE${out.slice(at)}`;
+  return out;
+}
+
+function skipParens(sql: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === "'") {
+      const close = sql.indexOf("'", i + 1);
+      i = close === -1 ? sql.length : close;
+    } else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return i + 1;
+  }
+  return sql.length;
+}
+
+export interface Transpiled {
+  ok: boolean;
+  /** DuckDB SQL, fixed (when ok). */
+  sql?: string;
+  error?: string;
+  /** Character offset of the error in the user's SQL. */
+  offset?: number;
+}
+
+/** Transpiles one model to DuckDB SQL with polyglot, then fixes the known output problems. */
+export function transpileToDuckDb(
+  p: Polyglot,
+  sql: string,
+  dialect: Exclude<SqlDialect, "duckdb">,
+): Transpiled {
+  const prepared = prepareForTranspile(sql, dialect);
+  let result: ReturnType<Polyglot["transpile"]>;
+  try {
+    result = p.transpile(prepared, POLYGLOT_NAME[dialect] as never, "duckdb" as never);
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  if (!result.success || !result.sql) {
+    const out: Transpiled = { ok: false, error: result.error ?? "could not parse SQL" };
+    if (result.errorStart !== undefined) out.offset = result.errorStart;
+    return out;
+  }
+  return { ok: true, sql: fixTranspiled(result.sql.join(";\n"), dialect, sql) };
+}
+
+/** What the parser sends where, per model. */
+interface Route {
+  index: number;
+  dialect: Exclude<SqlDialect, "duckdb">;
+  /** Why DuckDB may not read this model as written (the construct found), if anything. */
+  construct?: string;
+}
+
+/**
+ * A parser for models of any dialect over DuckDB's: DuckDB models and safe dialect models
+ * in one batch as before; the others transpiled (polyglot loaded now, once) and parsed in
+ * a second batch.
+ */
+export function dialectParser(base: SqlParser): {
+  parseMany(sqls: readonly string[], dialects?: readonly (SqlDialect | undefined)[]): Promise<ParsedSql[]>;
+  close(): void;
+} {
+  return {
+    async parseMany(sqls, dialects) {
+      if (!dialects?.some((d) => d !== undefined && d !== "duckdb")) return base.parseMany(sqls);
+      const results: ParsedSql[] = new Array(sqls.length);
+      const direct: number[] = [];
+      const transpile: Route[] = [];
+      sqls.forEach((sql, index) => {
+        const dialect = dialects[index];
+        if (dialect === undefined || dialect === "duckdb") {
+          direct.push(index);
+          return;
+        }
+        const construct = dialectOnlyConstruct(sql, dialect);
+        if (construct === undefined) direct.push(index);
+        else transpile.push({ index, dialect, construct });
+      });
+      const firstPass = await base.parseMany(direct.map((i) => sqls[i] as string));
+      direct.forEach((index, k) => {
+        const parsed = firstPass[k] as ParsedSql;
+        const dialect = dialects[index];
+        // DuckDB rejected a dialect model: try it in its own dialect.
+        if (!parsed.ok && !parsed.unsupported && dialect !== undefined && dialect !== "duckdb") {
+          transpile.push({ index, dialect });
+        } else results[index] = parsed;
+      });
+      if (transpile.length === 0) return results;
+      const p = await loadPolyglot();
+      const texts: string[] = [];
+      const sent: Route[] = [];
+      for (const route of transpile) {
+        const sql = sqls[route.index] as string;
+        const t = transpileToDuckDb(p, sql, route.dialect);
+        if (!t.ok || t.sql === undefined) {
+          results[route.index] = transpileError(sql, route.dialect, t);
+          continue;
+        }
+        texts.push(t.sql);
+        sent.push(route);
+      }
+      const secondPass = await base.parseMany(texts);
+      sent.forEach((route, k) => {
+        const parsed = secondPass[k] as ParsedSql;
+        const text = texts[k] as string;
+        if (parsed.ok) {
+          results[route.index] = { ...parsed, transpiled: text };
+        } else {
+          const dialectName = DIALECT_LABEL[route.dialect];
+          results[route.index] = {
+            ok: false,
+            error: `${dialectName} SQL${route.construct ? ` (${route.construct})` : ""} could not be analysed: transpiled to DuckDB SQL, it does not parse: ${parsed.error}`,
+          };
+        }
+      });
+      return results;
+    },
+    close() {
+      base.close();
+    },
+  };
+}
+
+export const DIALECT_LABEL: Record<SqlDialect, string> = {
+  duckdb: "DuckDB",
+  snowflake: "Snowflake",
+  bigquery: "BigQuery",
+  databricks: "Databricks",
+};
+
+function transpileError(sql: string, dialect: SqlDialect, t: Transpiled): ParsedSql {
+  const near = t.offset === undefined ? "" : ` near '${sql.slice(t.offset, t.offset + 30).split("\n")[0]}'`;
+  const out: ParsedSql = {
+    ok: false,
+    error: `${DIALECT_LABEL[dialect]} SQL: construct not supported${near}: ${t.error ?? "could not parse"}`,
+  };
+  if (t.offset !== undefined) out.offset = t.offset;
+  return out;
+}
+
+/**
+ * Table references found in a transpiled copy, given their places in the user's text:
+ * each is matched, in order, to a reference the dialect-aware text scan found there with
+ * the same name parts (case-insensitive), else to any occurrence of the dotted name.
+ * References not found are returned in `missing`.
+ */
+export function relocateRefs(
+  original: string,
+  dialect: SqlDialect,
+  refs: readonly TableRefSpan[],
+): { refs: TableRefSpan[]; missing: TableRefSpan[] } {
+  const key = (parts: readonly string[]) => parts.join("\u0000").toLowerCase();
+  const scanned = scanTableRefs(original, dialect);
+  let names: TableRefSpan[] | undefined;
+  const used = new Set<number>();
+  const out: TableRefSpan[] = [];
+  const missing: TableRefSpan[] = [];
+  const pick = (pool: readonly TableRefSpan[], k: string): TableRefSpan | undefined =>
+    pool.find((c) => !used.has(c.start) && key(c.parts) === k);
+  for (const ref of refs) {
+    const k = key(ref.parts);
+    let hit = pick(scanned, k);
+    if (hit === undefined) {
+      names ??= dottedNames(original, dialect);
+      hit = pick(names, k);
+    }
+    if (hit === undefined) {
+      missing.push(ref);
+      continue;
+    }
+    used.add(hit.start);
+    out.push({ parts: ref.parts, start: hit.start, end: hit.end });
+  }
+  out.sort((a, b) => a.start - b.start);
+  return { refs: out, missing };
+}
