@@ -32,93 +32,330 @@ export function loadPolyglot(): Promise<Polyglot> {
 
 const DATE_PART =
   "(?:year|years|yyyy|yy|quarter|quarters|q|month|months|mm|mon|week|weeks|w|wk|weekofyear|day|days|d|dd|dayofweek|dayofyear|dow|doy|hour|hours|h|hh|minute|minutes|m|mi|min|second|seconds|s|sec|millisecond|milliseconds|ms|microsecond|microseconds|us|nanosecond|nanoseconds|ns|epoch|isoweek|isoyear|yearofweek)";
+const PART_FIRST_SOURCE = `(\\b(?:dateadd|datediff|date_diff|timeadd|timediff|timestampadd|timestampdiff|timestamp_diff|date_trunc|date_part|datepart|time_slice)\\s*\\(\\s*)(${DATE_PART})(\\s*[,)])`;
 /** `DATEADD(day, …)`: a date part written as a bare word first argument. */
-const PART_FIRST = new RegExp(
-  `\\b(?:dateadd|datediff|date_diff|timeadd|timediff|timestampadd|timestampdiff|timestamp_diff|date_trunc|date_part|datepart|time_slice|last_day|add_months)\\s*\\(\\s*${DATE_PART}\\s*[,)]`,
-  "i",
-);
+const PART_FIRST = new RegExp(PART_FIRST_SOURCE, "i");
+const PART_FIRST_G = new RegExp(PART_FIRST_SOURCE, "gi");
 /** BigQuery functions taking a date part as a bare word last argument (`DATE_DIFF(a, b, DAY)`). */
 const BIGQUERY_PART_LAST =
   /\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array)\s*\(/i;
 
+/** Result of `normalizeForDuckDb`. */
+export interface Normalized {
+  /** The SQL in DuckDB's lexical terms (same as the input when `changed` is false). */
+  text: string;
+  changed: boolean;
+  /** The first dialect-only construct met, for messages (`backtick-quoted name`, …). */
+  construct?: string;
+  /** A construct only a real transpile handles (FLATTEN, …): `text` is not to be parsed. */
+  hard?: boolean;
+}
+
+/** A DuckDB string literal of `value`. */
+function duckString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Backslash escapes of BigQuery/Databricks/Snowflake strings, decoded. */
+function unescape(body: string): string {
+  if (!body.includes("\\")) return body;
+  return body.replace(/\\(.)/gs, (_w, c: string) =>
+    c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : c === "0" ? "\0" : c,
+  );
+}
+
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
+const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+
 /**
- * The first construct in `sql` that DuckDB's parser would reject or read differently from
- * the dialect, or undefined when the text can go to DuckDB as written. Linear, lexical:
- * strings and comments are skipped by the dialect's rules.
+ * The model's SQL with the dialect's lexical differences from DuckDB rewritten, in one
+ * linear pass: backtick names become `"…"` (a BigQuery `` `p.d.t` `` three parts),
+ * `"…"`, raw, triple-quoted and backslash-escaped strings become DuckDB strings,
+ * Snowflake/Databricks `col:a.b` becomes JSON access `(col -> '$.a.b')`, date parts
+ * written as bare words (`DATEADD(day, …)`, BigQuery `DATE_DIFF(a, b, DAY)`) become
+ * strings, BigQuery `* EXCEPT (…)` and `arr[OFFSET(n)]` DuckDB's `* EXCLUDE (…)` and
+ * `arr[(n)]`, Databricks `STREAM(t)` / `STREAM t` the table t. What it cannot rewrite
+ * (Snowflake FLATTEN, a path after a call) is `hard`: for polyglot.
  */
-export function dialectOnlyConstruct(sql: string, dialect: SqlDialect): string | undefined {
-  if (dialect === "duckdb") return undefined;
+export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized {
+  if (dialect === "duckdb") return { text: sql, changed: false };
   const stringQuote = dialect === "bigquery" || dialect === "databricks";
-  let code = "";
+  const paths = dialect === "snowflake" || dialect === "databricks";
+  let out = "";
+  let construct: string | undefined;
+  let hard = false;
+  const note = (what: string, isHard = false) => {
+    construct ??= what;
+    if (isHard) hard = true;
+  };
+  /** Where, in `out`, the identifier chain just written starts (-1: the last token was not one). */
+  let chainStart = -1;
   for (let i = 0; i < sql.length; ) {
     const ch = sql[i] as string;
     const next = sql[i + 1];
     if (ch === "-" && next === "-") {
       const nl = sql.indexOf("\n", i);
-      i = nl === -1 ? sql.length : nl;
+      const end = nl === -1 ? sql.length : nl;
+      out += sql.slice(i, end);
+      i = end;
       continue;
     }
-    if (ch === "#" && dialect === "bigquery") return "# comment";
+    if (ch === "#" && dialect === "bigquery") {
+      note("# comment");
+      const nl = sql.indexOf("\n", i);
+      const end = nl === -1 ? sql.length : nl;
+      out += `--${sql.slice(i + 1, end)}`;
+      i = end;
+      continue;
+    }
     if (ch === "/" && next === "*") {
       const close = sql.indexOf("*/", i + 2);
-      i = close === -1 ? sql.length : close + 2;
-      code += " ";
-      continue;
-    }
-    if (ch === "`" && dialect !== "snowflake") return "backtick-quoted name";
-    if (ch === '"' && stringQuote) return 'double-quoted string ("…")';
-    if (
-      (ch === "r" || ch === "R" || ch === "b" || ch === "B") &&
-      (next === "'" || next === '"') &&
-      stringQuote
-    ) {
-      if (i === 0 || !/[A-Za-z0-9_]/.test(sql[i - 1] as string)) return "raw or bytes string";
-    }
-    if (ch === "'") {
-      if (stringQuote && sql.startsWith("'''", i)) return "triple-quoted string";
-      let j = i + 1;
-      for (; j < sql.length; j++) {
-        if (sql[j] === "\\" && stringQuote) return "backslash escape in a string";
-        if (sql[j] === "'") {
-          if (sql[j + 1] === "'") j++;
-          else break;
-        }
-      }
-      i = j + 1;
-      code += "''";
-      continue;
-    }
-    if (ch === '"') {
-      // An identifier (Snowflake, DuckDB): copied, so `"a":b` still shows a path.
-      const close = sql.indexOf('"', i + 1);
-      const end = close === -1 ? sql.length : close + 1;
-      code += sql.slice(i, end);
+      const end = close === -1 ? sql.length : close + 2;
+      out += sql.slice(i, end);
       i = end;
+      continue;
+    }
+    if (/\s/.test(ch)) {
+      out += ch;
+      i++;
+      continue;
+    }
+    // Strings.
+    const prefixed =
+      stringQuote &&
+      /[rRbB]/.test(ch) &&
+      (i === 0 || !WORD_CHAR.test(sql[i - 1] as string)) &&
+      /^(?:[rRbB]|[rR][bB]|[bB][rR])['"]/.test(sql.slice(i, i + 3));
+    if (ch === "'" || (ch === '"' && stringQuote) || prefixed) {
+      let j = i;
+      let raw = false;
+      while (/[rRbB]/.test(sql[j] as string)) {
+        if (sql[j] === "r" || sql[j] === "R") raw = true;
+        j++;
+      }
+      const quote = sql[j] as string;
+      if (prefixed) note(raw ? "raw string" : "bytes string");
+      else if (quote === '"') note('double-quoted string ("…")');
+      const triple = dialect === "bigquery" && sql.startsWith(quote.repeat(3), j);
+      if (triple) note("triple-quoted string");
+      const open = triple ? 3 : 1;
+      let k = j + open;
+      let body = "";
+      for (; k < sql.length; k++) {
+        const c = sql[k] as string;
+        if (c === "\\" && !raw) {
+          body += c + (sql[k + 1] ?? "");
+          k++;
+          continue;
+        }
+        if (triple ? sql.startsWith(quote.repeat(3), k) : c === quote) {
+          // DuckDB and Snowflake double a quote to escape it.
+          if (!triple && quote === "'" && sql[k + 1] === "'") {
+            body += "'";
+            k++;
+            continue;
+          }
+          break;
+        }
+        body += c;
+      }
+      const end = Math.min(sql.length, k + open);
+      const value = raw ? body : unescape(body);
+      const literal = duckString(value);
+      if (literal !== sql.slice(i, end)) {
+        if (body.includes("\\") && !raw) note("backslash escape in a string");
+        out += literal;
+      } else out += sql.slice(i, end);
+      i = end;
+      chainStart = -1;
       continue;
     }
     if (ch === "$" && next === "$" && dialect === "snowflake") {
       const close = sql.indexOf("$$", i + 2);
-      i = close === -1 ? sql.length : close + 2;
-      code += "''";
+      const end = close === -1 ? sql.length : close + 2;
+      out += sql.slice(i, end);
+      i = end;
+      chainStart = -1;
       continue;
     }
-    if (ch === ":" && (dialect === "snowflake" || dialect === "databricks")) {
+    // Identifiers (a chain `a.b."c"` keeps its start for a following `:path`).
+    if (ch === "`" && dialect !== "snowflake") {
+      note("backtick-quoted name");
+      const close = sql.indexOf("`", i + 1);
+      const end = close === -1 ? sql.length : close + 1;
+      const value = sql.slice(i + 1, end - 1);
+      const parts = dialect === "bigquery" && !value.includes("/") ? value.split(".") : [value];
+      const text = parts.map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
+      if (!continuesChain(out)) chainStart = out.length;
+      out += text;
+      i = end;
+      continue;
+    }
+    if (ch === '"') {
+      const close = sql.indexOf('"', i + 1);
+      const end = close === -1 ? sql.length : close + 1;
+      if (!continuesChain(out)) chainStart = out.length;
+      out += sql.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (WORD_START.test(ch)) {
+      let j = i + 1;
+      while (j < sql.length && WORD_CHAR.test(sql[j] as string)) j++;
+      const word = sql.slice(i, j);
+      const lower = word.toLowerCase();
+      if (dialect === "databricks" && lower === "stream" && !continuesChain(out)) {
+        const call = /^\s*\(\s*([\w.`"]+)\s*\)/.exec(sql.slice(j));
+        if (call) {
+          // STREAM(t): the table t; the name itself goes through this loop again.
+          note("STREAM");
+          out += " ";
+          const inner = sql.indexOf(call[1] as string, j);
+          out += " ".repeat(Math.max(0, inner - j));
+          const closeAt = j + call[0].length - 1;
+          const rest = normalizeForDuckDb(sql.slice(inner, closeAt), dialect);
+          out += `${rest.text} `;
+          i = closeAt + 1;
+          chainStart = -1;
+          continue;
+        }
+        if (/^\s+[\w`]/.test(sql.slice(j)) && /\bfrom\s*$|\bjoin\s*$/i.test(out)) {
+          note("STREAM");
+          out += " ";
+          i = j;
+          continue;
+        }
+      }
+      if (dialect === "snowflake" && lower === "flatten" && /^\s*\(/.test(sql.slice(j)))
+        note("FLATTEN", true);
+      if (!continuesChain(out)) chainStart = out.length;
+      out += word;
+      i = j;
+      continue;
+    }
+    if (ch === ":" && paths) {
       if (next === ":") {
-        code += "::";
+        out += "::";
         i += 2;
+        chainStart = -1;
         continue;
       }
-      if (next !== "=" && isPathColon(sql, i)) return "semi-structured path (col:path)";
+      if (next !== "=" && isPathColon(sql, i)) {
+        note("semi-structured path (col:path)");
+        const path = readPath(sql, i + 1);
+        if (chainStart < 0 || path === undefined) {
+          note("semi-structured path (col:path)", true);
+          out += ch;
+          i++;
+          continue;
+        }
+        out = `${out.slice(0, chainStart)}(${out.slice(chainStart).trimEnd()} -> ${duckString(path.json)})`;
+        i = path.end;
+        chainStart = -1;
+        continue;
+      }
     }
-    code += ch;
+    if (ch === "." && chainStart >= 0) {
+      out += ch;
+      i++;
+      continue;
+    }
+    out += ch;
     i++;
+    if (ch !== "]") chainStart = -1;
   }
-  if (PART_FIRST.test(code)) return "date part as an argument";
-  if (dialect === "bigquery" && BIGQUERY_PART_LAST.test(code)) return "date part as an argument";
-  if (dialect === "snowflake" && /\bflatten\s*\(/i.test(code)) return "FLATTEN";
-  if (dialect === "databricks" && /\bstream\b/i.test(code)) return "STREAM";
-  if (dialect === "bigquery" && /\bsafe\s*\.\s*[a-z_]+\s*\(/i.test(code)) return "SAFE. function";
-  return undefined;
+  let text = out;
+  if (dialect !== "bigquery" && PART_FIRST.test(text)) {
+    note("date part as an argument");
+    text = text.replace(
+      PART_FIRST_G,
+      (_w, head: string, part: string, tail: string) => `${head}'${part}'${tail}`,
+    );
+  }
+  if (dialect === "bigquery") {
+    if (BIGQUERY_PART_LAST.test(text)) text = quoteLastDatePart(text, note);
+    if (/\*\s*except\s*\(/i.test(text)) {
+      note("SELECT * EXCEPT");
+      text = text.replace(/\*(\s*)except(\s*)\(/gi, "*$1EXCLUDE$2(");
+    }
+    if (/\[\s*(?:safe_)?(?:offset|ordinal)\s*\(/i.test(text)) {
+      note("OFFSET/ORDINAL subscript");
+      text = text.replace(/\[\s*(?:safe_)?(?:offset|ordinal)\s*\(/gi, "[(");
+    }
+  }
+  if (dialect === "databricks" && /\*\s*except\s*\(/i.test(text)) {
+    note("SELECT * EXCEPT");
+    text = text.replace(/\*(\s*)except(\s*)\(/gi, "*$1EXCLUDE$2(");
+  }
+  const result: Normalized = { text, changed: text !== sql };
+  if (construct !== undefined) result.construct = construct;
+  if (hard) result.hard = true;
+  return result;
+}
+
+/** Whether the output ends in `.` (so the next name continues a dotted chain). */
+function continuesChain(out: string): boolean {
+  return out.endsWith(".");
+}
+
+/**
+ * The path after a `:` at `at`: keys `a.b`, `"Key"`, subscripts `[0]`, `['k']`, as a
+ * JSON path `$.a.b[0]`, and where it ends. Undefined when it is not a plain path.
+ */
+function readPath(sql: string, at: number): { json: string; end: number } | undefined {
+  let i = at;
+  while (sql[i] === " ") i++;
+  let json = "$";
+  let first = true;
+  for (;;) {
+    const ch = sql[i];
+    if (ch === "[") {
+      const close = sql.indexOf("]", i);
+      if (close === -1) return undefined;
+      const inner = sql.slice(i + 1, close).trim();
+      if (/^\d+$/.test(inner)) json += `[${inner}]`;
+      else if (/^'[^']*'$/.test(inner) || /^"[^"]*"$/.test(inner)) json += `.${inner.slice(1, -1)}`;
+      else return undefined;
+      i = close + 1;
+    } else if ((ch === "." || first) && (first ? sql[i] : sql[i + 1]) !== undefined) {
+      const k = first ? i : i + 1;
+      if (sql[k] === '"') {
+        const close = sql.indexOf('"', k + 1);
+        if (close === -1) return undefined;
+        json += `.${sql.slice(k + 1, close)}`;
+        i = close + 1;
+      } else {
+        let j = k;
+        while (j < sql.length && WORD_CHAR.test(sql[j] as string)) j++;
+        if (j === k) return first ? undefined : { json, end: i };
+        json += `.${sql.slice(k, j)}`;
+        i = j;
+      }
+    } else {
+      return first ? undefined : { json, end: i };
+    }
+    first = false;
+  }
+}
+
+/** BigQuery `DATE_DIFF(a, b, DAY)`, `DATE_TRUNC(d, MONTH)`: the bare date part quoted. */
+function quoteLastDatePart(sql: string, note: (what: string) => void): string {
+  const re = new RegExp(BIGQUERY_PART_LAST.source, "gi");
+  const edits: Array<[number, number, string]> = [];
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    const open = m.index + m[0].length - 1;
+    const close = skipParens(sql, open) - 1;
+    const args = sql.slice(open + 1, close);
+    const last = new RegExp(`,\\s*(${DATE_PART}(?:\\s*\\(\\s*[A-Za-z]+\\s*\\))?)\\s*$`, "i").exec(args);
+    if (last) {
+      const start = open + 1 + (last.index ?? 0) + last[0].indexOf(last[1] as string);
+      edits.push([start, start + (last[1] as string).length, `'${last[1]}'`]);
+    }
+  }
+  if (edits.length > 0) note("date part as an argument");
+  let out = sql;
+  for (const [s, e, t] of edits.reverse()) out = out.slice(0, s) + t + out.slice(e);
+  return out;
 }
 
 /** `raw:a`, `t.col:"b"`, `v:[0]`: a colon after a value and before a key (not `::`, `:=`, `? :`). */
@@ -334,26 +571,39 @@ export function dialectParser(base: SqlParser): {
     async parseMany(sqls, dialects) {
       if (!dialects?.some((d) => d !== undefined && d !== "duckdb")) return base.parseMany(sqls);
       const results: ParsedSql[] = new Array(sqls.length);
+      // First pass, DuckDB: DuckDB models, and dialect models as written or lexically
+      // normalised (then parsed from that text, and their references relocated).
       const direct: number[] = [];
+      const directText: string[] = [];
+      const normalised = new Map<number, Normalized>();
       const transpile: Route[] = [];
       sqls.forEach((sql, index) => {
         const dialect = dialects[index];
         if (dialect === undefined || dialect === "duckdb") {
           direct.push(index);
+          directText.push(sql);
           return;
         }
-        const construct = dialectOnlyConstruct(sql, dialect);
-        if (construct === undefined) direct.push(index);
-        else transpile.push({ index, dialect, construct });
+        const n = normalizeForDuckDb(sql, dialect);
+        if (n.hard) {
+          transpile.push({ index, dialect, ...(n.construct ? { construct: n.construct } : {}) });
+          return;
+        }
+        if (n.changed) normalised.set(index, n);
+        direct.push(index);
+        directText.push(n.text);
       });
-      const firstPass = await base.parseMany(direct.map((i) => sqls[i] as string));
+      const firstPass = await base.parseMany(directText);
       direct.forEach((index, k) => {
         const parsed = firstPass[k] as ParsedSql;
         const dialect = dialects[index];
-        // DuckDB rejected a dialect model: try it in its own dialect.
-        if (!parsed.ok && !parsed.unsupported && dialect !== undefined && dialect !== "duckdb") {
-          transpile.push({ index, dialect });
-        } else results[index] = parsed;
+        const n = normalised.get(index);
+        if (dialect === undefined || dialect === "duckdb" || parsed.ok || parsed.unsupported) {
+          results[index] = parsed.ok && n ? { ...parsed, transpiled: n.text } : parsed;
+          return;
+        }
+        // DuckDB rejected a dialect model: transpile it from its own dialect.
+        transpile.push({ index, dialect, ...(n?.construct ? { construct: n.construct } : {}) });
       });
       if (transpile.length === 0) return results;
       const p = await loadPolyglot();
