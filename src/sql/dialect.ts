@@ -57,7 +57,7 @@ function duckString(value: string): string {
 }
 
 /** Backslash escapes of BigQuery/Databricks/Snowflake strings, decoded. */
-function unescape(body: string): string {
+function decodeEscapes(body: string): string {
   if (!body.includes("\\")) return body;
   return body.replace(/\\(.)/gs, (_w, c: string) =>
     c === "n" ? "\n" : c === "t" ? "\t" : c === "r" ? "\r" : c === "0" ? "\0" : c,
@@ -160,7 +160,7 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         body += c;
       }
       const end = Math.min(sql.length, k + open);
-      const value = raw ? body : unescape(body);
+      const value = raw ? body : decodeEscapes(body);
       const literal = duckString(value);
       if (literal !== sql.slice(i, end)) {
         if (body.includes("\\") && !raw) note("backslash escape in a string");
