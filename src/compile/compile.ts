@@ -13,7 +13,7 @@ import { relative } from "node:path";
 import { closeMatches } from "../errors.ts";
 import { type Dag, buildDag } from "../graph/dag.ts";
 import { SemanticGraph } from "../graph/semantic.ts";
-import type { Model, Project } from "../project/types.ts";
+import type { Dialect, Model, Project } from "../project/types.ts";
 import { ModelIndex } from "../project/resolve.ts";
 import type { ColumnsOf, ModelAnalysis, SqlDialect } from "../sql/types.ts";
 import { AnalysisCache, type CacheEntry, sha256 } from "./cache.ts";
@@ -91,8 +91,9 @@ class TableResolver {
     }
   }
 
-  model(parts: readonly string[]): string | undefined {
-    return this.index.resolve(parts);
+  /** `dialect`: that of the model whose SQL holds the reference (its parts are in that dialect's stored form). */
+  model(parts: readonly string[], dialect?: Dialect): string | undefined {
+    return this.index.resolve(parts, dialect);
   }
 
   source(parts: readonly string[]): SourceDecl | undefined {
@@ -112,11 +113,11 @@ class TableResolver {
   private readonly names = new Map<string, TableName>();
 
   /** The graph name of a table: the model, the declared source's name, or the parts as written. Memoised. */
-  tableName(parts: readonly string[]): TableName {
-    const k = parts.join("\u0000");
+  tableName(parts: readonly string[], dialect?: Dialect): TableName {
+    const k = `${exactDialect(dialect) ?? ""}\u0001${parts.join("\u0000")}`;
     let hit = this.names.get(k);
     if (!hit) {
-      const m = this.model(parts);
+      const m = this.model(parts, dialect);
       const s = m ? undefined : this.source(parts);
       hit = m
         ? { name: m, kind: "model" }
@@ -137,6 +138,28 @@ interface TableName {
 }
 
 const NO_PARTS: readonly string[] = [];
+
+/** Dialects whose table references resolve case-sensitively (see ModelIndex). */
+function exactDialect(dialect: Dialect | undefined): "snowflake" | "bigquery" | undefined {
+  return dialect === "snowflake" || dialect === "bigquery" ? dialect : undefined;
+}
+
+/**
+ * The key a table reference is memoised and cached under (`asked`): lower-cased joined
+ * parts, or, for a case-sensitive dialect, the exact parts behind a dialect prefix.
+ */
+function tableKey(table: readonly string[], dialect: Dialect | undefined): string {
+  const exact = exactDialect(dialect);
+  return exact ? `${exact}:${table.join(".")}` : table.join(".").toLowerCase();
+}
+
+/** The parts and dialect behind a `tableKey`. */
+function fromTableKey(k: string): { parts: string[]; dialect?: Dialect } {
+  for (const d of ["snowflake", "bigquery"] as const) {
+    if (k.startsWith(`${d}:`)) return { parts: k.slice(d.length + 1).split("."), dialect: d };
+  }
+  return { parts: k.split(".") };
+}
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -278,10 +301,12 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(keys[i]!));
   const guessed = new Map<string, string[]>();
   models.forEach((m, i) => {
-    const refs = entries[i] ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
+    // Guessed refs are as written (not in a stored form): resolved case-insensitively; the order is only a guess.
+    const cached = entries[i] !== undefined;
+    const refs = cached ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
     const ds = new Set<string>();
     for (const parts of refs) {
-      const t = resolver.model(parts);
+      const t = resolver.model(parts, cached ? m.dialect : undefined);
       if (t && t !== m.name) ds.add(t);
     }
     for (const d of m.dependsOn) {
@@ -354,10 +379,14 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const columns = new Map<string, string[] | undefined>();
   /** What a table reference means to `columnsOf`, memoised: the same names recur across models. */
   const meaning = new Map<string, { model?: string; columns?: string[] }>();
-  const meaningOf = (table: readonly string[], k = table.join(".").toLowerCase()) => {
+  const meaningOf = (
+    table: readonly string[],
+    dialect: Dialect | undefined,
+    k = tableKey(table, dialect),
+  ) => {
     let hit = meaning.get(k);
     if (!hit) {
-      const model = resolver.model(table);
+      const model = resolver.model(table, dialect);
       hit = model ? { model } : { columns: resolver.source(table)?.columns.map((c) => c.name) };
       meaning.set(k, hit);
     }
@@ -366,7 +395,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   /** Models whose analysis asked about an upstream model not analysed yet (a wrong guess). */
   const late = new Set<number>();
   const columnsFor = (i: number, table: readonly string[], k?: string): string[] | undefined => {
-    const t = meaningOf(table, k);
+    const t = meaningOf(table, models[i]!.dialect, k);
     if (t.model === undefined) return t.columns;
     if (t.model === models[i]!.name) return undefined;
     if (!columns.has(t.model)) late.add(i);
@@ -377,7 +406,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       const was = asked[k]!;
       // Checked for every cached model on a warm compile: the name is split only the first
       // time it is met (`meaningOf` memoises by it), and lists are compared without joining.
-      const now = columnsFor(i, meaning.has(k) ? NO_PARTS : k.split("."), k);
+      const now = columnsFor(i, meaning.has(k) ? NO_PARTS : fromTableKey(k).parts, k);
       if (was === null ? now !== undefined : now === undefined || !sameList(now, was)) return false;
     }
     return true;
@@ -407,7 +436,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
         tree,
         (table) => {
           const cols = columnsFor(i, table);
-          asked[table.join(".").toLowerCase()] = cols ?? null;
+          asked[tableKey(table, m.dialect)] = cols ?? null;
           return cols;
         },
         m.dialect,
@@ -445,7 +474,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const deps = new Map<string, string[]>();
   models.forEach((m, i) => {
     const refs = entries[i]!.analysis.tableRefs.map((r): ResolvedRef => {
-      const target = resolver.model(r.parts);
+      const target = resolver.model(r.parts, m.dialect);
       return target ? { ...r, model: target } : { ...r };
     });
     refsOf.set(m.name, refs);
@@ -540,7 +569,10 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     const brokenUpstream =
       a.columns === undefined
         ? Object.keys(entry.asked)
-            .map((k) => resolver.model(k.split(".")))
+            .map((k) => {
+              const { parts, dialect } = fromTableKey(k);
+              return resolver.model(parts, dialect);
+            })
             .find((u) => u !== undefined && u !== m.name && byName.get(u)?.columns === undefined)
         : undefined;
     // In a cycle the upstream may not be reported yet: its reason is the cycle itself.
@@ -591,8 +623,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   }
   for (const name of dag.order) {
     const c = byName.get(name)!;
+    const dialect = project.byName.get(name)?.dialect;
     for (const ref of c.refs) {
-      const t = resolver.tableName(ref.parts);
+      const t = resolver.tableName(ref.parts, dialect);
       if (t.kind === "source" && !graph.table(t.name))
         graph.addTable({ name: t.name, kind: "source", columns: t.columns });
       if (t.name !== name) graph.link(t.name, name);
@@ -603,7 +636,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       if (col.sources.length === 0) continue;
       const target = graph.addColumn(name, col.name);
       for (const src of col.sources) {
-        const t = resolver.tableName(src.table);
+        const t = resolver.tableName(src.table, dialect);
         if (t.kind === "source" && !graph.table(t.name))
           graph.addTable({ name: t.name, kind: "source", columns: t.columns });
         graph.addEdgeById(graph.addColumn(t.name, src.column), target, col.transform);

@@ -9,7 +9,7 @@ import type { ExprNode, Statement } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { DIALECT_LABEL, relocateRefs } from "./dialect.ts";
 import { analyzeModel } from "./lineage.ts";
-import type { ColumnsOf, ModelAnalysis, ParsedSql, SqlDialect } from "./types.ts";
+import type { ColumnsOf, ModelAnalysis, ParsedSql, SqlDialect, TableRefSpan } from "./types.ts";
 
 export function analyzeInDialect(
   sql: string,
@@ -24,7 +24,7 @@ export function analyzeInDialect(
     return finish(analysis, sql, dialect);
   }
   const analysis = analyzeModel(parsed.transpiled, parsed, columnsOf);
-  const { refs, missing } = relocateRefs(sql, dialect, analysis.tableRefs);
+  const { refs, missing } = mappedRefs(sql, dialect, analysis.tableRefs, parsed.spanInOriginal);
   const diagnostics = analysis.diagnostics.map((d) => {
     // Offsets point into the transpiled copy: not a place in the user's file.
     const { offset: _offset, ...rest } = d;
@@ -40,15 +40,99 @@ export function analyzeInDialect(
   return finish({ ...analysis, tableRefs: refs, diagnostics }, sql, dialect);
 }
 
-/** Output names folded as the warehouse folds them. */
+/**
+ * References in the user's text: through the normaliser's edit map when there is one
+ * (checked against the text), else found again by a dialect-aware scan.
+ */
+function mappedRefs(
+  sql: string,
+  dialect: SqlDialect,
+  found: readonly TableRefSpan[],
+  map: ((start: number, end: number) => { start: number; end: number } | undefined) | undefined,
+): { refs: TableRefSpan[]; missing: TableRefSpan[] } {
+  if (map !== undefined) {
+    const refs: TableRefSpan[] = [];
+    for (const ref of found) {
+      const span = map(ref.start, ref.end);
+      if (span === undefined || !spansName(sql, span, ref.parts)) return relocateRefs(sql, dialect, found);
+      refs.push({ parts: ref.parts, ...span });
+    }
+    return { refs, missing: [] };
+  }
+  return relocateRefs(sql, dialect, found);
+}
+
+/** Whether the text at `span` plausibly spells the dotted name (its last part ends it). */
+function spansName(sql: string, span: { start: number; end: number }, parts: readonly string[]): boolean {
+  const text = sql.slice(span.start, span.end).toLowerCase();
+  const last = (parts[parts.length - 1] ?? "").toLowerCase();
+  const first = (parts[0] ?? "").toLowerCase();
+  return text.replace(/[`"]/g, "").endsWith(last) && text.replace(/^[`"]/, "").startsWith(first);
+}
+
+/**
+ * Snowflake: table references in the stored form of their names (unquoted parts
+ * upper-cased, quoted ones exact), read from the user's text at each reference, and the
+ * sources' table names to match; output names folded as Snowflake folds them.
+ */
 function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
-  if (dialect !== "snowflake" || analysis.columns === undefined) return analysis;
+  if (dialect !== "snowflake") return analysis;
+  const stored = new Map<string, string[]>();
+  const tableRefs = analysis.tableRefs.map((ref) => {
+    const parts = storedParts(sql.slice(ref.start, ref.end));
+    if (parts === undefined || parts.length !== ref.parts.length) return ref;
+    const key = ref.parts.join(".").toLowerCase();
+    if (!stored.has(key)) stored.set(key, parts);
+    return { ...ref, parts };
+  });
+  const storedTable = (table: string[]) => stored.get(table.join(".").toLowerCase()) ?? table;
+  analysis = { ...analysis, tableRefs };
+  if (analysis.columns === undefined) return analysis;
   // Snowflake stores unquoted names upper-cased; a quoted name is kept exactly.
   const columns = analysis.columns.map((c) => {
     const folded = sql.includes(`"${c.name}"`) ? c.name : c.name.toUpperCase();
-    return folded === c.name ? c : { ...c, name: folded };
+    const sources = c.sources.map((src) => {
+      const table = storedTable(src.table);
+      return table === src.table ? src : { ...src, table };
+    });
+    return { ...c, name: folded, sources };
   });
   return { ...analysis, columns };
+}
+
+/** `raw . "Events"` → `["RAW", "Events"]`: a dotted name as Snowflake stores it, or undefined. */
+function storedParts(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (text[i] === '"') {
+      let value = "";
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '"') {
+          if (text[j + 1] === '"') {
+            value += '"';
+            j++;
+            continue;
+          }
+          break;
+        }
+        value += text[j];
+      }
+      parts.push(value);
+      i = j + 1;
+    } else {
+      const m = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(text.slice(i));
+      if (!m) return undefined;
+      parts.push(m[0].toUpperCase());
+      i += m[0].length;
+    }
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (i >= text.length) return parts;
+    if (text[i] !== ".") return undefined;
+    i++;
+  }
 }
 
 /**

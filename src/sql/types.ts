@@ -69,6 +69,11 @@ export type ParsedSql =
        * be parsed: the DuckDB text the AST's locations refer to (src/sql/dialect.ts).
        */
       transpiled?: string;
+      /**
+       * When `transpiled` is a lexical normalisation of the user's text: the span in the
+       * user's text of a span in `transpiled` (undefined if it cannot be mapped).
+       */
+      spanInOriginal?: (start: number, end: number) => { start: number; end: number } | undefined;
     }
   | {
       ok: false;
