@@ -86,14 +86,17 @@ function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): Mode
     return { ...ref, parts };
   });
   const storedTable = (table: string[]) => stored.get(table.join(".").toLowerCase()) ?? table;
+  // A name quoted somewhere in the text is taken as quoted (DuckDB's AST drops the quotes).
+  const fold = (name: string) => (sql.includes(`"${name}"`) ? name : name.toUpperCase());
   analysis = { ...analysis, tableRefs };
   if (analysis.columns === undefined) return analysis;
   // Snowflake stores unquoted names upper-cased; a quoted name is kept exactly.
   const columns = analysis.columns.map((c) => {
-    const folded = sql.includes(`"${c.name}"`) ? c.name : c.name.toUpperCase();
+    const folded = fold(c.name);
     const sources = c.sources.map((src) => {
       const table = storedTable(src.table);
-      return table === src.table ? src : { ...src, table };
+      const column = fold(src.column);
+      return table === src.table && column === src.column ? src : { ...src, table, column };
     });
     return { ...c, name: folded, sources };
   });

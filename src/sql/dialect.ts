@@ -202,13 +202,23 @@ export function transpileToDuckDb(
   const prepared = prepareForTranspile(sql, dialect);
   let result: ReturnType<Polyglot["transpile"]>;
   try {
-    result = p.transpile(prepared, POLYGLOT_NAME[dialect] as never, "duckdb" as never);
+    // "raise": a construct polyglot cannot write in DuckDB SQL is an error, never a comment
+    // in place of the clause (MATCH_RECOGNIZE, CONNECT BY would vanish from the analysis).
+    result = p.transpile(prepared, POLYGLOT_NAME[dialect] as never, "duckdb" as never, {
+      unsupportedLevel: "raise",
+    });
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
   if (!result.success || !result.sql) {
     const out: Transpiled = { ok: false, error: result.error ?? "could not parse SQL" };
     if (result.errorStart !== undefined) out.offset = result.errorStart;
+    else {
+      // "Generation error: MATCH_RECOGNIZE not supported …": place it at that keyword.
+      const keyword = /([A-Z][A-Z_]+(?: [A-Z][A-Z_]+)?) (?:not supported|requires)/.exec(out.error ?? "")?.[1];
+      const at = keyword === undefined ? -1 : sql.toUpperCase().indexOf(keyword);
+      if (at >= 0) out.offset = at;
+    }
     return out;
   }
   return { ok: true, sql: fixTranspiled(result.sql.join(";\n"), dialect, sql) };
@@ -326,10 +336,19 @@ export const DIALECT_LABEL: Record<SqlDialect, string> = {
 };
 
 function transpileError(sql: string, dialect: SqlDialect, t: Transpiled): ParsedSql {
-  const near = t.offset === undefined ? "" : ` near '${sql.slice(t.offset, t.offset + 30).split("\n")[0]}'`;
+  const near =
+    t.offset === undefined
+      ? ""
+      : ` (at '${sql
+          .slice(t.offset, t.offset + 30)
+          .split("\n")[0]
+          ?.trimEnd()}')`;
+  const what = (t.error ?? "could not parse")
+    .replace(/^Generation error: /, "")
+    .replace(/ in this dialect$/, "");
   const out: ParsedSql = {
     ok: false,
-    error: `${DIALECT_LABEL[dialect]} SQL: construct not supported${near}: ${t.error ?? "could not parse"}`,
+    error: `${DIALECT_LABEL[dialect]} SQL that rocky cannot analyse: ${what}${near}`,
   };
   if (t.offset !== undefined) out.offset = t.offset;
   return out;
