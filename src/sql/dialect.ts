@@ -215,7 +215,9 @@ export function transpileToDuckDb(
     if (result.errorStart !== undefined) out.offset = result.errorStart;
     else {
       // "Generation error: MATCH_RECOGNIZE not supported …": place it at that keyword.
-      const keyword = /([A-Z][A-Z_]+(?: [A-Z][A-Z_]+)?) (?:not supported|requires)/.exec(out.error ?? "")?.[1];
+      const keyword = /([A-Z][A-Z_]+(?: [A-Z][A-Z_]+)?) (?:not supported|requires)/.exec(
+        out.error ?? "",
+      )?.[1];
       const at = keyword === undefined ? -1 : sql.toUpperCase().indexOf(keyword);
       if (at >= 0) out.offset = at;
     }
