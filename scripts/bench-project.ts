@@ -51,7 +51,7 @@ export function generateProject(
       : "";
   for (let s = 0; s < nSrc; s++) {
     toml.push(
-      `[sources.raw.src_${s}]\ncolumns = ["id", "customer_id", "amount", "status", "name", "updated_at", "country"${dialect === "duckdb" ? "" : ", \"payload\""}]\n`,
+      `[sources.raw.src_${s}]\ncolumns = ["id", "customer_id", "amount", "status", "name", "updated_at", "country"${dialect === "duckdb" ? "" : ', "payload"'}]\n`,
     );
   }
   writeFileSync(join(dir, "rocky.toml"), toml.join("\n"));

@@ -20,10 +20,10 @@ export function analyzeInDialect(
   if (dialect === undefined || dialect === "duckdb") return analyzeModel(sql, parsed, columnsOf);
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
   if (!parsed.ok || parsed.transpiled === undefined) {
-    const analysis = analyzeModel(sql, parsed, columnsOf);
+    const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
     return finish(analysis, sql, dialect);
   }
-  const analysis = analyzeModel(parsed.transpiled, parsed, columnsOf);
+  const analysis = structStars(analyzeModel(parsed.transpiled, parsed, columnsOf), dialect);
   const { refs, missing } = mappedRefs(sql, dialect, analysis.tableRefs, parsed.spanInOriginal);
   const diagnostics = analysis.diagnostics.map((d) => {
     // Offsets point into the transpiled copy: not a place in the user's file.
@@ -38,6 +38,19 @@ export function analyzeInDialect(
     });
   }
   return finish({ ...analysis, tableRefs: refs, diagnostics }, sql, dialect);
+}
+
+/** `s.*` naming no table is, in BigQuery and Databricks, a struct column's fields: say so. */
+function structStars(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysis {
+  if (dialect !== "bigquery" && dialect !== "databricks") return analysis;
+  for (const d of analysis.diagnostics) {
+    const m = /^cannot expand (.+)\.\*: no table in its FROM clause has that name$/.exec(d.message);
+    if (m) {
+      d.message = `cannot expand ${m[1]}.*: no table has that name, and if ${m[1]} is a struct column its fields are not known`;
+      d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;
+    }
+  }
+  return analysis;
 }
 
 /**

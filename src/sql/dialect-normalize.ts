@@ -130,8 +130,18 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   let prevWord = "";
   /** Function names of the open parentheses (lower case; "" when not a call). */
   const calls: string[] = [];
+  /** Edits decided ahead of the scan (BigQuery UNNEST aliases), applied when it gets there. */
+  const pending: Array<{ at: number; to: number; text: string }> = [];
   let i = 0;
   while (i < sql.length) {
+    while (pending.length > 0 && (pending[0] as { at: number }).at <= i) {
+      const p = pending.shift() as { at: number; to: number; text: string };
+      if (p.at === i) {
+        edit(p.at, p.to, p.text);
+        i = p.to;
+      }
+    }
+    if (i >= sql.length) break;
     const c = sql.charCodeAt(i);
     const ch = sql[i] as string;
     if (isSpace(c)) {
@@ -270,6 +280,9 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         }
       }
       if (dialect === "snowflake" && word === "flatten" && nextCh === "(") note("FLATTEN", true);
+      if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
+        pending.push(...unnestAliases(sql, after));
+      }
       if (dialect === "bigquery" && word === "safe_cast" && nextCh === "(") {
         note("SAFE_CAST");
         edit(i, j, "TRY_CAST");
@@ -337,11 +350,55 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     prev = ch;
     i++;
   }
+  for (const p of pending) if (p.at === sql.length) edit(p.at, p.to, p.text);
   copyTo(sql.length);
   const result: Normalized = { text: out, changed: edits.length > 0, edits };
   if (construct !== undefined) result.construct = construct;
   if (hard) result.hard = true;
   return result;
+}
+
+/** Index after the parenthesised group opening at `open` (strings skipped). */
+function closeParen(sql: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === "'" || ch === '"' || ch === "`") {
+      const close = sql.indexOf(ch, i + 1);
+      i = close === -1 ? sql.length : close;
+    } else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return i + 1;
+  }
+  return sql.length;
+}
+
+/**
+ * BigQuery `UNNEST(arr) [AS] e [WITH OFFSET [AS] o]` names the element e and the offset o;
+ * DuckDB's `UNNEST(arr) AS e` would name only the table. Edits giving DuckDB's form
+ * `UNNEST(arr) WITH ORDINALITY AS e(e, o)`, to apply as the scan reaches them.
+ */
+function unnestAliases(sql: string, open: number): Array<{ at: number; to: number; text: string }> {
+  const close = closeParen(sql, open);
+  const rest = sql.slice(close);
+  const m =
+    /^(\s+(?:AS\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s+WITH\s+OFFSET(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?)?/i.exec(
+      rest,
+    );
+  if (!m) return [];
+  const alias = m[2] as string;
+  if (
+    /^(?:with|where|on|using|join|left|right|inner|cross|full|group|order|limit|union|qualify|window|having)$/i.test(
+      alias,
+    )
+  )
+    return [];
+  const aliasEnd = close + (m[1] as string).length + alias.length;
+  if (m[3] === undefined) return [{ at: aliasEnd, to: aliasEnd, text: `(${alias})` }];
+  const offset = m[4] ?? "offset";
+  return [
+    { at: close, to: close, text: " WITH ORDINALITY" },
+    { at: aliasEnd, to: aliasEnd + (m[3] as string).length, text: `(${alias}, ${offset})` },
+  ];
 }
 
 /**

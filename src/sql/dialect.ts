@@ -87,8 +87,29 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
     /^(?:interval|day|month|year)$/i.test(amount) ? whole : `INTERVAL (${amount}) ${unit}`,
   );
   out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
+  if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
   if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
   return out;
+}
+
+/**
+ * Databricks `LATERAL VIEW inline(arr) t AS a, b` came out as
+ * `LATERAL (SELECT UNNEST(arr, max_depth => 2)) AS t(a, b)`: the struct fields as columns,
+ * each from arr, which the table-function form `LATERAL UNNEST(arr) AS t(a, b)` says.
+ */
+function inlineAsUnnest(sql: string): string {
+  const re = /\(SELECT UNNEST\(/g;
+  let out = "";
+  let copied = 0;
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    const open = m.index + m[0].length - 1;
+    const end = skipParens(sql, open);
+    const call = sql.slice(open + 1, end - 1);
+    if (!call.endsWith(", max_depth => 2") || sql[end] !== ")") continue;
+    out += `${sql.slice(copied, m.index)}UNNEST(${call.slice(0, -", max_depth => 2".length)})`;
+    copied = end + 1;
+  }
+  return out + sql.slice(copied);
 }
 
 /** The columns of a FLATTEN row, as Snowflake names them. */
@@ -154,6 +175,8 @@ function addOnTrue(sql: string): string {
   const re = /\bJOIN\s+LATERAL\s+/gi;
   const inserts: number[] = [];
   for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    // CROSS JOIN LATERAL takes no condition.
+    if (/\b(?:CROSS|NATURAL)\s+$/i.test(sql.slice(Math.max(0, m.index - 10), m.index))) continue;
     let i = m.index + m[0].length;
     const name = /^[\w."]+\s*/.exec(sql.slice(i));
     if (name) i += name[0].length;

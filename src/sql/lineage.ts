@@ -935,6 +935,13 @@ class ModelWalker {
       if (!binding) continue;
       const column = parts[k] as string;
       const value = this.columnOf(binding, column, location);
+      // `e.x` where e is both a FROM item and its own column (BigQuery UNNEST(arr) AS e):
+      // DuckDB reads a field of that column when the table has no column x.
+      const first = parts[0] as string;
+      if (!value && k === 1 && bindingHas(binding, first) === true) {
+        const whole = this.columnOf(binding, first, location);
+        if (whole) return { sources: whole.sources, transform: maxTransform(whole.transform, "expression") };
+      }
       if (!value) {
         this.diagnose(
           "Warning",

@@ -219,6 +219,14 @@ describe("bigquery", () => {
     ).toEqual(["id <- ds.t.id [direct]", "e <- ds.t.arr [expression]", "o <- ds.t.arr [expression]"]);
   });
 
+  test("UNNEST(arr) e without WITH OFFSET: e and its fields e.x come from the array", async () => {
+    expect(
+      await lineage("bigquery", "SELECT e, e.x AS ex, t.a FROM `ds.t` t, UNNEST(t.arr) e", {
+        "ds.t": ["arr", "a"],
+      }),
+    ).toEqual(["e <- ds.t.arr [expression]", "ex <- ds.t.arr [expression]", "a <- ds.t.a [direct]"]);
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage("bigquery", "SELECT DATE_DIFF(a, b, DAY) AS dd, DATE_TRUNC(a, MONTH) AS m FROM ds.t", {
@@ -266,6 +274,28 @@ describe("databricks", () => {
     expect(
       await lineage("databricks", "SELECT id, item FROM cat.sch.tbl LATERAL VIEW explode(arr) e AS item", T),
     ).toEqual(["id <- cat.sch.tbl.id [direct]", "item <- cat.sch.tbl.arr [expression]"]);
+  });
+
+  test("LATERAL VIEW inline: every field column comes from the array", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT id, f1, f2 FROM cat.sch.tbl LATERAL VIEW inline(arr) t AS f1, f2",
+        T,
+      ),
+    ).toEqual([
+      "id <- cat.sch.tbl.id [direct]",
+      "f1 <- cat.sch.tbl.arr [expression]",
+      "f2 <- cat.sch.tbl.arr [expression]",
+    ]);
+  });
+
+  test("struct.*: fields unknown, said so (not 'no such table')", async () => {
+    const a = await analyse("databricks", "SELECT s.*, id FROM cat.sch.tbl", T);
+    expect(a.columns).toBeUndefined();
+    expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "W010 cannot expand s.*: no table has that name, and if s is a struct column its fields are not known",
+    ]);
   });
 
   test("array(…) / struct(…) constructors", async () => {
