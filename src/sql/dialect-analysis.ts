@@ -25,10 +25,13 @@ export function analyzeInDialect(
   }
   const analysis = structStars(analyzeModel(parsed.transpiled, parsed, columnsOf), dialect);
   const { refs, missing } = mappedRefs(sql, dialect, analysis.tableRefs, parsed.spanInOriginal);
+  const map = parsed.spanInOriginal;
   const diagnostics = analysis.diagnostics.map((d) => {
-    // Offsets point into the transpiled copy: not a place in the user's file.
-    const { offset: _offset, ...rest } = d;
-    return rest;
+    // Offsets point into the parsed copy: mapped back when it is a lexical normalisation,
+    // dropped after a transpile (no place in the user's file corresponds).
+    const { offset, ...rest } = d;
+    const at = offset === undefined || map === undefined ? undefined : map(offset, offset)?.start;
+    return at === undefined ? rest : { ...rest, offset: at };
   });
   for (const ref of missing) {
     diagnostics.push({

@@ -220,6 +220,33 @@ WHERE "x" <> 'stg_events'`);
   });
 });
 
+describe("positions and the cache", () => {
+  test("a warning in a normalised model points at the user's text", async () => {
+    const sql = "SELECT `t`.id,\n  t.nope\nFROM `raw.t` t";
+    const r = await project("bigquery", { "m.sql": sql }, '[sources.raw.t]\ncolumns = ["id"]\n');
+    const d = r.diagnostics.find((x) => x.code === "W012");
+    expect(d?.span).toEqual({ file: "models/m.sql", line: 2, col: 3 });
+  });
+
+  test("a warm compile of a dialect project answers from the cache; the dialect is part of the key", async () => {
+    const dir = tempDir("rocky-dialect-cache-");
+    writeFileSync(join(dir, "rocky.toml"), `[adapter]\n${ADAPTER.snowflake}\n`);
+    mkdirSync(join(dir, "models"));
+    writeFileSync(join(dir, "models", "a.sql"), "SELECT 1 AS x");
+    writeFileSync(join(dir, "models", "b.sql"), "SELECT x, payload:k AS k FROM a");
+    const load = async () => loadProject(await loadConfig(join(dir, "rocky.toml")));
+    const cold = await compileProject(await load());
+    expect(cold.cache).toEqual({ hits: 0, misses: 2 });
+    const warm = await compileProject(await load());
+    expect(warm.cache).toEqual({ hits: 2, misses: 0 });
+    expect(warm.models.get("b")?.columns).toEqual(["X", "K"]);
+    // The same text read as DuckDB SQL is another analysis.
+    writeFileSync(join(dir, "models", "b.toml"), 'dialect = "duckdb"\n');
+    const other = await compileProject(await load());
+    expect(other.cache).toEqual({ hits: 1, misses: 1 });
+  });
+});
+
 describe("a model that cannot be analysed", () => {
   test("gets an error naming the dialect, the construct and its line:col; the rest keeps working", async () => {
     const r = await project("snowflake", {
