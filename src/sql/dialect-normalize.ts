@@ -53,7 +53,7 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b/i,
+    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b/i,
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast)\b/i,
   databricks:
@@ -283,7 +283,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
         pending.push(...unnestAliases(sql, after));
       }
-      if (dialect === "bigquery" && word === "safe_cast" && nextCh === "(") {
+      if (
+        dialect === "snowflake" &&
+        word === "array" &&
+        (prev === ":" || prevWord === "as") &&
+        nextCh !== "("
+      ) {
+        // `::ARRAY`, `CAST(x AS ARRAY)`: a type DuckDB's grammar reserves; quoted, it is a type name.
+        note("ARRAY type");
+        edit(i, j, '"ARRAY"');
+      } else if (dialect === "bigquery" && word === "safe_cast" && nextCh === "(") {
         note("SAFE_CAST");
         edit(i, j, "TRY_CAST");
       } else if (

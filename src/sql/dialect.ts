@@ -87,6 +87,7 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
     /^(?:interval|day|month|year)$/i.test(amount) ? whole : `INTERVAL (${amount}) ${unit}`,
   );
   out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
+  if (dialect === "snowflake") out = out.replace(/\bAS ARRAY\)/g, 'AS "ARRAY")');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
   if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
   return out;

@@ -47,10 +47,20 @@ describe("snowflake", () => {
     ]);
   });
 
-  test("::VARIANT / ::OBJECT casts", async () => {
+  test("::VARIANT / ::OBJECT / ::ARRAY casts", async () => {
     expect(
-      await lineage("snowflake", "SELECT id::variant AS v, payload::object AS o FROM raw.events", EVENTS),
-    ).toEqual(["V <- RAW.EVENTS.ID [cast]", "O <- RAW.EVENTS.PAYLOAD [cast]"]);
+      await lineage(
+        "snowflake",
+        "SELECT id::variant AS v, payload::object AS o, items::array AS a, CAST(items AS ARRAY) AS a2, payload:x::number(10, 2) AS n FROM raw.events",
+        EVENTS,
+      ),
+    ).toEqual([
+      "V <- RAW.EVENTS.ID [cast]",
+      "O <- RAW.EVENTS.PAYLOAD [cast]",
+      "A <- RAW.EVENTS.ITEMS [cast]",
+      "A2 <- RAW.EVENTS.ITEMS [cast]",
+      "N <- RAW.EVENTS.PAYLOAD [expression]",
+    ]);
   });
 
   test("LATERAL FLATTEN(input => …): f.value and f.index come from the flattened column", async () => {
