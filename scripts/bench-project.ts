@@ -3,7 +3,9 @@
  * written the way Snowflake, BigQuery or Databricks users write it (SPEC §14): BigQuery
  * with backtick-qualified names and SAFE_CAST everywhere; Snowflake and Databricks with a
  * `payload:customer.tier` path in 20% of the models (half the staging ones), Databricks
- * with backticks too.
+ * with backticks too; and in each dialect, 1% of the staging models use a construct only
+ * a transpile handles (Snowflake LATERAL FLATTEN, BigQuery STRUCT(… AS f), Databricks
+ * LATERAL VIEW explode), so the figures include loading polyglot.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -49,6 +51,23 @@ export function generateProject(
     (dialect === "snowflake" || dialect === "databricks") && i % 2 === 0
       ? `\n  payload:customer.tier${dialect === "snowflake" ? "::string" : ""} AS tier,`
       : "";
+  const rare = (i: number) => dialect !== "duckdb" && i % 100 === 1;
+  const rareColumn = (i: number) =>
+    !rare(i)
+      ? ""
+      : dialect === "snowflake"
+        ? "\n  f.value:sku::string AS sku,"
+        : dialect === "bigquery"
+          ? "\n  STRUCT(id AS id, name AS name) AS info,"
+          : "\n  item,";
+  const rareFrom = (i: number) =>
+    !rare(i)
+      ? ""
+      : dialect === "snowflake"
+        ? " s, LATERAL FLATTEN(input => s.payload:items) f"
+        : dialect === "databricks"
+          ? " LATERAL VIEW explode(array(id)) e AS item"
+          : "";
   for (let s = 0; s < nSrc; s++) {
     toml.push(
       `[sources.raw.src_${s}]\ncolumns = ["id", "customer_id", "amount", "status", "name", "updated_at", "country"${dialect === "duckdb" ? "" : ', "payload"'}]\n`,
@@ -64,9 +83,9 @@ export function generateProject(
   ${cast} AS amount,
   LOWER(status) AS status,
   TRIM(name) AS name,
-  updated_at,${path(i)}
+  updated_at,${path(i)}${rareColumn(i)}
   CASE WHEN country IN ('US', 'CA') THEN 'na' ELSE 'row' END AS region
-FROM ${q(`raw.src_${Math.floor(i / 2)}`)}
+FROM ${q(`raw.src_${Math.floor(i / 2)}`)}${rareFrom(i)}
 WHERE status <> 'deleted'
 `,
     );
