@@ -161,6 +161,22 @@ function storedParts(text: string): string[] | undefined {
  */
 function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
   if (dialect !== "bigquery" && dialect !== "databricks") return;
+  const nameList = (list: ExprNode[]) => {
+    let anonymous = 0;
+    for (const item of list) {
+      if (item.alias || item.class === "COLUMN_REF" || item.class === "STAR") continue;
+      if (dialect === "bigquery") {
+        item.rocky_default_name = `f${anonymous++}_`;
+      } else if (item.class === "CAST" && item.child?.class === "COLUMN_REF") {
+        const parts = item.child.column_names ?? [];
+        const last = parts[parts.length - 1];
+        if (last) item.rocky_default_name = last;
+      }
+    }
+  };
+  // Every node, when subquery expressions may hold select lists; else only query structure
+  // (select lists, FROM items, CTEs, set operation branches): most models, far fewer nodes.
+  const everywhere = statements.some((s) => s.rocky_has_subquery !== false);
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item);
@@ -169,20 +185,10 @@ function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
     if (value === null || typeof value !== "object") return;
     const record = value as Record<string, unknown>;
     const list = record.select_list;
-    if (Array.isArray(list)) {
-      let anonymous = 0;
-      for (const item of list as ExprNode[]) {
-        if (item.alias || item.class === "COLUMN_REF" || item.class === "STAR") continue;
-        if (dialect === "bigquery") {
-          item.rocky_default_name = `f${anonymous++}_`;
-        } else if (item.class === "CAST" && item.child?.class === "COLUMN_REF") {
-          const parts = item.child.column_names ?? [];
-          const last = parts[parts.length - 1];
-          if (last) item.rocky_default_name = last;
-        }
-      }
-    }
+    if (Array.isArray(list)) nameList(list as ExprNode[]);
+    if (!everywhere && typeof record.class === "string") return; // an expression: no query inside
     for (const key in record) {
+      if (!everywhere && key === "select_list") continue;
       const child = record[key];
       if (child !== null && typeof child === "object") visit(child);
     }

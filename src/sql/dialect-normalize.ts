@@ -53,11 +53,42 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b/i,
+    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\blike\s+(?:any|all)\b/i,
   bigquery:
-    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast)\b/i,
+    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct)\b|\barray\s*</i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\blateral\s+view\b/i,
+};
+
+/** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
+const HARD: Partial<
+  Record<SqlDialect, (word: string, following: string, before: string) => string | undefined>
+> = {
+  snowflake: (word, following) =>
+    word === "within" && following.startsWith("group")
+      ? "WITHIN GROUP"
+      : (word === "ignore" || word === "respect") && following.startsWith("nulls")
+        ? "IGNORE/RESPECT NULLS"
+        : (word === "like" || word === "ilike") && /^(?:any|all)\b/.test(following)
+          ? "LIKE ANY/ALL"
+          : undefined,
+  bigquery: (word, following, before) =>
+    (word === "struct" || word === "array") && following.startsWith("<")
+      ? "typed STRUCT/ARRAY"
+      : word === "struct" && following.startsWith("(")
+        ? "STRUCT(…)"
+        : before === "as" && (word === "struct" || word === "value")
+          ? "SELECT AS STRUCT"
+          : undefined,
+  databricks: (word, following) =>
+    word === "lateral" && following.startsWith("view") ? "LATERAL VIEW" : undefined,
+};
+
+/** The words HARD looks at, per dialect (so other words cost nothing). */
+const HARD_WORDS: Partial<Record<SqlDialect, ReadonlySet<string>>> = {
+  snowflake: new Set(["within", "ignore", "respect", "like", "ilike"]),
+  bigquery: new Set(["struct", "array", "value"]),
+  databricks: new Set(["lateral"]),
 };
 
 function isWordStart(c: number): boolean {
@@ -280,6 +311,11 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         }
       }
       if (dialect === "snowflake" && word === "flatten" && nextCh === "(") note("FLATTEN", true);
+      // Grammar DuckDB rejects: known now, so the model is transpiled without a DuckDB try first.
+      if (HARD_WORDS[dialect]?.has(word)) {
+        const hardConstruct = HARD[dialect]?.(word, sql.slice(after, after + 16).toLowerCase(), prevWord);
+        if (hardConstruct !== undefined) note(hardConstruct, true);
+      }
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
         pending.push(...unnestAliases(sql, after));
       }

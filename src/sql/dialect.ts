@@ -296,7 +296,43 @@ export function dialectParser(base: SqlParser): {
         direct.push(index);
         directText.push(n.text);
       });
-      const firstPass = await base.parseMany(directText);
+      // Models known to need polyglot are transpiled and parsed while DuckDB parses the
+      // others (each parse query runs on its own connection); models DuckDB rejects follow.
+      const transpileAll = async (routes: Route[]): Promise<void> => {
+        if (routes.length === 0) return;
+        const p = await loadPolyglot();
+        const texts: string[] = [];
+        const sent: Route[] = [];
+        for (const route of routes) {
+          const sql = sqls[route.index] as string;
+          const t = transpileToDuckDb(p, sql, route.dialect);
+          if (!t.ok || t.sql === undefined) {
+            dialectRoutes.failed++;
+            results[route.index] = transpileError(sql, route.dialect, t);
+            continue;
+          }
+          texts.push(t.sql);
+          sent.push(route);
+        }
+        const parsedTexts = await base.parseMany(texts);
+        sent.forEach((route, k) => {
+          const parsed = parsedTexts[k] as ParsedSql;
+          const text = texts[k] as string;
+          if (parsed.ok) {
+            dialectRoutes.transpiled++;
+            results[route.index] = { ...parsed, transpiled: text };
+          } else {
+            dialectRoutes.failed++;
+            const dialectName = DIALECT_LABEL[route.dialect];
+            results[route.index] = {
+              ok: false,
+              error: `${dialectName} SQL${route.construct ? ` (${route.construct})` : ""} could not be analysed: transpiled to DuckDB SQL, it does not parse: ${parsed.error}`,
+            };
+          }
+        });
+      };
+      const [firstPass] = await Promise.all([base.parseMany(directText), transpileAll(transpile)]);
+      const rejected: Route[] = [];
       direct.forEach((index, k) => {
         const parsed = firstPass[k] as ParsedSql;
         const dialect = dialects[index];
@@ -313,39 +349,9 @@ export function dialectParser(base: SqlParser): {
           return;
         }
         // DuckDB rejected a dialect model: transpile it from its own dialect.
-        transpile.push({ index, dialect, ...(n?.construct ? { construct: n.construct } : {}) });
+        rejected.push({ index, dialect, ...(n?.construct ? { construct: n.construct } : {}) });
       });
-      if (transpile.length === 0) return results;
-      const p = await loadPolyglot();
-      const texts: string[] = [];
-      const sent: Route[] = [];
-      for (const route of transpile) {
-        const sql = sqls[route.index] as string;
-        const t = transpileToDuckDb(p, sql, route.dialect);
-        if (!t.ok || t.sql === undefined) {
-          dialectRoutes.failed++;
-          results[route.index] = transpileError(sql, route.dialect, t);
-          continue;
-        }
-        texts.push(t.sql);
-        sent.push(route);
-      }
-      const secondPass = await base.parseMany(texts);
-      sent.forEach((route, k) => {
-        const parsed = secondPass[k] as ParsedSql;
-        const text = texts[k] as string;
-        if (parsed.ok) {
-          dialectRoutes.transpiled++;
-          results[route.index] = { ...parsed, transpiled: text };
-        } else {
-          dialectRoutes.failed++;
-          const dialectName = DIALECT_LABEL[route.dialect];
-          results[route.index] = {
-            ok: false,
-            error: `${dialectName} SQL${route.construct ? ` (${route.construct})` : ""} could not be analysed: transpiled to DuckDB SQL, it does not parse: ${parsed.error}`,
-          };
-        }
-      });
+      await transpileAll(rejected);
       return results;
     },
     close() {

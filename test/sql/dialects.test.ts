@@ -249,6 +249,16 @@ describe("bigquery", () => {
     expect(
       await lineage("bigquery", "SELECT id, a + 1, UPPER(b) FROM ds.t", { "ds.t": ["id", "a", "b"] }),
     ).toEqual(["id <- ds.t.id [direct]", "f0_ <- ds.t.a [expression]", "f1_ <- ds.t.b [expression]"]);
+    // Inside FROM-subqueries and CTEs too (each SELECT counts its own).
+    expect(
+      await lineage(
+        "bigquery",
+        "WITH c AS (SELECT a * 2 FROM ds.t) SELECT c.f0_, x.f0_ AS y FROM c, (SELECT b || 'x' FROM ds.t) x",
+        {
+          "ds.t": ["a", "b"],
+        },
+      ),
+    ).toEqual(["f0_ <- ds.t.a [expression]", "y <- ds.t.b [expression]"]);
   });
 });
 
