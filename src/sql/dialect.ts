@@ -324,10 +324,18 @@ export function dialectParser(base: SqlParser): {
           } else {
             dialectRoutes.failed++;
             const dialectName = DIALECT_LABEL[route.dialect];
-            results[route.index] = {
+            const failed: ParsedSql = {
               ok: false,
-              error: `${dialectName} SQL${route.construct ? ` (${route.construct})` : ""} could not be analysed: transpiled to DuckDB SQL, it does not parse: ${parsed.error}`,
+              error: `${dialectName} SQL${route.construct ? ` (${route.construct})` : ""} that rocky cannot analyse: transpiled to DuckDB SQL, it does not parse: ${parsed.error}`,
             };
+            // DuckDB's `at or near "X"` is in the transpiled text: X's place in the user's, if it is there.
+            const near = parsed.ok ? undefined : /at or near "([^"]+)"/.exec(parsed.error)?.[1];
+            const at =
+              near === undefined
+                ? -1
+                : (sqls[route.index] as string).toLowerCase().indexOf(near.toLowerCase());
+            if (at >= 0) failed.offset = at;
+            results[route.index] = failed;
           }
         });
       };
