@@ -88,6 +88,10 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
   );
   out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
   if (dialect === "snowflake") out = out.replace(/\bAS ARRAY\)/g, 'AS "ARRAY")');
+  // `ARRAY_AGG(x ORDER BY c LIMIT 1)`: DuckDB has no LIMIT in a call; it decides no value source.
+  out = out.replace(/\s+LIMIT\s+\d+\s*\)/g, ")");
+  // Spark's higher-order `exists(xs, x -> …)`: EXISTS is DuckDB's subquery keyword; quoted, a function.
+  out = out.replace(/\bEXISTS\s*\((?!\s*(?:SELECT|WITH|FROM|\())/gi, '"exists"(');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
   if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
   return out;
@@ -119,7 +123,7 @@ const FLATTEN_COLUMNS = "(SEQ, KEY, PATH, INDEX, VALUE, THIS)";
 /** `TABLE(FLATTEN(x)) f` came out as `UNNEST(x) AS f`: give f FLATTEN's columns. */
 function nameFlattenColumns(sql: string): string {
   return eachUnnest(sql, (alias, hasColumns) =>
-    hasColumns || alias === undefined ? undefined : FLATTEN_COLUMNS,
+    hasColumns ? undefined : alias === undefined ? ` AS _flatten${FLATTEN_COLUMNS}` : FLATTEN_COLUMNS,
   );
 }
 

@@ -346,6 +346,57 @@ describe("databricks", () => {
   });
 });
 
+describe("dbt-style statements", () => {
+  test("Snowflake: TABLE(FLATTEN(…)) without an alias, paths after a call, quoted path keys", async () => {
+    expect(
+      await lineage("snowflake", "SELECT id, value:a AS a FROM raw.t, TABLE(FLATTEN(input => raw:list))", {
+        "RAW.T": ["ID", "RAW", "VALUE"],
+      }),
+    ).toEqual(["ID <- RAW.T.ID [direct]", "A <- RAW.T.RAW [expression]"]);
+    expect(
+      await lineage(
+        "snowflake",
+        'SELECT parse_json(raw):a::string AS a, src:"Customer Name"::varchar AS cn, src:items[0]:price::float AS p FROM raw.t',
+        { "RAW.T": ["RAW", "SRC"] },
+      ),
+    ).toEqual(["A <- RAW.T.RAW [expression]", "CN <- RAW.T.SRC [expression]", "P <- RAW.T.SRC [expression]"]);
+  });
+
+  test("BigQuery: ARRAY_AGG(STRUCT(…) ORDER BY … LIMIT 1)[OFFSET(0)], GA4 event_params", async () => {
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT id, ARRAY_AGG(STRUCT(a, b) ORDER BY c DESC LIMIT 1)[OFFSET(0)] AS latest FROM `proj.ds.t` GROUP BY id",
+        { "proj.ds.t": ["id", "a", "b", "c"] },
+      ),
+    ).toEqual(["id <- proj.ds.t.id [direct]", "latest <- proj.ds.t.a, proj.ds.t.b [aggregation: array_agg]"]);
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT e.key, e.value.string_value AS v FROM `proj.analytics_1.events_20240101`, UNNEST(event_params) AS e",
+        { "proj.analytics_1.events_20240101": ["event_params"] },
+      ),
+    ).toEqual([
+      "key <- proj.analytics_1.events_20240101.event_params [expression]",
+      "v <- proj.analytics_1.events_20240101.event_params [expression]",
+    ]);
+  });
+
+  test("Databricks: aggregate and exists lambdas", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT id, aggregate(xs, 0, (acc, x) -> acc + x) AS total, exists(xs, x -> x > 1) AS any1 FROM cat.sch.tbl",
+        { "cat.sch.tbl": ["id", "xs", "x", "acc"] },
+      ),
+    ).toEqual([
+      "id <- cat.sch.tbl.id [direct]",
+      "total <- cat.sch.tbl.xs [expression]",
+      "any1 <- cat.sch.tbl.xs [expression]",
+    ]);
+  });
+});
+
 describe("routing and fixes", () => {
   test("models with nothing dialect-specific go to DuckDB as written", () => {
     const sql = "SELECT id, CAST(a AS INT) AS b FROM raw.t";
