@@ -55,9 +55,9 @@ const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
     /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\blike\s+(?:any|all)\b/i,
   bigquery:
-    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct)\b|\barray\s*</i,
+    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\blateral\s+view\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
 };
 
 /** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
@@ -310,6 +310,19 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
           continue;
         }
       }
+      // Time travel (`FOR SYSTEM_TIME AS OF …`, `VERSION AS OF 3`): which rows, not which columns.
+      const travel =
+        prev === "w" &&
+        ((dialect === "bigquery" && word === "for") ||
+          (dialect === "databricks" && (word === "version" || word === "timestamp")))
+          ? timeTravelEnd(sql, i, dialect)
+          : undefined;
+      if (travel !== undefined) {
+        note("time travel (AS OF)");
+        edit(i, travel, " ");
+        i = travel;
+        continue;
+      }
       if (dialect === "snowflake" && word === "flatten" && nextCh === "(") note("FLATTEN", true);
       // Grammar DuckDB rejects: known now, so the model is transpiled without a DuckDB try first.
       if (HARD_WORDS[dialect]?.has(word)) {
@@ -401,6 +414,26 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   if (construct !== undefined) result.construct = construct;
   if (hard) result.hard = true;
   return result;
+}
+
+/**
+ * Where a time-travel clause starting at `at` ends: BigQuery `FOR SYSTEM_TIME AS OF expr`,
+ * Databricks `VERSION AS OF n` / `TIMESTAMP AS OF expr`, the expression being a literal,
+ * `TIMESTAMP 'x'` or a call. Undefined when the text is not one.
+ */
+function timeTravelEnd(sql: string, at: number, dialect: SqlDialect): number | undefined {
+  const head =
+    dialect === "bigquery"
+      ? /^for\s+system[_ ]time\s+as\s+of\s+/i.exec(sql.slice(at))
+      : /^(?:version|timestamp)\s+as\s+of\s+/i.exec(sql.slice(at));
+  if (!head) return undefined;
+  let i = at + head[0].length;
+  const literal = /^(?:(?:timestamp|date)\s+)?(?:'(?:[^'\\]|\\.)*'|\d+)/i.exec(sql.slice(i));
+  if (literal) return i + literal[0].length;
+  const call = /^[A-Za-z_][\w.]*\s*\(/.exec(sql.slice(i));
+  if (!call) return undefined;
+  i += call[0].length - 1;
+  return closeParen(sql, i);
 }
 
 /** Index after the parenthesised group opening at `open` (strings skipped). */

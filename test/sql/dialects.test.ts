@@ -382,6 +382,32 @@ describe("dbt-style statements", () => {
     ]);
   });
 
+  test("BigQuery: UNNEST elements in a scalar subquery and in a LEFT JOIN; time travel", async () => {
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT t.id, (SELECT MAX(x) FROM UNNEST(xs) x) AS mx, s.name FROM ds.t t LEFT JOIN UNNEST(t.structs) s ON TRUE",
+        { "ds.t": ["id", "xs", "x", "structs"] },
+      ),
+    ).toEqual([
+      "id <- ds.t.id [direct]",
+      "mx <- ds.t.xs [aggregation: max]",
+      "name <- ds.t.structs [expression]",
+    ]);
+    const sql =
+      "SELECT id FROM `ds.t` FOR SYSTEM_TIME AS OF TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 HOUR) WHERE id > 0";
+    expect(await lineage("bigquery", sql, { "ds.t": ["id"] })).toEqual(["id <- ds.t.id [direct]"]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.t`"]);
+  });
+
+  test("Databricks: VERSION AS OF / TIMESTAMP AS OF", async () => {
+    for (const clause of ["VERSION AS OF 3", "TIMESTAMP AS OF '2024-01-01'"]) {
+      expect(
+        await lineage("databricks", `SELECT id FROM cat.sch.tbl ${clause} t`, { "cat.sch.tbl": ["id"] }),
+      ).toEqual(["id <- cat.sch.tbl.id [direct]"]);
+    }
+  });
+
   test("Databricks: aggregate and exists lambdas", async () => {
     expect(
       await lineage(
