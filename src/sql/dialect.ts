@@ -1,19 +1,23 @@
 /**
  * Models written in Snowflake, BigQuery or Databricks SQL (SPEC §14).
  *
- * Design (figures in scripts/bench-dialects.ts): DuckDB's parser stays the one parser
- * the lineage walker reads. A dialect model goes to it as written when DuckDB parses it
- * *and* cannot misread it: a cheap scan of the text (`dialectOnlyConstruct`) looks for
- * what DuckDB would read differently (Snowflake/Databricks `col:path`, backtick names,
- * `"…"` strings on BigQuery/Databricks, raw strings, date-part keywords as arguments,
- * FLATTEN, STREAM). Otherwise, or when DuckDB rejects it, @polyglot-sql/sdk (loaded on
- * first need only) transpiles it to DuckDB SQL, whose known output problems are fixed
- * here (`fixTranspiled`), and DuckDB parses that.
+ * Design (figures: scripts/bench-dialects.ts, scripts/bench-compile.ts --dialect): DuckDB's
+ * parser stays the one parser the lineage walker reads; every model reaches it by the
+ * cheapest road that reads it right.
+ *  1. As written, when a one-regex check finds nothing the dialect writes differently.
+ *  2. Lexically normalised (dialect-normalize.ts: backticks, dialect strings, `col:path`,
+ *     bare date parts, `* EXCEPT`, OFFSET subscripts, BigQuery UNNEST aliases, STREAM,
+ *     time travel), with a map of its edits back to the user's text: ~10-20 µs a model.
+ *  3. Transpiled by @polyglot-sql/sdk (loaded on the first model that needs it: ~0.5-0.75 s
+ *     and ~150 MB once) for grammar DuckDB lacks (FLATTEN, WITHIN GROUP, STRUCT(… AS f),
+ *     LATERAL VIEW, …) or when DuckDB rejects road 2; polyglot's known output problems
+ *     are fixed here (`fixTranspiled`). ~0.2-1.4 ms a model.
+ * A construct none of them reads is an E001 naming the dialect, the construct and where.
  *
- * Whatever was parsed, table references keep positions in the user's text: for a
- * transpiled model they are looked up again in the original SQL with the dialect's own
- * lexical rules (`relocateRefs`), so run/shadow/branch/replay rewrite the user's SQL,
- * never a transpiled copy.
+ * Table references keep positions in the user's text whatever was parsed: through the
+ * normaliser's edit map, or (after a transpile) found again in the original SQL with the
+ * dialect's lexical rules (`relocateRefs`), so run/shadow/branch/replay rewrite the
+ * user's own SQL, never a transpiled copy.
  */
 import { mapSpan, type Normalized, normalizeForDuckDb } from "./dialect-normalize.ts";
 import { dottedNames, scanTableRefs } from "./textscan.ts";
@@ -266,9 +270,9 @@ interface Route {
 }
 
 /**
- * A parser for models of any dialect over DuckDB's: DuckDB models and safe dialect models
- * in one batch as before; the others transpiled (polyglot loaded now, once) and parsed in
- * a second batch.
+ * A parser for models of any dialect over DuckDB's: DuckDB models, and dialect models as
+ * written or normalised, in one batch as before; the others transpiled and parsed in a
+ * batch of their own, at the same time when they are known up front.
  */
 export function dialectParser(base: SqlParser): {
   parseMany(sqls: readonly string[], dialects?: readonly (SqlDialect | undefined)[]): Promise<ParsedSql[]>;
