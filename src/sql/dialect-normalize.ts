@@ -53,7 +53,7 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\blike\s+(?:any|all)\b/i,
+    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
@@ -159,6 +159,11 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   /** The last significant token: a punctuation character, or "w" for a word/name, "'" for a string. */
   let prev = "";
   let prevWord = "";
+  /** Where the last `)` was, and the call it closed (for `…) WITHIN GROUP`, `…) IGNORE NULLS`). */
+  let lastClose = -1;
+  let lastClosed = "";
+  /** Start of the last word. */
+  let wordStart = -1;
   /** Function names of the open parentheses (lower case; "" when not a call). */
   const calls: string[] = [];
   /** Edits decided ahead of the scan (BigQuery UNNEST aliases), applied when it gets there. */
@@ -323,6 +328,24 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         i = travel;
         continue;
       }
+      const rewritten = rewriteGrammar(dialect, sql, word, i, j, after, {
+        prev,
+        prevWord,
+        prevWordStart: wordStart,
+        lastClose,
+        lastClosed,
+      });
+      // Only over text not yet written out (an edit after the `)` it starts at would be lost).
+      if (rewritten !== undefined && rewritten.from >= copied) {
+        note(rewritten.construct);
+        edit(rewritten.from, rewritten.to, rewritten.text);
+        if (rewritten.pushCall !== undefined) calls.push(rewritten.pushCall);
+        if (rewritten.popCall) calls.pop();
+        i = rewritten.to;
+        prev = rewritten.prev ?? "w";
+        chainStart = -1;
+        continue;
+      }
       if (dialect === "snowflake" && word === "flatten" && nextCh === "(") note("FLATTEN", true);
       // Grammar DuckDB rejects: known now, so the model is transpiled without a DuckDB try first.
       if (HARD_WORDS[dialect]?.has(word)) {
@@ -372,6 +395,7 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (prev !== ".") chainStart = i;
       prev = "w";
       prevWord = word;
+      wordStart = i;
       i = j;
       continue;
     }
@@ -403,7 +427,10 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       }
     }
     if (ch === "(") calls.push(prev === "w" ? prevWord : "");
-    else if (ch === ")") calls.pop();
+    else if (ch === ")") {
+      lastClosed = calls.pop() ?? "";
+      lastClose = i;
+    }
     if (ch !== ".") chainStart = -1;
     prev = ch;
     i++;
@@ -414,6 +441,237 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   if (construct !== undefined) result.construct = construct;
   if (hard) result.hard = true;
   return result;
+}
+
+interface Context {
+  prev: string;
+  prevWord: string;
+  prevWordStart: number;
+  lastClose: number;
+  lastClosed: string;
+}
+
+interface Rewrite {
+  construct: string;
+  from: number;
+  to: number;
+  text: string;
+  /** The scan continues inside a call whose `(` the rewrite consumed. */
+  pushCall?: string;
+  /** The rewrite consumed the `)` of a call the scan had opened. */
+  popCall?: boolean;
+  /** The last significant token after the rewrite (default: a name). */
+  prev?: string;
+}
+
+const ORDERED_AGGREGATES = new Set(["listagg", "array_agg", "arrayagg", "string_agg"]);
+/** Spark generators of LATERAL VIEW, and the columns they make when none are named. */
+const GENERATOR_COLUMNS: Record<string, string[]> = {
+  explode: ["col"],
+  explode_outer: ["col"],
+  posexplode: ["pos", "col"],
+  posexplode_outer: ["pos", "col"],
+  inline: ["col"],
+  inline_outer: ["col"],
+  stack: ["col0"],
+  json_tuple: ["c0"],
+};
+
+/**
+ * Grammar DuckDB lacks, rewritten into DuckDB's equivalent for what lineage reads (the
+ * value sources, the columns a FROM item makes): Snowflake `LATERAL FLATTEN(input => x) f`
+ * and `TABLE(FLATTEN(x)) f` as `UNNEST(x) AS f(SEQ, KEY, PATH, INDEX, VALUE, THIS)`,
+ * `LISTAGG(x, ',') WITHIN GROUP (ORDER BY y)` as `LISTAGG(x, ',' ORDER BY y)`,
+ * `LAG(x) IGNORE NULLS OVER` as `LAG(x IGNORE NULLS) OVER`, `LIKE ANY (…)` as `IN (…)`;
+ * BigQuery `STRUCT(a AS f)` / `STRUCT<…>(…)` as `struct_pack(a)`, `ARRAY<T>[…]` as `[…]`;
+ * Databricks `LATERAL VIEW [OUTER] explode(x) t AS c` as `CROSS JOIN UNNEST(x) AS t(c)`.
+ * Undefined when `word` at `start` starts none of them (or one not in a shape read here).
+ */
+function rewriteGrammar(
+  dialect: SqlDialect,
+  sql: string,
+  word: string,
+  start: number,
+  end: number,
+  after: number,
+  ctx: Context,
+): Rewrite | undefined {
+  const nextCh = sql[after];
+  if (dialect === "snowflake") {
+    if (word === "flatten" && nextCh === "(") return flatten(sql, start, after, ctx);
+    if (word === "within" && ctx.prev === ")" && ORDERED_AGGREGATES.has(ctx.lastClosed)) {
+      const m = /^within\s+group\s*\(/i.exec(sql.slice(start));
+      if (m) {
+        return {
+          construct: "WITHIN GROUP",
+          from: ctx.lastClose,
+          to: start + m[0].length,
+          text: " ",
+          pushCall: ctx.lastClosed,
+          prev: "(",
+        };
+      }
+    }
+    if ((word === "ignore" || word === "respect") && ctx.prev === ")") {
+      const m = /^(?:ignore|respect)\s+nulls\b/i.exec(sql.slice(start));
+      if (m) {
+        return {
+          construct: "IGNORE/RESPECT NULLS",
+          from: ctx.lastClose,
+          to: start + m[0].length,
+          text: ` ${word.toUpperCase()} NULLS)`,
+          prev: ")",
+        };
+      }
+    }
+    if (word === "like" || word === "ilike") {
+      const m = /^i?like\s+(?:any|all)(?=\s*\()/i.exec(sql.slice(start));
+      if (m)
+        return { construct: "LIKE ANY/ALL", from: start, to: start + m[0].length, text: "IN", prev: "w" };
+    }
+  }
+  if (dialect === "bigquery") {
+    if ((word === "struct" || word === "array") && nextCh === "<") {
+      const close = closeAngle(sql, after);
+      if (close === undefined) return undefined;
+      const rest = skipSpaces(sql, close);
+      if (word === "array" && sql[rest] === "[") {
+        return { construct: "typed ARRAY", from: start, to: close, text: "", prev: "(" };
+      }
+      if (word === "struct" && sql[rest] === "(") return structCall(sql, start, rest);
+      return undefined;
+    }
+    if (word === "struct" && nextCh === "(" && ctx.prevWord !== "as") return structCall(sql, start, after);
+  }
+  if (dialect === "databricks" && word === "lateral" && /^\s*view\b/i.test(sql.slice(end))) {
+    return lateralView(sql, start);
+  }
+  return undefined;
+}
+
+/** `STRUCT(a AS f, b)` from `start` (the word), its `(` at `open`: `struct_pack(a, b)`. */
+function structCall(sql: string, start: number, open: number): Rewrite | undefined {
+  const close = closeParen(sql, open);
+  const args = splitArgs(sql.slice(open + 1, close - 1));
+  if (args === undefined) return undefined;
+  const values = args.map((a) => a.replace(/\s+AS\s+(?:[A-Za-z_]\w*|`[^`]*`)\s*$/i, ""));
+  return {
+    construct: "STRUCT(…)",
+    from: start,
+    to: close,
+    text: `struct_pack(${values.map((v) => normalizeForDuckDb(v.trim(), "bigquery").text).join(", ")})`,
+    prev: ")",
+  };
+}
+
+/** Snowflake FLATTEN at `start` (the word; `(` at `open`), with TABLE( … ), an alias, JOIN without ON. */
+function flatten(sql: string, start: number, open: number, ctx: Context): Rewrite | undefined {
+  const close = closeParen(sql, open);
+  const args = splitArgs(sql.slice(open + 1, close - 1));
+  if (args === undefined || args.length === 0) return undefined;
+  const input = args.find((a) => /^\s*input\s*=>/i.test(a))?.replace(/^\s*input\s*=>\s*/i, "") ?? args[0];
+  if (input === undefined || /^\s*\w+\s*=>/.test(input)) return undefined;
+  let from = start;
+  let i = close;
+  let popCall = false;
+  // TABLE(FLATTEN(…)): the wrapper goes too.
+  if (
+    ctx.prevWord === "table" &&
+    ctx.prev === "(" &&
+    /table\s*\(\s*$/i.test(sql.slice(ctx.prevWordStart, start))
+  ) {
+    const outer = skipSpaces(sql, i);
+    if (sql[outer] !== ")") return undefined;
+    from = ctx.prevWordStart;
+    i = outer + 1;
+    popCall = true;
+  }
+  const m = /^(\s+(?:AS\s+)?)([A-Za-z_][A-Za-z0-9_]*)/i.exec(sql.slice(i));
+  let alias = "_flatten";
+  if (m && !CLAUSE_AFTER_TABLE.test(m[2] as string)) {
+    alias = m[2] as string;
+    i += m[0].length;
+  }
+  if (sql[skipSpaces(sql, i)] === "(") return undefined; // columns named by the user: leave it to polyglot
+  const joined = /\bjoin\s+(?:lateral\s+)?$/i.test(sql.slice(Math.max(0, from - 20), from));
+  const condition = joined && !/^\s*(?:on|using)\b/i.test(sql.slice(i)) ? " ON TRUE" : "";
+  const value = normalizeForDuckDb(input.trim(), "snowflake");
+  if (value.hard) return undefined;
+  return {
+    construct: "FLATTEN",
+    from,
+    to: i,
+    text: `UNNEST(${value.text}) AS ${alias}(SEQ, KEY, PATH, INDEX, VALUE, THIS)${condition}`,
+    popCall,
+  };
+}
+
+/** Databricks `LATERAL VIEW [OUTER] gen(args) t [AS] c1, c2` from `start`. */
+function lateralView(sql: string, start: number): Rewrite | undefined {
+  const head = /^lateral\s+view\s+(outer\s+)?([A-Za-z_]\w*)\s*\(/i.exec(sql.slice(start));
+  if (!head) return undefined;
+  const fn = (head[2] as string).toLowerCase();
+  const defaults = GENERATOR_COLUMNS[fn];
+  if (defaults === undefined) return undefined;
+  const open = start + head[0].length - 1;
+  const close = closeParen(sql, open);
+  const args = sql.slice(open + 1, close - 1);
+  const tail =
+    /^\s+([A-Za-z_]\w*)(?:\s+AS)?((?:\s*,?\s*(?!(?:where|group|order|having|limit|lateral|join|left|right|inner|cross|full|union|qualify|window|cluster|distribute|sort)\b)[A-Za-z_]\w*)*)/i.exec(
+      sql.slice(close),
+    );
+  if (!tail || CLAUSE_AFTER_TABLE.test(tail[1] as string)) return undefined;
+  const columns = (tail[2] ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  const names = columns.length > 0 ? columns : defaults;
+  const value = normalizeForDuckDb(args, "databricks");
+  if (value.hard) return undefined;
+  const outer = head[1] !== undefined;
+  return {
+    construct: "LATERAL VIEW",
+    from: start,
+    to: close + tail[0].length,
+    text: `${outer ? "LEFT JOIN LATERAL" : "CROSS JOIN"} UNNEST(${value.text}) AS ${tail[1]}(${names.join(", ")})${outer ? " ON TRUE" : ""}`,
+  };
+}
+
+const CLAUSE_AFTER_TABLE =
+  /^(?:on|using|where|group|order|having|limit|qualify|window|join|left|right|inner|cross|full|natural|union|except|intersect|lateral|as|with)$/i;
+
+/** The top-level comma-separated arguments of a call's inside, or undefined if unbalanced. */
+function splitArgs(inside: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < inside.length; i++) {
+    const ch = inside[i];
+    if (ch === "'" || ch === '"' || ch === "`") {
+      const close = inside.indexOf(ch, i + 1);
+      if (close === -1) return undefined;
+      i = close;
+    } else if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(inside.slice(from, i));
+      from = i + 1;
+    }
+  }
+  if (depth !== 0) return undefined;
+  if (inside.trim() !== "") out.push(inside.slice(from));
+  return out;
+}
+
+/** Index after the `>` closing the `<` at `open` (nested), or undefined. */
+function closeAngle(sql: string, open: number): number | undefined {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    if (sql[i] === "<") depth++;
+    else if (sql[i] === ">" && --depth === 0) return i + 1;
+    else if (sql[i] === ";" || sql[i] === "(") return undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -431,6 +431,41 @@ describe("routing and fixes", () => {
     }
   });
 
+  test("common grammar DuckDB lacks is rewritten lexically (no polyglot): FLATTEN, WITHIN GROUP, IGNORE NULLS, LIKE ANY, STRUCT, LATERAL VIEW", () => {
+    const cases: Array<[SqlDialect, string, string]> = [
+      [
+        "snowflake",
+        "SELECT f.value FROM t JOIN LATERAL FLATTEN(input => t.x:items, outer => true) f",
+        "SELECT f.value FROM t JOIN LATERAL UNNEST((t.x -> '$.items')) AS f(SEQ, KEY, PATH, INDEX, VALUE, THIS) ON TRUE",
+      ],
+      [
+        "snowflake",
+        "SELECT value FROM t, TABLE(FLATTEN(t.x))",
+        "SELECT value FROM t, UNNEST(t.x) AS _flatten(SEQ, KEY, PATH, INDEX, VALUE, THIS)",
+      ],
+      [
+        "snowflake",
+        "SELECT LISTAGG(a, ',') WITHIN GROUP (ORDER BY b), LAG(a) IGNORE NULLS OVER (ORDER BY b) FROM t WHERE a ILIKE ANY ('x%')",
+        "SELECT LISTAGG(a, ',' ORDER BY b), LAG(a IGNORE NULLS) OVER (ORDER BY b) FROM t WHERE a IN ('x%')",
+      ],
+      [
+        "bigquery",
+        "SELECT STRUCT(a AS f, STRUCT<x INT64>(b) AS g), ARRAY<INT64>[1, 2] FROM t",
+        "SELECT struct_pack(a, struct_pack(b)), [1, 2] FROM t",
+      ],
+      [
+        "databricks",
+        "SELECT id, pos, v FROM t LATERAL VIEW OUTER posexplode(xs) e AS pos, v WHERE id > 0",
+        "SELECT id, pos, v FROM t LEFT JOIN LATERAL UNNEST(xs) AS e(pos, v) ON TRUE WHERE id > 0",
+      ],
+    ];
+    for (const [dialect, sql, text] of cases) {
+      const n = normalizeForDuckDb(sql, dialect);
+      expect(n.hard).toBeUndefined();
+      expect(n.text).toBe(text);
+    }
+  });
+
   test("polyglot output fixed: JOIN LATERAL without ON, bare INTERVAL amounts, one-identifier BigQuery names", () => {
     expect(fixTranspiled("SELECT 1 FROM a JOIN LATERAL UNNEST(a.x) AS f(v) WHERE 1 = 1", "databricks")).toBe(
       "SELECT 1 FROM a JOIN LATERAL UNNEST(a.x) AS f(v) ON TRUE WHERE 1 = 1",
