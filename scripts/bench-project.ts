@@ -3,9 +3,10 @@
  * written the way Snowflake, BigQuery or Databricks users write it (SPEC §14): BigQuery
  * with backtick-qualified names and SAFE_CAST everywhere; Snowflake and Databricks with a
  * `payload:customer.tier` path in 20% of the models (half the staging ones), Databricks
- * with backticks too; and in each dialect, 1% of the staging models use a construct only
- * a transpile handles (Snowflake LATERAL FLATTEN, BigQuery STRUCT(… AS f), Databricks
- * LATERAL VIEW explode), so the figures include loading polyglot.
+ * with backticks too; in each dialect, 1% of the staging models use grammar DuckDB lacks
+ * that rocky rewrites itself (Snowflake LATERAL FLATTEN, BigQuery STRUCT(… AS f),
+ * Databricks LATERAL VIEW explode), and 0.1% a construct only polyglot reads (Snowflake
+ * SAMPLE, BigQuery SELECT AS STRUCT, Databricks RLIKE), so the figures include loading it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -52,6 +53,13 @@ export function generateProject(
       ? `\n  payload:customer.tier${dialect === "snowflake" ? "::string" : ""} AS tier,`
       : "";
   const rare = (i: number) => dialect !== "duckdb" && i % 100 === 1;
+  // One staging model in a thousand uses a construct only polyglot reads.
+  const polyglotOnly = (i: number) => dialect !== "duckdb" && i % 1000 === 3;
+  const polyglotColumn = (i: number) =>
+    polyglotOnly(i) && dialect === "bigquery" ? "\n  ARRAY(SELECT AS STRUCT id, name) AS info," : "";
+  const polyglotFrom = (i: number) => (polyglotOnly(i) && dialect === "snowflake" ? " SAMPLE (10)" : "");
+  const polyglotWhere = (i: number) =>
+    polyglotOnly(i) && dialect === "databricks" ? " AND name RLIKE '^a'" : "";
   const rareColumn = (i: number) =>
     !rare(i)
       ? ""
@@ -83,10 +91,10 @@ export function generateProject(
   ${cast} AS amount,
   LOWER(status) AS status,
   TRIM(name) AS name,
-  updated_at,${path(i)}${rareColumn(i)}
+  updated_at,${path(i)}${rareColumn(i)}${polyglotColumn(i)}
   CASE WHEN country IN ('US', 'CA') THEN 'na' ELSE 'row' END AS region
-FROM ${q(`raw.src_${Math.floor(i / 2)}`)}${rareFrom(i)}
-WHERE status <> 'deleted'
+FROM ${q(`raw.src_${Math.floor(i / 2)}`)}${rareFrom(i)}${polyglotFrom(i)}
+WHERE status <> 'deleted'${polyglotWhere(i)}
 `,
     );
   }

@@ -383,6 +383,20 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       ) {
         note("SELECT * EXCEPT");
         edit(i, j, "EXCLUDE");
+      } else if (
+        dialect === "bigquery" &&
+        DATE_PARTS.has(word) &&
+        nextCh === "(" &&
+        prev === "," &&
+        PART_LAST.has(calls[calls.length - 1] ?? "")
+      ) {
+        // DATE_TRUNC(d, WEEK(MONDAY)): a date part, not a call of a column `monday`.
+        const close = closeParen(sql, after);
+        note("date part as an argument");
+        edit(i, close, `'${sql.slice(i, close).replaceAll("'", "''")}'`);
+        i = close;
+        prev = "'";
+        continue;
       } else if (DATE_PARTS.has(word) && (nextCh === "," || nextCh === ")")) {
         const fn = calls[calls.length - 1] ?? "";
         const first = prev === "(" && PART_FIRST.has(fn) && dialect !== "bigquery";

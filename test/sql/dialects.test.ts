@@ -239,10 +239,12 @@ describe("bigquery", () => {
 
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
-      await lineage("bigquery", "SELECT DATE_DIFF(a, b, DAY) AS dd, DATE_TRUNC(a, MONTH) AS m FROM ds.t", {
-        "ds.t": ["a", "b", "DAY", "MONTH"],
-      }),
-    ).toEqual(["dd <- ds.t.a, ds.t.b [expression]", "m <- ds.t.a [expression]"]);
+      await lineage(
+        "bigquery",
+        "SELECT DATE_DIFF(a, b, DAY) AS dd, DATE_TRUNC(a, MONTH) AS m, DATE_TRUNC(a, WEEK(MONDAY)) AS w FROM ds.t",
+        { "ds.t": ["a", "b", "DAY", "MONTH", "MONDAY"] },
+      ),
+    ).toEqual(["dd <- ds.t.a, ds.t.b [expression]", "m <- ds.t.a [expression]", "w <- ds.t.a [expression]"]);
   });
 
   test("unaliased expressions are f0_, f1_, … as BigQuery names them", async () => {
