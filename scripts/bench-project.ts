@@ -22,6 +22,7 @@ export function generateProject(
   dir: string,
   n: number,
   dialect: BenchDialect = "duckdb",
+  opts: { polyglotModels?: boolean } = {},
 ): { source: string; column: string } {
   const nStg = Math.round(n * 0.4);
   const nInt = Math.round(n * 0.3);
@@ -54,7 +55,7 @@ export function generateProject(
       : "";
   const rare = (i: number) => dialect !== "duckdb" && i % 100 === 1;
   // One staging model in a thousand uses a construct only polyglot reads.
-  const polyglotOnly = (i: number) => dialect !== "duckdb" && i % 1000 === 3;
+  const polyglotOnly = (i: number) => dialect !== "duckdb" && opts.polyglotModels !== false && i % 1000 === 3;
   const polyglotColumn = (i: number) =>
     polyglotOnly(i) && dialect === "bigquery" ? "\n  ARRAY(SELECT AS STRUCT id, name) AS info," : "";
   const polyglotFrom = (i: number) => (polyglotOnly(i) && dialect === "snowflake" ? " SAMPLE (10)" : "");
