@@ -39,6 +39,8 @@ export const DAG_CODES = {
 export interface SqlEngine<P = unknown> {
   /** `dialects[i]`: the dialect of `sqls[i]` (undefined: DuckDB). */
   parseMany(sqls: string[], dialects?: (SqlDialect | undefined)[]): Promise<P[]>;
+  /** Optional: every model about to be parsed, once, before the first parseMany. */
+  prepare?(sqls: string[], dialects: (SqlDialect | undefined)[]): void;
   analyze(sql: string, parsed: P, columnsOf: ColumnsOf, dialect?: SqlDialect): ModelAnalysis;
   close(): void | Promise<void>;
 }
@@ -65,6 +67,7 @@ async function defaultEngine(): Promise<SqlEngine> {
   const parser = dialectParser(await createSqlParser());
   return {
     parseMany: (sqls, dialects) => parser.parseMany(sqls, dialects),
+    prepare: (sqls, dialects) => parser.prepare(sqls, dialects),
     analyze: (sql, parsed, columnsOf, dialect) => analyzeInDialect(sql, parsed as never, columnsOf, dialect),
     close: () => parser.close(),
   };
@@ -338,7 +341,18 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const trees = new Map<number, unknown>();
   const missOrder = order.filter((i) => !entries[i]);
   // Start the parser now: it boots on its own thread while the cache hits are checked.
-  if (missOrder.length > 0) void getEngine().catch(() => undefined);
+  // Dialect models are looked at once up front (a model only polyglot reads starts loading it).
+  if (missOrder.length > 0) {
+    const dialectModels = missOrder.filter((i) => models[i]!.dialect !== undefined);
+    void getEngine()
+      .then((e) =>
+        e.prepare?.(
+          dialectModels.map((i) => models[i]!.sql),
+          dialectModels.map((i) => models[i]!.dialect),
+        ),
+      )
+      .catch(() => undefined);
+  }
   const chunkOf = new Map<number, number>(missOrder.map((i, k) => [i, Math.floor(k / PARSE_CHUNK)]));
   const loading = new Map<number, Promise<void>>();
   const loadChunk = (c: number): Promise<void> => {

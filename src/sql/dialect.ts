@@ -275,10 +275,36 @@ interface Route {
  * batch of their own, at the same time when they are known up front.
  */
 export function dialectParser(base: SqlParser): {
+  /**
+   * Called once with every model to parse, before the chunks: normalises the dialect models
+   * now (kept for parseMany) and, when one needs polyglot, starts loading it in the
+   * background, so its compile overlaps DuckDB's parsing instead of waiting in a chunk.
+   */
+  prepare(sqls: readonly string[], dialects: readonly (SqlDialect | undefined)[]): void;
   parseMany(sqls: readonly string[], dialects?: readonly (SqlDialect | undefined)[]): Promise<ParsedSql[]>;
   close(): void;
 } {
+  const prepared = new Map<string, Normalized>();
+  const normalise = (sql: string, dialect: SqlDialect): Normalized => {
+    const hit = prepared.get(sql);
+    if (hit !== undefined) {
+      prepared.delete(sql);
+      return hit;
+    }
+    return normalizeForDuckDb(sql, dialect);
+  };
   return {
+    prepare(sqls, dialects) {
+      let needsPolyglot = false;
+      sqls.forEach((sql, i) => {
+        const dialect = dialects[i];
+        if (dialect === undefined || dialect === "duckdb") return;
+        const n = normalizeForDuckDb(sql, dialect);
+        if (n.hard) needsPolyglot = true;
+        if (n.changed || n.hard) prepared.set(sql, n);
+      });
+      if (needsPolyglot) void loadPolyglot().catch(() => undefined);
+    },
     async parseMany(sqls, dialects) {
       if (!dialects?.some((d) => d !== undefined && d !== "duckdb")) return base.parseMany(sqls);
       const results: ParsedSql[] = new Array(sqls.length);
@@ -295,7 +321,7 @@ export function dialectParser(base: SqlParser): {
           directText.push(sql);
           return;
         }
-        const n = normalizeForDuckDb(sql, dialect);
+        const n = normalise(sql, dialect);
         if (n.hard) {
           transpile.push({ index, dialect, ...(n.construct ? { construct: n.construct } : {}) });
           return;
