@@ -57,7 +57,7 @@ const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
 };
 
 /** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
@@ -355,7 +355,11 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
         pending.push(...unnestAliases(sql, after));
       }
-      if (
+      if (dialect === "databricks" && word === "array" && nextCh === "(" && prev !== "." && prev !== ":") {
+        // Spark's array(…) constructor: ARRAY is reserved in DuckDB's grammar; quoted, a function.
+        note("array(…)");
+        edit(i, j, '"array"');
+      } else if (
         dialect === "snowflake" &&
         word === "array" &&
         (prev === ":" || prevWord === "as") &&

@@ -460,6 +460,7 @@ describe("routing and fixes", () => {
         "SELECT id, pos, v FROM t LATERAL VIEW OUTER posexplode(xs) e AS pos, v WHERE id > 0",
         "SELECT id, pos, v FROM t LEFT JOIN LATERAL UNNEST(xs) AS e(pos, v) ON TRUE WHERE id > 0",
       ],
+      ["databricks", "SELECT array(a, b) AS arr FROM t", 'SELECT "array"(a, b) AS arr FROM t'],
     ];
     for (const [dialect, sql, text] of cases) {
       const n = normalizeForDuckDb(sql, dialect);
