@@ -9,105 +9,39 @@
  * every size.
  *
  *   bun scripts/bench-compile.ts [--sizes 1000,10000] [--runs 3] [--keep]
+ *     [--dialect snowflake,bigquery,databricks [--only] [--no-polyglot-models]]
+ *
+ * With --dialect, the same project is also generated in each dialect (see
+ * bench-project.ts) and measured in the same run, after the DuckDB one.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compileProject } from "../src/compile/compile.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { loadProject } from "../src/project/load.ts";
+import { type BenchDialect, generateProject } from "./bench-project.ts";
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "1000,10000" },
     runs: { type: "string", default: "3" },
     keep: { type: "boolean", default: false },
+    /** Also (or only, with --only) a project written in these dialects: snowflake,bigquery,databricks. */
+    dialect: { type: "string", default: "" },
+    only: { type: "boolean", default: false },
+    /** Leave out the 0.1% of dialect models only polyglot reads (so it is never loaded). */
+    "no-polyglot-models": { type: "boolean", default: false },
   },
 });
+const dialects = [
+  ...(values.only && values.dialect ? [] : ["duckdb"]),
+  ...values.dialect!.split(",").filter((d) => d !== ""),
+] as BenchDialect[];
 const sizes = values.sizes!.split(",").map(Number);
 const runs = Number(values.runs);
 const MAIN = join(import.meta.dir, "..", "src", "cli", "main.ts");
-
-/**
- * `n` models: 40% staging (one declared source each, two staging models per source),
- * 30% intermediate (a join of two neighbouring staging models), 30% marts (an
- * aggregate over one intermediate model through a CTE, plus a window).
- */
-export function generateProject(dir: string, n: number): { source: string; column: string } {
-  const nStg = Math.round(n * 0.4);
-  const nInt = Math.round(n * 0.3);
-  const nMart = n - nStg - nInt;
-  const nSrc = Math.ceil(nStg / 2);
-  for (const d of ["staging", "intermediate", "marts"])
-    mkdirSync(join(dir, "models", d), { recursive: true });
-  const toml = ['[project]\nname = "bench"\n\n[adapter]\ntype = "duckdb"\npath = "bench.duckdb"\n'];
-  for (let s = 0; s < nSrc; s++) {
-    toml.push(
-      `[sources.raw.src_${s}]\ncolumns = ["id", "customer_id", "amount", "status", "name", "updated_at", "country"]\n`,
-    );
-  }
-  writeFileSync(join(dir, "rocky.toml"), toml.join("\n"));
-  for (let i = 0; i < nStg; i++) {
-    writeFileSync(
-      join(dir, "models", "staging", `stg_${i}.sql`),
-      `SELECT
-  id,
-  customer_id,
-  CAST(amount AS DECIMAL(12, 2)) AS amount,
-  LOWER(status) AS status,
-  TRIM(name) AS name,
-  updated_at,
-  CASE WHEN country IN ('US', 'CA') THEN 'na' ELSE 'row' END AS region
-FROM raw.src_${Math.floor(i / 2)}
-WHERE status <> 'deleted'
-`,
-    );
-  }
-  for (let i = 0; i < nInt; i++) {
-    const a = i % nStg;
-    const b = (i + 1) % nStg;
-    writeFileSync(
-      join(dir, "models", "intermediate", `int_${i}.sql`),
-      `SELECT
-  a.id,
-  a.customer_id,
-  COALESCE(a.amount, b.amount, 0) AS amount,
-  CASE WHEN a.status = 'paid' THEN a.amount ELSE 0 END AS paid_amount,
-  b.region,
-  GREATEST(a.updated_at, b.updated_at) AS updated_at
-FROM stg_${a} AS a
-LEFT JOIN stg_${b} AS b ON a.customer_id = b.customer_id
-`,
-    );
-  }
-  for (let i = 0; i < nMart; i++) {
-    writeFileSync(
-      join(dir, "models", "marts", `mart_${i}.sql`),
-      `WITH base AS (
-  SELECT customer_id, region, amount, paid_amount, updated_at FROM int_${i % nInt}
-),
-agg AS (
-  SELECT customer_id, region, SUM(amount) AS total, SUM(paid_amount) AS paid, COUNT(*) AS n_orders,
-         MAX(updated_at) AS last_update
-  FROM base
-  GROUP BY customer_id, region
-)
-SELECT
-  customer_id,
-  region,
-  total,
-  paid,
-  n_orders,
-  last_update,
-  RANK() OVER (PARTITION BY region ORDER BY total DESC) AS rank_in_region,
-  total / NULLIF(n_orders, 0) AS avg_order
-FROM agg
-`,
-    );
-  }
-  return { source: "raw.src_0", column: "amount" };
-}
 
 const median = (xs: number[]) => {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
@@ -163,50 +97,51 @@ const say = (line: string) => {
 say(
   `# rocky compile benchmark (${new Date().toISOString()}, ${navigator.hardwareConcurrency} cores, load average ${loadavg()[0]!.toFixed(1)}, bun ${Bun.version})`,
 );
-for (const n of sizes) {
-  const dir = mkdtempSync(join(tmpdir(), `rocky-bench-${n}-`));
-  const start = generateProject(dir, n);
-  say(`\n## ${n} models (${dir})`);
+for (const n of sizes)
+  for (const dialect of dialects) {
+    const dir = mkdtempSync(join(tmpdir(), `rocky-bench-${n}-`));
+    const start = generateProject(dir, n, dialect, { polyglotModels: !values["no-polyglot-models"] });
+    say(`\n## ${n} models, ${dialect} (${dir})`);
 
-  const cold: ReturnType<typeof timedCompile>[] = [];
-  for (let r = 0; r < runs; r++) {
-    rmSync(join(dir, ".rocky-cache"), { recursive: true, force: true });
-    cold.push(timedCompile(dir));
-  }
-  const c = cold.at(-1)!;
-  say(
-    `cold compile: median ${median(cold.map((x) => x.ms)).toFixed(0)} ms (CPU ${median(cold.map((x) => x.cpuMs)).toFixed(0)} ms), peak RSS ${median(cold.map((x) => x.rssMb)).toFixed(0)} MB (${c.models} models, ${c.edges} lineage edges, ${c.misses} parsed)`,
-  );
+    const cold: ReturnType<typeof timedCompile>[] = [];
+    for (let r = 0; r < runs; r++) {
+      rmSync(join(dir, ".rocky-cache"), { recursive: true, force: true });
+      cold.push(timedCompile(dir));
+    }
+    const c = cold.at(-1)!;
+    say(
+      `cold compile: median ${median(cold.map((x) => x.ms)).toFixed(0)} ms (CPU ${median(cold.map((x) => x.cpuMs)).toFixed(0)} ms), peak RSS ${median(cold.map((x) => x.rssMb)).toFixed(0)} MB (${c.models} models, ${c.edges} lineage edges, ${c.misses} parsed)`,
+    );
 
-  const warm: ReturnType<typeof timedCompile>[] = [];
-  for (let r = 0; r < runs; r++) {
-    // One edited file: a comment changes its hash, not its columns.
-    appendFileSync(join(dir, "models", "intermediate", "int_0.sql"), `-- edit ${r}\n`);
-    warm.push(timedCompile(dir));
-  }
-  const warmMs = median(warm.map((x) => x.ms));
-  const coldMs = median(cold.map((x) => x.ms));
-  say(
-    `warm compile (1 file edited): median ${warmMs.toFixed(0)} ms (CPU ${median(warm.map((x) => x.cpuMs)).toFixed(0)} ms), peak RSS ${median(warm.map((x) => x.rssMb)).toFixed(0)} MB, ${warm.at(-1)!.misses} parsed; ${((100 * warmMs) / coldMs).toFixed(0)}% of cold`,
-  );
+    const warm: ReturnType<typeof timedCompile>[] = [];
+    for (let r = 0; r < runs; r++) {
+      // One edited file: a comment changes its hash, not its columns.
+      appendFileSync(join(dir, "models", "intermediate", "int_0.sql"), `\n-- edit ${r}\n`);
+      warm.push(timedCompile(dir));
+    }
+    const warmMs = median(warm.map((x) => x.ms));
+    const coldMs = median(cold.map((x) => x.ms));
+    say(
+      `warm compile (1 file edited): median ${warmMs.toFixed(0)} ms (CPU ${median(warm.map((x) => x.cpuMs)).toFixed(0)} ms), peak RSS ${median(warm.map((x) => x.rssMb)).toFixed(0)} MB, ${warm.at(-1)!.misses} parsed; ${((100 * warmMs) / coldMs).toFixed(0)}% of cold`,
+    );
 
-  // In process: phase timings and the trace walk itself.
-  const t0 = performance.now();
-  const project = await loadProject(await loadConfig(join(dir, "rocky.toml")));
-  const tLoad = performance.now() - t0;
-  const result = await compileProject(project, { cache: false, projectLoadMs: tLoad });
-  say(
-    `in-process cold phases: load ${tLoad.toFixed(0)} ms, parse ${result.timings.parse_ms} ms, analysis ${result.timings.analysis_ms} ms, graph ${result.timings.semantic_graph_ms} ms, total ${result.timings.total_ms} ms`,
-  );
-  const walks: number[] = [];
-  let size = 0;
-  for (let r = 0; r < 200; r++) {
-    const w0 = performance.now();
-    size = result.graph.traceDownstream(start.source, start.column).length;
-    walks.push(performance.now() - w0);
+    // In process: phase timings and the trace walk itself.
+    const t0 = performance.now();
+    const project = await loadProject(await loadConfig(join(dir, "rocky.toml")));
+    const tLoad = performance.now() - t0;
+    const result = await compileProject(project, { cache: false, projectLoadMs: tLoad });
+    say(
+      `in-process cold phases: load ${tLoad.toFixed(0)} ms, parse ${result.timings.parse_ms} ms, analysis ${result.timings.analysis_ms} ms, graph ${result.timings.semantic_graph_ms} ms, total ${result.timings.total_ms} ms`,
+    );
+    const walks: number[] = [];
+    let size = 0;
+    for (let r = 0; r < 200; r++) {
+      const w0 = performance.now();
+      size = result.graph.traceDownstream(start.source, start.column).length;
+      walks.push(performance.now() - w0);
+    }
+    say(
+      `downstream trace ${start.source}.${start.column}: ${size} edges, median walk ${(median(walks) * 1000).toFixed(1)} µs`,
+    );
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
   }
-  say(
-    `downstream trace ${start.source}.${start.column}: ${size} edges, median walk ${(median(walks) * 1000).toFixed(1)} µs`,
-  );
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
-}

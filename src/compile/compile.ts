@@ -17,9 +17,9 @@ import { relative } from "node:path";
 import { closeMatches } from "../errors.ts";
 import { type Dag, buildDag } from "../graph/dag.ts";
 import { SemanticGraph } from "../graph/semantic.ts";
-import type { Model, Project } from "../project/types.ts";
+import type { Dialect, Model, Project } from "../project/types.ts";
 import { ModelIndex } from "../project/resolve.ts";
-import type { ColumnsOf, ModelAnalysis } from "../sql/types.ts";
+import type { ColumnsOf, ModelAnalysis, SqlDialect } from "../sql/types.ts";
 import { AnalysisCache, type CacheEntry, sha256 } from "./cache.ts";
 import { defaultLocation } from "./location.ts";
 import { findWord, lineCol } from "./position.ts";
@@ -41,8 +41,11 @@ export const DAG_CODES = {
 
 /** The SQL front end compile needs: batch parse, then one analysis per model. */
 export interface SqlEngine<P = unknown> {
-  parseMany(sqls: string[]): Promise<P[]>;
-  analyze(sql: string, parsed: P, columnsOf: ColumnsOf): ModelAnalysis;
+  /** `dialects[i]`: the dialect of `sqls[i]` (undefined: DuckDB). */
+  parseMany(sqls: string[], dialects?: (SqlDialect | undefined)[]): Promise<P[]>;
+  /** Optional: every model about to be parsed, once, before the first parseMany. */
+  prepare?(sqls: string[], dialects: (SqlDialect | undefined)[]): void;
+  analyze(sql: string, parsed: P, columnsOf: ColumnsOf, dialect?: SqlDialect): ModelAnalysis;
   close(): void | Promise<void>;
 }
 
@@ -59,14 +62,17 @@ export interface CompileOptions {
 
 /** The real front end, loaded on first use so a fully cached compile never starts the parser. */
 async function defaultEngine(): Promise<SqlEngine> {
-  const [{ createSqlParser }, { analyzeModel }] = await Promise.all([
+  const [{ createSqlParser }, { dialectParser }, { analyzeInDialect }] = await Promise.all([
     import("../sql/parse.ts"),
-    import("../sql/lineage.ts"),
+    import("../sql/dialect.ts"),
+    import("../sql/dialect-analysis.ts"),
   ]);
-  const parser = await createSqlParser();
+  // Models in other dialects go through dialect.ts, which loads polyglot only when one needs it.
+  const parser = dialectParser(await createSqlParser());
   return {
-    parseMany: (sqls) => parser.parseMany(sqls),
-    analyze: (sql, parsed, columnsOf) => analyzeModel(sql, parsed as never, columnsOf),
+    parseMany: (sqls, dialects) => parser.parseMany(sqls, dialects),
+    prepare: (sqls, dialects) => parser.prepare(sqls, dialects),
+    analyze: (sql, parsed, columnsOf, dialect) => analyzeInDialect(sql, parsed as never, columnsOf, dialect),
     close: () => parser.close(),
   };
 }
@@ -95,8 +101,9 @@ class TableResolver {
     }
   }
 
-  model(parts: readonly string[]): string | undefined {
-    return this.index.resolve(parts);
+  /** `dialect`: that of the model whose SQL holds the reference (its parts are in that dialect's stored form). */
+  model(parts: readonly string[], dialect?: Dialect): string | undefined {
+    return this.index.resolve(parts, dialect);
   }
 
   source(parts: readonly string[]): SourceDecl | undefined {
@@ -116,11 +123,11 @@ class TableResolver {
   private readonly names = new Map<string, TableName>();
 
   /** The graph name of a table: the model, the declared source's name, or the parts as written. Memoised. */
-  tableName(parts: readonly string[]): TableName {
-    const k = parts.join("\u0000");
+  tableName(parts: readonly string[], dialect?: Dialect): TableName {
+    const k = `${exactDialect(dialect) ?? ""}\u0001${parts.join("\u0000")}`;
     let hit = this.names.get(k);
     if (!hit) {
-      const m = this.model(parts);
+      const m = this.model(parts, dialect);
       const s = m ? undefined : this.source(parts);
       hit = m
         ? { name: m, kind: "model" }
@@ -141,6 +148,28 @@ interface TableName {
 }
 
 const NO_PARTS: readonly string[] = [];
+
+/** Dialects whose table references resolve case-sensitively (see ModelIndex). */
+function exactDialect(dialect: Dialect | undefined): "snowflake" | "bigquery" | undefined {
+  return dialect === "snowflake" || dialect === "bigquery" ? dialect : undefined;
+}
+
+/**
+ * The key a table reference is memoised and cached under (`asked`): lower-cased joined
+ * parts, or, for a case-sensitive dialect, the exact parts behind a dialect prefix.
+ */
+function tableKey(table: readonly string[], dialect: Dialect | undefined): string {
+  const exact = exactDialect(dialect);
+  return exact ? `${exact}:${table.join(".")}` : table.join(".").toLowerCase();
+}
+
+/** The parts and dialect behind a `tableKey`. */
+function fromTableKey(k: string): { parts: string[]; dialect?: Dialect } {
+  for (const d of ["snowflake", "bigquery"] as const) {
+    if (k.startsWith(`${d}:`)) return { parts: k.slice(d.length + 1).split("."), dialect: d };
+  }
+  return { parts: k.split(".") };
+}
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -258,6 +287,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const cache = AnalysisCache.forProject(project.config.root, opts.cache ?? true);
   const models = project.models;
   const hashes = models.map((m) => sha256(m.sql));
+  // The analysis depends on the dialect too: a model's cache key is its SQL's hash, with
+  // the dialect mixed in for non-DuckDB models (DuckDB keys stay what they were).
+  const keys = models.map((m, i) => (m.dialect ? sha256(`${m.dialect}\u0000${m.sql}`) : hashes[i]!));
   const indexOf = new Map(models.map((m, i) => [m.name, i]));
 
   const spanAt = (m: Model, offset: number | undefined) =>
@@ -276,13 +308,15 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
 
   // 1. Order the work upstream first, from each model's cached references or a guess
   //    from its text, so `columnsOf` can answer from upstream models' analysed columns.
-  const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(hashes[i]!));
+  const entries: (CacheEntry | undefined)[] = models.map((_, i) => cache.get(keys[i]!));
   const guessed = new Map<string, string[]>();
   models.forEach((m, i) => {
-    const refs = entries[i] ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
+    // Guessed refs are as written (not in a stored form): resolved case-insensitively; the order is only a guess.
+    const cached = entries[i] !== undefined;
+    const refs = cached ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
     const ds = new Set<string>();
     for (const parts of refs) {
-      const t = resolver.model(parts);
+      const t = resolver.model(parts, cached ? m.dialect : undefined);
       if (t && t !== m.name) ds.add(t);
     }
     for (const d of m.dependsOn) {
@@ -307,11 +341,25 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   };
   let parseMs = 0;
   const parse = async (idx: number[]): Promise<unknown[]> =>
-    (await getEngine()).parseMany(idx.map((i) => models[i]!.sql));
+    (await getEngine()).parseMany(
+      idx.map((i) => models[i]!.sql),
+      idx.map((i) => models[i]!.dialect),
+    );
   const trees = new Map<number, unknown>();
   const missOrder = order.filter((i) => !entries[i]);
   // Start the parser now: it boots on its own thread while the cache hits are checked.
-  if (missOrder.length > 0) void getEngine().catch(() => undefined);
+  // Dialect models are looked at once up front (a model only polyglot reads starts loading it).
+  if (missOrder.length > 0) {
+    const dialectModels = missOrder.filter((i) => models[i]!.dialect !== undefined);
+    void getEngine()
+      .then((e) =>
+        e.prepare?.(
+          dialectModels.map((i) => models[i]!.sql),
+          dialectModels.map((i) => models[i]!.dialect),
+        ),
+      )
+      .catch(() => undefined);
+  }
   const chunkOf = new Map<number, number>(missOrder.map((i, k) => [i, Math.floor(k / PARSE_CHUNK)]));
   const loading = new Map<number, Promise<void>>();
   const loadChunk = (c: number): Promise<void> => {
@@ -352,10 +400,14 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const columns = new Map<string, string[] | undefined>();
   /** What a table reference means to `columnsOf`, memoised: the same names recur across models. */
   const meaning = new Map<string, { model?: string; columns?: string[] }>();
-  const meaningOf = (table: readonly string[], k = table.join(".").toLowerCase()) => {
+  const meaningOf = (
+    table: readonly string[],
+    dialect: Dialect | undefined,
+    k = tableKey(table, dialect),
+  ) => {
     let hit = meaning.get(k);
     if (!hit) {
-      const model = resolver.model(table);
+      const model = resolver.model(table, dialect);
       hit = model ? { model } : { columns: resolver.source(table)?.columns.map((c) => c.name) };
       meaning.set(k, hit);
     }
@@ -364,7 +416,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   /** Models whose analysis asked about an upstream model not analysed yet (a wrong guess). */
   const late = new Set<number>();
   const columnsFor = (i: number, table: readonly string[], k?: string): string[] | undefined => {
-    const t = meaningOf(table, k);
+    const t = meaningOf(table, models[i]!.dialect, k);
     if (t.model === undefined) return t.columns;
     if (t.model === models[i]!.name) return undefined;
     if (!columns.has(t.model)) late.add(i);
@@ -375,7 +427,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       const was = asked[k]!;
       // Checked for every cached model on a warm compile: the name is split only the first
       // time it is met (`meaningOf` memoises by it), and lists are compared without joining.
-      const now = columnsFor(i, meaning.has(k) ? NO_PARTS : k.split("."), k);
+      const now = columnsFor(i, meaning.has(k) ? NO_PARTS : fromTableKey(k).parts, k);
       if (was === null ? now !== undefined : now === undefined || !sameList(now, was)) return false;
     }
     return true;
@@ -400,11 +452,16 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     const asked: Record<string, string[] | null> = {};
     let analysis: ModelAnalysis;
     try {
-      analysis = (await getEngine()).analyze(m.sql, tree, (table) => {
-        const cols = columnsFor(i, table);
-        asked[table.join(".").toLowerCase()] = cols ?? null;
-        return cols;
-      });
+      analysis = (await getEngine()).analyze(
+        m.sql,
+        tree,
+        (table) => {
+          const cols = columnsFor(i, table);
+          asked[tableKey(table, m.dialect)] = cols ?? null;
+          return cols;
+        },
+        m.dialect,
+      );
     } catch (e) {
       analysis = {
         tableRefs: entry?.analysis.tableRefs ?? [],
@@ -438,7 +495,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   const deps = new Map<string, string[]>();
   models.forEach((m, i) => {
     const refs = entries[i]!.analysis.tableRefs.map((r): ResolvedRef => {
-      const target = resolver.model(r.parts);
+      const target = resolver.model(r.parts, m.dialect);
       return target ? { ...r, model: target } : { ...r };
     });
     refsOf.set(m.name, refs);
@@ -533,7 +590,10 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     const brokenUpstream =
       a.columns === undefined
         ? Object.keys(entry.asked)
-            .map((k) => resolver.model(k.split(".")))
+            .map((k) => {
+              const { parts, dialect } = fromTableKey(k);
+              return resolver.model(parts, dialect);
+            })
             .find((u) => u !== undefined && u !== m.name && byName.get(u)?.columns === undefined)
         : undefined;
     // In a cycle the upstream may not be reported yet: its reason is the cycle itself.
@@ -570,7 +630,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("models assembled");
   // Before the graph is built, so a model's "unavailable" reason there is the reworded one.
   explainFileSources(diagnostics, project, byName);
-  for (const i of fresh) cache.set(hashes[i]!, entries[i]!);
+  for (const i of fresh) cache.set(keys[i]!, entries[i]!);
   const tGraph = performance.now();
   // 6. The semantic graph: models in topological order, each output column with an
   //    edge from every column its value is computed from.
@@ -586,8 +646,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   }
   for (const name of dag.order) {
     const c = byName.get(name)!;
+    const dialect = project.byName.get(name)?.dialect;
     for (const ref of c.refs) {
-      const t = resolver.tableName(ref.parts);
+      const t = resolver.tableName(ref.parts, dialect);
       if (t.kind === "source" && !graph.table(t.name))
         graph.addTable({ name: t.name, kind: "source", columns: t.columns });
       if (t.name !== name) graph.link(t.name, name);
@@ -598,7 +659,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
       if (col.sources.length === 0) continue;
       const target = graph.addColumn(name, col.name);
       for (const src of col.sources) {
-        const t = resolver.tableName(src.table);
+        const t = resolver.tableName(src.table, dialect);
         if (t.kind === "source" && !graph.table(t.name))
           graph.addTable({ name: t.name, kind: "source", columns: t.columns });
         graph.addEdgeById(graph.addColumn(t.name, src.column), target, col.transform);
@@ -608,7 +669,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("graph built");
   const tEnd = performance.now();
 
-  cache.save(new Set(hashes));
+  cache.save(new Set(keys));
 
   mark("cache saved");
   const compiledModels = new Map(dag.order.map((n) => [n, byName.get(n)!]));

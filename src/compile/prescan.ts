@@ -19,7 +19,8 @@ function nameAt(text: string, i: number): string[] | undefined {
     if (q === '"' || q === "`") {
       const end = text.indexOf(q, i + 1);
       if (end === -1) return undefined;
-      parts.push(text.slice(i + 1, end));
+      // A BigQuery `project.dataset.table` is three parts (only a guess is needed here).
+      parts.push(...(q === "`" ? text.slice(i + 1, end).split(".") : [text.slice(i + 1, end)]));
       i = end + 1;
     } else {
       let j = i;

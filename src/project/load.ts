@@ -6,7 +6,7 @@ import { validateOrThrow } from "../config/load.ts";
 import { parseToml } from "../config/toml.ts";
 import { RockyError } from "../errors.ts";
 import { StrategySchema } from "./strategy.ts";
-import type { Model, Project, Strategy } from "./types.ts";
+import { DIALECTS, type Dialect, type Model, type Project, type Strategy } from "./types.ts";
 
 export { StrategySchema };
 
@@ -33,6 +33,8 @@ export const SidecarSchema = v.strictObject({
   target: v.optional(TargetSchema),
   strategy: v.optional(StrategySchema),
   tests: v.optional(v.array(TestSchema)),
+  /** The SQL dialect of this model, when it differs from its adapter's. */
+  dialect: v.optional(v.picklist(DIALECTS)),
   // Rocky 1.10 keys accepted for compatibility.
   intent: v.optional(v.string()),
   adapter: v.optional(v.string()),
@@ -163,6 +165,11 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
   }
   const defaultsCache = new Map<string, Defaults>();
   const models: Model[] = [];
+  const adapterDialect = (name: string | undefined): Dialect | undefined => {
+    const type = config.adapters.get(name ?? "default")?.type;
+    return (DIALECTS as readonly string[]).includes(type ?? "") ? (type as Dialect) : undefined;
+  };
+  const projectDialect = adapterDialect(undefined) ?? adapterDialect([...config.adapters.keys()][0]);
   const listed = listSqlFiles(dir, config.root);
   for (const file of listed.sql) {
     const stem = basename(file, ".sql");
@@ -205,6 +212,8 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       ...(sidecar.description ? { description: sidecar.description } : {}),
       ...(hasSidecar ? { sidecar: sidecarPath } : {}),
     });
+    const dialect = sidecar.dialect ?? adapterDialect(sidecar.adapter) ?? projectDialect;
+    if (dialect !== undefined && dialect !== "duckdb") models[models.length - 1]!.dialect = dialect;
   }
   const seen = new Map<string, Model>();
   for (const m of models) {

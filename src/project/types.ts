@@ -3,6 +3,10 @@ import type { LoadedConfig } from "../config/load.ts";
 export type { Strategy, StrategyType } from "./strategy.ts";
 import type { Strategy } from "./strategy.ts";
 
+/** SQL dialects a model can be written in (SPEC §14). */
+export const DIALECTS = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
 /** Where a model is written. Catalog/schema absent means the adapter's default (DuckDB: the database, `main`). */
 export interface ModelTarget {
   catalog?: string;
@@ -33,6 +37,11 @@ export interface Model {
   description?: string;
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
+  /**
+   * The SQL dialect the model is written in: its sidecar's `dialect`, else the type of its
+   * adapter (`[adapter] type`). Absent means DuckDB.
+   */
+  dialect?: Exclude<Dialect, "duckdb">;
 }
 
 export interface Project {

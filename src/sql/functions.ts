@@ -144,3 +144,36 @@ export function transformRank(transform: Transform): number {
   if (transform.startsWith("aggregation")) return 3;
   return 4;
 }
+
+/** Functions whose arguments may be lambdas (`list_transform(xs, x -> x + 1)`); elsewhere `->` is JSON access. */
+const LAMBDA_FUNCTIONS = new Set([
+  "list_transform",
+  "array_transform",
+  "apply",
+  "list_apply",
+  "array_apply",
+  "transform",
+  "list_filter",
+  "array_filter",
+  "filter",
+  "list_reduce",
+  "array_reduce",
+  "reduce",
+  "aggregate",
+  "exists",
+  "forall",
+  "zip_with",
+  "map_filter",
+  "transform_keys",
+  "transform_values",
+  "list_sort",
+  "array_sort",
+  "list_any",
+  "list_all",
+  "any_match",
+  "all_match",
+]);
+
+export function takesLambda(functionName: string): boolean {
+  return LAMBDA_FUNCTIONS.has(functionName);
+}

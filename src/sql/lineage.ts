@@ -11,7 +11,7 @@
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
-import { displayFunctionName, isAggregate, isSpecialValueName } from "./functions.ts";
+import { displayFunctionName, isAggregate, isSpecialValueName, takesLambda } from "./functions.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
 import {
   type Binding,
@@ -681,11 +681,13 @@ class ModelWalker {
       // The value of an UNNEST row comes from its argument (often a column of a preceding table).
       const acc = new ValueAccumulator();
       this.expr(fn, scope, acc);
-      const columnName = table.column_name_alias?.[0] ?? name;
+      // Every column of the row (a FLATTEN's VALUE, INDEX, …; an ordinality) comes from it.
+      const aliases = table.column_name_alias?.length ? table.column_name_alias : [name];
+      const value = acc.value();
       scope.bindings.push({
         kind: "relation",
         alias: alias ?? name,
-        relation: closedRelation([named(columnName, acc.value())]),
+        relation: closedRelation(aliases.map((columnName) => named(columnName, value))),
       });
       return;
     }
@@ -712,7 +714,11 @@ class ModelWalker {
         acc.bump(
           !node.is_operator && isAggregate(fn) ? `aggregation: ${displayFunctionName(fn)}` : "expression",
         );
-        for (const child of node.children ?? []) this.expr(child, scope, acc);
+        const lambdas = takesLambda(fn);
+        for (const child of node.children ?? []) {
+          if (lambdas && child.class === "LAMBDA") this.lambda(child, scope, acc);
+          else this.expr(child, scope, acc);
+        }
         this.quiet(node.filter, scope);
         this.quiet(node.order_bys, scope);
         return;
@@ -737,20 +743,13 @@ class ModelWalker {
         else acc.bump("expression");
         return;
       }
-      case "LAMBDA": {
+      case "LAMBDA":
+        // Outside a lambda-taking function, `j -> '$.a'` is JSON access to j (DuckDB
+        // parses both the same way).
         acc.bump("expression");
-        const params = new Set<string>();
-        const lhs = node.lhs;
-        const paramNodes = lhs?.class === "COLUMN_REF" ? [lhs] : (lhs?.children ?? []);
-        for (const param of paramNodes) {
-          const paramName = param.column_names?.[0];
-          if (paramName) params.add(paramName.toLowerCase());
-        }
-        const lambdaScope = newScope(scope.env, scope);
-        lambdaScope.bindings.push({ kind: "lambda", params });
-        if (node.expr) this.expr(node.expr, lambdaScope, acc);
+        if (node.lhs) this.expr(node.lhs, scope, acc);
+        if (node.expr) this.expr(node.expr, scope, acc);
         return;
-      }
       case "STAR": {
         // A star inside an expression (`struct_pack(*)`, `COLUMNS(*)` in a function).
         acc.bump("expression");
@@ -763,6 +762,21 @@ class ModelWalker {
         acc.bump("expression");
         this.walkChildren(node, scope, acc);
     }
+  }
+
+  /** `x -> x + 1` as an argument of a lambda-taking function: x is a parameter, not a column. */
+  private lambda(node: ExprNode, scope: Scope, acc: ValueAccumulator): void {
+    acc.bump("expression");
+    const params = new Set<string>();
+    const lhs = node.lhs;
+    const paramNodes = lhs?.class === "COLUMN_REF" ? [lhs] : (lhs?.children ?? []);
+    for (const param of paramNodes) {
+      const paramName = param.column_names?.[0];
+      if (paramName) params.add(paramName.toLowerCase());
+    }
+    const lambdaScope = newScope(scope.env, scope);
+    lambdaScope.bindings.push({ kind: "lambda", params });
+    if (node.expr) this.expr(node.expr, lambdaScope, acc);
   }
 
   /** Every nested expression is a value source (CASE conditions, COALESCE arguments, …). */
@@ -921,6 +935,13 @@ class ModelWalker {
       if (!binding) continue;
       const column = parts[k] as string;
       const value = this.columnOf(binding, column, location);
+      // `e.x` where e is both a FROM item and its own column (BigQuery UNNEST(arr) AS e):
+      // DuckDB reads a field of that column when the table has no column x.
+      const first = parts[0] as string;
+      if (!value && k === 1 && bindingHas(binding, first) === true) {
+        const whole = this.columnOf(binding, first, location);
+        if (whole) return { sources: whole.sources, transform: maxTransform(whole.transform, "expression") };
+      }
       if (!value) {
         this.diagnose(
           "Warning",

@@ -5,7 +5,7 @@
  * comma-separated FROM lists), minus the query's CTE names. A fallback, not a parser.
  */
 
-import type { TableRefSpan } from "./types.ts";
+import type { SqlDialect, TableRefSpan } from "./types.ts";
 
 interface Token {
   kind: "ident" | "punct" | "other";
@@ -14,6 +14,8 @@ interface Token {
   quoted: boolean;
   start: number;
   end: number;
+  /** A BigQuery backtick name holding several parts (`` `p.d.t` ``): its parts. */
+  parts?: string[];
 }
 
 const TABLE_KEYWORDS = new Set([
@@ -67,14 +69,19 @@ const CLAUSE_WORDS = new Set([
   "returning",
 ]);
 
-export function scanTableRefs(sql: string): TableRefSpan[] {
-  const tokens = tokenize(sql);
+export function scanTableRefs(sql: string, dialect: SqlDialect = "duckdb"): TableRefSpan[] {
+  const tokens = tokenize(sql, dialect);
   const ctes = cteNames(tokens);
   const refs: TableRefSpan[] = [];
   for (let i = 0; i < tokens.length; i++) {
     if (!isWord(tokens[i], TABLE_KEYWORDS)) continue;
     let j = i + 1;
     if (isWord(tokens[j], new Set(["lateral"]))) j++;
+    if (dialect === "databricks" && isWord(tokens[j], new Set(["stream"]))) {
+      // `FROM STREAM t`, `FROM STREAM(t)`, `FROM STREAM read_files(…)`.
+      j++;
+      if (tokens[j]?.value === "(" && tokens[j]?.kind === "punct") j++;
+    }
     // A FROM list: `FROM a x, b, c AS y`.
     for (;;) {
       const name = dottedName(tokens, j);
@@ -107,13 +114,13 @@ function dottedName(
   if (first?.kind !== "ident" || (!first.quoted && CLAUSE_WORDS.has(first.value.toLowerCase()))) {
     return undefined;
   }
-  const parts = [first.value];
+  const parts = [...(first.parts ?? [first.value])];
   let end = first.end;
   let quoted = first.quoted;
   let i = at + 1;
   while (tokens[i]?.value === "." && tokens[i]?.kind === "punct" && tokens[i + 1]?.kind === "ident") {
     const part = tokens[i + 1] as Token;
-    parts.push(part.value);
+    parts.push(...(part.parts ?? [part.value]));
     end = part.end;
     quoted = part.quoted;
     i += 2;
@@ -169,12 +176,52 @@ function cteNames(tokens: Token[]): Set<string> {
   return names;
 }
 
-function tokenize(sql: string): Token[] {
+/**
+ * Every maximal dotted name in the SQL (`a`, `s.t`, `` `p.d.t` ``), with its span: where a
+ * table reference found by the analysis of a transpiled copy is looked up in the user's text.
+ */
+export function dottedNames(sql: string, dialect: SqlDialect): TableRefSpan[] {
+  const tokens = tokenize(sql, dialect);
+  const out: TableRefSpan[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const t = tokens[i] as Token;
+    if (t.kind !== "ident" || (i > 0 && tokens[i - 1]?.value === "." && tokens[i - 1]?.kind === "punct")) {
+      i++;
+      continue;
+    }
+    const name = dottedName(tokens, i);
+    if (name === undefined) {
+      i++;
+      continue;
+    }
+    out.push({ parts: name.parts, start: name.start, end: name.end });
+    i = name.next;
+  }
+  return out;
+}
+
+/** `"…"` is a string literal, not an identifier, in BigQuery and Databricks SQL. */
+function doubleQuoteIsString(dialect: SqlDialect): boolean {
+  return dialect === "bigquery" || dialect === "databricks";
+}
+
+function tokenize(sql: string, dialect: SqlDialect = "duckdb"): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < sql.length) {
     const ch = sql[i] as string;
-    if (/\s/.test(ch)) {
+    if (dialect !== "duckdb" && isStringStart(sql, i, dialect)) {
+      i = skipDialectString(sql, i, dialect);
+    } else if (ch === "`" && dialect !== "duckdb" && dialect !== "snowflake") {
+      const close = sql.indexOf("`", i + 1);
+      const end = close === -1 ? sql.length : close + 1;
+      const value = sql.slice(i + 1, end - 1);
+      const token: Token = { kind: "ident", value, quoted: true, start: i, end };
+      // BigQuery: `project.dataset.table` in one pair of backticks is three name parts.
+      if (dialect === "bigquery" && value.includes(".")) token.parts = value.split(".");
+      tokens.push(token);
+      i = end;
+    } else if (/\s/.test(ch)) {
       i++;
     } else if (ch === "-" && sql[i + 1] === "-") {
       const newline = sql.indexOf("\n", i);
@@ -211,6 +258,46 @@ function tokenize(sql: string): Token[] {
     }
   }
   return tokens;
+}
+
+/** Whether a dialect's string literal starts at `i` (`"…"`, `r'…'`, `'''…'''`, `$$…$$`). */
+function isStringStart(sql: string, i: number, dialect: SqlDialect): boolean {
+  const ch = sql[i];
+  if (ch === '"') return doubleQuoteIsString(dialect);
+  // Backslash escapes in BigQuery and Databricks strings (`'it\\'s'`).
+  if (ch === "'") return dialect === "bigquery" || dialect === "databricks";
+  if (dialect === "snowflake") return ch === "$" && sql[i + 1] === "$";
+  if (dialect === "bigquery" || dialect === "databricks") {
+    // Raw and bytes prefixes: r'…', b"…", rb'…', br"…" (not part of a longer word).
+    if (i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1] as string)) return false;
+    const m = /^(?:[rRbB]|[rR][bB]|[bB][rR])['"]/.exec(sql.slice(i, i + 3));
+    return m !== null;
+  }
+  return false;
+}
+
+/** Index after a dialect string literal starting at `at` (see isStringStart). */
+function skipDialectString(sql: string, at: number, dialect: SqlDialect): number {
+  if (sql[at] === "$") {
+    const close = sql.indexOf("$$", at + 2);
+    return close === -1 ? sql.length : close + 2;
+  }
+  let i = at;
+  let raw = false;
+  while (/[rRbB]/.test(sql[i] as string)) {
+    if (sql[i] === "r" || sql[i] === "R") raw = true;
+    i++;
+  }
+  const quote = sql[i] as string;
+  if (dialect === "bigquery" && sql.startsWith(quote.repeat(3), i)) {
+    const close = sql.indexOf(quote.repeat(3), i + 3);
+    return close === -1 ? sql.length : close + 3;
+  }
+  for (let j = i + 1; j < sql.length; j++) {
+    if (sql[j] === "\\" && !raw) j++;
+    else if (sql[j] === quote) return j + 1;
+  }
+  return sql.length;
 }
 
 /** Index after a quoted run starting at `at` (doubled quotes escape). */

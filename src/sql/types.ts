@@ -4,6 +4,9 @@
  * output column with its sources.
  */
 
+/** The SQL dialect a model is written in (SPEC §14). */
+export type SqlDialect = "duckdb" | "snowflake" | "bigquery" | "databricks";
+
 /** A table reference as written in a model's SQL, with its place in the text (for rewriting). */
 export interface TableRefSpan {
   /** Unquoted name parts: `["raw", "orders"]`, `["stg_orders"]`. */
@@ -58,7 +61,20 @@ export interface ModelAnalysis {
  * (opaque to callers; analyzeModel reads it). `offset` is a character index in the SQL.
  */
 export type ParsedSql =
-  | { ok: true; statements: unknown[] }
+  | {
+      ok: true;
+      statements: unknown[];
+      /**
+       * Set when the model was written in another dialect and transpiled to DuckDB SQL to
+       * be parsed: the DuckDB text the AST's locations refer to (src/sql/dialect.ts).
+       */
+      transpiled?: string;
+      /**
+       * When `transpiled` is a lexical normalisation of the user's text: the span in the
+       * user's text of a span in `transpiled` (undefined if it cannot be mapped).
+       */
+      spanInOriginal?: (start: number, end: number) => { start: number; end: number } | undefined;
+    }
   | {
       ok: false;
       error: string;

@@ -44,3 +44,30 @@ describe("table refs by text scan (statements DuckDB cannot serialise)", () => {
     ]);
   });
 });
+
+describe("table refs by text scan, in a dialect's lexical rules", () => {
+  const dspans = (sql: string, dialect: "snowflake" | "bigquery" | "databricks") =>
+    scanTableRefs(sql, dialect).map((r) => `${r.parts.join("|")}@${sql.slice(r.start, r.end)}`);
+
+  test("BigQuery: backtick names split into parts; \"…\", r'…', '''…''' and \\' are strings", () => {
+    const sql =
+      "SELECT \"FROM fake1\", r'FROM fake2', '''FROM\nfake3''', 'it\\'s FROM fake4' FROM `p.d.t` JOIN `region-us`.INFORMATION_SCHEMA.JOBS j ON TRUE";
+    expect(dspans(sql, "bigquery")).toEqual([
+      "p|d|t@`p.d.t`",
+      "region-us|INFORMATION_SCHEMA|JOBS@`region-us`.INFORMATION_SCHEMA.JOBS",
+    ]);
+  });
+
+  test("Databricks: backtick parts kept whole (file paths), STREAM(t) reads t", () => {
+    expect(dspans("SELECT * FROM delta.`/mnt/a.b/t` JOIN STREAM(cat.s.t) x ON TRUE", "databricks")).toEqual([
+      "delta|/mnt/a.b/t@delta.`/mnt/a.b/t`",
+      "cat|s|t@cat.s.t",
+    ]);
+  });
+
+  test('Snowflake: $$…$$ is a string, "…" a name', () => {
+    expect(dspans('SELECT $$ FROM fake $$ FROM "Raw"."Events"', "snowflake")).toEqual([
+      'Raw|Events@"Raw"."Events"',
+    ]);
+  });
+});

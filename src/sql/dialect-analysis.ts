@@ -1,0 +1,197 @@
+/**
+ * The analysis of a model written in another dialect (see dialect.ts for the parse): the
+ * lineage walker reads the DuckDB AST (of the user's text, or of its transpiled copy),
+ * then the result is put back in the user's terms: table references with positions in
+ * the original SQL, diagnostics without offsets into a copy the user never wrote, and
+ * output columns named as the warehouse names them.
+ */
+import type { ExprNode, Statement } from "./ast.ts";
+import { SQL_CODES } from "./codes.ts";
+import { DIALECT_LABEL, relocateRefs } from "./dialect.ts";
+import { analyzeModel } from "./lineage.ts";
+import type { ColumnsOf, ModelAnalysis, ParsedSql, SqlDialect, TableRefSpan } from "./types.ts";
+
+export function analyzeInDialect(
+  sql: string,
+  parsed: ParsedSql,
+  columnsOf: ColumnsOf,
+  dialect: SqlDialect | undefined,
+): ModelAnalysis {
+  if (dialect === undefined || dialect === "duckdb") return analyzeModel(sql, parsed, columnsOf);
+  if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
+  if (!parsed.ok || parsed.transpiled === undefined) {
+    const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
+    return finish(analysis, sql, dialect);
+  }
+  const analysis = structStars(analyzeModel(parsed.transpiled, parsed, columnsOf), dialect);
+  const { refs, missing } = mappedRefs(sql, dialect, analysis.tableRefs, parsed.spanInOriginal);
+  const map = parsed.spanInOriginal;
+  const diagnostics = analysis.diagnostics.map((d) => {
+    // Offsets point into the parsed copy: mapped back when it is a lexical normalisation,
+    // dropped after a transpile (no place in the user's file corresponds).
+    const { offset, ...rest } = d;
+    const at = offset === undefined || map === undefined ? undefined : map(offset, offset)?.start;
+    return at === undefined ? rest : { ...rest, offset: at };
+  });
+  for (const ref of missing) {
+    diagnostics.push({
+      severity: "Warning",
+      code: SQL_CODES.refNotFound,
+      message: `cannot find ${ref.parts.join(".")} in the ${DIALECT_LABEL[dialect]} SQL text: it is not rewritten by run, branch or replay`,
+    });
+  }
+  return finish({ ...analysis, tableRefs: refs, diagnostics }, sql, dialect);
+}
+
+/** `s.*` naming no table is, in BigQuery and Databricks, a struct column's fields: say so. */
+function structStars(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysis {
+  if (dialect !== "bigquery" && dialect !== "databricks") return analysis;
+  for (const d of analysis.diagnostics) {
+    const m = /^cannot expand (.+)\.\*: no table in its FROM clause has that name$/.exec(d.message);
+    if (m) {
+      d.message = `cannot expand ${m[1]}.*: no table has that name, and if ${m[1]} is a struct column its fields are not known`;
+      d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;
+    }
+  }
+  return analysis;
+}
+
+/**
+ * References in the user's text: through the normaliser's edit map when there is one
+ * (checked against the text), else found again by a dialect-aware scan.
+ */
+function mappedRefs(
+  sql: string,
+  dialect: SqlDialect,
+  found: readonly TableRefSpan[],
+  map: ((start: number, end: number) => { start: number; end: number } | undefined) | undefined,
+): { refs: TableRefSpan[]; missing: TableRefSpan[] } {
+  if (map !== undefined) {
+    const refs: TableRefSpan[] = [];
+    for (const ref of found) {
+      const span = map(ref.start, ref.end);
+      if (span === undefined || !spansName(sql, span, ref.parts)) return relocateRefs(sql, dialect, found);
+      refs.push({ parts: ref.parts, ...span });
+    }
+    return { refs, missing: [] };
+  }
+  return relocateRefs(sql, dialect, found);
+}
+
+/** Whether the text at `span` plausibly spells the dotted name (its last part ends it). */
+function spansName(sql: string, span: { start: number; end: number }, parts: readonly string[]): boolean {
+  const text = sql.slice(span.start, span.end).toLowerCase();
+  const last = (parts[parts.length - 1] ?? "").toLowerCase();
+  const first = (parts[0] ?? "").toLowerCase();
+  return text.replace(/[`"]/g, "").endsWith(last) && text.replace(/^[`"]/, "").startsWith(first);
+}
+
+/**
+ * Snowflake: table references in the stored form of their names (unquoted parts
+ * upper-cased, quoted ones exact), read from the user's text at each reference, and the
+ * sources' table names to match; output names folded as Snowflake folds them.
+ */
+function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
+  if (dialect !== "snowflake") return analysis;
+  const stored = new Map<string, string[]>();
+  const tableRefs = analysis.tableRefs.map((ref) => {
+    const parts = storedParts(sql.slice(ref.start, ref.end));
+    if (parts === undefined || parts.length !== ref.parts.length) return ref;
+    const key = ref.parts.join(".").toLowerCase();
+    if (!stored.has(key)) stored.set(key, parts);
+    return { ...ref, parts };
+  });
+  const storedTable = (table: string[]) => stored.get(table.join(".").toLowerCase()) ?? table;
+  // A name quoted somewhere in the text is taken as quoted (DuckDB's AST drops the quotes).
+  const fold = (name: string) => (sql.includes(`"${name}"`) ? name : name.toUpperCase());
+  analysis = { ...analysis, tableRefs };
+  if (analysis.columns === undefined) return analysis;
+  // Snowflake stores unquoted names upper-cased; a quoted name is kept exactly.
+  const columns = analysis.columns.map((c) => {
+    const folded = fold(c.name);
+    const sources = c.sources.map((src) => {
+      const table = storedTable(src.table);
+      const column = fold(src.column);
+      return table === src.table && column === src.column ? src : { ...src, table, column };
+    });
+    return { ...c, name: folded, sources };
+  });
+  return { ...analysis, columns };
+}
+
+/** `raw . "Events"` → `["RAW", "Events"]`: a dotted name as Snowflake stores it, or undefined. */
+function storedParts(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (text[i] === '"') {
+      let value = "";
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '"') {
+          if (text[j + 1] === '"') {
+            value += '"';
+            j++;
+            continue;
+          }
+          break;
+        }
+        value += text[j];
+      }
+      parts.push(value);
+      i = j + 1;
+    } else {
+      const m = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(text.slice(i));
+      if (!m) return undefined;
+      parts.push(m[0].toUpperCase());
+      i += m[0].length;
+    }
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    if (i >= text.length) return parts;
+    if (text[i] !== ".") return undefined;
+    i++;
+  }
+}
+
+/**
+ * Sets `rocky_default_name` on unaliased select-list expressions as the dialect names
+ * them: BigQuery `f0_`, `f1_`, … (counted over the anonymous columns of one SELECT);
+ * Databricks/Spark names a cast of a column after the column.
+ */
+function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
+  if (dialect !== "bigquery" && dialect !== "databricks") return;
+  const nameList = (list: ExprNode[]) => {
+    let anonymous = 0;
+    for (const item of list) {
+      if (item.alias || item.class === "COLUMN_REF" || item.class === "STAR") continue;
+      if (dialect === "bigquery") {
+        item.rocky_default_name = `f${anonymous++}_`;
+      } else if (item.class === "CAST" && item.child?.class === "COLUMN_REF") {
+        const parts = item.child.column_names ?? [];
+        const last = parts[parts.length - 1];
+        if (last) item.rocky_default_name = last;
+      }
+    }
+  };
+  // Every node, when subquery expressions may hold select lists; else only query structure
+  // (select lists, FROM items, CTEs, set operation branches): most models, far fewer nodes.
+  const everywhere = statements.some((s) => s.rocky_has_subquery !== false);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    const list = record.select_list;
+    if (Array.isArray(list)) nameList(list as ExprNode[]);
+    if (!everywhere && typeof record.class === "string") return; // an expression: no query inside
+    for (const key in record) {
+      if (!everywhere && key === "select_list") continue;
+      const child = record[key];
+      if (child !== null && typeof child === "object") visit(child);
+    }
+  };
+  visit(statements);
+}
