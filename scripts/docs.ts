@@ -78,6 +78,8 @@ export const SCHEMAS: Record<string, Documented> = {
     schema: ProjectSectionSchema,
     descriptions: {
       name: "the project's name (default: the folder holding rocky.toml)",
+      strict_sources:
+        "every table a model reads must be a model or a declared `[sources]` entry; an undeclared one is compile error E020 (default: warning W020)",
       models: "folder of the models, relative to rocky.toml",
       description: "what the project is for",
     },
@@ -155,6 +157,8 @@ export const SCHEMAS: Record<string, Documented> = {
       target: "where the model is written (`[target]`, below)",
       strategy: "how it is written (`[strategy]`, below; default `full_refresh`)",
       tests: "data tests (`[[tests]]`, below)",
+      dialect:
+        "the SQL dialect the model is written in, when it differs from its adapter's: `duckdb`, `snowflake`, `bigquery` or `databricks`",
       intent: "Rocky 1.10: accepted, not used",
       adapter: "Rocky 1.10: accepted, not used (a project has one adapter per run)",
       freshness: "Rocky 1.10: accepted, not used",
