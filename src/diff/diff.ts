@@ -10,6 +10,7 @@ import type { SemanticGraph } from "../graph/semantic.ts";
 import type { Model } from "../project/types.ts";
 import type { Statement } from "../sql/ast.ts";
 import type { ParsedSql } from "../sql/types.ts";
+import { BlastRadius } from "./blast.ts";
 import { type ModelPrint, fingerprintModel } from "./fingerprint.ts";
 
 export type ColumnChangeKind =
@@ -29,8 +30,8 @@ export interface ImpactedColumn {
   column: string;
   /** 1: reads the changed column directly; 2: reads one that does; … */
   depth: number;
-  /** Which kind of lineage edge reached it (only value edges exist in the graph today). */
-  via: "value";
+  /** Which kind of dependency reached it: a value edge, or an indirect read (WHERE, JOIN, GROUP BY, …). */
+  via: "value" | "indirect";
 }
 
 export interface ColumnChange {
@@ -155,19 +156,6 @@ function typeLookup(result: CompileResult): (table: string, column: string) => s
   };
 }
 
-/** Downstream columns of one column in the working tree's graph, each once at its smallest depth. */
-function downstreamOf(graph: SemanticGraph, model: string, column: string): ImpactedColumn[] {
-  const seen = new Set<string>([`${lc(model)}.${lc(column)}`]);
-  const out: ImpactedColumn[] = [];
-  for (const e of graph.traceDownstream(model, column)) {
-    const k = `${lc(e.target.model)}.${lc(e.target.column)}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push({ model: e.target.model, column: e.target.column, depth: e.depth, via: "value" });
-  }
-  return out;
-}
-
 export async function diffProjects(input: DiffInput): Promise<DiffReport> {
   const { base, head } = input;
   const names = new Map<string, { b?: CompiledModel; h?: CompiledModel }>();
@@ -180,24 +168,24 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
   const headModel = (c: CompiledModel) => head.project.byName.get(c.name)!;
   const printsB = new Map<string, ModelPrint | undefined>();
   const printsH = new Map<string, ModelPrint | undefined>();
+  const typesB = typeLookup(base);
+  const typesH = typeLookup(head);
+  const print = (p: ParsedSql | undefined, cols: string[] | undefined, types: typeof typesB) => {
+    if (!p?.ok || !cols) return undefined;
+    try {
+      return fingerprintModel(p.statements as Statement[], cols, types);
+    } catch {
+      return undefined;
+    }
+  };
   if (edited.length > 0) {
     const parsed = await input.parse([
       ...edited.map((x) => baseModel(x.b!).sql),
       ...edited.map((x) => headModel(x.h!).sql),
     ]);
-    const tb = typeLookup(base);
-    const th = typeLookup(head);
-    const print = (p: ParsedSql | undefined, cols: string[] | undefined, types: typeof tb) => {
-      if (!p?.ok || !cols) return undefined;
-      try {
-        return fingerprintModel(p.statements as Statement[], cols, types);
-      } catch {
-        return undefined;
-      }
-    };
     edited.forEach((x, i) => {
-      printsB.set(lc(x.b!.name), print(parsed[i], x.b!.columns, tb));
-      printsH.set(lc(x.h!.name), print(parsed[edited.length + i], x.h!.columns, th));
+      printsB.set(lc(x.b!.name), print(parsed[i], x.b!.columns, typesB));
+      printsH.set(lc(x.h!.name), print(parsed[edited.length + i], x.h!.columns, typesH));
     });
   }
 
@@ -212,16 +200,8 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
    * reader still does (its SQL is unchanged, or compile warns about that column), then
    * traced on through the working tree's graph.
    */
-  const goneDownstream = (model: string, column: string): ImpactedColumn[] => {
-    const out = downstreamOf(head.graph, model, column);
-    const seen = new Set(out.map((d) => `${lc(d.model)}.${lc(d.column)}`));
-    const add = (d: ImpactedColumn) => {
-      const k = `${lc(d.model)}.${lc(d.column)}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(d);
-      }
-    };
+  const goneReaders = (model: string, column: string): ImpactedColumn[] => {
+    const out: ImpactedColumn[] = [];
     for (const e of base.graph.consumers(model, column)) {
       const reader = e.target.model;
       const hm = head.models.get(reader);
@@ -232,13 +212,13 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
         head.diagnostics.some(
           (d) => d.model === reader && new RegExp(`\\b${escapeRe(column)}\\b`, "i").test(d.message),
         );
-      if (!still) continue;
-      add({ model: reader, column: e.target.column, depth: 1, via: "value" });
-      for (const d of downstreamOf(head.graph, reader, e.target.column)) add({ ...d, depth: d.depth + 1 });
+      if (still) out.push({ model: reader, column: e.target.column, depth: 1, via: "value" });
     }
-    return out.sort((a, b) => a.depth - b.depth);
+    return out;
   };
 
+  /** Column changes whose blast radius is traced once every model is compared. */
+  const pending: { change: ColumnChange; model: string; traceFrom: string }[] = [];
   const finishColumn = (
     model: string,
     column: string,
@@ -246,26 +226,33 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
     traceFrom: string,
     extra: Partial<ColumnChange> = {},
   ): ColumnChange => {
-    const gone = kinds.includes("removed") || kinds.includes("renamed");
-    const downstream = gone ? goneDownstream(model, traceFrom) : downstreamOf(head.graph, model, traceFrom);
-    const read = downstream.length > 0;
-    const readers = [...new Set(downstream.filter((d) => d.depth === 1).map((d) => d.model))];
-    let classification: Classification = "non-breaking";
-    let reason: string;
-    if (kinds.includes("added") && kinds.length === 1) reason = "a new column";
-    else if (!read) reason = "nothing downstream reads it";
+    const change: ColumnChange = {
+      column,
+      kinds,
+      ...extra,
+      classification: "non-breaking",
+      reason: "",
+      downstream: [],
+    };
+    pending.push({ change, model, traceFrom });
+    return change;
+  };
+
+  const classify = (c: ColumnChange) => {
+    const readers = [...new Set(c.downstream.filter((d) => d.depth === 1).map((d) => d.model))];
+    if (c.kinds.includes("added") && c.kinds.length === 1) c.reason = "a new column";
+    else if (readers.length === 0) c.reason = "nothing downstream reads it";
     else {
-      classification = "breaking";
-      const what = kinds.includes("removed")
+      c.classification = "breaking";
+      const what = c.kinds.includes("removed")
         ? "removed"
-        : kinds.includes("renamed")
+        : c.kinds.includes("renamed")
           ? "renamed"
-          : kinds.includes("type_changed")
+          : c.kinds.includes("type_changed")
             ? "retyped"
             : "changed";
-      reason = `${what}, and read by ${readers.join(", ")}`;
+      c.reason = `${what}, and read by ${readers.join(", ")}`;
     }
-    return { column, kinds, ...extra, classification, reason, downstream };
   };
 
   /**
@@ -390,7 +377,6 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
       const hasReal =
         columns.length > 0 || changes.some((c) => c !== "sql") || headUnavailable || baseUnavailable;
       let classification: Classification = hasReal ? "non-breaking" : "cosmetic";
-      if (columns.some((c) => c.classification === "breaking")) classification = "breaking";
       if (headUnavailable && !baseUnavailable && (head.graph.table(h.name)?.downstream.length ?? 0) > 0) {
         classification = "breaking";
         notes.push(
@@ -435,10 +421,7 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
       models.push({
         model_name: b.name,
         status: "removed",
-        classification:
-          columns.some((c) => c.classification === "breaking") || readers.length > 0
-            ? "breaking"
-            : "non-breaking",
+        classification: readers.length > 0 ? "breaking" : "non-breaking",
         changes: ["sql"],
         file: baseModel(b).relPath,
         column_changes: [],
@@ -451,6 +434,28 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
       });
     }
   }
+
+  // Blast radius of every column change, then the classifications that depend on it.
+  const blast = new BlastRadius(head, async (wanted) => {
+    const missing = wanted.filter((n) => !printsH.has(lc(n)));
+    if (missing.length > 0) {
+      const parsed = await input.parse(missing.map((n) => head.project.byName.get(n)!.sql));
+      missing.forEach((n, i) => {
+        printsH.set(lc(n), print(parsed[i], head.models.get(n)?.columns, typesH));
+      });
+    }
+    return printsH;
+  });
+  for (const p of pending) {
+    const c = p.change;
+    if (c.kinds.length === 1 && c.kinds[0] === "added") continue;
+    const gone = c.kinds.includes("removed") || c.kinds.includes("renamed");
+    const first = gone ? goneReaders(p.model, p.traceFrom) : [];
+    c.downstream = await blast.from([{ model: p.model, column: p.traceFrom }], first);
+  }
+  for (const p of pending) classify(p.change);
+  for (const m of models)
+    if (m.columns.some((c) => c.classification === "breaking")) m.classification = "breaking";
 
   // ci_diff's view, the downstream models, the rebuild set.
   const rebuild = new Set<string>();

@@ -176,7 +176,9 @@ class Printer {
     const rows = [
       `from:${from}`,
       clause("where", node.where_clause),
-      clause("group", node.groups?.group_expressions?.length ? node.groups : undefined),
+      // DuckDB serialises GROUP BY as `group_expressions` + `group_sets` (older: `groups`).
+      clause("group", node.group_expressions ?? node.groups),
+      clause("group_sets", node.group_sets),
       clause("having", node.having),
       clause("qualify", node.qualify),
       node.aggregate_handling === "FORCE_AGGREGATES" ? ";group_all" : "",

@@ -25,8 +25,10 @@ function kindText(c: ColumnChange): string {
     .join("; ");
 }
 
+const depthText = (x: ImpactedColumn) => (x.via === "indirect" ? `${x.depth}, indirect` : `${x.depth}`);
+
 function impactText(d: ImpactedColumn[], limit = 8): string {
-  const shown = d.slice(0, limit).map((x) => `${x.model}.${x.column} (${x.depth})`);
+  const shown = d.slice(0, limit).map((x) => `${x.model}.${x.column} (${depthText(x)})`);
   return d.length > limit ? `${shown.join(", ")}, … ${d.length - limit} more` : shown.join(", ");
 }
 
@@ -139,10 +141,13 @@ export function renderDiffMarkdown(r: DiffReport): string {
       if (m.classification === "cosmetic") out.push("Formatting only: no column computes differently.");
       continue;
     }
-    out.push("| column | change | class | blast radius (depth) |", "|---|---|---|---|");
+    out.push(
+      "| column | change | class | blast radius (depth; indirect: read by a WHERE, JOIN, GROUP BY, …) |",
+      "|---|---|---|---|",
+    );
     for (const c of m.columns)
       out.push(
-        `| ${code(c.column)} | ${md(kindText(c))} | ${c.classification === "breaking" ? "**breaking**" : c.classification} | ${c.downstream.length === 0 ? "—" : c.downstream.map((d) => `${code(`${d.model}.${d.column}`)} (${d.depth})`).join(", ")} |`,
+        `| ${code(c.column)} | ${md(kindText(c))} | ${c.classification === "breaking" ? "**breaking**" : c.classification} | ${c.downstream.length === 0 ? "—" : c.downstream.map((d) => `${code(`${d.model}.${d.column}`)} (${depthText(d)})`).join(", ")} |`,
       );
   }
   if (r.rebuild.length > 0)

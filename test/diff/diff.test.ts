@@ -18,7 +18,7 @@ interface Col {
   old_type?: string | null;
   new_type?: string | null;
   classification: string;
-  downstream: { model: string; column: string; depth: number }[];
+  downstream: { model: string; column: string; depth: number; via: string }[];
 }
 interface ModelOut {
   model_name: string;
@@ -126,7 +126,8 @@ FROM stg_orders o JOIN stg_customers c ON c.customer_id = o.customer_id
       ["status", ["rows_changed"]],
     ]);
     expect(reach(col(m, "amount"))).toEqual(["int_orders.gross@1", "fct_customer.total@2"]);
-    expect(reach(col(m, "status"))).toEqual(["int_orders.status@1", "fct_status.status@2"]);
+    // fct_status groups by status: its count is reached too, indirectly.
+    expect(reach(col(m, "status"))).toEqual(["int_orders.status@1", "fct_status.status@2", "fct_status.n@2"]);
     expect(m.classification).toBe("breaking");
     expect(report.rebuild).toEqual(["stg_orders", "int_orders", "fct_customer", "fct_status"]);
   });
@@ -205,7 +206,13 @@ FROM stg_orders o JOIN stg_customers c ON c.customer_id = o.customer_id
     let { report } = diff(repo, ["HEAD"]);
     let c = col(model(report, "stg_customers"), "full_name");
     expect([c.kinds, c.renamed_from, c.classification]).toEqual([["renamed"], "customer_name", "breaking"]);
-    expect(reach(c)).toEqual(["int_orders.customer_name@1", "fct_customer.customer_name@2"]);
+    // fct_customer groups by customer_name: every column of it is reached.
+    expect(reach(c)).toEqual([
+      "int_orders.customer_name@1",
+      "fct_customer.customer_name@2",
+      "fct_customer.customer_id@2",
+      "fct_customer.total@2",
+    ]);
     expect(
       model(report, "stg_customers").column_changes.map((x) => `${x.change_type} ${x.column_name}`),
     ).toEqual(["removed customer_name", "added full_name"]);
@@ -408,5 +415,37 @@ FROM stg_orders o JOIN stg_customers c ON c.customer_id = o.customer_id
     const text = rocky(["diff", "HEAD", "-o", "table"], { cwd: repo.project });
     expect(text.stdout).toContain("No model changes between HEAD");
     expect(join(repo.project)).toBe(repo.project);
+  });
+});
+
+describe("rocky diff: indirect reach", () => {
+  test("a column used only in a reader's JOIN or WHERE reaches every column of that reader (indirect)", () => {
+    const repo = makeRepo();
+    // stg_customers.customer_id feeds no value downstream: int_orders joins on it.
+    repo.write(
+      "models/staging/stg_customers.sql",
+      "SELECT customer_id + 0 AS customer_id, name AS customer_name, email FROM raw.customers\n",
+    );
+    const { report } = diff(repo, ["HEAD"]);
+    const c = col(model(report, "stg_customers"), "customer_id");
+    expect(c.kinds).toEqual(["expression_changed"]);
+    expect(c.classification).toBe("breaking");
+    const first = c.downstream.filter((d) => d.depth === 1).map((d) => `${d.model}.${d.column}:${d.via}`);
+    expect(first).toEqual([
+      "int_orders.order_id:indirect",
+      "int_orders.customer_id:indirect",
+      "int_orders.customer_name:indirect",
+      "int_orders.gross:indirect",
+      "int_orders.status:indirect",
+    ]);
+    expect(c.downstream.filter((d) => d.depth === 2).map((d) => `${d.model}.${d.column}:${d.via}`)).toEqual([
+      "fct_customer.customer_id:value",
+      "fct_customer.customer_name:value",
+      "fct_customer.total:value",
+      "fct_status.status:value",
+      "fct_status.n:indirect",
+    ]);
+    // fct_emails reads stg_customers too, but not customer_id: left out.
+    expect(report.rebuild).toEqual(["stg_customers", "int_orders", "fct_customer", "fct_status"]);
   });
 });
