@@ -100,7 +100,8 @@ export function shortCommit(repo: GitProject, commit: string): string {
 export function exportRevision(repo: GitProject, commit: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "rocky-diff-base-"));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const treeish = repo.prefix ? `${commit}:${repo.prefix.replace(/\/$/, "")}` : commit;
+  // `<commit>:<path>` names the project's tree; `<commit>:` the root tree.
+  const treeish = `${commit}:${repo.prefix.replace(/\/$/, "")}`;
   const exists = git(repo.top, ["cat-file", "-t", treeish]);
   if (exists.code !== 0 || exists.stdout.trim() !== "tree") {
     cleanup();
@@ -133,4 +134,74 @@ export function exportRevision(repo: GitProject, commit: string): { dir: string;
     throw new RockyError(`cannot unpack the base revision: ${untar.stderr.toString().trim()}`);
   }
   return { dir, cleanup };
+}
+
+export interface ChangedPath {
+  /** A: only in the working tree (added or untracked), D: only at the revision, M: both, differing; others as git says. */
+  status: string;
+  /** Relative to the project folder. */
+  path: string;
+}
+
+/**
+ * Files of the project folder that differ between `commit` and the working tree:
+ * tracked changes (`git diff --name-status`, which only reads the index) plus untracked,
+ * not ignored, files.
+ */
+export function changedPaths(repo: GitProject, commit: string): ChangedPath[] {
+  const scope = repo.prefix ? repo.prefix : ".";
+  const strip = (p: string) => (repo.prefix && p.startsWith(repo.prefix) ? p.slice(repo.prefix.length) : p);
+  const d = git(repo.top, [
+    "diff",
+    "--name-status",
+    "-z",
+    "--no-renames",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--ignore-submodules",
+    commit,
+    "--",
+    scope,
+  ]);
+  if (d.code !== 0) throw new RockyError(`git diff failed: ${d.stderr.trim()}`);
+  const out: ChangedPath[] = [];
+  const parts = d.stdout.split("\0");
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const status = parts[i]!;
+    if (!status) break;
+    out.push({ status: status[0]!, path: strip(parts[i + 1]!) });
+  }
+  const u = git(repo.top, ["ls-files", "--others", "--exclude-standard", "-z", "--", scope]);
+  if (u.code !== 0) throw new RockyError(`git ls-files failed: ${u.stderr.trim()}`);
+  for (const p of u.stdout.split("\0")) if (p) out.push({ status: "A", path: strip(p) });
+  return out;
+}
+
+/** The text of files of the project folder at `commit` (`git cat-file --batch`), by project-relative path. */
+export function readAtRevision(repo: GitProject, commit: string, paths: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (paths.length === 0) return out;
+  const input = paths.map((p) => `${commit}:${repo.prefix}${p}\n`).join("");
+  const p = Bun.spawnSync(["git", "cat-file", "--batch"], {
+    cwd: repo.top,
+    stdin: Buffer.from(input),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" },
+  });
+  if (p.exitCode !== 0) throw new RockyError(`git cat-file failed: ${p.stderr.toString().trim()}`);
+  const buf = p.stdout;
+  let at = 0;
+  for (const path of paths) {
+    const nl = buf.indexOf(10, at);
+    if (nl < 0) break;
+    const header = buf.subarray(at, nl).toString();
+    at = nl + 1;
+    const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!m) continue; // `<name> missing`
+    const size = Number(m[2]);
+    if (m[1] === "blob") out.set(path, buf.subarray(at, at + size).toString("utf8"));
+    at += size + 1;
+  }
+  return out;
 }

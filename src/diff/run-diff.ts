@@ -4,16 +4,28 @@
  * compiled with a copy of the working tree's analysis cache, so models whose SQL did
  * not change are not parsed again.
  */
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { compileProject } from "../compile/compile.ts";
+import { mark } from "../compile/profile.ts";
 import type { CompileResult } from "../compile/types.ts";
 import { findConfig, loadConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
 import { loadProject } from "../project/load.ts";
+import type { Model, Project } from "../project/types.ts";
 import type { ParsedSql, SqlParser } from "../sql/types.ts";
 import { type DiffReport, diffProjects } from "./diff.ts";
-import { defaultBase, exportRevision, gitProject, resolveRevision, shortCommit } from "./git.ts";
+import {
+  type GitProject,
+  changedPaths,
+  defaultBase,
+  exportRevision,
+  gitProject,
+  readAtRevision,
+  resolveRevision,
+  shortCommit,
+} from "./git.ts";
 
 export interface DiffOptions {
   config: string | undefined;
@@ -37,16 +49,84 @@ async function compileAt(configFile: string, cache: boolean): Promise<CompileRes
   return compileProject(project, { cache, projectLoadMs: performance.now() - t0 });
 }
 
+/**
+ * The base project without writing it out, when the change touches model SQL only (the
+ * common pull request): the working tree's project with the changed .sql files read
+ * back from git. Undefined when anything else differs (rocky.toml, a sidecar, a
+ * `_defaults.toml`, any other file): then the whole base is exported.
+ */
+function overlayBase(repo: GitProject, commit: string, head: Project): Project | undefined {
+  const root = head.config.root;
+  const modelsRel = relative(root, head.config.modelsDir);
+  const changed = changedPaths(repo, commit);
+  const byPath = new Map(head.models.map((m) => [m.relPath.split(sep).join("/"), m]));
+  const models = new Map(head.models.map((m) => [m.relPath.split(sep).join("/"), m]));
+  const inModels = (p: string) => modelsRel === "" || p.startsWith(`${modelsRel.split(sep).join("/")}/`);
+  const wanted: string[] = [];
+  for (const c of changed) {
+    // The loader skips hidden files and folders: such a change changes no model.
+    if (c.path.split("/").some((part) => part.startsWith("."))) continue;
+    if (!c.path.endsWith(".sql") || !inModels(c.path) || !["A", "M", "D"].includes(c.status))
+      return undefined;
+    if (c.status !== "D" && !byPath.has(c.path)) return undefined;
+    if (c.status !== "A") wanted.push(c.path);
+  }
+  const texts = readAtRevision(repo, commit, wanted);
+  for (const c of changed) {
+    if (c.path.split("/").some((part) => part.startsWith("."))) continue;
+    if (c.status === "A") {
+      models.delete(c.path);
+      continue;
+    }
+    const text = texts.get(c.path);
+    if (text === undefined) return undefined;
+    const sql = text.replace(/\s+$/, "");
+    if (c.status === "M") {
+      models.set(c.path, { ...byPath.get(c.path)!, sql });
+      continue;
+    }
+    // Deleted since the base: rebuilt like the loader would, from a sibling without a sidecar
+    // (which carries exactly its folder's defaults); anything less certain exports the base.
+    const stem = basename(c.path, ".sql");
+    const dir = dirname(c.path);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(stem) || existsSync(join(root, dir, `${stem}.toml`)))
+      return undefined;
+    if (head.models.some((m) => m.name.toLowerCase() === stem.toLowerCase())) return undefined;
+    const sibling = head.models.find((m) => !m.sidecar && dirname(m.relPath.split(sep).join("/")) === dir);
+    if (!sibling) return undefined;
+    const model: Model = {
+      name: stem,
+      file: join(root, c.path),
+      relPath: c.path.split("/").join(sep),
+      sql,
+      target: {
+        ...(sibling.target.catalog ? { catalog: sibling.target.catalog } : {}),
+        ...(sibling.target.schema ? { schema: sibling.target.schema } : {}),
+        table: stem,
+      },
+      strategy: sibling.strategy,
+      dependsOn: [],
+      tests: sibling.tests,
+    };
+    models.set(c.path, model);
+  }
+  const list = [...models.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { config: head.config, models: list, byName: new Map(list.map((m) => [m.name, m])) };
+}
+
 export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
   const cache = opts.cache ?? true;
   const headFile = findConfig(opts.config);
   const head = await compileAt(headFile, cache);
+  mark("diff: head compiled");
   const root = head.project.config.root;
 
   let baseRef: string;
   let baseFile: string;
   let cleanup = () => {};
   let shown = (s: string) => s;
+  /** Set when the base was built in memory (overlayBase); its cache lives in the temp folder. */
+  let baseProject: Project | undefined;
   if (opts.baseDir !== undefined) {
     const dir = resolve(opts.baseDir);
     if (!existsSync(dir)) throw new RockyError(`--base-dir: no folder at '${opts.baseDir}'`);
@@ -64,11 +144,20 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
         : { label: opts.base, commit: resolveRevision(repo, opts.base) };
     const short = shortCommit(repo, commit);
     baseRef = label === short ? short : `${label} (${short})`;
-    const exported = exportRevision(repo, commit);
+    // ROCKY_DIFF_EXPORT=1 always exports (tests compare both ways).
+    const overlay =
+      process.env.ROCKY_DIFF_EXPORT === "1" ? undefined : overlayBase(repo, commit, head.project);
+    const exported = overlay
+      ? (() => {
+          const dir = mkdtempSync(join(tmpdir(), "rocky-diff-base-"));
+          return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+        })()
+      : exportRevision(repo, commit);
+    mark(overlay ? "diff: base overlaid" : "diff: base exported");
     cleanup = exported.cleanup;
     // The config file sits in the project folder; -c may name it differently.
     baseFile = join(exported.dir, relative(root, headFile));
-    if (!existsSync(baseFile)) {
+    if (!overlay && !existsSync(baseFile)) {
       cleanup();
       throw new RockyError(`there is no ${relative(root, headFile)} at ${baseRef}`, {
         hint: "pick a base revision that has the project",
@@ -86,13 +175,16 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
     }
     const tmp = exported.dir;
     shown = (s: string) => s.split(tmp).join(`${baseRef}:`);
+    if (overlay) baseProject = { ...overlay, config: { ...overlay.config, root: tmp } };
   }
 
   let parser: SqlParser | undefined;
   try {
     let base: CompileResult;
     try {
-      base = await compileAt(baseFile, cache && opts.baseDir === undefined);
+      base = baseProject
+        ? await compileProject(baseProject, { cache })
+        : await compileAt(baseFile, cache && opts.baseDir === undefined);
     } catch (e) {
       const err = e as RockyError;
       throw new RockyError(`the base project (${baseRef}) does not load: ${shown(err.message)}`, {
@@ -100,6 +192,7 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
         ...(err instanceof RockyError ? { code: err.code } : {}),
       });
     }
+    mark("diff: base compiled");
     const report = await diffProjects({
       base,
       head,
@@ -111,6 +204,7 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
         return parser.parseMany(sqls);
       },
     });
+    mark("diff: compared");
     for (const m of report.models) {
       if (m.base_unavailable) m.base_unavailable = shown(m.base_unavailable);
       m.notes = m.notes.map(shown);

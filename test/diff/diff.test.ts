@@ -299,6 +299,25 @@ describe("rocky diff: the base", () => {
     ]);
   });
 
+  test("SQL-only changes read the base from git in memory; the same report as exporting the whole revision", () => {
+    const repo = makeRepo();
+    repo.write(
+      "models/staging/stg_customers.sql",
+      "SELECT customer_id, name AS customer_name FROM raw.customers\n",
+    );
+    repo.write("models/marts/fct_big.sql", "SELECT customer_id, total FROM fct_customer WHERE total > 100\n");
+    repo.remove("models/marts/fct_status.sql");
+    const a = rocky(["diff", "HEAD", "-o", "json"], { cwd: repo.project });
+    const b = rocky(["diff", "HEAD", "-o", "json"], { cwd: repo.project, env: { ROCKY_DIFF_EXPORT: "1" } });
+    expect(a.code).toBe(0);
+    expect(b.json()).toEqual(a.json());
+    expect(a.json<Report>().models.map((m) => `${m.model_name}:${m.status}`)).toEqual([
+      "stg_customers:modified",
+      "fct_big:added",
+      "fct_status:removed",
+    ]);
+  });
+
   test("--base-dir compares with a folder", () => {
     const repo = makeRepo();
     const copy = tempDir("rocky-diff-basedir-");
