@@ -75,9 +75,16 @@ Example:
   rocky run
   rocky run --select +fct_orders --threads 4
   rocky run --shadow --model stg_orders -o json
-  rocky run --branch fix-price --model stg_orders`,
+  rocky run --branch fix-price --model stg_orders
+  rocky run --changed main --branch pr-123      # what 'rocky diff main' says to rebuild`,
   },
   args: {
+    base: {
+      type: "positional",
+      required: false,
+      description:
+        "With --changed: the git revision to compare with (default: merge base with the default branch)",
+    },
     model: { type: "string", description: "Run only this model (repeatable)" },
     select: {
       type: "string",
@@ -108,6 +115,11 @@ Example:
     branch: {
       type: "string",
       description: "Run in a named branch's schemas (see 'rocky branch'); conflicts with --shadow*",
+    },
+    changed: {
+      type: "boolean",
+      description:
+        "--changed [BASE]: run the models 'rocky diff BASE' says to rebuild (changed models and the downstream models reading a changed column)",
     },
   },
   async run({ args, rawArgs }) {
@@ -166,12 +178,25 @@ Example:
             process.stderr.write(`\r\u001b[2K[${e.done}/${e.total}] ${e.result.name} ${e.result.status}`);
         }
       : undefined;
+    let models = repeated(rawArgs, "model");
+    const select = repeated(rawArgs, "select");
+    if (args.base && !args.changed)
+      throw new UsageError(
+        `unexpected argument '${args.base}' for 'rocky run'`,
+        "a revision goes after --changed",
+      );
+    if (args.changed) {
+      const { changedSelection } = await import("../../diff/changed.ts");
+      const chosen = await changedSelection(rawArgs, g.config, models.length > 0 || select.length > 0);
+      if (chosen === undefined) return;
+      models = chosen;
+    }
     let outcome: RunOutcome;
     try {
       outcome = await runProject({
         config,
-        models: repeated(rawArgs, "model"),
-        select: repeated(rawArgs, "select"),
+        models,
+        select,
         ...(threads !== undefined ? { threads } : {}),
         failFast: args["fail-fast"] === true,
         fullRefresh: args["full-refresh"] === true,
