@@ -452,6 +452,13 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
     const gone = c.kinds.includes("removed") || c.kinds.includes("renamed");
     const first = gone ? goneReaders(p.model, p.traceFrom) : [];
     c.downstream = await blast.from([{ model: p.model, column: p.traceFrom }], first);
+    // A renamed column whose rows also changed affects the readers of its new name too.
+    if (c.kinds.includes("renamed") && c.kinds.length > 1) {
+      const more = await blast.from([{ model: p.model, column: c.column }]);
+      const has = new Set(c.downstream.map((d) => `${lc(d.model)}.${lc(d.column)}`));
+      for (const d of more) if (!has.has(`${lc(d.model)}.${lc(d.column)}`)) c.downstream.push(d);
+      c.downstream.sort((a, b) => a.depth - b.depth);
+    }
   }
   for (const p of pending) classify(p.change);
   for (const m of models)

@@ -9,7 +9,7 @@ import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { rocky, tempDir } from "../helpers/cli.ts";
 import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
-import { git, makeRepo, type Repo } from "./fixture.ts";
+import { BASE_FILES, git, makeRepo, type Repo } from "./fixture.ts";
 
 interface Col {
   column: string;
@@ -368,6 +368,20 @@ describe("rocky diff: the base", () => {
 
     expect(rocky(["diff", "HEAD", "--base-dir", plain], { cwd: repo.project }).code).toBe(2);
     expect(rocky(["diff", "HEAD", "--fail-on", "sometimes"], { cwd: repo.project }).code).toBe(2);
+  });
+
+  test("a base whose rocky.toml does not load is a clear error naming the revision", () => {
+    const repo = makeRepo();
+    repo.write("rocky.toml", "[project\nname = 1\n");
+    repo.commit("broken config");
+    repo.write("rocky.toml", BASE_FILES["rocky.toml"]!);
+    const r = rocky(["diff", "HEAD", "-o", "json"], { cwd: repo.project });
+    expect(r.code).toBe(1);
+    const e = expectJsonError(r, "error", "diff");
+    expect(e.message).toMatch(
+      /^the base project \(HEAD \([0-9a-f]+\)\) does not load: invalid TOML syntax in HEAD \([0-9a-f]+\):\/rocky\.toml/,
+    );
+    expect(e.message).not.toContain("rocky-diff-base-");
   });
 
   test("a model that fails to compile at the base is reported and the rest compared", () => {
