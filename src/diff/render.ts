@@ -79,6 +79,19 @@ export function renderDiffText(r: DiffReport): string {
   return lines.join("\n");
 }
 
+/** Columns shown per blast radius, and models detailed, in a comment (GitHub caps a comment at 65,536 characters). */
+const MD_RADIUS = 12;
+const MD_MODELS = 40;
+const MD_PICTURE = 60;
+const MD_TABLE = 100;
+
+/** Model names as code, at most `limit` of them. */
+function names(list: string[], limit: number): string {
+  if (list.length === 0) return "—";
+  const shown = list.slice(0, limit).map(code).join(", ");
+  return list.length > limit ? `${shown}, … and ${list.length - limit} more` : shown;
+}
+
 const md = (s: string) => s.replace(/([|\\`*_[\]<>])/g, "\\$1");
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 const icon = (m: ModelDiff) =>
@@ -93,6 +106,8 @@ function mermaid(r: DiffReport): string[] {
     nodes.add(e.to);
   }
   if (nodes.size === 0) return [];
+  if (nodes.size > MD_PICTURE)
+    return [`_${nodes.size} models are impacted: too many to draw here (see \`rocky diff -o json\`)._`];
   const ids = new Map([...nodes].map((n, i) => [n, `m${i}`]));
   const lines = ["```mermaid", "flowchart LR"];
   for (const [n, id] of ids) {
@@ -114,6 +129,12 @@ function mermaid(r: DiffReport): string[] {
   return lines;
 }
 
+function radius(d: ImpactedColumn[]): string {
+  if (d.length === 0) return "—";
+  const shown = d.slice(0, MD_RADIUS).map((x) => `${code(`${x.model}.${x.column}`)} (${depthText(x)})`);
+  return d.length > MD_RADIUS ? `${shown.join(", ")}, … and ${d.length - MD_RADIUS} more` : shown.join(", ");
+}
+
 export function renderDiffMarkdown(r: DiffReport): string {
   const out = [
     "## rocky diff",
@@ -124,13 +145,15 @@ export function renderDiffMarkdown(r: DiffReport): string {
   ];
   if (r.models.length === 0) return out.join("\n");
   out.push("", "| model | status | change | columns | downstream |", "|---|---|---|---|---|");
-  for (const m of r.models)
+  for (const m of r.models.slice(0, MD_TABLE))
     out.push(
-      `| ${icon(m)} ${code(m.model_name)} | ${m.status} | ${m.classification} | ${m.columns.length} | ${m.downstream_models.map(code).join(", ") || "—"} |`,
+      `| ${icon(m)} ${code(m.model_name)} | ${m.status} | ${m.classification} | ${m.columns.length} | ${names(m.downstream_models, 6)} |`,
     );
+  if (r.models.length > MD_TABLE) out.push(`| … and ${r.models.length - MD_TABLE} more | | | | |`);
   const picture = mermaid(r);
   if (picture.length > 0) out.push("", "### Impacted models", "", ...picture);
-  for (const m of r.models) {
+  const detailed = r.models.slice(0, MD_MODELS);
+  for (const m of detailed) {
     out.push("", `### ${icon(m)} ${code(m.model_name)} — ${m.status}, ${m.classification}`, "");
     if (m.file)
       out.push(`File: ${code(m.file)}${m.changes.length ? ` · changed: ${m.changes.join(", ")}` : ""}`, "");
@@ -147,10 +170,14 @@ export function renderDiffMarkdown(r: DiffReport): string {
     );
     for (const c of m.columns)
       out.push(
-        `| ${code(c.column)} | ${md(kindText(c))} | ${c.classification === "breaking" ? "**breaking**" : c.classification} | ${c.downstream.length === 0 ? "—" : c.downstream.map((d) => `${code(`${d.model}.${d.column}`)} (${depthText(d)})`).join(", ")} |`,
+        `| ${code(c.column)} | ${md(kindText(c))} | ${c.classification === "breaking" ? "**breaking**" : c.classification} | ${radius(c.downstream)} |`,
       );
   }
-  if (r.rebuild.length > 0)
-    out.push("", `**Rebuild set** (${r.rebuild.length}): ${r.rebuild.map(code).join(", ")}`);
+  if (r.models.length > detailed.length)
+    out.push(
+      "",
+      `… and ${r.models.length - detailed.length} more changed models: see \`rocky diff -o json\`.`,
+    );
+  if (r.rebuild.length > 0) out.push("", `**Rebuild set** (${r.rebuild.length}): ${names(r.rebuild, 100)}`);
   return out.join("\n");
 }
