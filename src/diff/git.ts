@@ -148,32 +148,49 @@ export interface ChangedPath {
  * tracked changes (`git diff --name-status`, which only reads the index) plus untracked,
  * not ignored, files.
  */
-export function changedPaths(repo: GitProject, commit: string): ChangedPath[] {
+export async function changedPaths(repo: GitProject, commit: string): Promise<ChangedPath[]> {
   const scope = repo.prefix ? repo.prefix : ".";
   const strip = (p: string) => (repo.prefix && p.startsWith(repo.prefix) ? p.slice(repo.prefix.length) : p);
-  const d = git(repo.top, [
-    "diff",
-    "--name-status",
-    "-z",
-    "--no-renames",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--ignore-submodules",
-    commit,
-    "--",
-    scope,
+  // Both at once, in their own processes: started before the working tree's compile, they cost nothing.
+  const run = async (args: string[]) => {
+    const p = Bun.spawn(["git", ...args], {
+      cwd: repo.top,
+      stdout: "pipe",
+      stderr: "pipe",
+      stdin: "ignore",
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" },
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(p.stdout).text(),
+      new Response(p.stderr).text(),
+      p.exited,
+    ]);
+    if (code !== 0) throw new RockyError(`git ${args[0]} failed: ${stderr.trim()}`);
+    return stdout;
+  };
+  const [diff, others] = await Promise.all([
+    run([
+      "diff",
+      "--name-status",
+      "-z",
+      "--no-renames",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--ignore-submodules",
+      commit,
+      "--",
+      scope,
+    ]),
+    run(["ls-files", "--others", "--exclude-standard", "-z", "--", scope]),
   ]);
-  if (d.code !== 0) throw new RockyError(`git diff failed: ${d.stderr.trim()}`);
   const out: ChangedPath[] = [];
-  const parts = d.stdout.split("\0");
+  const parts = diff.split("\0");
   for (let i = 0; i + 1 < parts.length; i += 2) {
     const status = parts[i]!;
     if (!status) break;
     out.push({ status: status[0]!, path: strip(parts[i + 1]!) });
   }
-  const u = git(repo.top, ["ls-files", "--others", "--exclude-standard", "-z", "--", scope]);
-  if (u.code !== 0) throw new RockyError(`git ls-files failed: ${u.stderr.trim()}`);
-  for (const p of u.stdout.split("\0")) if (p) out.push({ status: "A", path: strip(p) });
+  for (const p of others.split("\0")) if (p) out.push({ status: "A", path: strip(p) });
   return out;
 }
 

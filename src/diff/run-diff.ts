@@ -17,6 +17,7 @@ import type { Model, Project } from "../project/types.ts";
 import type { ParsedSql, SqlParser } from "../sql/types.ts";
 import { type DiffReport, diffProjects } from "./diff.ts";
 import {
+  type ChangedPath,
   type GitProject,
   changedPaths,
   defaultBase,
@@ -55,10 +56,14 @@ async function compileAt(configFile: string, cache: boolean): Promise<CompileRes
  * back from git. Undefined when anything else differs (rocky.toml, a sidecar, a
  * `_defaults.toml`, any other file): then the whole base is exported.
  */
-function overlayBase(repo: GitProject, commit: string, head: Project): Project | undefined {
+function overlayBase(
+  repo: GitProject,
+  commit: string,
+  head: Project,
+  changed: ChangedPath[],
+): Project | undefined {
   const root = head.config.root;
   const modelsRel = relative(root, head.config.modelsDir);
-  const changed = changedPaths(repo, commit);
   const byPath = new Map(head.models.map((m) => [m.relPath.split(sep).join("/"), m]));
   const models = new Map(head.models.map((m) => [m.relPath.split(sep).join("/"), m]));
   const inModels = (p: string) => modelsRel === "" || p.startsWith(`${modelsRel.split(sep).join("/")}/`);
@@ -117,6 +122,19 @@ function overlayBase(repo: GitProject, commit: string, head: Project): Project |
 export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
   const cache = opts.cache ?? true;
   const headFile = findConfig(opts.config);
+  // The revision first: a bad one fails before any compile, and the changed files are
+  // listed (by git, in other processes) while the working tree compiles.
+  let git: { repo: GitProject; label: string; commit: string; changed: Promise<ChangedPath[]> } | undefined;
+  if (opts.baseDir === undefined) {
+    const repo = gitProject(dirname(headFile));
+    const { label, commit } =
+      opts.base === undefined
+        ? defaultBase(repo)
+        : { label: opts.base, commit: resolveRevision(repo, opts.base) };
+    const changed = changedPaths(repo, commit);
+    changed.catch(() => undefined);
+    git = { repo, label, commit, changed };
+  }
   const head = await compileAt(headFile, cache);
   mark("diff: head compiled");
   const root = head.project.config.root;
@@ -137,16 +155,14 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
       });
     baseRef = opts.baseDir;
   } else {
-    const repo = gitProject(root);
-    const { label, commit } =
-      opts.base === undefined
-        ? defaultBase(repo)
-        : { label: opts.base, commit: resolveRevision(repo, opts.base) };
+    const { repo, label, commit } = git!;
     const short = shortCommit(repo, commit);
     baseRef = label === short ? short : `${label} (${short})`;
     // ROCKY_DIFF_EXPORT=1 always exports (tests compare both ways).
     const overlay =
-      process.env.ROCKY_DIFF_EXPORT === "1" ? undefined : overlayBase(repo, commit, head.project);
+      process.env.ROCKY_DIFF_EXPORT === "1"
+        ? undefined
+        : overlayBase(repo, commit, head.project, await git!.changed);
     const exported = overlay
       ? (() => {
           const dir = mkdtempSync(join(tmpdir(), "rocky-diff-base-"));
