@@ -12,6 +12,7 @@ import type { Statement } from "../sql/ast.ts";
 import type { ParsedSql } from "../sql/types.ts";
 import { BlastRadius } from "./blast.ts";
 import { type ModelPrint, fingerprintModel } from "./fingerprint.ts";
+import { normaliseSql } from "./tokens.ts";
 
 export type ColumnChangeKind =
   | "added"
@@ -310,7 +311,9 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
         const hset = new Map(h.columns.map((c) => [lc(c), c]));
         const removed = b.columns.filter((c) => !hset.has(lc(c)));
         const added = h.columns.filter((c) => !bset.has(lc(c)));
-        const rowsChanged = sqlChanged && (!pb || !ph || pb.rows !== ph.rows);
+        // Only formatting differs (token level): nothing computes differently.
+        const sameTokens = sqlChanged && normaliseSql(bm.sql) === normaliseSql(hm.sql);
+        const rowsChanged = sqlChanged && !sameTokens && (!pb || !ph || pb.rows !== ph.rows);
         // Renames: a removed and an added column computed the same way (one-to-one).
         const renames = new Map<string, string>();
         if (pb && ph) {
@@ -350,7 +353,8 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
           if (sqlChanged) {
             const x = pb?.columns.get(lc(old));
             const y = ph?.columns.get(lc(col));
-            if (!x || !y || x.expr !== unrenameExpr(y.expr)) kinds.push("expression_changed");
+            if (!sameTokens && (!x || !y || x.expr !== unrenameExpr(y.expr)))
+              kinds.push("expression_changed");
             if (x?.type && y?.type && x.type !== y.type) {
               kinds.push("type_changed");
               extra.old_type = x.type;
@@ -374,8 +378,13 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
         changes.push("columns");
       for (const d of head.diagnostics)
         if (d.model === h.name && d.severity === "Error") notes.push(`${d.code}: ${d.message}`);
+      // Unavailable on both sides with the same tokens: a formatting edit of a model still broken.
+      const cosmeticText = normaliseSql(bm.sql) === normaliseSql(hm.sql);
       const hasReal =
-        columns.length > 0 || changes.some((c) => c !== "sql") || headUnavailable || baseUnavailable;
+        columns.length > 0 ||
+        changes.some((c) => c !== "sql") ||
+        (headUnavailable && !baseUnavailable) ||
+        (baseUnavailable && !cosmeticText);
       let classification: Classification = hasReal ? "non-breaking" : "cosmetic";
       if (headUnavailable && !baseUnavailable && (head.graph.table(h.name)?.downstream.length ?? 0) > 0) {
         classification = "breaking";

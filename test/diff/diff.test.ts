@@ -401,6 +401,18 @@ describe("rocky diff: the base", () => {
   });
 });
 
+test("a model broken on both sides and only reformatted is cosmetic; edited, it is a change", () => {
+  const repo = makeRepo();
+  repo.write("models/marts/fct_emails.sql", "SELECT email FROM FROM stg_customers\n");
+  repo.commit("broken model");
+  repo.write("models/marts/fct_emails.sql", "-- still broken\nselect   email\nfrom from stg_customers\n");
+  let m = model(diff(repo, ["HEAD"]).report, "fct_emails");
+  expect([m.classification, m.columns]).toEqual(["cosmetic", []]);
+  repo.write("models/marts/fct_emails.sql", "SELECT email, 1 FROM FROM stg_customers\n");
+  m = model(diff(repo, ["HEAD"]).report, "fct_emails");
+  expect(m.classification).toBe("non-breaking");
+});
+
 describe("rocky diff: text and Markdown", () => {
   test("text on a terminal-style table and Markdown for a pull-request comment", () => {
     const repo = makeRepo();

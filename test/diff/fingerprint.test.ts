@@ -132,3 +132,15 @@ describe("fingerprints", () => {
     ).toEqual({ rows: true, a: true, b: false });
   });
 });
+
+describe("token-level normal form", () => {
+  test("comments, whitespace and case outside quotes disappear; literals and quoted names stay", async () => {
+    const { normaliseSql } = await import("../../src/diff/tokens.ts");
+    expect(normaliseSql("SELECT a ,b  FROM  t -- x\n WHERE x = 'A  b' /* c */")).toBe(
+      normaliseSql("select a, b from t where x='A  b'"),
+    );
+    expect(normaliseSql("select 'A' from t")).not.toBe(normaliseSql("select 'a' from t"));
+    expect(normaliseSql('select "A" from t')).not.toBe(normaliseSql('select "a" from t'));
+    expect(normaliseSql("select a from t where x = 1")).not.toBe(normaliseSql("select a from t where x = 2"));
+  });
+});
