@@ -198,9 +198,21 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
   try {
     let base: CompileResult;
     try {
-      base = baseProject
-        ? await compileProject(baseProject, { cache })
-        : await compileAt(baseFile, cache && opts.baseDir === undefined);
+      if (baseProject) base = await compileProject(baseProject, { cache });
+      else if (opts.baseDir !== undefined && cache) {
+        // A folder of the user's: compiled with a private copy of the working tree's cache,
+        // so nothing is written into it.
+        const config = await loadConfig(baseFile);
+        const project = await loadProject(config);
+        const tmp = mkdtempSync(join(tmpdir(), "rocky-diff-base-"));
+        cleanup = () => rmSync(tmp, { recursive: true, force: true });
+        const warm = join(root, ".rocky-cache", "compile.cache");
+        if (existsSync(warm)) {
+          mkdirSync(join(tmp, ".rocky-cache"), { recursive: true });
+          copyFileSync(warm, join(tmp, ".rocky-cache", "compile.cache"));
+        }
+        base = await compileProject({ ...project, config: { ...config, root: tmp } }, { cache: true });
+      } else base = await compileAt(baseFile, cache && opts.baseDir === undefined);
     } catch (e) {
       const err = e as RockyError;
       throw new RockyError(`the base project (${baseRef}) does not load: ${shown(err.message)}`, {

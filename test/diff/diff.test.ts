@@ -5,7 +5,7 @@
  * against our schema and Rocky's ci_diff), the text and Markdown, and exit codes.
  */
 import { describe, expect, test } from "bun:test";
-import { cpSync } from "node:fs";
+import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { rocky, tempDir } from "../helpers/cli.ts";
 import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
@@ -325,6 +325,8 @@ describe("rocky diff: the base", () => {
     repo.write("models/marts/fct_emails.sql", "SELECT email, length(email) AS len FROM stg_customers\n");
     const { report } = diff(repo, ["--base-dir", copy]);
     expect(report.base_ref).toBe(copy);
+    // Nothing is written into the base folder (its cache stays where it was: absent).
+    expect(existsSync(join(copy, ".rocky-cache"))).toBe(false);
     expect(model(report, "fct_emails").columns.map((c) => [c.column, c.kinds])).toEqual([["len", ["added"]]]);
   });
 
