@@ -516,28 +516,31 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
     if (m.status !== "removed" && m.classification !== "cosmetic") rebuild.add(m.model_name);
     for (const d of m.downstream_models) rebuild.add(d);
   }
-  // Edges of the impacted subgraph: each impacted column's producers that are themselves impacted or changed.
-  const impacted = new Map<string, Set<string>>();
+  // Edges of the impacted subgraph, model to model, from the blast radii themselves: a
+  // column reached at depth 1 hangs off the changed model, one at depth k off the models
+  // of depth k-1 that it reads.
+  const upstreamOf = (model: string) => new Set((head.graph.table(model)?.upstream ?? []).map(lc));
+  const addEdge = (from: string, to: string) => {
+    const k = `${lc(from)}\u0000${lc(to)}`;
+    if (lc(from) !== lc(to) && !edges.has(k)) edges.set(k, { from, to });
+  };
   for (const m of models)
     for (const c of m.columns) {
-      const mark = (model: string, col: string) => {
-        const s = impacted.get(lc(model)) ?? new Set<string>();
-        s.add(lc(col));
-        impacted.set(lc(model), s);
-      };
-      mark(m.model_name, c.renamed_from ?? c.column);
-      mark(m.model_name, c.column);
-      for (const d of c.downstream) mark(d.model, d.column);
-    }
-  for (const [model, cols] of impacted)
-    for (const col of cols)
-      for (const e of head.graph.producers(model, col)) {
-        const src = impacted.get(lc(e.source.model));
-        if (src?.has(lc(e.source.column)) && lc(e.source.model) !== model) {
-          const k = `${e.source.model}\u0000${e.target.model}`;
-          if (!edges.has(k)) edges.set(k, { from: e.source.model, to: e.target.model });
-        }
+      const atDepth = new Map<number, Set<string>>();
+      for (const d of c.downstream) {
+        const set = atDepth.get(d.depth) ?? new Set<string>();
+        set.add(d.model);
+        atDepth.set(d.depth, set);
       }
+      for (const d of c.downstream) {
+        if (d.depth === 1) {
+          addEdge(m.model_name, d.model);
+          continue;
+        }
+        const ups = upstreamOf(d.model);
+        for (const p of atDepth.get(d.depth - 1) ?? []) if (ups.has(lc(p))) addEdge(p, d.model);
+      }
+    }
 
   const order = (m: ModelDiff) =>
     headRank.get(lc(m.model_name)) ?? base.dag.order.indexOf(m.model_name) + head.dag.order.length;

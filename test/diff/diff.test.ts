@@ -193,6 +193,9 @@ FROM stg_orders o JOIN stg_customers c ON c.customer_id = o.customer_id
     expect([email.kinds, email.classification]).toEqual([["removed"], "breaking"]);
     expect(reach(email)).toEqual(["fct_emails.email@1"]);
     expect(m.downstream_models).toEqual(["fct_emails"]);
+    expect((report as Report & { impact_edges: unknown[] }).impact_edges).toEqual([
+      { from: "stg_customers", to: "fct_emails" },
+    ]);
     // Without --fail-on the same breaking change exits 0.
     expect(rocky(["diff", "HEAD", "-o", "json"], { cwd: repo.project }).code).toBe(0);
   });
