@@ -104,7 +104,11 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
       throw compileFailure(compiled);
     }
     req.onCompiled?.(compiled);
-    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
+    const selection = selectModels(compiled.dag, {
+      models: req.models ?? [],
+      select: req.select ?? [],
+      paths: new Map(compiled.project.models.map((m) => [m.name, m.relPath])),
+    });
     let isolation: Isolation;
     try {
       adapter = await connecting;

@@ -88,7 +88,8 @@ Example:
     model: { type: "string", description: "Run only this model (repeatable)" },
     select: {
       type: "string",
-      description: "name, +name (with ancestors) or name+ (with descendants); repeatable",
+      description:
+        "dbt selectors: name, glob (stg_*), path (models/marts, path:models/x.sql), +name, name+, N+name, name+N, @name; spaces or repeats unite, commas intersect",
     },
     threads: { type: "string", description: "Models executed at once (default: the adapter's)" },
     "fail-fast": { type: "boolean", description: "Stop at the first failed model" },
