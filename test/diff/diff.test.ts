@@ -5,7 +5,7 @@
  * against our schema and Rocky's ci_diff), the text and Markdown, and exit codes.
  */
 import { describe, expect, test } from "bun:test";
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rocky, tempDir } from "../helpers/cli.ts";
 import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
@@ -319,6 +319,23 @@ describe("rocky diff: the base", () => {
       "fct_big:added",
       "fct_status:removed",
     ]);
+  });
+
+  test("a project at the top of its repository, through both ways of reading the base", () => {
+    const repo = makeRepo();
+    const top = tempDir("rocky-diff-top-");
+    cpSync(repo.project, top, { recursive: true });
+    git(top, "init", "-q", "-b", "main");
+    git(top, "add", "-A");
+    git(top, "commit", "-q", "-m", "base");
+    writeFileSync(join(top, "models/marts/fct_emails.sql"), "SELECT DISTINCT email FROM stg_customers\n");
+    for (const env of [{}, { ROCKY_DIFF_EXPORT: "1" }]) {
+      const r = rocky(["diff", "-o", "json"], { cwd: top, env });
+      expect(r.code).toBe(0);
+      expect(
+        r.json<Report>().models.map((m) => `${m.model_name}:${m.columns.map((c) => c.kinds.join("+"))}`),
+      ).toEqual(["fct_emails:rows_changed"]);
+    }
   });
 
   test("--base-dir compares with a folder", () => {
