@@ -110,7 +110,11 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const cancel = () => void adapter?.cancel?.();
   try {
     const compiled = await compileProject(await loadProject(config));
-    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
+    const selection = selectModels(compiled.dag, {
+      models: req.models ?? [],
+      select: req.select ?? [],
+      paths: new Map(compiled.project.models.map((m) => [m.name, m.relPath])),
+    });
     const errors = blockingErrors(compiled, selection);
     if (errors.length > 0) {
       recordFailedStart("compile errors");

@@ -30,6 +30,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "Column-level lineage of a model or column",
     load: () => lazy(import("./lineage.ts")),
   },
+  diff: {
+    description: "What a change breaks: compare with a git revision, column by column",
+    load: () => lazy(import("./diff.ts")),
+  },
   dag: { description: "Print the model DAG and its execution layers", load: () => lazy(import("./dag.ts")) },
   run: { description: "Execute models on the warehouse", load: () => lazy(import("./run.ts")) },
   history: { description: "Past runs, or one model's executions", load: () => lazy(import("./history.ts")) },

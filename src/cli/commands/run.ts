@@ -128,13 +128,21 @@ Example:
   rocky run --select +fct_orders --threads 4
   rocky run --quiet
   rocky run --shadow --model stg_orders -o json
-  rocky run --branch fix-price --model stg_orders`,
+  rocky run --branch fix-price --model stg_orders
+  rocky run --changed main --branch pr-123      # what 'rocky diff main' says to rebuild`,
   },
   args: {
+    base: {
+      type: "positional",
+      required: false,
+      description:
+        "With --changed: the git revision to compare with (default: merge base with the default branch)",
+    },
     model: { type: "string", description: "Run only this model (repeatable)" },
     select: {
       type: "string",
-      description: "name, +name (with ancestors) or name+ (with descendants); repeatable",
+      description:
+        "dbt selectors: name, glob (stg_*), path (models/marts, path:models/x.sql), +name, name+, N+name, name+N, @name; spaces or repeats unite, commas intersect",
     },
     threads: { type: "string", description: "Models executed at once (default: the adapter's)" },
     quiet: {
@@ -166,6 +174,11 @@ Example:
     branch: {
       type: "string",
       description: "Run in a named branch's schemas (see 'rocky branch'); conflicts with --shadow*",
+    },
+    changed: {
+      type: "boolean",
+      description:
+        "--changed [BASE]: run the models 'rocky diff BASE' says to rebuild (changed models and the downstream models reading a changed column)",
     },
   },
   async run({ args, rawArgs }) {
@@ -231,12 +244,28 @@ Example:
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const files = new Map<string, string>();
+    let models = repeated(rawArgs, "model");
+    const select = repeated(rawArgs, "select");
+    if (args.base && !args.changed)
+      throw new UsageError(
+        `unexpected argument '${args.base}' for 'rocky run'`,
+        "a revision goes after --changed",
+      );
+    if (args.changed) {
+      const { changedSelection } = await import("../../diff/changed.ts");
+      const chosen = await changedSelection(rawArgs, g.config, models.length > 0 || select.length > 0);
+      if (chosen === undefined) {
+        progress?.finish();
+        return;
+      }
+      models = chosen;
+    }
     let outcome: RunOutcome;
     try {
       outcome = await runProject({
         config,
-        models: repeated(rawArgs, "model"),
-        select: repeated(rawArgs, "select"),
+        models,
+        select,
         ...(threads !== undefined ? { threads } : {}),
         failFast: args["fail-fast"] === true,
         fullRefresh: args["full-refresh"] === true,
@@ -263,8 +292,10 @@ Example:
     progress?.finish(outcome.models);
     // Per-model lines once: the progress already showed them on this terminal.
     const shownLive = progress !== undefined && isTerminal(1);
-    const models = args.quiet !== true && !(shownLive && outcome.scope === "production");
-    emit(envelope("run", runPayload(outcome, { trigger })), () => renderRun(outcome, { models, files }));
+    const listModels = args.quiet !== true && !(shownLive && outcome.scope === "production");
+    emit(envelope("run", runPayload(outcome, { trigger })), () =>
+      renderRun(outcome, { models: listModels, files }),
+    );
     if (outcome.status === "interrupted") throw new ExitCode(130);
     if (outcome.status !== "success") throw new ExitCode(1);
   },
