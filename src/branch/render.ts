@@ -102,6 +102,54 @@ function sampleLines(title: string, rows: readonly Record<string, unknown>[], to
   return out;
 }
 
+const share = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+const fmt = (x: number | null) =>
+  x === null ? "NULL" : Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, "");
+
+/** A sample value as the warehouse shows it: a DECIMAL with its scale (`25.90`, not `25.9`). */
+function typed(v: unknown, type: string | undefined): string {
+  const scale = type ? /^(?:DECIMAL|NUMERIC|NUMBER)\(\d+,\s*(\d+)\)$/i.exec(type)?.[1] : undefined;
+  if (scale !== undefined && typeof v === "number") return v.toFixed(Number(scale));
+  return cell(v);
+}
+
+function keyedLines(m: ModelComparison): string[] {
+  const k = m.keyed!;
+  const types = new Map(k.columns.map((c) => [c.name, c.type]));
+  const lines = [
+    `    keyed on ${k.key.join(", ")}${m.key_source === "unique_key" ? " (unique_key)" : ""}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
+  ];
+  const side = (s: { branch: number; production: number }) =>
+    `branch ${s.branch}, production ${s.production}`;
+  if (k.null_key_rows.branch + k.null_key_rows.production > 0)
+    lines.push(`    rows with a NULL key (not compared): ${side(k.null_key_rows)}`);
+  if (k.duplicate_keys.branch + k.duplicate_keys.production > 0)
+    lines.push(
+      `    duplicate keys (counted once, values not compared): ${side(k.duplicate_keys)} keys holding ${side(k.duplicate_key_rows)} rows`,
+    );
+  for (const c of k.columns) {
+    if (c.changed === 0) continue;
+    const delta = c.delta
+      ? `  delta min ${fmt(c.delta.min)} max ${fmt(c.delta.max)} mean ${fmt(c.delta.mean)}`
+      : "";
+    lines.push(`    ~ ${c.name}: ${c.changed} changed (${share(c.changed_share)})${delta}`);
+  }
+  if (k.sample_changed.length > 0) {
+    lines.push(`    changed rows (showing ${k.sample_changed.length} of ${k.rows_changed}):`);
+    for (const r of k.sample_changed) {
+      const key = Object.entries(r.key)
+        .map(([n, v]) => `${n}=${cell(v)}`)
+        .join(" ");
+      lines.push(
+        `      ${key}: ${r.changes.map((c) => `${c.column} ${typed(c.production, types.get(c.column))} → ${typed(c.branch, types.get(c.column))}`).join(", ")}`,
+      );
+    }
+  }
+  lines.push(...sampleLines("added", k.sample_added, k.rows_added));
+  lines.push(...sampleLines("removed", k.sample_removed, k.rows_removed));
+  return lines;
+}
+
 function modelBlock(m: ModelComparison): string[] {
   const lines = [`  ${m.model}: ${m.verdict}`, `    ${m.shadow_table} vs ${m.production_table}`];
   lines.push(`    rows: branch ${m.shadow_count}, production ${m.production_count}`);
@@ -109,7 +157,9 @@ function modelBlock(m: ModelComparison): string[] {
   for (const c of m.columns_removed) lines.push(`    - column ${c.name} ${c.type}`);
   for (const c of m.columns_retyped)
     lines.push(`    ~ column ${c.name} ${c.production_type} -> ${c.branch_type}`);
-  if (m.verdict !== "missing_in_production") {
+  if (m.keyed) lines.push(...keyedLines(m));
+  else if (m.verdict !== "missing_in_production") {
+    lines.push(`    unkeyed row-hash diff (${m.unkeyed_reason ?? "no key"})`);
     lines.push(...sampleLines("only in branch", m.sample_only_in_branch, m.rows_only_in_branch));
     lines.push(...sampleLines("only in production", m.sample_only_in_production, m.rows_only_in_production));
   }
@@ -131,6 +181,10 @@ export function renderCompare(r: CompareResult): string {
     `branch '${r.branch}' vs production: ${r.overall_verdict}`,
     ...r.results.flatMap(modelBlock),
     `${r.tables_compared} compared: ${r.tables_passed} identical, ${r.tables_warned} changed, ${r.tables_failed} schema changed`,
+    ...r.threshold_failures.map(
+      (f) =>
+        `FAIL ${f.model}: ${fmt(f.changed_pct)}% of rows changed, above --max-changed-pct ${f.max_changed_pct}`,
+    ),
   ].join("\n");
 }
 

@@ -6,7 +6,7 @@
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../../config/load.ts";
 import { findConfig, readStatePath } from "../../config/locate.ts";
-import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
+import { didYouMean, ExitCode, RockyError, UsageError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
 import {
@@ -284,6 +284,15 @@ const compare = defineCommand({
   args: {
     name: { type: "positional", required: true, description: "branch name" },
     model: modelArg,
+    key: {
+      type: "string",
+      description: "match rows on these columns (comma-separated); default: the model's unique_key",
+    },
+    "max-changed-pct": {
+      type: "string",
+      description:
+        "exit 1 when a model has more than this % of its production rows added, removed or changed",
+    },
     "fail-on-change": { type: "boolean", description: "exit 1 when any model differs (for CI)" },
   },
   async run({ args, rawArgs }) {
@@ -296,6 +305,18 @@ const compare = defineCommand({
         import("../../branch/blast.ts"),
       ]);
     const filter = await models(rawArgs);
+    const key =
+      args.key === undefined
+        ? undefined
+        : String(args.key)
+            .split(",")
+            .map((k) => k.trim())
+            .filter((k) => k !== "");
+    if (key !== undefined && key.length === 0) throw new UsageError("--key needs at least one column");
+    const maxRaw = args["max-changed-pct"];
+    const maxChangedPct = maxRaw === undefined ? undefined : Number(maxRaw);
+    if (maxChangedPct !== undefined && !(Number.isFinite(maxChangedPct) && maxChangedPct >= 0))
+      throw new UsageError(`--max-changed-pct expects a percentage >= 0, got '${maxRaw}'`);
     const ctx = await warehouseContext(config);
     try {
       const result = await withStore(config.statePath, {}, async (store) => {
@@ -312,10 +333,14 @@ const compare = defineCommand({
             byName: new Map(models.map((m) => [m.name, m])),
           }),
         );
-        return compareBranch(ctx.adapter, rec.name, built, blast, filter);
+        return compareBranch(ctx.adapter, rec.name, built, blast, filter, {
+          ...(key ? { key } : {}),
+          ...(maxChangedPct === undefined ? {} : { maxChangedPct }),
+        });
       });
       emit(envelope("branch compare", result), () => renderCompare(result));
       if (args["fail-on-change"] && result.overall_verdict !== "identical") throw new ExitCode(1);
+      if (result.threshold_failures.length > 0) throw new ExitCode(1);
     } finally {
       await ctx.adapter.close();
     }

@@ -45,6 +45,48 @@ export const BranchDeleteOutput = v.object({
 
 const ColumnRef = v.object({ model: v.string(), column: v.string() });
 
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Sides = v.object({ branch: count, production: count });
+
+/** A keyed compare (`--key`, or the model's unique_key): rows matched on the key. */
+export const KeyedCompareSchema = v.object({
+  key: v.array(v.string()),
+  rows_added: count,
+  rows_removed: count,
+  /** Rows whose key is on both sides (once each) with at least one value different. */
+  rows_changed: count,
+  rows_unchanged: count,
+  keys_matched: count,
+  /** Rows with a NULL key column: not matched, not compared. */
+  null_key_rows: Sides,
+  /** Keys held by more than one row, and those rows: counted once, not compared value by value. */
+  duplicate_keys: Sides,
+  duplicate_key_rows: Sides,
+  duplicate_keys_not_compared: count,
+  columns: v.array(
+    v.object({
+      name: v.string(),
+      /** The branch's type. */
+      type: v.string(),
+      changed: count,
+      /** changed / keys_matched, 0..1. */
+      changed_share: v.number(),
+      /** Numeric columns: branch − production over the changed non-NULL values. */
+      delta: v.optional(
+        v.object({ min: v.nullable(v.number()), max: v.nullable(v.number()), mean: v.nullable(v.number()) }),
+      ),
+    }),
+  ),
+  sample_changed: v.array(
+    v.object({
+      key: v.record(v.string(), v.unknown()),
+      changes: v.array(v.object({ column: v.string(), production: v.unknown(), branch: v.unknown() })),
+    }),
+  ),
+  sample_added: v.array(v.record(v.string(), v.unknown())),
+  sample_removed: v.array(v.record(v.string(), v.unknown())),
+});
+
 export const ModelCompareSchema = v.object({
   model: v.string(),
   /** Rocky `compare` fields, so existing consumers read this as a CompareOutput. */
@@ -77,6 +119,13 @@ export const ModelCompareSchema = v.object({
       downstream: v.array(ColumnRef),
     }),
   ),
+  /** The key rows were matched on; null: the unkeyed row-hash diff. */
+  key: v.nullable(v.array(v.string())),
+  key_source: v.nullable(v.picklist(["flag", "unique_key"])),
+  unkeyed_reason: v.optional(v.string()),
+  /** Rows added, removed or changed (unkeyed: the larger one-sided count), in % of production rows. */
+  changed_pct: v.number(),
+  keyed: v.optional(KeyedCompareSchema),
 });
 
 export const BranchCompareOutput = v.object({
@@ -90,6 +139,10 @@ export const BranchCompareOutput = v.object({
   tables_warned: v.pipe(v.number(), v.integer(), v.minValue(0)),
   tables_failed: v.pipe(v.number(), v.integer(), v.minValue(0)),
   results: v.array(ModelCompareSchema),
+  /** Models above `--max-changed-pct`. */
+  threshold_failures: v.array(
+    v.object({ model: v.string(), changed_pct: v.number(), max_changed_pct: v.number() }),
+  ),
 });
 
 export const BranchPromoteOutput = v.object({
