@@ -1,7 +1,9 @@
 /** Text output of the branch commands (JSON is the payload itself). */
 import type { BranchObject, BranchRecord } from "../state/branches.ts";
 import type { CompareResult, ModelComparison } from "./compare.ts";
+import { formatDuration } from "../config/duration.ts";
 import type { DeleteResult } from "./delete.ts";
+import type { GcResult } from "./gc.ts";
 import { branchEntry, describeObject } from "./objects.ts";
 import type { PromoteResult } from "./promote.ts";
 
@@ -30,9 +32,31 @@ export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] 
   return lines.join("\n");
 }
 
+export interface ListEntry {
+  name: string;
+  schema_prefix: string;
+  created_by: string;
+  created_at: string;
+  description?: string;
+  expires_at: string | null;
+  age_seconds: number;
+  expired: boolean;
+  objects: number;
+  last_run: string | null;
+}
+
+function expiry(e: ListEntry, now: number): string {
+  if (e.expires_at === null) return "never expires";
+  const left = Date.parse(e.expires_at) - now;
+  return left <= 0
+    ? `EXPIRED ${formatDuration(-left)} ago (rocky branch gc)`
+    : `expires in ${formatDuration(left)}`;
+}
+
 export function renderList(
-  records: readonly BranchRecord[],
+  records: readonly ListEntry[],
   leftovers: readonly { name: string; objects: number }[] = [],
+  now = Date.now(),
 ): string {
   const tail = leftovers.map(
     (l) =>
@@ -41,10 +65,13 @@ export function renderList(
   if (records.length === 0) return ["no branches", ...tail].join("\n");
   return [
     `branches (${records.length}):`,
-    ...records.map((r) => {
-      const e = branchEntry(r);
+    ...records.map((e) => {
       const desc = e.description === undefined ? "" : `  (${e.description})`;
-      return `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}`;
+      return (
+        `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}\n` +
+        `    age ${formatDuration(e.age_seconds * 1000)}, ${expiry(e, now)}, ${e.objects} object${e.objects === 1 ? "" : "s"}, ` +
+        `last run ${e.last_run === null ? "never" : e.last_run.replace(/Z$/, "+00:00")}`
+      );
     }),
     ...tail,
   ].join("\n");
@@ -59,6 +86,7 @@ export function renderShow(rec: BranchRecord, objects: readonly BranchObject[]):
     `created_at: ${e.created_at}`,
   ];
   if (e.description !== undefined) lines.push(`description: ${e.description}`);
+  lines.push(`expires_at: ${e.expires_at ?? "never"}`);
   lines.push(
     objects.length === 0 ? "objects: none in the warehouse" : `objects (${objects.length}):`,
     ...objectLines(objects),
@@ -206,5 +234,38 @@ export function renderPromote(r: PromoteResult): string {
     );
   }
   if (r.error) lines.push(r.error);
+  return lines.join("\n");
+}
+
+export function renderGc(r: GcResult): string {
+  if (r.branches.length === 0)
+    return `nothing to collect: no branch has expired${r.older_than_ms === undefined ? "" : " or is older than that"}`;
+  const lines = [
+    r.dry_run
+      ? `dry run: would collect ${r.branches.length} branch${r.branches.length === 1 ? "" : "es"} (nothing changed)`
+      : `branch gc ${r.gc_id}:`,
+  ];
+  for (const b of r.branches) {
+    const why = b.reason === "expired" ? `expired ${b.expires_at}` : `created ${b.created_at}`;
+    const head =
+      b.status === "would_collect"
+        ? `would collect '${b.name}' (${why})`
+        : b.status === "collected"
+          ? `collected '${b.name}' (${why})`
+          : `FAILED '${b.name}' (${why}): kept, the others went on`;
+    lines.push(`  ${head}`);
+    if (b.status === "would_collect") lines.push(...objectLines(b.left, "    would drop "));
+    else lines.push(...objectLines(b.dropped, "    dropped "));
+    for (const f of b.failed)
+      lines.push(`    failed  ${f.object ? describeObject(f.object).object : "(connection)"}: ${f.error}`);
+    if (b.status === "failed" && b.left.length > 0)
+      lines.push(`    left (${b.left.length}):`, ...objectLines(b.left, "      "));
+  }
+  if (!r.dry_run) {
+    const failed = r.branches.filter((b) => b.status === "failed").length;
+    lines.push(
+      `${r.branches.length - failed} collected, ${failed} failed${failed > 0 ? ": fix the cause and re-run 'rocky branch gc'" : ""}`,
+    );
+  }
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
+import { parseDuration } from "./duration.ts";
 import { RockyError } from "../errors.ts";
 import { expandEnv } from "./env.ts";
 import { resolveStatePath } from "./locate.ts";
@@ -31,6 +32,8 @@ export interface LoadedConfig {
   statePath: string;
   /** SHA-256 of the expanded config text, recorded with each run. */
   hash: string;
+  /** `[branch]`: default ttl of new branches (text and ms) and how many promotes keep backups. */
+  branch: { ttl?: string; ttlMs?: number; keepPromotions: number };
 }
 
 export { findConfig } from "./locate.ts";
@@ -146,5 +149,11 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
     sources,
     statePath,
     hash,
+    branch: {
+      ...(toml.branch?.ttl === undefined
+        ? {}
+        : { ttl: toml.branch.ttl, ttlMs: parseDuration(toml.branch.ttl)! }),
+      keepPromotions: toml.branch?.keep_promotions ?? 3,
+    },
   };
 }

@@ -8,6 +8,19 @@ export const BranchEntrySchema = v.object({
   created_by: v.string(),
   created_at: v.string(),
   description: v.optional(v.string()),
+  /** When `branch gc` may collect it (`--ttl` / `[branch] ttl` at create); null: never. */
+  expires_at: v.nullable(v.string()),
+});
+
+/** `branch list`: the entry plus its lifecycle at a glance. */
+export const BranchListEntrySchema = v.object({
+  ...BranchEntrySchema.entries,
+  age_seconds: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  expired: v.boolean(),
+  /** Warehouse objects the state records for it. */
+  objects: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Start of its latest `rocky run --branch`; null: never run. */
+  last_run: v.nullable(v.string()),
 });
 
 /** A warehouse object a branch created, as recorded in the state. */
@@ -26,7 +39,7 @@ export const BranchOutput = v.object({
 
 export const BranchListOutput = v.object({
   ...envelopeFields,
-  branches: v.array(BranchEntrySchema),
+  branches: v.array(BranchListEntrySchema),
   total: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Deleted branches (without `--drop`) whose objects are still in the warehouse. */
   leftovers: v.array(v.object({ name: v.string(), objects: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
@@ -167,10 +180,37 @@ export const BranchPromoteOutput = v.object({
   error: v.optional(v.string()),
 });
 
+const GcObject = v.object({ kind: BranchObjectSchema.entries.kind, object: v.string() });
+
+export const BranchGcOutput = v.object({
+  ...envelopeFields,
+  /** Key of this gc's rows in the state's branch_gc_log. */
+  gc_id: v.string(),
+  dry_run: v.boolean(),
+  now: v.string(),
+  older_than: v.optional(v.string()),
+  branches: v.array(
+    v.object({
+      name: v.string(),
+      created_at: v.string(),
+      expires_at: v.nullable(v.string()),
+      reason: v.picklist(["expired", "older_than"]),
+      status: v.picklist(["collected", "failed", "would_collect"]),
+      dropped: v.array(GcObject),
+      failed: v.array(v.object({ object: v.nullable(v.string()), error: v.string() })),
+      /** Still in the warehouse (and recorded) after this gc; with --dry-run, what would be dropped. */
+      left: v.array(GcObject),
+    }),
+  ),
+  collected: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  failed: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
 export const schemas = {
   branch: BranchOutput,
   branch_list: BranchListOutput,
   branch_delete: BranchDeleteOutput,
   branch_compare: BranchCompareOutput,
   branch_promote: BranchPromoteOutput,
+  branch_gc: BranchGcOutput,
 };
