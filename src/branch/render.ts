@@ -6,6 +6,7 @@ import type { DeleteResult } from "./delete.ts";
 import type { GcResult } from "./gc.ts";
 import { branchEntry, describeObject } from "./objects.ts";
 import type { PromoteResult } from "./promote.ts";
+import type { RollbackResult } from "./rollback.ts";
 
 const KIND_LABEL: Record<BranchObject["kind"], string> = {
   schema: "schema",
@@ -233,6 +234,48 @@ export function renderPromote(r: PromoteResult): string {
       `  refresh them with 'rocky run ${r.stale_downstream.map((m) => `--model ${m}`).join(" ")}'`,
     );
   }
+  if (r.backups.length > 0)
+    lines.push(
+      `kept the replaced production table${r.backups.length === 1 ? "" : "s"} (${r.lifecycle.backup}); undo with 'rocky branch rollback ${r.run_id}'`,
+    );
+  if (r.expired_backups.length > 0)
+    lines.push(
+      `dropped ${r.expired_backups.length} backup${r.expired_backups.length === 1 ? "" : "s"} of older promotes (keep_promotions)`,
+    );
+  lines.push(lifecycleLine(r.lifecycle));
+  if (r.error) lines.push(r.error);
+  return lines.join("\n");
+}
+
+function lifecycleLine(l: PromoteResult["lifecycle"]): string {
+  const yes = (b: boolean) => (b ? "yes" : "no");
+  return `on this adapter: promote atomic ${yes(l.promote.atomic)}, zero-copy ${yes(l.promote.zero_copy)}; rollback atomic ${yes(l.rollback.atomic)}, zero-copy ${yes(l.rollback.zero_copy)} (backups by ${l.backup})`;
+}
+
+export function renderRollback(r: RollbackResult): string {
+  const mark: Record<RollbackResult["targets"][number]["action"], string> = {
+    restored: "ok ",
+    dropped: "ok ",
+    not_restorable: "-- ",
+    failed: "ERR",
+    rolled_back: "-- ",
+    not_run: "-- ",
+  };
+  const lines = [
+    r.status === "success"
+      ? `rolled back promote ${r.promote_run_id} of branch '${r.branch}' (run ${r.run_id})`
+      : `rollback of promote ${r.promote_run_id} failed (run ${r.run_id})`,
+    ...r.targets.map((t) => {
+      const what =
+        t.action === "restored"
+          ? `restored from ${t.backup}${t.fingerprint_match === true ? " (content hash matches the pre-promote table)" : t.fingerprint_match === false ? " (CONTENT HASH DIFFERS from the pre-promote table)" : ""}`
+          : t.action === "dropped"
+            ? "dropped (the promote created it)"
+            : `${t.action.replace("_", " ")}${t.error ? `: ${t.error}` : ""}`;
+      return `  ${mark[t.action]} ${t.model}: ${t.table} ${what}`;
+    }),
+    lifecycleLine(r.lifecycle),
+  ];
   if (r.error) lines.push(r.error);
   return lines.join("\n");
 }

@@ -136,7 +136,9 @@ export const MIGRATIONS: readonly string[] = [
     backup_table     TEXT,
     fingerprint_rows INTEGER,                 -- of the previous production table
     fingerprint_hash TEXT,
-    status           TEXT NOT NULL,           -- kept | restored | expired
+    watermark        TEXT,                    -- JSON {column, value} of the previous production watermark
+    method           TEXT,                    -- rename | clone | copy: how the backup was made
+    status           TEXT NOT NULL,           -- pending | kept | restored | expired
     created_at       TEXT NOT NULL,
     PRIMARY KEY (promote_run_id, seq)
   );

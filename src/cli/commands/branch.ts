@@ -413,6 +413,7 @@ const promote = defineCommand({
             models: ctx.models,
             downstream: ctx.compiled.dag.downstream,
             watermarkKey: tableKey,
+            keepPromotions: config.branch.keepPromotions,
           });
         },
       );
@@ -421,6 +422,54 @@ const promote = defineCommand({
     } finally {
       await ctx.adapter.close();
     }
+  },
+});
+
+const rollback = defineCommand({
+  meta: {
+    name: "rollback",
+    description:
+      "Undo a promote: put back the production tables it replaced (kept for the last [branch] keep_promotions promotes, default 3) and drop the ones it created, in one transaction where the warehouse allows it (DuckDB), recorded as a run.\n\nExample:\n  rocky branch rollback latest",
+  },
+  args: {
+    promote: {
+      type: "positional",
+      required: false,
+      description:
+        "the promote's run id (from 'rocky branch promote' or 'rocky history'), or latest (default)",
+    },
+  },
+  async run({ args }) {
+    const config = needProject(await project(true));
+    const [{ rollbackPromote }, { renderRollback }, { tableKey }, { resolveTrigger }, { connectAdapter }] =
+      await Promise.all([
+        import("../../branch/rollback.ts"),
+        import("../../branch/render.ts"),
+        import("../../run/engine.ts"),
+        import("../../run/run.ts"),
+        import("../../branch/context.ts"),
+      ]);
+    const result = await withStore(
+      config.statePath,
+      { lock: { command: "branch rollback" } },
+      async (store) => {
+        // Refuse an unknown promote before connecting to the warehouse.
+        const { resolvePromote } = await import("../../branch/rollback.ts");
+        resolvePromote(store, args.promote ?? "latest");
+        const adapter = await connectAdapter(config);
+        try {
+          return await rollbackPromote(store, adapter, args.promote ?? "latest", {
+            trigger: resolveTrigger(undefined),
+            configHash: config.hash,
+            watermarkKey: tableKey,
+          });
+        } finally {
+          await adapter.close();
+        }
+      },
+    );
+    emit(envelope("branch rollback", result), () => renderRollback(result));
+    if (result.status !== "success") throw new ExitCode(1);
   },
 });
 
@@ -494,5 +543,5 @@ export default defineCommand({
     description:
       "Named virtual branches: isolated copies of your models, compared with and promoted to production.\n\nExample:\n  rocky branch create fix-price && rocky run --branch fix-price && rocky branch compare fix-price",
   },
-  subCommands: { create, list, show, delete: del, compare, promote, gc },
+  subCommands: { create, list, show, delete: del, compare, promote, rollback, gc },
 });

@@ -158,6 +158,15 @@ export const BranchCompareOutput = v.object({
   ),
 });
 
+const BackupMethodSchema = v.picklist(["rename", "clone", "copy"]);
+
+/** Per adapter: whether promote and rollback run in one transaction and copy no data. */
+const LifecycleSchema = v.object({
+  backup: BackupMethodSchema,
+  promote: v.object({ atomic: v.boolean(), zero_copy: v.boolean() }),
+  rollback: v.object({ atomic: v.boolean(), zero_copy: v.boolean() }),
+});
+
 export const BranchPromoteOutput = v.object({
   ...envelopeFields,
   branch: v.string(),
@@ -177,6 +186,38 @@ export const BranchPromoteOutput = v.object({
   ),
   /** Production models downstream of the promoted ones, not built in the branch: run them to refresh. */
   stale_downstream: v.array(v.string()),
+  /** Production tables this promote replaced, kept for `rocky branch rollback RUN_ID`. */
+  backups: v.array(
+    v.object({ model: v.string(), table: v.string(), backup: v.string(), method: BackupMethodSchema }),
+  ),
+  /** Older promotes' backups dropped by retention (`[branch] keep_promotions`). */
+  expired_backups: v.array(v.string()),
+  lifecycle: LifecycleSchema,
+  error: v.optional(v.string()),
+});
+
+export const BranchRollbackOutput = v.object({
+  ...envelopeFields,
+  /** The promote undone. */
+  promote_run_id: v.string(),
+  /** The rollback's own run record (scope `rollback:<promote run>`). */
+  run_id: v.string(),
+  branch: v.string(),
+  status: v.picklist(["success", "failure"]),
+  atomic: v.boolean(),
+  lifecycle: LifecycleSchema,
+  targets: v.array(
+    v.object({
+      model: v.string(),
+      table: v.string(),
+      /** restored: the previous table is back; dropped: nothing stood there before the promote. */
+      action: v.picklist(["restored", "dropped", "not_restorable", "failed", "rolled_back", "not_run"]),
+      backup: v.nullable(v.string()),
+      /** Restored content matches the fingerprint taken before the promote (null: not comparable). */
+      fingerprint_match: v.nullable(v.boolean()),
+      error: v.optional(v.string()),
+    }),
+  ),
   error: v.optional(v.string()),
 });
 
@@ -213,4 +254,5 @@ export const schemas = {
   branch_compare: BranchCompareOutput,
   branch_promote: BranchPromoteOutput,
   branch_gc: BranchGcOutput,
+  branch_rollback: BranchRollbackOutput,
 };
