@@ -8,7 +8,8 @@
  * - `clone` (Snowflake, Databricks, BigQuery): the warehouse's native clone. Zero-copy.
  * - `copy` (anything else): `CREATE TABLE … AS SELECT *`.
  *
- * A replaced view is recorded but not kept (rollback reports it as not restorable).
+ * A replaced view is kept by rename (DuckDB); elsewhere it is recorded but not kept
+ * (rollback reports it as not restorable).
  * Retention: the backups of the newest `[branch] keep_promotions` promotes (default 3).
  */
 import type { Adapter, Fingerprint, TableRef } from "../adapter/types.ts";
@@ -92,6 +93,10 @@ export async function planBackups(
       p.method = method;
       if (adapter.fingerprint && adapter.capabilities.fingerprint)
         p.fingerprint = await adapter.fingerprint(b.production);
+    } else if (kind === "view" && method === "rename") {
+      // A view is kept by renaming it (its definition goes with it); elsewhere it is not kept.
+      p.backup = backupRef(b.production, runId, seq);
+      p.method = method;
     }
     const wm = getWatermark(store, watermarkKey(b.production));
     insertBackup(store, {
@@ -125,7 +130,7 @@ export function backupStatements(adapter: Adapter, p: PlannedBackup): string[] {
   const prod = p.built.production;
   switch (p.method) {
     case "rename":
-      return [d.renameTable!(prod, p.backup.table)];
+      return [d.renameTable!(prod, p.backup.table, p.prevKind === "view" ? "view" : "table")];
     case "clone":
       return [d.cloneTable!(prod, p.backup)];
     case "copy":
@@ -162,7 +167,10 @@ export async function pruneBackups(store: StateStore, adapter: Adapter, keep: nu
       if (row.status !== "kept" && row.status !== "pending") continue;
       const ref = backupTableRef(row);
       try {
-        if (ref) await adapter.execute(adapter.dialect.dropTable(ref));
+        if (ref)
+          await adapter.execute(
+            row.prev_kind === "view" ? adapter.dialect.dropView(ref) : adapter.dialect.dropTable(ref),
+          );
         setBackupStatus(store, promote_run_id, row.seq, "expired");
         if (ref) dropped.push(adapter.dialect.qualify(ref));
       } catch {

@@ -120,7 +120,7 @@ async function plan(adapter: Adapter, rows: readonly BackupRow[]): Promise<Step[
       current === undefined ? [] : [current === "view" ? d.dropView(prod) : d.dropTable(prod)];
     if (row.prev_kind === "absent") {
       steps.push({ row, prod, backup, statements: dropCurrent, action: "dropped" });
-    } else if (row.prev_kind === "view" || !backup) {
+    } else if (!backup || (row.prev_kind === "view" && row.method !== "rename")) {
       steps.push({ row, prod, backup, statements: [], action: "not_restorable" });
     } else {
       if (!(await adapter.tableExists(backup))) {
@@ -140,7 +140,7 @@ async function plan(adapter: Adapter, rows: readonly BackupRow[]): Promise<Step[
       }
       const put =
         row.method === "rename" && d.renameTable
-          ? [d.renameTable(backup, prod.table)]
+          ? [d.renameTable(backup, prod.table, row.prev_kind === "view" ? "view" : "table")]
           : row.method === "clone" && d.cloneTable
             ? [d.cloneTable(backup, prod), d.dropTable(backup)]
             : [`CREATE TABLE ${d.qualify(prod)} AS SELECT * FROM ${d.qualify(backup)}`, d.dropTable(backup)];
@@ -260,7 +260,12 @@ export async function rollbackPromote(
       error:
         t.action === "rolled_back" ? "rolled back: another table of the rollback failed" : (t.error ?? null),
     };
-    if (t.action === "restored" && adapter.fingerprint && adapter.capabilities.fingerprint) {
+    if (
+      t.action === "restored" &&
+      s.row.prev_kind === "table" &&
+      adapter.fingerprint &&
+      adapter.capabilities.fingerprint
+    ) {
       const fp = await adapter.fingerprint(s.prod);
       row.fingerprint_rows = fp.rowCount;
       row.fingerprint_hash = fp.hash;

@@ -18,6 +18,8 @@ async function project(toml = ""): Promise<{ dir: string; db: string; state: str
     "models/orders.sql":
       "SELECT i AS id, CAST(i * 1.5 AS DECIMAL(10, 2)) AS amount FROM range(1, 101) t(i)\n",
     "models/daily.sql": "SELECT id % 7 AS d, SUM(amount) AS total FROM orders GROUP BY 1\n",
+    "models/v_small.sql": "SELECT id FROM orders WHERE id < 10\n",
+    "models/v_small.toml": '[strategy]\ntype = "view"\n',
   });
   ok(["run"], dir);
   ok(["branch", "create", "fix"], dir);
@@ -57,6 +59,7 @@ describe("branch rollback", () => {
     const { dir, db, state } = await project();
     const before = await productionFingerprint(db);
     change(dir, "3");
+    writeFiles(dir, { "models/v_small.sql": "SELECT id FROM orders WHERE id < 20\n" });
     ok(["run", "--branch", "fix"], dir);
     const p = ok(["branch", "promote", "fix"], dir).json<Promote>();
     expectSchemas("branch_promote", p);
@@ -77,6 +80,13 @@ describe("branch rollback", () => {
         model: "daily",
         table: '"main"."daily"',
         backup: `"main"."daily__rocky_backup_${stamp}_2"`,
+        method: "rename",
+      },
+      // A replaced view is kept too, by renaming it (its definition goes with it).
+      {
+        model: "v_small",
+        table: '"main"."v_small"',
+        backup: `"main"."v_small__rocky_backup_${stamp}_3"`,
         method: "rename",
       },
     ]);
@@ -102,7 +112,9 @@ describe("branch rollback", () => {
       ["fresh", "dropped", null],
       ["orders", "restored", true],
       ["daily", "restored", true],
+      ["v_small", "restored", null],
     ]);
+    expect(await duck(db, "SELECT count(*) AS n FROM main.v_small")).toEqual([{ n: 9 }]);
     // Exactly the pre-promote production: same tables, same content hashes, no backups left.
     expect(await productionFingerprint(db)).toEqual(before);
     expect(stateRows(state, "SELECT DISTINCT status FROM promote_backups")).toEqual([{ status: "restored" }]);
@@ -116,6 +128,7 @@ describe("branch rollback", () => {
       { model_name: "fresh", status: "success", fp: 0 },
       { model_name: "orders", status: "success", fp: 1 },
       { model_name: "daily", status: "success", fp: 1 },
+      { model_name: "v_small", status: "success", fp: 0 },
     ]);
 
     const again = rocky(["branch", "rollback", p.run_id, "-o", "json"], { cwd: dir });
