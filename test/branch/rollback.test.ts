@@ -190,3 +190,47 @@ describe("branch rollback", () => {
     expect((await catalog(db)).filter((t) => t.includes("__rocky_backup_"))).toEqual([]);
   });
 });
+
+describe("rollback and incremental models", () => {
+  test("the production watermark returns to its pre-promote value; the next run equals a rebuild", async () => {
+    const dir = tempDir("rocky-rollback-wm-");
+    writeFiles(dir, {
+      "rocky.toml":
+        '[adapter]\ntype = "duckdb"\npath = "wh.duckdb"\n\n[sources.raw.events]\ncolumns = ["id", "loaded_at"]\n',
+      "models/events.sql": "SELECT id, loaded_at FROM raw.events\n",
+      "models/events.toml": '[strategy]\ntype = "incremental"\ntimestamp_column = "loaded_at"\n',
+    });
+    const db = join(dir, "wh.duckdb");
+    const state = join(dir, ".rocky-state.db");
+    await duck(
+      db,
+      "CREATE SCHEMA raw; CREATE TABLE raw.events AS SELECT i AS id, TIMESTAMP '2026-01-01 00:00:00' + INTERVAL (i) HOUR AS loaded_at FROM range(1, 11) t(i)",
+    );
+    ok(["run"], dir);
+    const wm = () =>
+      stateRows(state, "SELECT table_key, last_value FROM watermarks WHERE table_key NOT LIKE '%branch%'");
+    const before = wm();
+    expect(before.length).toBe(1);
+    ok(["branch", "create", "fix"], dir);
+    // The branch shifts every timestamp by a day: its watermark is a day later.
+    writeFiles(dir, {
+      "models/events.sql": "SELECT id, loaded_at + INTERVAL 1 DAY AS loaded_at FROM raw.events\n",
+    });
+    ok(["run", "--branch", "fix"], dir);
+    ok(["branch", "promote", "fix"], dir);
+    expect(wm()).not.toEqual(before);
+    ok(["branch", "rollback"], dir);
+    expect(wm()).toEqual(before);
+
+    // Back on the production SQL, new rows load incrementally onto the restored table.
+    writeFiles(dir, { "models/events.sql": "SELECT id, loaded_at FROM raw.events\n" });
+    await duck(
+      db,
+      "INSERT INTO raw.events SELECT 100 + i, TIMESTAMP '2026-01-03 00:00:00' + INTERVAL (i) HOUR FROM range(3) t(i)",
+    );
+    ok(["run"], dir);
+    expect(await duck(db, "SELECT count(*) AS n, count(DISTINCT id) AS d FROM main.events")).toEqual([
+      { n: 13, d: 13 },
+    ]);
+  });
+});
