@@ -78,4 +78,33 @@ console.log(
 );
 console.log(`unkeyed row-hash compare: ${unkeyed.ms.toFixed(0)} ms`);
 console.log(`process start + state only (branch list): ${noop.ms.toFixed(0)} ms`);
+
+// The same keyed SQL straight on DuckDB: what the warehouse spends of the CLI time.
+const { keyedCompareSql, countWithNullKeysSql } = await import("../src/branch/keyed.ts");
+const { duckdbDialect } = await import("../adapters/duckdb/dialect.ts");
+const plan = {
+  branch: { schema: "branch__bench__main", table: "fct_orders" },
+  production: { schema: "main", table: "fct_orders" },
+  key: ["id"],
+  columns: ["customer", "amount", "status", "day"],
+  numeric: new Set(["amount"]),
+};
+const sql = keyedCompareSql(duckdbDialect, plan);
+const db = await DuckDBInstance.create(join(dir, "wh.duckdb"));
+const c = await db.connect();
+const timed = async (q: string) => {
+  const t0 = performance.now();
+  await c.runAndReadAll(q);
+  return performance.now() - t0;
+};
+const counts =
+  (await timed(countWithNullKeysSql(duckdbDialect, plan.branch, plan.key))) +
+  (await timed(countWithNullKeysSql(duckdbDialect, plan.production, plan.key)));
+const totals = await timed(sql.totals);
+const sample = await timed(sql.sample);
+console.log(
+  `  of which in DuckDB: counts ${counts.toFixed(0)} ms, join + aggregates ${totals.toFixed(0)} ms, sample ${sample.toFixed(0)} ms`,
+);
+c.closeSync();
+db.closeSync();
 rmSync(dir, { recursive: true, force: true });
