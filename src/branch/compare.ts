@@ -200,6 +200,13 @@ async function compareModel(
       const numericCols = new Set(
         branchCols.filter((c) => NUMERIC.test(c.type)).map((c) => c.name.toLowerCase()),
       );
+      const [bc, pc] = await Promise.all([
+        adapter.query(countWithNullKeysSql(d, b.branch, key)),
+        adapter.query(countWithNullKeysSql(d, b.production, key)),
+      ]);
+      const shadowCount = toCount(bc.rows[0]?.[0]);
+      const prodCount = toCount(pc.rows[0]?.[0]);
+      const nullKeys = { branch: toCount(bc.rows[0]?.[1]), production: toCount(pc.rows[0]?.[1]) };
       const run = (columns: string[], casts: ReadonlyMap<string, string>) =>
         keyedCompare(
           adapter,
@@ -216,15 +223,9 @@ async function compareModel(
                 .map((c) => [columns.find((x) => x.toLowerCase() === c.name.toLowerCase())!, c.type]),
             ),
           },
-          { branch: 0, production: 0 },
+          nullKeys,
           jsonValue,
         );
-      const [bc, pc] = await Promise.all([
-        adapter.query(countWithNullKeysSql(d, b.branch, key)),
-        adapter.query(countWithNullKeysSql(d, b.production, key)),
-      ]);
-      const shadowCount = toCount(bc.rows[0]?.[0]);
-      const prodCount = toCount(pc.rows[0]?.[0]);
       const columns = diff.shared.filter((c) => !keySet.has(c));
       const keyCast = key.some((k) => diff.casts.has(k));
       const stats = await run(columns, diff.casts).catch((e) => {
@@ -235,7 +236,6 @@ async function compareModel(
           new Map(),
         );
       });
-      stats.null_key_rows = { branch: toCount(bc.rows[0]?.[1]), production: toCount(pc.rows[0]?.[1]) };
       const changes = stats.rows_added + stats.rows_removed + stats.rows_changed;
       const changed = changes > 0 || prodCount !== shadowCount;
       return {

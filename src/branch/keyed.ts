@@ -173,7 +173,10 @@ function numOrNull(v: unknown): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Run a keyed compare; `jsonValue` turns warehouse values into JSON ones for the samples. */
+/**
+ * Run a keyed compare. `nullKeys`: rows with a NULL key per side (`countWithNullKeysSql`,
+ * which also gives the row counts); `jsonValue` turns warehouse values into JSON ones.
+ */
 export async function keyedCompare(
   adapter: Adapter,
   plan: KeyedPlan,
