@@ -198,6 +198,11 @@ describe("branch gc", () => {
     expect(await catalog(db)).toEqual(["main.orders (table)"]);
     expect(await productionFingerprint(db)).toEqual(prod);
     expect(text(["branch", "gc"], dir).stdout).toBe("nothing to collect: no branch has expired\n");
+    const bad = rocky(["branch", "gc", "--older-than", "ages", "-o", "json"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(expectJsonError(bad, "usage", "branch gc").message).toBe(
+      "--older-than expects a number and a unit: s, m, h, d or w (e.g. 7d, 12h), got 'ages'",
+    );
   });
 
   test("an object recorded outside the branch's schemas is refused, and nothing of that branch dropped", async () => {
