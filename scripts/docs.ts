@@ -21,6 +21,7 @@ import {
   RockyTomlSchema,
   SourceColumnSchema,
   StateConfigSchema,
+  BranchConfigSchema,
 } from "../src/config/schema.ts";
 import { DefaultsSchema, SidecarSchema, TargetSchema, TestSchema } from "../src/project/load.ts";
 import { StrategySchema } from "../src/project/strategy.ts";
@@ -65,6 +66,7 @@ export const SCHEMAS: Record<string, Documented> = {
       project: "the project: its name and where the models are (`[project]`, below)",
       adapter: "the warehouse: `[adapter]`, or several `[adapter.<name>]` tables (below)",
       state: "the state store (`[state]`, below)",
+      branch: "branch lifecycle defaults: expiry and promote backups (`[branch]`, below)",
       sources: "external tables with declared columns, `[sources.<schema>.<table>]` (below)",
       pipeline: "Rocky 1.10 pipelines: accepted; a transformation pipeline may name the models folder",
       hook: "Rocky 1.10: accepted and ignored",
@@ -90,6 +92,10 @@ export const SCHEMAS: Record<string, Documented> = {
       path: "the SQLite state file, relative to rocky.toml (`--state-path` overrides it)",
       backend: "where the state lives; only the local SQLite file today",
     },
+  },
+  branch: {
+    schema: BranchConfigSchema,
+    source: "src/config/schema.ts",
   },
   adapter: {
     schema: AdapterConfigSchema,

@@ -35,6 +35,9 @@ export const duckdbDialect: Dialect = {
     `DROP SCHEMA IF EXISTS ${catalog ? `${q(catalog)}.${q(schema)}` : q(schema)} CASCADE`,
   dropTable: (ref) => `DROP TABLE IF EXISTS ${qualify(ref)}`,
   dropView: (ref) => `DROP VIEW IF EXISTS ${qualify(ref)}`,
+  // Within its schema only: DuckDB has no ALTER TABLE … SET SCHEMA (1.5: "Not implemented").
+  renameTable: (ref, name, kind = "table") =>
+    `ALTER ${kind === "view" ? "VIEW" : "TABLE"} ${qualify(ref)} RENAME TO ${q(name)}`,
   // VARCHAR keeps microseconds; a JS Date would round them away and reload a row.
   maxValueQuery: (target, column) => `SELECT CAST(max(${q(column)}) AS VARCHAR) FROM ${qualify(target)}`,
   watermarkLiteral: (value) => literal(value),

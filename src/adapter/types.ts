@@ -67,6 +67,11 @@ export interface Dialect extends StrategySql {
   dropSchema(catalog: string | undefined, schema: string): string;
   dropTable(ref: TableRef): string;
   dropView(ref: TableRef): string;
+  /**
+   * Rename a table (or view) within its schema, without copying (promote backups, rollback). Only
+   * where the statement keeps the schema whatever the session's default is.
+   */
+  renameTable?(ref: TableRef, newName: string, kind?: "table" | "view"): string;
   /** Native zero-copy clone (`CREATE TABLE x CLONE y`), when the warehouse has one. */
   cloneTable?(source: TableRef, target: TableRef): string;
   /**

@@ -7,6 +7,7 @@ import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts
 import type { QualifiedColumn } from "../graph/semantic.ts";
 import type { BlastResolver } from "./blast.ts";
 import type { BuiltModel } from "./built.ts";
+import { countWithNullKeysSql, type KeyedStats, keyedCompare } from "./keyed.ts";
 
 export type Verdict = "identical" | "changed" | "schema_changed";
 
@@ -37,6 +38,21 @@ export interface ModelComparison {
   sample_only_in_branch: Record<string, unknown>[];
   sample_only_in_production: Record<string, unknown>[];
   blast_radius: BlastEntry[];
+  /** The key rows were matched on, or null for the unkeyed row-hash diff. */
+  key: string[] | null;
+  key_source: "flag" | "unique_key" | null;
+  /** Why the compare is unkeyed (no key declared, a key column missing...). */
+  unkeyed_reason?: string;
+  /** Rows added, removed or changed, as a percentage of the production rows. */
+  changed_pct: number;
+  keyed?: KeyedStats;
+}
+
+export interface CompareOptions {
+  /** `--key`: one key for every compared model. */
+  key?: readonly string[];
+  /** `--max-changed-pct`. */
+  maxChangedPct?: number;
 }
 
 export interface CompareResult {
@@ -48,6 +64,8 @@ export interface CompareResult {
   tables_warned: number;
   tables_failed: number;
   results: ModelComparison[];
+  /** Models whose `changed_pct` is above `--max-changed-pct`. */
+  threshold_failures: { model: string; changed_pct: number; max_changed_pct: number }[];
 }
 
 export const SAMPLE_ROWS = 5;
@@ -58,13 +76,15 @@ export async function compareBranch(
   built: readonly BuiltModel[],
   blast: BlastResolver | undefined,
   filter: readonly string[],
+  opts: CompareOptions = {},
 ): Promise<CompareResult> {
   const results: ModelComparison[] = [];
   for (const b of built) {
     // Recorded but gone (a failed write, or dropped by hand): nothing to compare.
     if ((await adapter.describeTable(b.branch)) === undefined) continue;
-    results.push(await compareModel(adapter, b, blast));
+    results.push(await compareModel(adapter, b, blast, opts.key));
   }
+  const max = opts.maxChangedPct;
   const failed = results.filter(
     (r) => r.verdict === "schema_changed" || r.verdict === "missing_in_production",
   );
@@ -78,25 +98,48 @@ export async function compareBranch(
     tables_warned: warned.length,
     tables_failed: failed.length,
     results,
+    threshold_failures:
+      max === undefined
+        ? []
+        : results
+            .filter((r) => r.changed_pct > max)
+            .map((r) => ({ model: r.model, changed_pct: r.changed_pct, max_changed_pct: max })),
   };
 }
+
+/** The key a model is compared on: `--key`, else its strategy's `unique_key`. */
+export function declaredKey(
+  b: BuiltModel,
+  flag: readonly string[] | undefined,
+): { key: string[]; source: "flag" | "unique_key" } | undefined {
+  if (flag && flag.length > 0) return { key: [...flag], source: "flag" };
+  const s = b.model.strategy;
+  if ((s.type === "merge" || s.type === "incremental") && s.unique_key && s.unique_key.length > 0)
+    return { key: [...s.unique_key], source: "unique_key" };
+  return undefined;
+}
+
+const pct = (changed: number, base: number) =>
+  base === 0 ? (changed === 0 ? 0 : 100) : (100 * changed) / base;
 
 async function compareModel(
   adapter: Adapter,
   b: BuiltModel,
   blast: BlastResolver | undefined,
+  keyFlag: readonly string[] | undefined,
 ): Promise<ModelComparison> {
   const d = adapter.dialect;
   const branchCols = (await adapter.describeTable(b.branch)) ?? [];
   const prodCols = await adapter.describeTable(b.production);
+  const declared = declaredKey(b, keyFlag);
   const base = {
     model: b.model.name,
     production_table: d.qualify(b.production),
     shadow_table: d.qualify(b.branch),
     branch_table: d.qualify(b.branch),
   };
-  const shadowCount = await countRows(adapter, b.branch);
   if (prodCols === undefined) {
+    const shadowCount = await countRows(adapter, b.branch);
     // A model new in the branch: everything in it is "only in the branch".
     return {
       ...base,
@@ -116,9 +159,105 @@ async function compareModel(
       sample_only_in_branch: [],
       sample_only_in_production: [],
       blast_radius: [],
+      key: null,
+      key_source: null,
+      unkeyed_reason: "production table does not exist",
+      changed_pct: pct(shadowCount, 0),
     };
   }
   const diff = diffColumns(prodCols, branchCols);
+  const schemaChanged = diff.added.length + diff.removed.length + diff.retyped.length > 0;
+  const schema = {
+    schema_match: !schemaChanged,
+    schema_diffs: [
+      ...diff.added.map((c) => `column added: ${c.name} ${c.type}`),
+      ...diff.removed.map((c) => `column removed: ${c.name} ${c.type}`),
+      ...diff.retyped.map((c) => `column retyped: ${c.name} ${c.production_type} -> ${c.branch_type}`),
+    ],
+    columns_added: diff.added,
+    columns_removed: diff.removed,
+    columns_retyped: diff.retyped,
+    blast_radius: blast ? await blastRadius(blast, b.model.name, diff, prodCols) : [],
+  };
+  const counts = (prodCount: number, shadowCount: number) => ({
+    production_count: prodCount,
+    shadow_count: shadowCount,
+    row_count_match: prodCount === shadowCount,
+    row_count_diff_pct:
+      prodCount === 0 ? (shadowCount === 0 ? 0 : 1) : Math.abs(shadowCount - prodCount) / prodCount,
+  });
+
+  // Keyed: every key column on both sides, compared with the same type.
+  let unkeyedReason = "no key: pass --key, or declare a unique_key";
+  if (declared) {
+    const byName = new Map(diff.shared.map((c) => [c.toLowerCase(), c]));
+    const missing = declared.key.filter((k) => !byName.has(k.toLowerCase()));
+    if (missing.length > 0) {
+      unkeyedReason = `key column${missing.length === 1 ? "" : "s"} ${missing.map((m) => `'${m}'`).join(", ")} not in both tables with comparable types`;
+    } else {
+      const key = declared.key.map((k) => byName.get(k.toLowerCase())!);
+      const keySet = new Set(key);
+      const numericCols = new Set(
+        branchCols.filter((c) => NUMERIC.test(c.type)).map((c) => c.name.toLowerCase()),
+      );
+      const [bc, pc] = await Promise.all([
+        adapter.query(countWithNullKeysSql(d, b.branch, key)),
+        adapter.query(countWithNullKeysSql(d, b.production, key)),
+      ]);
+      const shadowCount = toCount(bc.rows[0]?.[0]);
+      const prodCount = toCount(pc.rows[0]?.[0]);
+      const nullKeys = { branch: toCount(bc.rows[0]?.[1]), production: toCount(pc.rows[0]?.[1]) };
+      const run = (columns: string[], casts: ReadonlyMap<string, string>) =>
+        keyedCompare(
+          adapter,
+          {
+            branch: b.branch,
+            production: b.production,
+            key,
+            columns,
+            casts,
+            numeric: new Set(columns.filter((c) => numericCols.has(c.toLowerCase()))),
+            types: new Map(
+              branchCols
+                .filter((c) => columns.some((x) => x.toLowerCase() === c.name.toLowerCase()))
+                .map((c) => [columns.find((x) => x.toLowerCase() === c.name.toLowerCase())!, c.type]),
+            ),
+          },
+          nullKeys,
+          jsonValue,
+        );
+      const columns = diff.shared.filter((c) => !keySet.has(c));
+      const keyCast = key.some((k) => diff.casts.has(k));
+      const stats = await run(columns, diff.casts).catch((e) => {
+        // A cast the warehouse refuses (overflow): compare on the same-typed columns only.
+        if (diff.casts.size === 0 || keyCast) throw e;
+        return run(
+          columns.filter((c) => !diff.casts.has(c)),
+          new Map(),
+        );
+      });
+      const changes = stats.rows_added + stats.rows_removed + stats.rows_changed;
+      const changed = changes > 0 || prodCount !== shadowCount;
+      return {
+        ...base,
+        ...counts(prodCount, shadowCount),
+        ...schema,
+        verdict: schemaChanged ? "schema_changed" : changed ? "changed" : "identical",
+        // As a row hash would count them: a changed row is only in the branch and only in production.
+        rows_only_in_branch: stats.rows_added + stats.rows_changed,
+        rows_only_in_production: stats.rows_removed + stats.rows_changed,
+        compared_columns: diff.shared,
+        sample_only_in_branch: stats.sample_added,
+        sample_only_in_production: stats.sample_removed,
+        key,
+        key_source: declared.source,
+        changed_pct: pct(changes, prodCount),
+        keyed: stats,
+      };
+    }
+  }
+
+  const shadowCount = await countRows(adapter, b.branch);
   const prodCount = await countRows(adapter, b.production);
   const rows =
     diff.shared.length > 0
@@ -135,31 +274,21 @@ async function compareModel(
             : { onlyBranch: shadowCount, onlyProd: prodCount, sampleBranch: [], sampleProd: [] },
         )
       : { onlyBranch: shadowCount, onlyProd: prodCount, sampleBranch: [], sampleProd: [] };
-  const schemaChanged = diff.added.length + diff.removed.length + diff.retyped.length > 0;
   const changed = rows.onlyBranch > 0 || rows.onlyProd > 0 || prodCount !== shadowCount;
   return {
     ...base,
-    production_count: prodCount,
-    shadow_count: shadowCount,
-    row_count_match: prodCount === shadowCount,
-    row_count_diff_pct:
-      prodCount === 0 ? (shadowCount === 0 ? 0 : 1) : Math.abs(shadowCount - prodCount) / prodCount,
-    schema_match: !schemaChanged,
-    schema_diffs: [
-      ...diff.added.map((c) => `column added: ${c.name} ${c.type}`),
-      ...diff.removed.map((c) => `column removed: ${c.name} ${c.type}`),
-      ...diff.retyped.map((c) => `column retyped: ${c.name} ${c.production_type} -> ${c.branch_type}`),
-    ],
+    ...counts(prodCount, shadowCount),
+    ...schema,
     verdict: schemaChanged ? "schema_changed" : changed ? "changed" : "identical",
-    columns_added: diff.added,
-    columns_removed: diff.removed,
-    columns_retyped: diff.retyped,
     rows_only_in_branch: rows.onlyBranch,
     rows_only_in_production: rows.onlyProd,
     compared_columns: diff.shared,
     sample_only_in_branch: rows.sampleBranch,
     sample_only_in_production: rows.sampleProd,
-    blast_radius: blast ? await blastRadius(blast, b.model.name, diff, prodCols) : [],
+    key: null,
+    key_source: null,
+    unkeyed_reason: unkeyedReason,
+    changed_pct: pct(Math.max(rows.onlyBranch, rows.onlyProd), prodCount),
   };
 }
 

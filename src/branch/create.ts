@@ -25,6 +25,8 @@ export interface CreateOptions {
   description?: string;
   /** `$USER`, or `unknown`. */
   createdBy: string;
+  /** Expiry from now (`--ttl`, else `[branch] ttl`); absent: never expires. */
+  ttlMs?: number;
   /** When known (a project is loaded), schema collisions with other branches are refused. */
   dialect?: Dialect;
   productionSchemas?: string[];
@@ -58,7 +60,10 @@ export function createBranch(store: StateStore, opts: CreateOptions): BranchReco
       description: opts.description ?? null,
       created_by: opts.createdBy,
       created_at: nowIso(),
+      expires_at: null,
     };
+    if (opts.ttlMs !== undefined)
+      rec.expires_at = new Date(Date.parse(rec.created_at) + opts.ttlMs).toISOString();
     insertBranch(store, rec);
     return rec;
   });

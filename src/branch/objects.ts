@@ -40,12 +40,14 @@ export function branchEntry(rec: BranchRecord): {
   created_by: string;
   created_at: string;
   description?: string;
+  expires_at: string | null;
 } {
   return {
     name: rec.name,
     schema_prefix: rec.schema_prefix,
     created_by: rec.created_by,
     created_at: rec.created_at.replace(/Z$/, "+00:00"),
+    expires_at: rec.expires_at === null ? null : rec.expires_at.replace(/Z$/, "+00:00"),
     ...(rec.description === null ? {} : { description: rec.description }),
   };
 }

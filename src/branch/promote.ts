@@ -12,6 +12,14 @@ import { finishRun, insertRun, type ModelRunRow, recordModel, sqlHash, type Trig
 import type { StateStore } from "../state/store.ts";
 import { deleteWatermark, getWatermark, setWatermark } from "../state/watermarks.ts";
 import { VERSION } from "../version.ts";
+import {
+  backupStatements,
+  lifecycleFacts,
+  type PlannedBackup,
+  planBackups,
+  pruneBackups,
+  settleBackups,
+} from "./backups.ts";
 import type { BuiltModel } from "./built.ts";
 import { productionTarget, tableKey } from "./names.ts";
 
@@ -37,6 +45,12 @@ export interface PromoteResult {
    * still hold results computed from the old tables until they are run again.
    */
   stale_downstream: string[];
+  /** Production tables this promote replaced, kept for `branch rollback`. */
+  backups: { model: string; table: string; backup: string; method: string }[];
+  /** Older promotes' backups dropped by retention (`[branch] keep_promotions`). */
+  expired_backups: string[];
+  /** What promote and rollback are on this adapter. */
+  lifecycle: ReturnType<typeof lifecycleFacts>;
   error?: string;
 }
 
@@ -50,6 +64,8 @@ export interface PromoteOptions {
   downstream: ReadonlyMap<string, readonly string[]>;
   /** The key the run engine stores watermarks under, for incremental models. */
   watermarkKey: (ref: TableRef) => string;
+  /** `[branch] keep_promotions`: how many promotes keep the tables they replaced (0: none). */
+  keepPromotions?: number;
 }
 
 interface Step {
@@ -138,6 +154,9 @@ export async function promoteBranch(
     command: "branch promote",
   });
   store.setLockRunId(runId);
+  const keep = opts.keepPromotions ?? 3;
+  const planned: PlannedBackup[] =
+    keep > 0 ? await planBackups(store, adapter, runId, built, opts.watermarkKey) : [];
   const d = adapter.dialect;
   const targets: PromoteTarget[] = steps.map((s) => ({
     model: s.built.model.name,
@@ -151,10 +170,14 @@ export async function promoteBranch(
   const body = async () => {
     for (const [i, step] of steps.entries()) {
       const started = new Date().toISOString();
-      const statements = [...(await dropOtherKind(adapter, step)), ...step.statements];
+      let statements = step.statements;
       let rows: number | undefined;
       try {
         for (const sql of step.setup) await adapter.execute(sql);
+        // Keep the production table first (not recorded: the record holds what builds it).
+        const keepPrevious = planned[i] ? backupStatements(adapter, planned[i]!) : [];
+        for (const sql of keepPrevious) await adapter.execute(sql);
+        statements = [...(await dropOtherKind(adapter, step)), ...step.statements];
         for (const sql of statements) {
           const r = await adapter.execute(sql);
           if (r.rowsAffected !== undefined) rows = r.rowsAffected;
@@ -212,6 +235,8 @@ export async function promoteBranch(
     recordModel(store, row, ex?.statements);
     if (t.status === "promoted") carryWatermark(store, step.built, opts.watermarkKey, runId);
   }
+  await settleBackups(store, adapter, runId, planned, (seq) => targets[seq]?.status === "promoted");
+  const expired = failure ? [] : await pruneBackups(store, adapter, keep);
   const status = failure ? "failure" : "success";
   const error = failure
     ? `promote failed at model '${targets.find((t) => t.status === "failed")?.model ?? "?"}': ${failure.message}` +
@@ -232,6 +257,16 @@ export async function promoteBranch(
     atomic,
     targets,
     stale_downstream: stale,
+    backups: planned
+      .filter((p) => p.backup && targets[p.seq]?.status === "promoted")
+      .map((p) => ({
+        model: p.built.model.name,
+        table: d.qualify(p.built.production),
+        backup: d.qualify(p.backup!),
+        method: p.method!,
+      })),
+    expired_backups: expired,
+    lifecycle: lifecycleFacts(adapter),
     ...(error ? { error } : {}),
   };
 }

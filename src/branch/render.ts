@@ -1,9 +1,12 @@
 /** Text output of the branch commands (JSON is the payload itself). */
 import type { BranchObject, BranchRecord } from "../state/branches.ts";
 import type { CompareResult, ModelComparison } from "./compare.ts";
+import { formatDuration } from "../config/duration.ts";
 import type { DeleteResult } from "./delete.ts";
+import type { GcResult } from "./gc.ts";
 import { branchEntry, describeObject } from "./objects.ts";
 import type { PromoteResult } from "./promote.ts";
+import type { RollbackResult } from "./rollback.ts";
 
 const KIND_LABEL: Record<BranchObject["kind"], string> = {
   schema: "schema",
@@ -40,9 +43,31 @@ export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] 
   return lines.join("\n");
 }
 
+export interface ListEntry {
+  name: string;
+  schema_prefix: string;
+  created_by: string;
+  created_at: string;
+  description?: string;
+  expires_at: string | null;
+  age_seconds: number;
+  expired: boolean;
+  objects: number;
+  last_run: string | null;
+}
+
+function expiry(e: ListEntry, now: number): string {
+  if (e.expires_at === null) return "never expires";
+  const left = Date.parse(e.expires_at) - now;
+  return left <= 0
+    ? `EXPIRED ${formatDuration(-left)} ago (rocky branch gc)`
+    : `expires in ${formatDuration(left)}`;
+}
+
 export function renderList(
-  records: readonly BranchRecord[],
+  records: readonly ListEntry[],
   leftovers: readonly { name: string; objects: number }[] = [],
+  now = Date.now(),
 ): string {
   const tail = leftovers.map(
     (l) =>
@@ -51,10 +76,13 @@ export function renderList(
   if (records.length === 0) return ["no branches", ...tail].join("\n");
   return [
     `branches (${records.length}):`,
-    ...records.map((r) => {
-      const e = branchEntry(r);
+    ...records.map((e) => {
       const desc = e.description === undefined ? "" : `  (${e.description})`;
-      return `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}`;
+      return (
+        `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}\n` +
+        `    age ${formatDuration(e.age_seconds * 1000)}, ${expiry(e, now)}, ${e.objects} object${e.objects === 1 ? "" : "s"}, ` +
+        `last run ${e.last_run === null ? "never" : e.last_run.replace(/Z$/, "+00:00")}`
+      );
     }),
     ...tail,
   ].join("\n");
@@ -69,6 +97,7 @@ export function renderShow(rec: BranchRecord, objects: readonly BranchObject[]):
     `created_at: ${e.created_at}`,
   ];
   if (e.description !== undefined) lines.push(`description: ${e.description}`);
+  lines.push(`expires_at: ${e.expires_at ?? "never"}`);
   lines.push(
     objects.length === 0 ? "objects: none in the warehouse" : `objects (${objects.length}):`,
     ...objectLines(objects),
@@ -112,6 +141,54 @@ function sampleLines(title: string, rows: readonly Record<string, unknown>[], to
   return out;
 }
 
+const share = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+const fmt = (x: number | null) =>
+  x === null ? "NULL" : Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, "");
+
+/** A sample value as the warehouse shows it: a DECIMAL with its scale (`25.90`, not `25.9`). */
+function typed(v: unknown, type: string | undefined): string {
+  const scale = type ? /^(?:DECIMAL|NUMERIC|NUMBER)\(\d+,\s*(\d+)\)$/i.exec(type)?.[1] : undefined;
+  if (scale !== undefined && typeof v === "number") return v.toFixed(Number(scale));
+  return cell(v);
+}
+
+function keyedLines(m: ModelComparison): string[] {
+  const k = m.keyed!;
+  const types = new Map(k.columns.map((c) => [c.name, c.type]));
+  const lines = [
+    `    keyed on ${k.key.join(", ")}${m.key_source === "unique_key" ? " (unique_key)" : ""}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
+  ];
+  const side = (s: { branch: number; production: number }) =>
+    `branch ${s.branch}, production ${s.production}`;
+  if (k.null_key_rows.branch + k.null_key_rows.production > 0)
+    lines.push(`    rows with a NULL key (not compared): ${side(k.null_key_rows)}`);
+  if (k.duplicate_keys.branch + k.duplicate_keys.production > 0)
+    lines.push(
+      `    duplicate keys (counted once, values not compared): ${side(k.duplicate_keys)} keys holding ${side(k.duplicate_key_rows)} rows`,
+    );
+  for (const c of k.columns) {
+    if (c.changed === 0) continue;
+    const delta = c.delta
+      ? `  delta min ${fmt(c.delta.min)} max ${fmt(c.delta.max)} mean ${fmt(c.delta.mean)}`
+      : "";
+    lines.push(`    ~ ${c.name}: ${c.changed} changed (${share(c.changed_share)})${delta}`);
+  }
+  if (k.sample_changed.length > 0) {
+    lines.push(`    changed rows (showing ${k.sample_changed.length} of ${k.rows_changed}):`);
+    for (const r of k.sample_changed) {
+      const key = Object.entries(r.key)
+        .map(([n, v]) => `${n}=${cell(v)}`)
+        .join(" ");
+      lines.push(
+        `      ${key}: ${r.changes.map((c) => `${c.column} ${typed(c.production, types.get(c.column))} → ${typed(c.branch, types.get(c.column))}`).join(", ")}`,
+      );
+    }
+  }
+  lines.push(...sampleLines("added", k.sample_added, k.rows_added));
+  lines.push(...sampleLines("removed", k.sample_removed, k.rows_removed));
+  return lines;
+}
+
 function modelBlock(m: ModelComparison): string[] {
   const lines = [`  ${m.model}: ${m.verdict}`, `    ${m.shadow_table} vs ${m.production_table}`];
   lines.push(`    rows: branch ${m.shadow_count}, production ${m.production_count}`);
@@ -119,7 +196,9 @@ function modelBlock(m: ModelComparison): string[] {
   for (const c of m.columns_removed) lines.push(`    - column ${c.name} ${c.type}`);
   for (const c of m.columns_retyped)
     lines.push(`    ~ column ${c.name} ${c.production_type} -> ${c.branch_type}`);
-  if (m.verdict !== "missing_in_production") {
+  if (m.keyed) lines.push(...keyedLines(m));
+  else if (m.verdict !== "missing_in_production") {
+    lines.push(`    unkeyed row-hash diff (${m.unkeyed_reason ?? "no key"})`);
     lines.push(...sampleLines("only in branch", m.sample_only_in_branch, m.rows_only_in_branch));
     lines.push(...sampleLines("only in production", m.sample_only_in_production, m.rows_only_in_production));
   }
@@ -141,6 +220,10 @@ export function renderCompare(r: CompareResult): string {
     `branch '${r.branch}' vs production: ${r.overall_verdict}`,
     ...r.results.flatMap(modelBlock),
     `${r.tables_compared} compared: ${r.tables_passed} identical, ${r.tables_warned} changed, ${r.tables_failed} schema changed`,
+    ...r.threshold_failures.map(
+      (f) =>
+        `FAIL ${f.model}: ${fmt(f.changed_pct)}% of rows changed, above --max-changed-pct ${f.max_changed_pct}`,
+    ),
   ].join("\n");
 }
 
@@ -161,6 +244,81 @@ export function renderPromote(r: PromoteResult): string {
       `  refresh them with 'rocky run ${r.stale_downstream.map((m) => `--model ${m}`).join(" ")}'`,
     );
   }
+  if (r.backups.length > 0)
+    lines.push(
+      `kept the replaced production table${r.backups.length === 1 ? "" : "s"} (${r.lifecycle.backup}); undo with 'rocky branch rollback ${r.run_id}'`,
+    );
+  if (r.expired_backups.length > 0)
+    lines.push(
+      `dropped ${r.expired_backups.length} backup${r.expired_backups.length === 1 ? "" : "s"} of older promotes (keep_promotions)`,
+    );
+  lines.push(lifecycleLine(r.lifecycle));
   if (r.error) lines.push(r.error);
+  return lines.join("\n");
+}
+
+function lifecycleLine(l: PromoteResult["lifecycle"]): string {
+  const yes = (b: boolean) => (b ? "yes" : "no");
+  return `on this adapter: promote atomic ${yes(l.promote.atomic)}, zero-copy ${yes(l.promote.zero_copy)}; rollback atomic ${yes(l.rollback.atomic)}, zero-copy ${yes(l.rollback.zero_copy)} (backups by ${l.backup})`;
+}
+
+export function renderRollback(r: RollbackResult): string {
+  const mark: Record<RollbackResult["targets"][number]["action"], string> = {
+    restored: "ok ",
+    dropped: "ok ",
+    not_restorable: "-- ",
+    failed: "ERR",
+    rolled_back: "-- ",
+    not_run: "-- ",
+  };
+  const lines = [
+    r.status === "success"
+      ? `rolled back promote ${r.promote_run_id} of branch '${r.branch}' (run ${r.run_id})`
+      : `rollback of promote ${r.promote_run_id} failed (run ${r.run_id})`,
+    ...r.targets.map((t) => {
+      const what =
+        t.action === "restored"
+          ? `restored from ${t.backup}${t.fingerprint_match === true ? " (content hash matches the pre-promote table)" : t.fingerprint_match === false ? " (CONTENT HASH DIFFERS from the pre-promote table)" : ""}`
+          : t.action === "dropped"
+            ? "dropped (the promote created it)"
+            : `${t.action.replace("_", " ")}${t.error ? `: ${t.error}` : ""}`;
+      return `  ${mark[t.action]} ${t.model}: ${t.table} ${what}`;
+    }),
+    lifecycleLine(r.lifecycle),
+  ];
+  if (r.error) lines.push(r.error);
+  return lines.join("\n");
+}
+
+export function renderGc(r: GcResult): string {
+  if (r.branches.length === 0)
+    return `nothing to collect: no branch has expired${r.older_than_ms === undefined ? "" : " or is older than that"}`;
+  const lines = [
+    r.dry_run
+      ? `dry run: would collect ${r.branches.length} branch${r.branches.length === 1 ? "" : "es"} (nothing changed)`
+      : `branch gc ${r.gc_id}:`,
+  ];
+  for (const b of r.branches) {
+    const why = b.reason === "expired" ? `expired ${b.expires_at}` : `created ${b.created_at}`;
+    const head =
+      b.status === "would_collect"
+        ? `would collect '${b.name}' (${why})`
+        : b.status === "collected"
+          ? `collected '${b.name}' (${why})`
+          : `FAILED '${b.name}' (${why}): kept, the others went on`;
+    lines.push(`  ${head}`);
+    if (b.status === "would_collect") lines.push(...objectLines(b.left, "    would drop "));
+    else lines.push(...objectLines(b.dropped, "    dropped "));
+    for (const f of b.failed)
+      lines.push(`    failed  ${f.object ? describeObject(f.object).object : "(connection)"}: ${f.error}`);
+    if (b.status === "failed" && b.left.length > 0)
+      lines.push(`    left (${b.left.length}):`, ...objectLines(b.left, "      "));
+  }
+  if (!r.dry_run) {
+    const failed = r.branches.filter((b) => b.status === "failed").length;
+    lines.push(
+      `${r.branches.length - failed} collected, ${failed} failed${failed > 0 ? ": fix the cause and re-run 'rocky branch gc'" : ""}`,
+    );
+  }
   return lines.join("\n");
 }

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { closeMatches, RockyError } from "../errors.ts";
 import { deferToAdapters } from "./deferred-env.ts";
+import { parseDuration } from "./duration.ts";
 import { expandEnvLazily, type UnsetVariable, unsetVariableError } from "./env.ts";
 import { explainIssue } from "./explain.ts";
 import { resolveStatePath } from "./locate.ts";
@@ -37,6 +38,8 @@ export interface LoadedConfig {
   hash: string;
   /** Unset `${VAR}`s of each adapter block, demanded only by commands that connect (checkAdapterEnv). */
   unsetEnv?: Map<string, UnsetVariable[]>;
+  /** `[branch]`: default ttl of new branches (text and ms) and how many promotes keep backups. */
+  branch: { ttl?: string; ttlMs?: number; keepPromotions: number };
 }
 
 /** Before connecting with adapter block `name`: every variable it references must be set. */
@@ -176,5 +179,11 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
     statePath,
     hash,
     ...(unsetEnv.size > 0 ? { unsetEnv } : {}),
+    branch: {
+      ...(toml.branch?.ttl === undefined
+        ? {}
+        : { ttl: toml.branch.ttl, ttlMs: parseDuration(toml.branch.ttl)! }),
+      keepPromotions: toml.branch?.keep_promotions ?? 3,
+    },
   };
 }

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { DURATION_HELP, parseDuration } from "./duration.ts";
 
 /** A declared column of an external source: a bare name or `{ name, type }`. */
 export const SourceColumnSchema = v.union([
@@ -21,6 +22,19 @@ export const StateConfigSchema = v.strictObject({
   backend: v.optional(v.picklist(["local"], "only the local SQLite backend is supported")),
 });
 
+/** `[branch]`: the branch lifecycle (SPEC §18). */
+export const BranchConfigSchema = v.strictObject({
+  /** Default expiry of a new branch (`branch create --ttl` overrides it). */
+  ttl: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((s) => parseDuration(s) !== undefined, `ttl must be ${DURATION_HELP}`),
+    ),
+  ),
+  /** How many promotes keep the production tables they replaced (for `branch rollback`). */
+  keep_promotions: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+
 export const ProjectSectionSchema = v.strictObject({
   name: v.optional(v.string()),
   models: v.optional(v.string()),
@@ -34,6 +48,7 @@ export const RockyTomlSchema = v.strictObject({
   /** Bare `[adapter]` with `type` is the "default" adapter; otherwise `[adapter.<name>]` tables. */
   adapter: v.optional(v.record(v.string(), v.unknown())),
   state: v.optional(StateConfigSchema),
+  branch: v.optional(BranchConfigSchema),
   /** Any dotted path under [sources] with `columns` is a source (checked in load.ts). */
   sources: v.optional(v.record(v.string(), v.unknown())),
   /** Rocky 1.10 pipelines: accepted; transformation pipelines may name the models folder. */

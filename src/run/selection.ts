@@ -1,5 +1,5 @@
 /** Which models a run executes: all, `--model NAME` (repeatable), `--select` with dbt's selector grammar (below). */
-import { closeMatches, didYouMean, RockyError } from "../errors.ts";
+import { didYouMean, RockyError } from "../errors.ts";
 import { type Dag, reachable } from "../graph/dag.ts";
 
 export interface SelectionOptions {

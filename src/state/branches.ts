@@ -12,6 +12,8 @@ export interface BranchRecord {
   created_by: string;
   /** RFC 3339 UTC (`Z`), as every timestamp of the store; output shows `+00:00` like Rocky 1.10. */
   created_at: string;
+  /** When `branch gc` may collect it (RFC 3339 UTC); null: never (migration 3). */
+  expires_at: string | null;
 }
 
 /**
@@ -34,15 +36,15 @@ export interface BranchObject {
 export function insertBranch(store: StateStore, rec: BranchRecord): void {
   store.db
     .query(
-      "INSERT INTO branches (name, schema_prefix, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO branches (name, schema_prefix, description, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .run(rec.name, rec.schema_prefix, rec.description, rec.created_by, rec.created_at);
+    .run(rec.name, rec.schema_prefix, rec.description, rec.created_by, rec.created_at, rec.expires_at);
 }
 
 export function getBranch(store: StateStore, name: string): BranchRecord | undefined {
   const row = store.db
     .query<BranchRecord, [string]>(
-      "SELECT name, schema_prefix, description, created_by, created_at FROM branches WHERE name = ?",
+      "SELECT name, schema_prefix, description, created_by, created_at, expires_at FROM branches WHERE name = ?",
     )
     .get(name);
   return row ?? undefined;
@@ -52,7 +54,7 @@ export function getBranch(store: StateStore, name: string): BranchRecord | undef
 export function listBranches(store: StateStore): BranchRecord[] {
   return store.db
     .query<BranchRecord, []>(
-      "SELECT name, schema_prefix, description, created_by, created_at FROM branches ORDER BY CAST(name AS BLOB)",
+      "SELECT name, schema_prefix, description, created_by, created_at, expires_at FROM branches ORDER BY CAST(name AS BLOB)",
     )
     .all();
 }
@@ -102,4 +104,46 @@ export function leftoverObjects(store: StateStore): { name: string; objects: num
        WHERE branch NOT IN (SELECT name FROM branches) GROUP BY branch ORDER BY CAST(branch AS BLOB)`,
     )
     .all();
+}
+
+/** Per branch: recorded objects (tables, views, schemas) and the start of its latest run. */
+export function branchActivity(store: StateStore): Map<string, { objects: number; last_run: string | null }> {
+  const out = new Map<string, { objects: number; last_run: string | null }>();
+  for (const r of store.db
+    .query<{ name: string; objects: number }, []>(
+      "SELECT branch AS name, count(*) AS objects FROM branch_objects GROUP BY branch",
+    )
+    .all())
+    out.set(r.name, { objects: r.objects, last_run: null });
+  for (const r of store.db
+    .query<{ scope: string; last: string }, []>(
+      "SELECT scope, max(started_at) AS last FROM runs WHERE scope LIKE 'branch:%' GROUP BY scope",
+    )
+    .all()) {
+    const name = r.scope.slice("branch:".length);
+    out.set(name, { objects: out.get(name)?.objects ?? 0, last_run: r.last });
+  }
+  return out;
+}
+
+export type GcAction = "dropped" | "failed" | "removed" | "would_drop";
+
+/** One line of what `branch gc` did (or, with --dry-run, would do). */
+export function logGc(
+  store: StateStore,
+  row: { gc_id: string; branch: string; action: GcAction; kind?: string; object?: string; error?: string },
+): void {
+  store.db
+    .query(
+      "INSERT INTO branch_gc_log (gc_id, at, branch, action, kind, object, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .run(
+      row.gc_id,
+      nowIso(),
+      row.branch,
+      row.action,
+      row.kind ?? null,
+      row.object ?? null,
+      row.error ?? null,
+    );
 }

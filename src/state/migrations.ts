@@ -106,6 +106,43 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN boot_id TEXT;
   ALTER TABLE runs ADD COLUMN pid_ns TEXT;
   `,
+  // 3: branch lifecycle (SPEC §18): expiry, what \`branch gc\` did, and the production
+  // versions a promote replaced (kept for \`branch rollback\`).
+  `
+  ALTER TABLE branches ADD COLUMN expires_at TEXT;  -- RFC 3339 UTC; NULL: never expires
+
+  CREATE TABLE branch_gc_log (
+    gc_id      TEXT NOT NULL,                 -- gc-YYYYMMDD-HHMMSS-mmm
+    at         TEXT NOT NULL,
+    branch     TEXT NOT NULL,
+    action     TEXT NOT NULL,                 -- dropped | failed | removed | would_drop
+    kind       TEXT,                          -- object kind; NULL for the branch record
+    object     TEXT,                          -- display name; NULL for the branch record
+    error      TEXT
+  );
+  CREATE INDEX branch_gc_log_id ON branch_gc_log(gc_id);
+
+  CREATE TABLE promote_backups (
+    promote_run_id   TEXT NOT NULL,           -- the promote's run (runs.run_id)
+    seq              INTEGER NOT NULL,
+    model_name       TEXT NOT NULL,
+    prod_catalog     TEXT,
+    prod_schema      TEXT NOT NULL,
+    prod_table       TEXT NOT NULL,
+    prev_kind        TEXT NOT NULL,           -- table | view | absent (nothing stood there)
+                                              -- a replaced view is recorded, not kept
+    backup_catalog   TEXT,                    -- where the previous table was kept (NULL: nothing kept)
+    backup_schema    TEXT,
+    backup_table     TEXT,
+    fingerprint_rows INTEGER,                 -- of the previous production table
+    fingerprint_hash TEXT,
+    watermark        TEXT,                    -- JSON {column, value} of the previous production watermark
+    method           TEXT,                    -- rename | clone | copy: how the backup was made
+    status           TEXT NOT NULL,           -- pending | kept | restored | expired
+    created_at       TEXT NOT NULL,
+    PRIMARY KEY (promote_run_id, seq)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

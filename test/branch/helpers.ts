@@ -97,3 +97,13 @@ export function stateRows(statePath: string, sql: string): Record<string, unknow
     db.close();
   }
 }
+
+/**
+ * Drop the tables a promote keeps beside the production tables it replaced
+ * (`<table>__rocky_backup_<run>_<seq>`, for `branch rollback`; see rollback.test.ts).
+ */
+export function withoutBackups<T>(items: T): T {
+  const keep = (k: string) => !k.includes("__rocky_backup_");
+  if (Array.isArray(items)) return items.filter((x) => keep(String(x))) as T;
+  return Object.fromEntries(Object.entries(items as Record<string, unknown>).filter(([k]) => keep(k))) as T;
+}

@@ -34,10 +34,12 @@ describe("state store", () => {
       }[]
     ).map((r) => r.name);
     expect(names).toEqual([
+      "branch_gc_log",
       "branch_objects",
       "branches",
       "locks",
       "model_runs",
+      "promote_backups",
       "run_inputs",
       "runs",
       "sql_texts",

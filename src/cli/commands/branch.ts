@@ -6,11 +6,12 @@
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../../config/load.ts";
 import { findConfig, readStatePath } from "../../config/locate.ts";
-import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
+import { didYouMean, ExitCode, RockyError, UsageError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
 import {
   type BranchRecord,
+  branchActivity,
   getBranch,
   leftoverObjects,
   listBranches,
@@ -109,6 +110,11 @@ const create = defineCommand({
       description: "branch name ([A-Za-z0-9_.-], at most 64 bytes)",
     },
     description: { type: "string", description: "what the branch is for" },
+    ttl: {
+      type: "string",
+      description:
+        "expire after this long (e.g. 7d, 12h); default [branch] ttl; 'rocky branch gc' collects it",
+    },
     clone: {
       type: "boolean",
       description:
@@ -122,6 +128,12 @@ const create = defineCommand({
       import("../../branch/names.ts"),
     ]);
     validateBranchName(args.name);
+    let ttlMs = p.config?.branch.ttlMs;
+    if (args.ttl !== undefined) {
+      const { parseDuration, DURATION_HELP } = await import("../../config/duration.ts");
+      ttlMs = parseDuration(String(args.ttl));
+      if (ttlMs === undefined) throw new UsageError(`--ttl expects ${DURATION_HELP}, got '${args.ttl}'`);
+    }
     // With a project, collisions are checked with the warehouse's real schema rules.
     let dialect: import("../../adapter/types.ts").Dialect | undefined;
     let models: import("../../project/types.ts").Model[] = [];
@@ -143,6 +155,7 @@ const create = defineCommand({
           name: args.name,
           ...(args.description === undefined ? {} : { description: args.description }),
           createdBy: process.env.USER || "unknown",
+          ...(ttlMs === undefined ? {} : { ttlMs }),
           ...(dialect ? { dialect } : {}),
           models,
           productionSchemas: [
@@ -176,13 +189,21 @@ const list = defineCommand({
   },
   args: {},
   async run() {
-    const { records, leftovers } = await withStore(await statePathOnly(), {}, async (s) => ({
+    const { records, leftovers, activity } = await withStore(await statePathOnly(), {}, async (s) => ({
       records: listBranches(s),
       leftovers: leftoverObjects(s),
+      activity: branchActivity(s),
     }));
-    emit(
-      envelope("branch list", { branches: records.map(branchEntry), total: records.length, leftovers }),
-      () => renderList(records, leftovers),
+    const now = Date.now();
+    const entries = records.map((r) => ({
+      ...branchEntry(r),
+      age_seconds: Math.max(0, Math.floor((now - Date.parse(r.created_at)) / 1000)),
+      expired: r.expires_at !== null && Date.parse(r.expires_at) <= now,
+      objects: activity.get(r.name)?.objects ?? 0,
+      last_run: activity.get(r.name)?.last_run ?? null,
+    }));
+    emit(envelope("branch list", { branches: entries, total: records.length, leftovers }), () =>
+      renderList(entries, leftovers),
     );
   },
 });
@@ -284,6 +305,15 @@ const compare = defineCommand({
   args: {
     name: { type: "positional", required: true, description: "branch name" },
     model: modelArg,
+    key: {
+      type: "string",
+      description: "match rows on these columns (comma-separated); default: the model's unique_key",
+    },
+    "max-changed-pct": {
+      type: "string",
+      description:
+        "exit 1 when a model has more than this % of its production rows added, removed or changed",
+    },
     "fail-on-change": { type: "boolean", description: "exit 1 when any model differs (for CI)" },
   },
   async run({ args, rawArgs }) {
@@ -296,6 +326,18 @@ const compare = defineCommand({
         import("../../branch/blast.ts"),
       ]);
     const filter = await models(rawArgs);
+    const key =
+      args.key === undefined
+        ? undefined
+        : String(args.key)
+            .split(",")
+            .map((k) => k.trim())
+            .filter((k) => k !== "");
+    if (key !== undefined && key.length === 0) throw new UsageError("--key needs at least one column");
+    const maxRaw = args["max-changed-pct"];
+    const maxChangedPct = maxRaw === undefined ? undefined : Number(maxRaw);
+    if (maxChangedPct !== undefined && !(Number.isFinite(maxChangedPct) && maxChangedPct >= 0))
+      throw new UsageError(`--max-changed-pct expects a percentage >= 0, got '${maxRaw}'`);
     const ctx = await warehouseContext(config);
     try {
       const result = await withStore(config.statePath, {}, async (store) => {
@@ -312,10 +354,14 @@ const compare = defineCommand({
             byName: new Map(models.map((m) => [m.name, m])),
           }),
         );
-        return compareBranch(ctx.adapter, rec.name, built, blast, filter);
+        return compareBranch(ctx.adapter, rec.name, built, blast, filter, {
+          ...(key ? { key } : {}),
+          ...(maxChangedPct === undefined ? {} : { maxChangedPct }),
+        });
       });
       emit(envelope("branch compare", result), () => renderCompare(result));
       if (args["fail-on-change"] && result.overall_verdict !== "identical") throw new ExitCode(1);
+      if (result.threshold_failures.length > 0) throw new ExitCode(1);
     } finally {
       await ctx.adapter.close();
     }
@@ -367,6 +413,7 @@ const promote = defineCommand({
             models: ctx.models,
             downstream: ctx.compiled.dag.downstream,
             watermarkKey: tableKey,
+            keepPromotions: config.branch.keepPromotions,
           });
         },
       );
@@ -378,11 +425,123 @@ const promote = defineCommand({
   },
 });
 
+const rollback = defineCommand({
+  meta: {
+    name: "rollback",
+    description:
+      "Undo a promote: put back the production tables it replaced (kept for the last [branch] keep_promotions promotes, default 3) and drop the ones it created, in one transaction where the warehouse allows it (DuckDB), recorded as a run.\n\nExample:\n  rocky branch rollback latest",
+  },
+  args: {
+    promote: {
+      type: "positional",
+      required: false,
+      description:
+        "the promote's run id (from 'rocky branch promote' or 'rocky history'), or latest (default)",
+    },
+  },
+  async run({ args }) {
+    const config = needProject(await project(true));
+    const [{ rollbackPromote }, { renderRollback }, { tableKey }, { resolveTrigger }, { connectAdapter }] =
+      await Promise.all([
+        import("../../branch/rollback.ts"),
+        import("../../branch/render.ts"),
+        import("../../run/engine.ts"),
+        import("../../run/run.ts"),
+        import("../../branch/context.ts"),
+      ]);
+    const result = await withStore(
+      config.statePath,
+      { lock: { command: "branch rollback" } },
+      async (store) => {
+        // Refuse an unknown promote before connecting to the warehouse.
+        const { resolvePromote } = await import("../../branch/rollback.ts");
+        resolvePromote(store, args.promote ?? "latest");
+        const adapter = await connectAdapter(config);
+        try {
+          return await rollbackPromote(store, adapter, args.promote ?? "latest", {
+            trigger: resolveTrigger(undefined),
+            configHash: config.hash,
+            watermarkKey: tableKey,
+          });
+        } finally {
+          await adapter.close();
+        }
+      },
+    );
+    emit(envelope("branch rollback", result), () => renderRollback(result));
+    if (result.status !== "success") throw new ExitCode(1);
+  },
+});
+
+const gc = defineCommand({
+  meta: {
+    name: "gc",
+    description:
+      "Collect expired branches (--ttl / [branch] ttl) and, with --older-than, branches created longer ago than that: drop the objects the state recorded for each (never anything else, never production), then the branch. Best effort per branch: a failure is reported, the others go on, exit 1. Recorded in the state (branch_gc_log).\n\nExample:\n  rocky branch gc --older-than 30d --dry-run",
+  },
+  args: {
+    "dry-run": { type: "boolean", description: "show what would be dropped; change nothing" },
+    "older-than": { type: "string", description: "also collect branches older than this (e.g. 30d)" },
+  },
+  async run({ args }) {
+    const dryRun = Boolean(args["dry-run"]);
+    let olderThanMs: number | undefined;
+    if (args["older-than"] !== undefined) {
+      const { parseDuration, DURATION_HELP } = await import("../../config/duration.ts");
+      olderThanMs = parseDuration(String(args["older-than"]));
+      if (olderThanMs === undefined)
+        throw new UsageError(`--older-than expects ${DURATION_HELP}, got '${args["older-than"]}'`);
+    }
+    const p = await project(!dryRun);
+    const [{ gcBranches }, { renderGc }] = await Promise.all([
+      import("../../branch/gc.ts"),
+      import("../../branch/render.ts"),
+    ]);
+    const result = await withStore(
+      p.statePath,
+      dryRun ? {} : { lock: { command: "branch gc" } },
+      async (store) =>
+        gcBranches(store, {
+          dryRun,
+          ...(olderThanMs === undefined ? {} : { olderThanMs }),
+          adapter: async () => {
+            const { connectAdapter } = await import("../../branch/context.ts");
+            return connectAdapter(needProject(p));
+          },
+        }),
+    );
+    const obj = (o: import("../../state/branches.ts").BranchObject) => describeObject(o);
+    const failed = result.branches.filter((b) => b.status === "failed").length;
+    emit(
+      envelope("branch gc", {
+        gc_id: result.gc_id,
+        dry_run: result.dry_run,
+        now: result.now,
+        ...(args["older-than"] === undefined ? {} : { older_than: String(args["older-than"]) }),
+        branches: result.branches.map((b) => ({
+          name: b.name,
+          created_at: b.created_at,
+          expires_at: b.expires_at,
+          reason: b.reason,
+          status: b.status,
+          dropped: b.dropped.map(obj),
+          failed: b.failed.map((f) => ({ object: f.object ? obj(f.object).object : null, error: f.error })),
+          left: b.left.map(obj),
+        })),
+        collected: result.branches.filter((b) => b.status === "collected").length,
+        failed,
+      }),
+      () => renderGc(result),
+    );
+    if (failed > 0) throw new ExitCode(1);
+  },
+});
+
 export default defineCommand({
   meta: {
     name: "branch",
     description:
       "Named virtual branches: isolated copies of your models, compared with and promoted to production.\n\nExample:\n  rocky branch create fix-price && rocky run --branch fix-price && rocky branch compare fix-price",
   },
-  subCommands: { create, list, show, delete: del, compare, promote },
+  subCommands: { create, list, show, delete: del, compare, promote, rollback, gc },
 });

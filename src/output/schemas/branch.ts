@@ -8,6 +8,19 @@ export const BranchEntrySchema = v.object({
   created_by: v.string(),
   created_at: v.string(),
   description: v.optional(v.string()),
+  /** When `branch gc` may collect it (`--ttl` / `[branch] ttl` at create); null: never. */
+  expires_at: v.nullable(v.string()),
+});
+
+/** `branch list`: the entry plus its lifecycle at a glance. */
+export const BranchListEntrySchema = v.object({
+  ...BranchEntrySchema.entries,
+  age_seconds: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  expired: v.boolean(),
+  /** Warehouse objects the state records for it. */
+  objects: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /** Start of its latest `rocky run --branch`; null: never run. */
+  last_run: v.nullable(v.string()),
 });
 
 /** A warehouse object a branch created, as recorded in the state. */
@@ -26,7 +39,7 @@ export const BranchOutput = v.object({
 
 export const BranchListOutput = v.object({
   ...envelopeFields,
-  branches: v.array(BranchEntrySchema),
+  branches: v.array(BranchListEntrySchema),
   total: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Deleted branches (without `--drop`) whose objects are still in the warehouse. */
   leftovers: v.array(v.object({ name: v.string(), objects: v.pipe(v.number(), v.integer(), v.minValue(0)) })),
@@ -44,6 +57,48 @@ export const BranchDeleteOutput = v.object({
 });
 
 const ColumnRef = v.object({ model: v.string(), column: v.string() });
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Sides = v.object({ branch: count, production: count });
+
+/** A keyed compare (`--key`, or the model's unique_key): rows matched on the key. */
+export const KeyedCompareSchema = v.object({
+  key: v.array(v.string()),
+  rows_added: count,
+  rows_removed: count,
+  /** Rows whose key is on both sides (once each) with at least one value different. */
+  rows_changed: count,
+  rows_unchanged: count,
+  keys_matched: count,
+  /** Rows with a NULL key column: not matched, not compared. */
+  null_key_rows: Sides,
+  /** Keys held by more than one row, and those rows: counted once, not compared value by value. */
+  duplicate_keys: Sides,
+  duplicate_key_rows: Sides,
+  duplicate_keys_not_compared: count,
+  columns: v.array(
+    v.object({
+      name: v.string(),
+      /** The branch's type. */
+      type: v.string(),
+      changed: count,
+      /** changed / keys_matched, 0..1. */
+      changed_share: v.number(),
+      /** Numeric columns: branch − production over the changed non-NULL values. */
+      delta: v.optional(
+        v.object({ min: v.nullable(v.number()), max: v.nullable(v.number()), mean: v.nullable(v.number()) }),
+      ),
+    }),
+  ),
+  sample_changed: v.array(
+    v.object({
+      key: v.record(v.string(), v.unknown()),
+      changes: v.array(v.object({ column: v.string(), production: v.unknown(), branch: v.unknown() })),
+    }),
+  ),
+  sample_added: v.array(v.record(v.string(), v.unknown())),
+  sample_removed: v.array(v.record(v.string(), v.unknown())),
+});
 
 export const ModelCompareSchema = v.object({
   model: v.string(),
@@ -77,6 +132,13 @@ export const ModelCompareSchema = v.object({
       downstream: v.array(ColumnRef),
     }),
   ),
+  /** The key rows were matched on; null: the unkeyed row-hash diff. */
+  key: v.nullable(v.array(v.string())),
+  key_source: v.nullable(v.picklist(["flag", "unique_key"])),
+  unkeyed_reason: v.optional(v.string()),
+  /** Rows added, removed or changed (unkeyed: the larger one-sided count), in % of production rows. */
+  changed_pct: v.number(),
+  keyed: v.optional(KeyedCompareSchema),
 });
 
 export const BranchCompareOutput = v.object({
@@ -90,6 +152,19 @@ export const BranchCompareOutput = v.object({
   tables_warned: v.pipe(v.number(), v.integer(), v.minValue(0)),
   tables_failed: v.pipe(v.number(), v.integer(), v.minValue(0)),
   results: v.array(ModelCompareSchema),
+  /** Models above `--max-changed-pct`. */
+  threshold_failures: v.array(
+    v.object({ model: v.string(), changed_pct: v.number(), max_changed_pct: v.number() }),
+  ),
+});
+
+const BackupMethodSchema = v.picklist(["rename", "clone", "copy"]);
+
+/** Per adapter: whether promote and rollback run in one transaction and copy no data. */
+const LifecycleSchema = v.object({
+  backup: BackupMethodSchema,
+  promote: v.object({ atomic: v.boolean(), zero_copy: v.boolean() }),
+  rollback: v.object({ atomic: v.boolean(), zero_copy: v.boolean() }),
 });
 
 export const BranchPromoteOutput = v.object({
@@ -111,7 +186,65 @@ export const BranchPromoteOutput = v.object({
   ),
   /** Production models downstream of the promoted ones, not built in the branch: run them to refresh. */
   stale_downstream: v.array(v.string()),
+  /** Production tables this promote replaced, kept for `rocky branch rollback RUN_ID`. */
+  backups: v.array(
+    v.object({ model: v.string(), table: v.string(), backup: v.string(), method: BackupMethodSchema }),
+  ),
+  /** Older promotes' backups dropped by retention (`[branch] keep_promotions`). */
+  expired_backups: v.array(v.string()),
+  lifecycle: LifecycleSchema,
   error: v.optional(v.string()),
+});
+
+export const BranchRollbackOutput = v.object({
+  ...envelopeFields,
+  /** The promote undone. */
+  promote_run_id: v.string(),
+  /** The rollback's own run record (scope `rollback:<promote run>`). */
+  run_id: v.string(),
+  branch: v.string(),
+  status: v.picklist(["success", "failure"]),
+  atomic: v.boolean(),
+  lifecycle: LifecycleSchema,
+  targets: v.array(
+    v.object({
+      model: v.string(),
+      table: v.string(),
+      /** restored: the previous table is back; dropped: nothing stood there before the promote. */
+      action: v.picklist(["restored", "dropped", "not_restorable", "failed", "rolled_back", "not_run"]),
+      backup: v.nullable(v.string()),
+      /** Restored content matches the fingerprint taken before the promote (null: not comparable). */
+      fingerprint_match: v.nullable(v.boolean()),
+      error: v.optional(v.string()),
+    }),
+  ),
+  error: v.optional(v.string()),
+});
+
+const GcObject = v.object({ kind: BranchObjectSchema.entries.kind, object: v.string() });
+
+export const BranchGcOutput = v.object({
+  ...envelopeFields,
+  /** Key of this gc's rows in the state's branch_gc_log. */
+  gc_id: v.string(),
+  dry_run: v.boolean(),
+  now: v.string(),
+  older_than: v.optional(v.string()),
+  branches: v.array(
+    v.object({
+      name: v.string(),
+      created_at: v.string(),
+      expires_at: v.nullable(v.string()),
+      reason: v.picklist(["expired", "older_than"]),
+      status: v.picklist(["collected", "failed", "would_collect"]),
+      dropped: v.array(GcObject),
+      failed: v.array(v.object({ object: v.nullable(v.string()), error: v.string() })),
+      /** Still in the warehouse (and recorded) after this gc; with --dry-run, what would be dropped. */
+      left: v.array(GcObject),
+    }),
+  ),
+  collected: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  failed: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
 export const schemas = {
@@ -120,4 +253,6 @@ export const schemas = {
   branch_delete: BranchDeleteOutput,
   branch_compare: BranchCompareOutput,
   branch_promote: BranchPromoteOutput,
+  branch_gc: BranchGcOutput,
+  branch_rollback: BranchRollbackOutput,
 };
