@@ -8,6 +8,7 @@
  * be analysed is marked unavailable and the rest keeps working.
  */
 import { checkStrategies } from "./strategy-checks.ts";
+import { checkTests } from "../testing/checks.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -605,6 +606,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   mark("cache saved");
   const compiledModels = new Map(dag.order.map((n) => [n, byName.get(n)!]));
   diagnostics.push(...checkStrategies(project, compiledModels));
+  diagnostics.push(...checkTests(project, compiledModels));
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");
