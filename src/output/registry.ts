@@ -13,6 +13,7 @@ export async function allOutputSchemas(): Promise<Record<string, GenericSchema>>
     import("./schemas/run.ts"),
     import("./schemas/adapters.ts"),
     import("./schemas/error.ts"),
+    import("./schemas/test.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

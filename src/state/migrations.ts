@@ -106,6 +106,32 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN boot_id TEXT;
   ALTER TABLE runs ADD COLUMN pid_ns TEXT;
   `,
+  // 3: data test results (src/testing/state.ts), from \`rocky run\` (run_id: the run) and
+  // \`rocky test\` (run_id: a \`test-...\` id of its own, no runs row).
+  `
+  CREATE TABLE test_results (
+    run_id        TEXT NOT NULL,
+    command       TEXT NOT NULL,            -- run | test
+    scope         TEXT NOT NULL,            -- production | shadow | branch:<name>
+    seq           INTEGER NOT NULL,
+    model_name    TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    test_type     TEXT NOT NULL,
+    column_name   TEXT,
+    severity      TEXT NOT NULL,            -- error | warning
+    status        TEXT NOT NULL,            -- pass | fail | error
+    table_name    TEXT NOT NULL,
+    failing_rows  INTEGER,
+    sample        TEXT NOT NULL,            -- JSON {columns, rows}
+    sql           TEXT NOT NULL,
+    duration_ms   INTEGER NOT NULL,
+    detail        TEXT,
+    executed_at   TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE INDEX test_results_model ON test_results(model_name, executed_at);
+  CREATE INDEX test_results_scope ON test_results(scope, executed_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

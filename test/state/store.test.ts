@@ -41,6 +41,7 @@ describe("state store", () => {
       "run_inputs",
       "runs",
       "sql_texts",
+      "test_results",
       "watermarks",
     ]);
     db.close();
