@@ -23,6 +23,7 @@ import {
 } from "../state/runs.ts";
 import { nowIso, type StateStore } from "../state/store.ts";
 import { setWatermark } from "../state/watermarks.ts";
+import type { ModelTester } from "../testing/hook.ts";
 import type { Isolation } from "./isolation.ts";
 import { planWrite } from "./materialize.ts";
 import { rewriteRefs } from "./rewrite.ts";
@@ -78,6 +79,8 @@ export interface EngineOptions {
   rockyVersion: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** Data tests run on each model once written (src/testing/hook.ts); absent: none. */
+  testModel?: ModelTester;
 }
 
 /** Strip what cannot stand inside a sub-select: trailing semicolons and whitespace. */
@@ -295,6 +298,14 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       }
       (await listingOf(targetRef))?.set(targetRef.table, kind);
       await isolation.onWrite?.(model, targetRef, kind);
+      // An error-severity data test that does not pass fails the model (descendants skipped).
+      const tested = await opts.testModel?.({
+        runId,
+        model,
+        target: targetRef,
+        builtInRun: (m) => succeeded.has(m),
+      });
+      if (tested?.error) throw new Error(tested.error);
       const result: ModelResult = {
         ...base,
         status: "success",

@@ -109,6 +109,11 @@ Example:
       type: "string",
       description: "Run in a named branch's schemas (see 'rocky branch'); conflicts with --shadow*",
     },
+    tests: {
+      type: "boolean",
+      default: true,
+      description: "Run each model's [[tests]] right after building it (--no-tests skips them)",
+    },
   },
   async run({ args, rawArgs }) {
     if (args.trigger !== undefined && !TRIGGERS.includes(args.trigger)) {
@@ -180,6 +185,7 @@ Example:
           ? { isolation: branchIsolation(args.branch), scope: `branch:${args.branch}` }
           : {}),
         trigger,
+        tests: args.tests !== false && !rawArgs.includes("--no-tests"),
         signal: drain.signal,
         cancelSignal: cancel.signal,
         ...(onEvent ? { onEvent } : {}),

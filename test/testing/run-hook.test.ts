@@ -1,0 +1,91 @@
+/** `rocky run` tests each model after building it: an error test fails the model and skips its descendants. */
+import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { rocky } from "../helpers/cli.ts";
+import { expectSchemas } from "../helpers/schema.ts";
+import { makeProject, tables } from "../run/project.ts";
+
+const files = (sidecar: string) => ({
+  "models/orders.sql": "SELECT * FROM (VALUES (1, 'open'), (2, NULL)) AS t(id, status)\n",
+  "models/orders.toml": sidecar,
+  "models/fct_orders.sql": "SELECT id FROM orders\n",
+  "models/other.sql": "SELECT 1 AS x\n",
+});
+const notNull = (severity = "error") =>
+  `[[tests]]\ntype = "not_null"\ncolumn = "status"\nseverity = "${severity}"\n`;
+
+interface RunJson {
+  status: string;
+  models: { model: string; status: string; error: string | null }[];
+}
+
+function stateRows(dir: string, q: string): Record<string, unknown>[] {
+  const db = new Database(join(dir, ".rocky-state.db"), { readonly: true });
+  try {
+    return db.query(q).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("rocky run with [[tests]]", () => {
+  test("a failing error test: model failed naming the test and count, descendants skipped, exit 1", async () => {
+    const dir = makeProject(files(notNull()));
+    const r = rocky(["run", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const p = r.json<RunJson>();
+    expectSchemas("run", p, "run");
+    const by = new Map(p.models.map((m) => [m.model, m]));
+    expect(p.status).toBe("partial_failure");
+    expect(by.get("orders")).toMatchObject({
+      status: "failed",
+      error: "test orders.status [not_null] failed: 1 failing row",
+    });
+    expect(by.get("fct_orders")).toMatchObject({
+      status: "skipped",
+      error: "upstream model 'orders' failed",
+    });
+    expect(by.get("other")!.status).toBe("success");
+    expect(await tables(dir, "main")).not.toContain("fct_orders");
+    const text = rocky(["run", "-o", "table"], { cwd: dir });
+    expect(text.stdout).toContain("failed: test orders.status [not_null] failed: 1 failing row");
+    expect(text.stdout).toContain("skipped: upstream model 'orders' failed");
+    // The state keeps the model's failure and the test result under the run.
+    const runs = stateRows(
+      dir,
+      "SELECT m.status, m.error, t.command, t.status AS test_status, t.failing_rows FROM model_runs m JOIN test_results t ON t.run_id = m.run_id AND t.model_name = m.model_name WHERE m.model_name = 'orders'",
+    );
+    expect(runs.length).toBe(2);
+    expect(runs[0]).toMatchObject({ status: "failed", command: "run", test_status: "fail", failing_rows: 1 });
+  });
+
+  test("a failing warn test does not fail the model", async () => {
+    const dir = makeProject(files(notNull("warn")));
+    const r = rocky(["run", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.json<RunJson>().models.every((m) => m.status === "success")).toBe(true);
+    expect(await tables(dir, "main")).toContain("fct_orders");
+    expect(stateRows(dir, "SELECT status, severity FROM test_results")).toEqual([
+      { status: "fail", severity: "warning" },
+    ]);
+  });
+
+  test("--no-tests skips them: every model succeeds, nothing recorded", async () => {
+    const dir = makeProject(files(notNull()));
+    const r = rocky(["run", "--no-tests", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.json<RunJson>().status).toBe("success");
+    expect(await tables(dir, "main")).toContain("fct_orders");
+    expect(stateRows(dir, "SELECT count(*) AS n FROM test_results")).toEqual([{ n: 0 }]);
+  });
+
+  test("passing tests: success, results recorded as passes", () => {
+    const dir = makeProject(files(`[[tests]]\ntype = "unique"\ncolumn = "id"\n`));
+    const r = rocky(["run", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(stateRows(dir, "SELECT model_name, status, failing_rows FROM test_results")).toEqual([
+      { model_name: "orders", status: "pass", failing_rows: 0 },
+    ]);
+  });
+});
