@@ -265,15 +265,26 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       });
       statements = plan.statements;
       const stmts = statements;
+      const tester = opts.testModel;
+      const testCtx = { runId, model, target: targetRef, builtInRun: (m: string) => succeeded.has(m) };
+      // Write-audit-publish: the model's tests see the would-be table inside the write's
+      // transaction; a failing error test rolls it back (production keeps its last version).
+      const audit = tester?.audit(model) === true && adapter.transaction !== undefined;
       const execAll = async () => {
         let last: number | undefined;
         for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
+        if (audit) {
+          const tested = await tester!.run({ ...testCtx, inTransaction: true });
+          if (tested.error) throw new Error(`${tested.error} (not published: ${target} is left as it was)`);
+        }
         return last;
       };
       // Several statements commit together or not at all (a kill -9 between them must
       // not leave a half-updated table).
       const rows =
-        stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
+        (stmts.length > 1 || audit) && adapter.transaction
+          ? await adapter.transaction(execAll)
+          : await execAll();
       const kind = strategy.type === "view" ? "view" : "table";
       // Fingerprints are taken off the critical path: downstream models start while the
       // table is hashed (nothing in the run writes it again). A view has no stored output.
@@ -298,14 +309,12 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       }
       (await listingOf(targetRef))?.set(targetRef.table, kind);
       await isolation.onWrite?.(model, targetRef, kind);
-      // An error-severity data test that does not pass fails the model (descendants skipped).
-      const tested = await opts.testModel?.({
-        runId,
-        model,
-        target: targetRef,
-        builtInRun: (m) => succeeded.has(m),
-      });
-      if (tested?.error) throw new Error(tested.error);
+      // Tests not run in the write's transaction: an error-severity failure fails the model
+      // (descendants skipped) though the table stays written.
+      if (tester && !audit) {
+        const tested = await tester.run({ ...testCtx, inTransaction: false });
+        if (tested.error) throw new Error(tested.error);
+      }
       const result: ModelResult = {
         ...base,
         status: "success",

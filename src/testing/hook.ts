@@ -21,8 +21,17 @@ export interface ModelTestContext {
   builtInRun: (model: string) => boolean;
 }
 
-/** What the engine calls after a write: the failure message when an error test did not pass. */
-export type ModelTester = (ctx: ModelTestContext) => Promise<{ error?: string; results: TestResult[] }>;
+/**
+ * What the engine calls around a write. `audit(model)`: the model has error-severity tests
+ * and the adapter rolls back DDL, so its write and its tests share one transaction
+ * (write-audit-publish: a failing test rolls the write back and production keeps its last
+ * good version). Otherwise `run` is called after the write is committed.
+ */
+export interface ModelTester {
+  audit(model: Model): boolean;
+  /** Run the model's tests; `error` when an error-severity test did not pass. */
+  run(ctx: ModelTestContext & { inTransaction: boolean }): Promise<{ error?: string; results: TestResult[] }>;
+}
 
 export function modelTester(opts: {
   compiled: CompileResult;
@@ -33,7 +42,8 @@ export function modelTester(opts: {
 }): ModelTester | undefined {
   const { tests } = parseProjectTests(opts.compiled.project, opts.compiled.models);
   if (tests.size === 0) return undefined;
-  return async (ctx) => {
+  const transactional = opts.adapter.capabilities.transactionalDdl === true && !!opts.adapter.transaction;
+  const run: ModelTester["run"] = async (ctx) => {
     const defs = tests.get(ctx.model.name);
     if (!defs) return { results: [] };
     const planned = await planModelTests(
@@ -45,8 +55,16 @@ export function modelTester(opts: {
       ctx.target,
       ctx.builtInRun,
     );
-    const results = await runTests(opts.adapter, planned, opts.threads);
+    // One connection holds the transaction: its tests run one after another.
+    const results = await runTests(opts.adapter, planned, ctx.inTransaction ? 1 : opts.threads);
     recordTestResults(opts.store, { runId: ctx.runId, command: "run", scope: opts.isolation.scope }, results);
     return results.some(blocking) ? { error: failureSummary(results), results } : { results };
+  };
+  return {
+    run,
+    audit: (model) =>
+      transactional &&
+      model.strategy.type !== "view" &&
+      (tests.get(model.name) ?? []).some((t) => t.severity === "error"),
   };
 }

@@ -40,14 +40,16 @@ describe("rocky run with [[tests]]", () => {
     expect(p.status).toBe("partial_failure");
     expect(by.get("orders")).toMatchObject({
       status: "failed",
-      error: "test orders.status [not_null] failed: 1 failing row",
+      error:
+        'test orders.status [not_null] failed: 1 failing row (not published: "main"."orders" is left as it was)',
     });
     expect(by.get("fct_orders")).toMatchObject({
       status: "skipped",
       error: "upstream model 'orders' failed",
     });
     expect(by.get("other")!.status).toBe("success");
-    expect(await tables(dir, "main")).not.toContain("fct_orders");
+    // Write-audit-publish: the first build's failing table was rolled back, never published.
+    expect(await tables(dir, "main")).toEqual(["other"]);
     const text = rocky(["run", "-o", "table"], { cwd: dir });
     expect(text.stdout).toContain("failed: test orders.status [not_null] failed: 1 failing row");
     expect(text.stdout).toContain("skipped: upstream model 'orders' failed");
