@@ -131,6 +131,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX test_results_model ON test_results(model_name, executed_at);
   CREATE INDEX test_results_scope ON test_results(scope, executed_at);
+
+  -- \`branch promote --force --reason\`: who overrode which refused gates, when and why.
+  CREATE TABLE promote_overrides (
+    run_id     TEXT PRIMARY KEY,            -- the promote's run (scope promote:<branch>)
+    branch     TEXT NOT NULL,
+    forced_by  TEXT NOT NULL,
+    forced_at  TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    refusals   TEXT NOT NULL                -- JSON [{model, reason}] the gate gave
+  );
   `,
 ];
 

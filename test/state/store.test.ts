@@ -38,6 +38,7 @@ describe("state store", () => {
       "branches",
       "locks",
       "model_runs",
+      "promote_overrides",
       "run_inputs",
       "runs",
       "sql_texts",

@@ -6,7 +6,7 @@
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../../config/load.ts";
 import { findConfig, readStatePath } from "../../config/locate.ts";
-import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
+import { didYouMean, ExitCode, RockyError, UsageError } from "../../errors.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../../state/branches.ts";
 import { openState, type StateStore } from "../../state/store.ts";
 import { globals } from "../context.ts";
-import { emit, envelope } from "../output.ts";
+import { emit, envelope, log } from "../output.ts";
 
 /** The project when there is one; `--state-path` alone is enough for the state-only commands. */
 async function project(required: boolean): Promise<{ config?: LoadedConfig; statePath: string }> {
@@ -331,10 +331,22 @@ const promote = defineCommand({
   args: {
     name: { type: "positional", required: true, description: "branch name" },
     model: modelArg,
+    force: {
+      type: "boolean",
+      description: "promote even when a model's tests failed or did not run on the branch (needs --reason)",
+    },
+    reason: { type: "string", description: "why the test gate is overridden (recorded with --force)" },
   },
   async run({ args, rawArgs }) {
+    if (args.force && !args.reason?.trim())
+      throw new UsageError(
+        "--force needs --reason TEXT",
+        "say why the test gate is overridden; it is recorded",
+      );
     const config = needProject(await project(true));
     const filter = await models(rawArgs);
+    const { applyPromoteGate } = await import("../../testing/gate.ts");
+    const { parseProjectTests } = await import("../../testing/checks.ts");
     const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] =
       await Promise.all([
         import("../../branch/built.ts"),
@@ -360,7 +372,15 @@ const promote = defineCommand({
               hint: `run 'rocky run --branch ${rec.name}' first`,
             });
           }
-          return promoteBranch(store, ctx.adapter, rec, built, {
+          // The test gate (src/testing/gate.ts): every promoted model passed its tests on the branch.
+          const afterPromote = applyPromoteGate(
+            store,
+            rec.name,
+            built.map((b) => b.model.name),
+            parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests,
+            { force: args.force === true, ...(args.reason ? { reason: args.reason } : {}), notice: log },
+          );
+          const promoted = await promoteBranch(store, ctx.adapter, rec, built, {
             trigger: resolveTrigger(undefined),
             configHash: config.hash,
             compiled: ctx.compiled.models,
@@ -368,6 +388,8 @@ const promote = defineCommand({
             downstream: ctx.compiled.dag.downstream,
             watermarkKey: tableKey,
           });
+          afterPromote(promoted.run_id);
+          return promoted;
         },
       );
       emit(envelope("branch promote", result), () => renderPromote(result));
