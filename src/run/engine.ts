@@ -24,6 +24,7 @@ import {
 import { nowIso, type StateStore } from "../state/store.ts";
 import { setWatermark } from "../state/watermarks.ts";
 import type { ModelTester } from "../testing/hook.ts";
+import type { TestResult } from "../testing/run.ts";
 import type { Isolation } from "./isolation.ts";
 import { planWrite } from "./materialize.ts";
 import { rewriteRefs } from "./rewrite.ts";
@@ -45,6 +46,8 @@ export interface ModelResult {
   fingerprint: Fingerprint | null;
   columnCount: number | null;
   error: string | null;
+  /** Data test results of the model in this run (none when it has no tests, or --no-tests). */
+  tests?: TestResult[];
 }
 
 export interface RunOutcome {
@@ -227,6 +230,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       columnCount: cm?.columns?.length ?? null,
     };
     let statements: string[] | null = null;
+    let tests: TestResult[] | undefined;
     try {
       const refs = cm?.refs ?? [];
       const replacement = new Map<ResolvedRef, string>();
@@ -275,6 +279,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
         if (audit) {
           const tested = await tester!.run({ ...testCtx, inTransaction: true });
+          tests = tested.results;
           if (tested.error) throw new Error(`${tested.error} (not published: ${target} is left as it was)`);
         }
         return last;
@@ -313,6 +318,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       // (descendants skipped) though the table stays written.
       if (tester && !audit) {
         const tested = await tester.run({ ...testCtx, inTransaction: false });
+        tests = tested.results;
         if (tested.error) throw new Error(tested.error);
       }
       const result: ModelResult = {
@@ -325,6 +331,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         statements: stmts,
         fingerprint: null,
         error: null,
+        ...(tests && tests.length > 0 ? { tests } : {}),
       };
       if (fingerprint) {
         pendingFingerprints.push(
@@ -348,6 +355,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         statements,
         fingerprint: null,
         error: errorText(e),
+        ...(tests && tests.length > 0 ? { tests } : {}),
       };
     }
   }

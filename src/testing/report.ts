@@ -43,6 +43,22 @@ export function testPayload(o: TestOutcome) {
   };
 }
 
+/** A result as `rocky run -o json` lists it under its model. */
+export function runTestJson(x: TestResult) {
+  return {
+    name: x.label,
+    test_type: x.type,
+    column: x.column,
+    severity: x.severity,
+    status: x.status,
+    failing_rows: x.failingRows,
+    detail: x.detail,
+    sample: { columns: x.sampleColumns, rows: x.sample },
+    sql: x.sql,
+    duration_ms: x.durationMs,
+  };
+}
+
 const cell = (v: unknown): string =>
   v === null || v === undefined ? "NULL" : typeof v === "string" ? v : JSON.stringify(v);
 

@@ -17,7 +17,12 @@ const notNull = (severity = "error") =>
 
 interface RunJson {
   status: string;
-  models: { model: string; status: string; error: string | null }[];
+  models: {
+    model: string;
+    status: string;
+    error: string | null;
+    tests?: { status: string; failing_rows: number }[];
+  }[];
 }
 
 function stateRows(dir: string, q: string): Record<string, unknown>[] {
@@ -66,9 +71,17 @@ describe("rocky run with [[tests]]", () => {
     const dir = makeProject(files(notNull("warn")));
     const r = rocky(["run", "-o", "json"], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.json<RunJson>().models.every((m) => m.status === "success")).toBe(true);
+    const p = r.json<RunJson>();
+    expectSchemas("run", p, "run");
+    expect(p.models.every((m) => m.status === "success")).toBe(true);
+    expect(p.models.find((m) => m.model === "orders")!.tests).toMatchObject([
+      { name: "orders.status [not_null]", severity: "warning", status: "fail", failing_rows: 1 },
+    ]);
+    const text = rocky(["run", "-o", "table"], { cwd: dir });
+    expect(text.stdout).toContain("⚠ orders.status [not_null] — 1 failing row");
+    expect(text.stdout).toContain("id=2  status=NULL");
     expect(await tables(dir, "main")).toContain("fct_orders");
-    expect(stateRows(dir, "SELECT status, severity FROM test_results")).toEqual([
+    expect(stateRows(dir, "SELECT DISTINCT status, severity FROM test_results")).toEqual([
       { status: "fail", severity: "warning" },
     ]);
   });

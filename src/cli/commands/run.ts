@@ -5,6 +5,7 @@ import type { ModelResult, RunEvent, RunOutcome } from "../../run/engine.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
 import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
 import { runPayload } from "../../run/report.ts";
+import { resultLine, sampleLines } from "../../testing/report.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
@@ -37,6 +38,10 @@ function modelLine(m: ModelResult, width: number, targetWidth: number, isolated:
     lines.push(`  ${red("✗")} ${name}  ${target}  ${red(`failed: ${m.error ?? ""}`)}`);
   } else {
     lines.push(`  ${yellow("-")} ${name}  ${target}  ${yellow(`skipped: ${m.error ?? ""}`)}`);
+  }
+  // Tests that did not pass, with a few failing rows (warnings do not fail the model).
+  for (const t of m.tests ?? []) {
+    if (t.status !== "pass") lines.push(`    ${resultLine(t).trim()}`, ...sampleLines(t, "        "));
   }
   if (isolated) {
     for (const r of m.reads.filter((x) => x.model !== undefined)) {

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { envelopeFields } from "../common.ts";
+import { RunTestResult } from "./test.ts";
 
 const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
 const nullableUint = v.nullable(uint);
@@ -29,6 +30,8 @@ export const RunModelSchema = v.object({
   fingerprint: v.nullable(FingerprintSchema),
   reads: v.array(ReadSchema),
   error: v.nullable(v.string()),
+  /** The model's data tests in this run, when it has any and they ran. */
+  tests: v.optional(v.array(RunTestResult)),
 });
 
 const MaterializationSchema = v.object({

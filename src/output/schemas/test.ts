@@ -27,6 +27,20 @@ export const DeclarativeTestResult = v.object({
   duration_ms: uint,
 });
 
+/** One test of a model in `rocky run -o json` (models[].tests). */
+export const RunTestResult = v.object({
+  name: v.string(),
+  test_type: v.string(),
+  column: v.nullable(v.string()),
+  severity: v.picklist(["error", "warning"]),
+  status: v.picklist(["pass", "fail", "error"]),
+  failing_rows: v.nullable(uint),
+  detail: v.nullable(v.string()),
+  sample: v.object({ columns: v.array(v.string()), rows: v.array(v.array(v.unknown())) }),
+  sql: v.string(),
+  duration_ms: uint,
+});
+
 export const TestOutput = v.object({
   ...envelopeFields,
   total: uint,
