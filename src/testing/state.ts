@@ -78,3 +78,66 @@ export function testRunId(d = new Date()): string {
     .replace("T", "-")
     .replace(/\.(\d+)Z$/, "-$1")}`;
 }
+
+/** A recorded result in the shape `run`/`replay` JSON list under a model (RunTestResult). */
+export function recordedTestJson(r: TestResultRow) {
+  let sample: { columns: string[]; rows: unknown[][] } = { columns: [], rows: [] };
+  try {
+    sample = JSON.parse(r.sample) as typeof sample;
+  } catch {}
+  return {
+    name: r.label,
+    test_type: r.test_type,
+    column: r.column_name,
+    severity: r.severity as "error" | "warning",
+    status: r.status as "pass" | "fail" | "error",
+    failing_rows: r.failing_rows,
+    detail: r.detail,
+    sample,
+    sql: r.sql,
+    duration_ms: r.duration_ms,
+  };
+}
+
+/** A model's recorded test results in a run (none on a state file from before migration 3). */
+export function recordedTests(store: StateStore, runId: string, model: string) {
+  try {
+    return (
+      store.db
+        .query("SELECT * FROM test_results WHERE run_id = ? AND model_name = ? ORDER BY seq")
+        .all(runId, model) as TestResultRow[]
+    ).map(recordedTestJson);
+  } catch {
+    return [];
+  }
+}
+
+export interface TestCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  warned: number;
+  errored: number;
+}
+
+/** Per run: how its recorded tests went (`failed`: error severity; `warned`: warning). Runs without tests are absent. */
+export function testCountsOf(store: StateStore, runIds: string[]): Map<string, TestCounts> {
+  const out = new Map<string, TestCounts>();
+  if (runIds.length === 0) return out;
+  try {
+    const rows = store.db
+      .query(
+        `SELECT run_id, count(*) AS total,
+           sum(status = 'pass') AS passed,
+           sum(status = 'fail' AND severity = 'error') AS failed,
+           sum(status = 'fail' AND severity <> 'error') AS warned,
+           sum(status = 'error') AS errored
+         FROM test_results WHERE run_id IN (${runIds.map(() => "?").join(", ")}) GROUP BY run_id`,
+      )
+      .all(...runIds) as ({ run_id: string } & TestCounts)[];
+    for (const { run_id, ...c } of rows) out.set(run_id, c);
+  } catch {
+    // A state file from before migration 3 has no test results.
+  }
+  return out;
+}

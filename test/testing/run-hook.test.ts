@@ -67,6 +67,26 @@ describe("rocky run with [[tests]]", () => {
     expect(runs[0]).toMatchObject({ status: "failed", command: "run", test_status: "fail", failing_rows: 1 });
   });
 
+  test("history and replay show the recorded test results", () => {
+    const dir = makeProject(files(notNull()));
+    rocky(["run"], { cwd: dir });
+    const h = rocky(["history", "-o", "json"], { cwd: dir });
+    const hp = h.json<{ runs: { tests: unknown }[] }>();
+    expectSchemas("history", hp, "history");
+    expect(hp.runs[0]!.tests).toEqual({ total: 1, passed: 0, failed: 1, warned: 0, errored: 0 });
+    expect(rocky(["history", "-o", "table"], { cwd: dir }).stdout).toContain("TESTS OK");
+    const rp = rocky(["replay", "latest", "-o", "json"], { cwd: dir }).json<{
+      models: { model_name: string; tests?: { name: string; status: string; failing_rows: number }[] }[];
+    }>();
+    expectSchemas("replay", rp, "replay");
+    expect(rp.models.find((m) => m.model_name === "orders")!.tests).toMatchObject([
+      { name: "orders.status [not_null]", status: "fail", failing_rows: 1 },
+    ]);
+    expect(rocky(["replay", "latest", "-o", "table"], { cwd: dir }).stdout).toContain(
+      "test orders.status [not_null]: fail — 1 failing row",
+    );
+  });
+
   test("a failing warn test does not fail the model", async () => {
     const dir = makeProject(files(notNull("warn")));
     const r = rocky(["run", "-o", "json"], { cwd: dir });

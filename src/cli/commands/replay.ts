@@ -25,6 +25,11 @@ function renderReplay(p: ReplayPayload, showSql: boolean): string {
     parts.push(`duration_ms=${m.duration_ms}`);
     lines.push(parts.join("  "));
     if (m.error) lines.push(`    ${red(`error: ${m.error}`)}`);
+    for (const t of m.tests ?? []) {
+      const sev = t.severity === "warning" ? " (warning)" : "";
+      const detail = t.detail && t.status !== "pass" ? ` — ${t.detail}` : "";
+      lines.push(`    test ${t.name}: ${t.status}${sev}${detail}`);
+    }
     if (m.replay) {
       const v = m.replay.verdict;
       const c = v === "identical" ? green : v === "diverged" ? red : yellow;

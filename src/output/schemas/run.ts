@@ -111,6 +111,8 @@ export const HistoryOutput = v.object({
       error: v.nullable(v.string()),
       models_executed: uint,
       duration_ms: uint,
+      /** How the run's data tests went; null when none ran. */
+      tests: v.nullable(v.object({ total: uint, passed: uint, failed: uint, warned: uint, errored: uint })),
       models: v.array(HistoryModel),
     }),
   ),
@@ -179,6 +181,8 @@ export const ReplayModelSchema = v.object({
   error: v.nullable(v.string()),
   sql: v.optional(v.array(v.string())),
   replay: v.optional(Verdict),
+  /** The model's data test results recorded in the run. */
+  tests: v.optional(v.array(RunTestResult)),
 });
 
 export const ReplayOutput = v.object({
