@@ -5,7 +5,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { validateOrThrow } from "../config/load.ts";
 import { parseToml } from "../config/toml.ts";
 import { RockyError } from "../errors.ts";
-import { TEST_ORIGIN } from "../testing/definitions.ts";
+import { addTestDependencies, TEST_ORIGIN } from "../testing/definitions.ts";
 import { StrategySchema } from "./strategy.ts";
 import type { Model, Project, Strategy } from "./types.ts";
 
@@ -221,6 +221,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
     }
     seen.set(m.name.toLowerCase(), m);
   }
+  addTestDependencies(models);
   models.sort((a, b) => a.name.localeCompare(b.name));
   return models;
 }

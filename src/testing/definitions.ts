@@ -8,6 +8,7 @@
  * another name for `where`, `composite` (kind "unique", columns) as a multi-column `unique`.
  */
 import * as v from "valibot";
+import type { Model } from "../project/types.ts";
 
 /** Where a raw test entry was written: the TOML file and its position among that file's `[[tests]]`. */
 export const TEST_ORIGIN: unique symbol = Symbol.for("rocky.testOrigin");
@@ -312,4 +313,26 @@ export function columnsNamed(t: TestDef): { key: string; column: string }[] {
 /** The origin recorded by the loader, if any. */
 export function originOf(raw: object): TestOrigin | undefined {
   return (raw as { [TEST_ORIGIN]?: TestOrigin })[TEST_ORIGIN];
+}
+
+/**
+ * A relationships test reads the model it points to, so that model is built first: it is
+ * added to the testing model's `depends_on` (the run then tests against this run's copy,
+ * and a first run does not test against a table that does not exist yet).
+ */
+export function addTestDependencies(models: Model[]): void {
+  const names = new Map(models.map((m) => [m.name.toLowerCase(), m.name]));
+  for (const m of models) {
+    for (const t of m.tests) {
+      if (t.type !== "relationships") continue;
+      const table =
+        typeof t.to === "string" && t.to.includes(".")
+          ? t.to.slice(0, t.to.lastIndexOf("."))
+          : typeof t.to_table === "string"
+            ? t.to_table
+            : undefined;
+      const name = table === undefined ? undefined : names.get(table.toLowerCase());
+      if (name !== undefined && name !== m.name && !m.dependsOn.includes(name)) m.dependsOn.push(name);
+    }
+  }
 }

@@ -87,6 +87,20 @@ describe("rocky run with [[tests]]", () => {
     );
   });
 
+  test("a relationships target is built first, so a first run tests against this run's copy", () => {
+    const dir = makeProject({
+      "models/a_orders.sql": "SELECT * FROM (VALUES (1, 10), (2, 20)) AS t(id, customer_id)\n",
+      "models/a_orders.toml":
+        '[[tests]]\ntype = "relationships"\ncolumn = "customer_id"\nto = "z_customers.id"\n',
+      "models/z_customers.sql": "SELECT * FROM (VALUES (10), (20)) AS t(id)\n",
+    });
+    const r = rocky(["run", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const p = r.json<RunJson>();
+    expect(p.models.map((m) => m.model)).toEqual(["z_customers", "a_orders"]);
+    expect(p.models[1]!.tests).toMatchObject([{ status: "pass", failing_rows: 0 }]);
+  });
+
   test("a failing warn test does not fail the model", async () => {
     const dir = makeProject(files(notNull("warn")));
     const r = rocky(["run", "-o", "json"], { cwd: dir });
