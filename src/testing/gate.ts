@@ -113,3 +113,41 @@ export function applyPromoteGate(
   );
   return (runId) => recordOverride(store, { runId, branch, forcedBy, reason: opts.reason ?? "", refusals });
 }
+
+/** `branch promote --dry-run`: what would be published and what the test gate says; nothing is written. */
+export function promoteDryRun(
+  store: StateStore,
+  branch: string,
+  built: readonly { model: { name: string }; kind: "table" | "view"; from: string; to: string }[],
+  tests: ReadonlyMap<string, TestDef[]>,
+  force: boolean,
+) {
+  const refusals = testGate(
+    store,
+    branch,
+    built.map((b) => b.model.name),
+    tests,
+  );
+  return {
+    branch,
+    dry_run: true as const,
+    targets: built.map((b) => ({ model: b.model.name, from: b.from, to: b.to, kind: b.kind })),
+    gate: { passed: refusals.length === 0, refusals },
+    would_promote: refusals.length === 0 || force,
+  };
+}
+
+export type PromoteDryRun = ReturnType<typeof promoteDryRun>;
+
+export function renderDryRun(p: PromoteDryRun): string {
+  const lines = [`Dry run: promoting branch '${p.branch}' would publish ${p.targets.length} object(s):`];
+  for (const t of p.targets) lines.push(`  ${t.model}  ${t.from} -> ${t.to}  (${t.kind})`);
+  lines.push("");
+  if (p.gate.passed) lines.push("Test gate: passed");
+  else {
+    lines.push("Test gate: refused");
+    for (const r of p.gate.refusals) lines.push(`  ${r.model}: ${r.reason}`);
+  }
+  lines.push(p.would_promote ? "Nothing was written." : "Nothing was written; the promote would be refused.");
+  return lines.join("\n");
+}

@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rocky } from "../helpers/cli.ts";
+import { expectOurSchema } from "../helpers/schema.ts";
 import { expectOk, makeProject, sql } from "../run/project.ts";
 
 const GOOD = "SELECT * FROM (VALUES (1, 10), (2, 20)) AS t(id, amount)\n";
@@ -95,6 +96,40 @@ describe("branch promote: the test gate", () => {
     });
     expect(rows[0]!.forced_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(JSON.parse(rows[0]!.refusals)[0].model).toBe("out");
+  });
+
+  test("--dry-run shows the targets and the gate's verdict and writes nothing", async () => {
+    const dir = setup();
+    writeFileSync(join(dir, "models/out.sql"), BAD);
+    expectOk(rocky(["run", "--branch", "fix", "--no-tests"], { cwd: dir }));
+    const r = rocky(["branch", "promote", "fix", "--dry-run", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const p = r.json<{
+      targets: { model: string; to: string }[];
+      gate: { passed: boolean };
+      would_promote: boolean;
+    }>();
+    expectOurSchema("branch_promote_dry_run", p);
+    expect(p.targets.map((t) => [t.model, t.to])).toEqual([
+      ["out", '"main"."out"'],
+      ["plain", '"main"."plain"'],
+    ]);
+    expect(p.gate.passed).toBe(false);
+    expect(p.would_promote).toBe(false);
+    const text = rocky(["branch", "promote", "fix", "--dry-run", "-o", "table"], { cwd: dir });
+    expect(text.stdout).toContain("Test gate: refused");
+    expect(text.stdout).toContain("Nothing was written; the promote would be refused.");
+    expect(await amounts(dir)).toEqual([[10], [20]]);
+    const forced = rocky(
+      ["branch", "promote", "fix", "--dry-run", "--force", "--reason", "ok", "-o", "json"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(forced.code).toBe(0);
+    expect(await amounts(dir)).toEqual([[10], [20]]);
+    const history = rocky(["history", "-o", "json"], { cwd: dir }).json<{ runs: { scope: string }[] }>();
+    expect(history.runs.some((x) => x.scope.startsWith("promote:"))).toBe(false);
   });
 
   test("models without tests are not gated", () => {

@@ -336,6 +336,10 @@ const promote = defineCommand({
       description: "promote even when a model's tests failed or did not run on the branch (needs --reason)",
     },
     reason: { type: "string", description: "why the test gate is overridden (recorded with --force)" },
+    "dry-run": {
+      type: "boolean",
+      description: "show what would be published and what the test gate says; write nothing",
+    },
   },
   async run({ args, rawArgs }) {
     if (args.force && !args.reason?.trim())
@@ -356,6 +360,27 @@ const promote = defineCommand({
       ]);
     const { resolveTrigger } = await import("../../run/run.ts");
     const ctx = await warehouseContext(config);
+    if (args["dry-run"]) {
+      const { promoteDryRun, renderDryRun } = await import("../../testing/gate.ts");
+      try {
+        const p = await withStore(config.statePath, {}, async (store) => {
+          const rec = requireBranch(store, args.name);
+          const d = ctx.adapter.dialect;
+          const built = filterModels(builtModels(store, rec, ctx.models, d), filter, ctx.models).map((b) => ({
+            ...b,
+            from: d.qualify(b.branch),
+            to: d.qualify(b.production),
+          }));
+          const tests = parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests;
+          return promoteDryRun(store, rec.name, built, tests, args.force === true);
+        });
+        emit(envelope("branch promote", p), () => renderDryRun(p));
+        if (!p.would_promote) throw new ExitCode(1);
+        return;
+      } finally {
+        await ctx.adapter.close();
+      }
+    }
     try {
       const result = await withStore(
         config.statePath,

@@ -62,4 +62,20 @@ export const TestOutput = v.object({
   duration_ms: uint,
 });
 
-export const schemas = { test: TestOutput };
+/** `rocky branch promote --dry-run`: what would be published and the test gate's verdict. */
+export const PromoteDryRunOutput = v.object({
+  ...envelopeFields,
+  branch: v.string(),
+  dry_run: v.literal(true),
+  targets: v.array(
+    v.object({ model: v.string(), from: v.string(), to: v.string(), kind: v.picklist(["table", "view"]) }),
+  ),
+  gate: v.object({
+    passed: v.boolean(),
+    refusals: v.array(v.object({ model: v.string(), reason: v.string() })),
+  }),
+  /** False when the gate refuses and --force was not given (exit 1). */
+  would_promote: v.boolean(),
+});
+
+export const schemas = { test: TestOutput, branch_promote_dry_run: PromoteDryRunOutput };
