@@ -14,10 +14,13 @@ import { connectAdapter } from "../run/connect.ts";
 import { productionTarget } from "../run/isolation.ts";
 import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
+import { type ReplayedTest, replayTests } from "../testing/replay.ts";
 
 export type Verdict = "identical" | "diverged" | "not_comparable";
 
 export interface ReplayResult {
+  /** The model's recorded data tests, run again on the replayed table. */
+  tests?: ReplayedTest[];
   verdict: Verdict;
   reason: string | null;
   recorded: { row_count: number; hash: string } | null;
@@ -212,6 +215,10 @@ export async function executeReplay(
           continue;
         }
         mapping.set(m.target, replayTarget);
+        const tests = await replayTests(adapter, store, run.run_id, m.model_name, (q) =>
+          replaceQualified(q, local),
+        );
+        const withTests = (r: ReplayResult): ReplayResult => (tests.length > 0 ? { ...r, tests } : r);
         if (m.strategy === "view") {
           const r = result(
             "not_comparable",
@@ -220,7 +227,7 @@ export async function executeReplay(
               replay_target: replayTarget,
             },
           );
-          results.set(m.model_name, r);
+          results.set(m.model_name, withTests(r));
           replayedVerdict.set(m.target, r);
           continue;
         }
@@ -273,7 +280,7 @@ export async function executeReplay(
                 { recorded, replayed, replay_target: replayTarget },
               );
         }
-        results.set(m.model_name, r);
+        results.set(m.model_name, withTests(r));
         replayedVerdict.set(replayTarget, r);
         replayedVerdict.set(m.target, r);
       }

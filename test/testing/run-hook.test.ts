@@ -101,6 +101,28 @@ describe("rocky run with [[tests]]", () => {
     expect(p.models[1]!.tests).toMatchObject([{ status: "pass", failing_rows: 0 }]);
   });
 
+  test("replay --execute re-runs the recorded tests on the replayed table", () => {
+    const dir = makeProject(files(notNull("warn")));
+    expect(rocky(["run"], { cwd: dir }).code).toBe(0);
+    const r = rocky(["replay", "latest", "--execute", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const p = r.json<{ models: { model_name: string; replay?: { tests?: unknown[] } }[] }>();
+    expectSchemas("replay", p, "replay");
+    expect(p.models.find((m) => m.model_name === "orders")!.replay!.tests).toEqual([
+      {
+        name: "orders.status [not_null]",
+        recorded_status: "fail",
+        recorded_failing_rows: 1,
+        status: "fail",
+        failing_rows: 1,
+        error: null,
+      },
+    ]);
+    expect(rocky(["replay", "latest", "--execute", "-o", "table"], { cwd: dir }).stdout).toContain(
+      "replayed test orders.status [not_null]: fail (1 failing), recorded fail",
+    );
+  });
+
   test("a failing warn test does not fail the model", async () => {
     const dir = makeProject(files(notNull("warn")));
     const r = rocky(["run", "-o", "json"], { cwd: dir });

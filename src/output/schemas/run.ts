@@ -163,6 +163,19 @@ const Verdict = v.object({
   replayed: v.nullable(FingerprintSchema),
   replay_target: v.nullable(v.string()),
   error: v.nullable(v.string()),
+  /** The model's recorded data tests, run again on the replayed table. */
+  tests: v.optional(
+    v.array(
+      v.object({
+        name: v.string(),
+        recorded_status: v.string(),
+        recorded_failing_rows: nullableUint,
+        status: v.picklist(["pass", "fail", "error"]),
+        failing_rows: nullableUint,
+        error: v.nullable(v.string()),
+      }),
+    ),
+  ),
 });
 
 export const ReplayModelSchema = v.object({
