@@ -62,7 +62,16 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
     if (compiled.hasErrors) throw compileFailure(compiled);
     const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
     const { tests } = parseProjectTests(compiled.project, compiled.models);
-    store = openState(config.statePath, { write: true, command: "test" });
+    // Results are recorded when the state can be written; a read-only state still tests.
+    let writable = true;
+    try {
+      store = openState(config.statePath, { write: true, command: "test" });
+    } catch (e) {
+      if (!(e instanceof RockyError) || e.code !== "state_read_only") throw e;
+      writable = false;
+      store = openState(config.statePath);
+      req.onNotice?.("notice: the state file is read-only; test results are not recorded");
+    }
     adapter = await connecting;
     const isolation = req.isolation
       ? req.isolation({ adapter, store, compiled })
@@ -80,7 +89,7 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
     }
     const results = await runTests(adapter, planned, req.threads ?? adapter.capabilities.defaultThreads);
     let id: string | null = null;
-    if (results.length > 0) {
+    if (results.length > 0 && writable) {
       try {
         id = testRunId();
         recordTestResults(store, { runId: id, command: "test", scope: isolation.scope }, results);

@@ -6,7 +6,8 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { rocky } from "../helpers/cli.ts";
+import { mkdirSync } from "node:fs";
+import { REPO, rocky, tempDir } from "../helpers/cli.ts";
 import { expectSchemas } from "../helpers/schema.ts";
 import { expectOk, makeProject, sql } from "../run/project.ts";
 
@@ -216,5 +217,48 @@ describe("rocky test", () => {
     expect(b.r.code).toBe(1);
     expect(b.p.scope).toBe("branch:fix");
     expect(b.p.declarative.results[0]!.detail).toBe("row count 4 is above max 3");
+  });
+
+  test("a read-only state file: tests still run, results are not recorded (notice)", () => {
+    const stateDir = tempDir("rocky-ro-state-");
+    mkdirSync(join(stateDir, "s"));
+    const state = join(stateDir, "s", "state.db");
+    const dir = makeProject({
+      "models/orders.sql": BAD,
+      "models/orders.toml": tests({ min: 3 }) + "\n",
+      "models/customers.sql": CUSTOMERS,
+    });
+    expectOk(rocky(["--state-path", state, "run", "--no-tests"], { cwd: dir }));
+    const p = Bun.spawnSync(
+      [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        'mount --bind -o ro "$1" "$1" && cd "$2" && shift 2 && exec "$@"',
+        "sh",
+        join(stateDir, "s"),
+        dir,
+        process.execPath,
+        join(REPO, "src", "cli", "main.ts"),
+        "--state-path",
+        state,
+        "test",
+        "-o",
+        "json",
+      ],
+      { env: { ...process.env, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" },
+    );
+    if (p.exitCode !== 1 && p.stderr.toString().includes("unshare")) {
+      console.warn(`skipped: cannot bind-mount read-only here: ${p.stderr.toString().trim()}`);
+      return;
+    }
+    expect(p.stderr.toString()).toContain(
+      "notice: the state file is read-only; test results are not recorded",
+    );
+    expect(p.exitCode).toBe(1);
+    const payload = JSON.parse(p.stdout.toString()) as Payload;
+    expect(payload.test_run_id).toBeNull();
+    expect(payload.declarative.total).toBe(7);
   });
 });
