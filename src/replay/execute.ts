@@ -15,6 +15,7 @@ import { productionTarget } from "../run/isolation.ts";
 import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ReplayedTest, replayTests } from "../testing/replay.ts";
+import { AUDIT_SUFFIX } from "../testing/wap.ts";
 
 export type Verdict = "identical" | "diverged" | "not_comparable";
 
@@ -186,6 +187,14 @@ export async function executeReplay(
         refOf.set(replayTarget, replayRef);
         const local = new Map(mapping);
         local.set(m.target, replayTarget);
+        // A staged write-audit-publish (src/testing/wap.ts) built beside its target: its
+        // staging table moves to the replay schema too.
+        const prodRef = parseQualified(m.target);
+        if (prodRef)
+          local.set(
+            dialect.qualify({ ...prodRef, table: `${prodRef.table}${AUDIT_SUFFIX}` }),
+            dialect.qualify({ ...replayRef, table: `${replayRef.table}${AUDIT_SUFFIX}` }),
+          );
         const rewritten = stmts.map((s) => replaceQualified(s, local));
         const leaked = rewritten.find((s) => mentions(s, m.target));
         if (leaked) {

@@ -22,13 +22,14 @@ export interface ModelTestContext {
 }
 
 /**
- * What the engine calls around a write. `audit(model)`: the model has error-severity tests
- * and the adapter rolls back DDL, so its write and its tests share one transaction
- * (write-audit-publish: a failing test rolls the write back and production keeps its last
- * good version). Otherwise `run` is called after the write is committed.
+ * What the engine calls around a write. `audit(model)`, for a model with error-severity
+ * tests (write-audit-publish: a failing test never leaves its rows in the target):
+ * "transaction" where DDL rolls back (DuckDB): the write and its tests share one
+ * transaction; "stage" elsewhere: built and tested in a staging relation, then published
+ * (src/testing/wap.ts). Otherwise `run` is called after the write is committed.
  */
 export interface ModelTester {
-  audit(model: Model): boolean;
+  audit(model: Model): "transaction" | "stage" | false;
   /** Run the model's tests; `error` when an error-severity test did not pass. */
   run(ctx: ModelTestContext & { inTransaction: boolean }): Promise<{ error?: string; results: TestResult[] }>;
 }
@@ -63,8 +64,10 @@ export function modelTester(opts: {
   return {
     run,
     audit: (model) =>
-      transactional &&
-      model.strategy.type !== "view" &&
-      (tests.get(model.name) ?? []).some((t) => t.severity === "error"),
+      model.strategy.type !== "view" && (tests.get(model.name) ?? []).some((t) => t.severity === "error")
+        ? transactional
+          ? "transaction"
+          : "stage"
+        : false,
   };
 }
