@@ -3,7 +3,7 @@
  * scope reads (production, shadow copy, branch copy), run its tests in parallel, record the
  * results in the state store.
  */
-import type { Adapter } from "../adapter/types.ts";
+import type { Adapter, Dialect } from "../adapter/types.ts";
 import { compileProject } from "../compile/compile.ts";
 import type { CompileResult } from "../compile/types.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -21,7 +21,8 @@ import { openState, type StateStore } from "../state/store.ts";
 import { parseProjectTests } from "./checks.ts";
 import { planModelTests } from "./plan.ts";
 import type { TestOutcome } from "./report.ts";
-import { type PlannedTest, runTests } from "./run.ts";
+import { type PlannedTest, runTests, type TestResult } from "./run.ts";
+import { testQuery } from "./sql.ts";
 import { recordTestResults, testRunId } from "./state.ts";
 
 export interface TestRequest {
@@ -35,6 +36,25 @@ export interface TestRequest {
   scope?: string;
   /** Called with a notice to show (e.g. results not recorded). */
   onNotice?: (line: string) => void;
+}
+
+function notBuilt(p: PlannedTest, dialect: Dialect): TestResult {
+  const table = dialect.qualify(p.target);
+  return {
+    model: p.model,
+    label: p.test.label,
+    type: p.test.type,
+    column: p.test.column ?? null,
+    severity: p.test.severity,
+    status: "error",
+    table: [p.target.catalog, p.target.schema, p.target.table].filter((x) => x !== undefined).join("."),
+    failingRows: null,
+    sampleColumns: [],
+    sample: [],
+    sql: testQuery(p.test, dialect, p.target, p.parent),
+    durationMs: 0,
+    detail: `${table} does not exist: build it first ('rocky run')`,
+  };
 }
 
 function compileFailure(compiled: CompileResult): RockyError {
@@ -87,7 +107,19 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
       const target = (await isolation.readTargetFor(model, false)).ref;
       planned.push(...(await planModelTests(compiled, isolation, adapter.dialect, name, defs, target)));
     }
-    const results = await runTests(adapter, planned, req.threads ?? adapter.capabilities.defaultThreads);
+    // A model that was never built: say so once per test instead of a warehouse error.
+    const missing = new Set<string>();
+    for (const key of new Set(planned.map((p) => adapter!.dialect.qualify(p.target)))) {
+      const p = planned.find((x) => adapter!.dialect.qualify(x.target) === key)!;
+      if (!(await adapter.tableExists(p.target))) missing.add(key);
+    }
+    const runnable = planned.filter((p) => !missing.has(adapter!.dialect.qualify(p.target)));
+    const ran = await runTests(adapter, runnable, req.threads ?? adapter.capabilities.defaultThreads);
+    const results = planned.map((p) =>
+      missing.has(adapter!.dialect.qualify(p.target))
+        ? notBuilt(p, adapter!.dialect)
+        : ran[runnable.indexOf(p)]!,
+    );
     let id: string | null = null;
     if (results.length > 0 && writable) {
       try {

@@ -164,6 +164,19 @@ describe("rocky test", () => {
     );
   });
 
+  test("a model never built: each of its tests says so, exit 1", () => {
+    const dir = makeProject({
+      "models/orders.sql": GOOD,
+      "models/orders.toml": '[[tests]]\ntype = "not_null"\ncolumn = "id"\n',
+    });
+    const { r, p } = testJson(dir);
+    expect(r.code).toBe(1);
+    expect(p.declarative.results[0]).toMatchObject({
+      status: "error",
+      detail: `"main"."orders" does not exist: build it first ('rocky run')`,
+    });
+  });
+
   test("results are recorded in the state store", () => {
     const dir = project(BAD, tests({ min: 3 }));
     const { p } = testJson(dir);
