@@ -156,6 +156,7 @@ describe("rocky test", () => {
     expect(p.declarative.results[0]).toMatchObject({ status: "error" });
     expect(p.declarative.errored).toBe(1);
     expect(p.declarative.results[0]!.detail).toContain("no_such_column");
+    expect(testJson(dir, ["--declarative", "--model", "orders"]).p.declarative.total).toBe(1);
     const none = testJson(dir, ["customers"]);
     expect(none.r.code).toBe(0);
     expect(none.p.declarative.total).toBe(0);

@@ -41,6 +41,10 @@ Example:
     },
     "shadow-schema": { type: "string", description: "Shadow schema; implies --shadow" },
     branch: { type: "string", description: "Test a branch's copies (see 'rocky branch')" },
+    declarative: {
+      type: "boolean",
+      description: "Accepted for Rocky 1.10 compatibility: [[tests]] are what rocky test runs",
+    },
   },
   async run({ args, rawArgs }) {
     let threads: number | undefined;
