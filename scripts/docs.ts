@@ -23,7 +23,29 @@ import {
   StateConfigSchema,
   BranchConfigSchema,
 } from "../src/config/schema.ts";
-import { DefaultsSchema, SidecarSchema, TargetSchema, TestSchema } from "../src/project/load.ts";
+import { DefaultsSchema, SidecarSchema, TargetSchema } from "../src/project/load.ts";
+import { TEST_SCHEMAS, TEST_TYPES } from "../src/testing/definitions.ts";
+
+/** The keys shared by the test types, described once. */
+const TEST_KEYS: Record<string, string> = {
+  type: "the kind of test",
+  column: "the column it checks",
+  columns: "the columns whose combination it checks",
+  kind: "Rocky 1.10's composite test kind: only `unique`",
+  values: "the values the column may hold (NULL passes)",
+  to: "`model.column` (or `source.table.column`) the column must reference; or to_table + to_column",
+  to_table: "the model or declared source the column references",
+  to_column: "the referenced column",
+  expression: "a boolean SQL expression every row must satisfy (NULL passes)",
+  min: "the least number of rows",
+  max: "the most rows",
+  sql: "a query returning the failing rows; `{{ this }}` stands for the model's table",
+  severity: "`error` (default) fails the model and stops its publish; `warn` (or `warning`) is reported only",
+  where: "a SQL condition limiting the rows tested",
+  filter: "Rocky 1.10's name for `where`",
+  name: "a label shown instead of the generated one",
+  description: "what the test guards",
+};
 import { StrategySchema } from "../src/project/strategy.ts";
 
 const REPO = join(import.meta.dir, "..");
@@ -189,14 +211,12 @@ export const SCHEMAS: Record<string, Documented> = {
       table: "table name; default: the model's name",
     },
   },
-  test: {
-    schema: TestSchema,
-    descriptions: {
-      type: "the kind of test; other keys depend on it",
-      column: "the column it checks, for a column test",
-      severity: "`error` fails the model, `warning` is reported only",
-    },
-  },
+  ...Object.fromEntries(
+    TEST_TYPES.map((t) => [
+      `test ${t}`,
+      { schema: TEST_SCHEMAS[t], source: "src/testing/definitions.ts", descriptions: TEST_KEYS },
+    ]),
+  ),
   ...Object.fromEntries(
     STRATEGY_TYPES.map((t) => [
       `strategy ${t}`,

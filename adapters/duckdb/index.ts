@@ -61,6 +61,7 @@ class DuckDBAdapter implements Adapter {
     const threads = config.threads ?? Math.max(1, Math.min(8, navigator.hardwareConcurrency ?? 4));
     this.capabilities = {
       transactions: true,
+      transactionalDdl: true,
       clone: false,
       fingerprint: config.fingerprints !== false,
       defaultThreads: threads,

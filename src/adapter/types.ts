@@ -86,6 +86,12 @@ export interface Dialect extends StrategySql {
 export interface AdapterCapabilities {
   /** Several statements can be committed atomically (branch promote). */
   transactions: boolean;
+  /**
+   * DDL (`CREATE OR REPLACE TABLE`, `CREATE VIEW`, `DROP`) inside `transaction()` is rolled
+   * back with it (DuckDB; not Snowflake, whose DDL commits). Write-audit-publish then tests a
+   * model's would-be table inside the write's transaction and rolls back on a failing test.
+   */
+  transactionalDdl?: boolean;
   /** `cloneTable` is native zero-copy. */
   clone: boolean;
   /** `fingerprint` is implemented. */

@@ -11,6 +11,7 @@ import { checkStrategies } from "./strategy-checks.ts";
 import { gateUnknownColumns } from "./unknown-columns.ts";
 import { unknownTableDiagnostics } from "./unknown-tables.ts";
 import { explainFileSources, sourceName } from "./file-sources.ts";
+import { checkTests } from "../testing/checks.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -680,6 +681,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
     return t.kind === "model" ? compiledModels.get(t.name)?.columns : t.columns;
   });
   diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
+  diagnostics.push(...checkTests(project, compiledModels));
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");

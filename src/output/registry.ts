@@ -14,6 +14,7 @@ export async function allOutputSchemas(): Promise<Record<string, GenericSchema>>
     import("./schemas/adapters.ts"),
     import("./schemas/error.ts"),
     import("./schemas/diff.ts"),
+    import("./schemas/test.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

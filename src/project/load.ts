@@ -5,6 +5,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { validateOrThrow } from "../config/load.ts";
 import { parseToml } from "../config/toml.ts";
 import { RockyError } from "../errors.ts";
+import { addTestDependencies, TEST_ORIGIN } from "../testing/definitions.ts";
 import { StrategySchema } from "./strategy.ts";
 import { DIALECTS, type Dialect, type Model, type Project, type Strategy } from "./types.ts";
 
@@ -18,11 +19,13 @@ export const TargetSchema = v.strictObject({
   table: v.optional(v.pipe(v.string(), v.nonEmpty())),
 });
 
-export const TestSchema = v.looseObject({
-  type: v.pipe(v.string(), v.nonEmpty()),
-  column: v.optional(v.string()),
-  severity: v.optional(v.picklist(["error", "warning"]), "error"),
-});
+// Kept raw here; compile checks each entry per type (src/testing/checks.ts) with file:line.
+export const TestSchema = v.looseObject({ type: v.optional(v.unknown()), column: v.optional(v.unknown()) });
+
+/** Mark each test of a TOML file with where it was written (compile diagnostics point there). */
+function withOrigin<T extends object>(tests: T[] | undefined, file: string): T[] | undefined {
+  return tests?.map((t, index) => ({ ...t, [TEST_ORIGIN]: { file, index } }));
+}
 
 export const SidecarSchema = v.strictObject({
   name: v.optional(
@@ -143,6 +146,7 @@ async function defaultsFor(dir: string, root: string, cache: Map<string, Default
       if (k in raw) throw new RockyError(`${file}: _defaults.toml must not declare per-model field '${k}'`);
     }
     own = validateOrThrow(DefaultsSchema, raw, file);
+    if (own.tests) own.tests = withOrigin(own.tests, file);
   }
   const merged: Defaults = {
     ...parent,
@@ -184,6 +188,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       } catch {}
     }
     if (hasSidecar) sidecar = validateOrThrow(SidecarSchema, await readToml(sidecarPath), sidecarPath);
+    if (sidecar.tests) sidecar.tests = withOrigin(sidecar.tests, sidecarPath);
     const defaults = await defaultsFor(dirname(file), dir, defaultsCache);
     const name = sidecar.name ?? stem;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -225,6 +230,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
     }
     seen.set(m.name.toLowerCase(), m);
   }
+  addTestDependencies(models);
   models.sort((a, b) => a.name.localeCompare(b.name));
   return models;
 }

@@ -99,6 +99,27 @@ SELECT
 FROM raw_orders AS o
 WHERE o.status <> 'cancelled'
 `,
+  "models/staging/stg_orders.toml": `description = "Orders without cancellations; returns count as negative revenue"
+
+# Data tests: 'rocky run' tests the model right after building it and publishes it only if
+# they pass; 'rocky test' runs them on the built tables.
+[[tests]]
+type = "not_null"
+column = "order_id"
+
+[[tests]]
+type = "unique"
+column = "order_id"
+
+[[tests]]
+type = "accepted_values"
+column = "status"
+values = ["completed", "returned"]
+
+[[tests]]
+type = "row_count_range"
+min = 1
+`,
   "models/marts/_defaults.toml": `[target]
 schema = "marts"
 `,

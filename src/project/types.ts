@@ -14,10 +14,10 @@ export interface ModelTarget {
   table: string;
 }
 
+/** A `[[tests]]` entry as written (checked and normalised by src/testing/definitions.ts). */
 export interface ModelTest {
-  type: string;
-  column?: string;
-  severity: "error" | "warning";
+  type?: unknown;
+  column?: unknown;
   [key: string]: unknown;
 }
 

@@ -14,10 +14,14 @@ import { connectAdapter } from "../run/connect.ts";
 import { productionTarget } from "../run/isolation.ts";
 import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
+import { type ReplayedTest, replayTests } from "../testing/replay.ts";
+import { AUDIT_SUFFIX } from "../testing/wap.ts";
 
 export type Verdict = "identical" | "diverged" | "not_comparable";
 
 export interface ReplayResult {
+  /** The model's recorded data tests, run again on the replayed table. */
+  tests?: ReplayedTest[];
   verdict: Verdict;
   reason: string | null;
   recorded: { row_count: number; hash: string } | null;
@@ -183,6 +187,14 @@ export async function executeReplay(
         refOf.set(replayTarget, replayRef);
         const local = new Map(mapping);
         local.set(m.target, replayTarget);
+        // A staged write-audit-publish (src/testing/wap.ts) built beside its target: its
+        // staging table moves to the replay schema too.
+        const prodRef = parseQualified(m.target);
+        if (prodRef)
+          local.set(
+            dialect.qualify({ ...prodRef, table: `${prodRef.table}${AUDIT_SUFFIX}` }),
+            dialect.qualify({ ...replayRef, table: `${replayRef.table}${AUDIT_SUFFIX}` }),
+          );
         const rewritten = stmts.map((s) => replaceQualified(s, local));
         const leaked = rewritten.find((s) => mentions(s, m.target));
         if (leaked) {
@@ -212,6 +224,10 @@ export async function executeReplay(
           continue;
         }
         mapping.set(m.target, replayTarget);
+        const tests = await replayTests(adapter, store, run.run_id, m.model_name, (q) =>
+          replaceQualified(q, local),
+        );
+        const withTests = (r: ReplayResult): ReplayResult => (tests.length > 0 ? { ...r, tests } : r);
         if (m.strategy === "view") {
           const r = result(
             "not_comparable",
@@ -220,7 +236,7 @@ export async function executeReplay(
               replay_target: replayTarget,
             },
           );
-          results.set(m.model_name, r);
+          results.set(m.model_name, withTests(r));
           replayedVerdict.set(m.target, r);
           continue;
         }
@@ -273,7 +289,7 @@ export async function executeReplay(
                 { recorded, replayed, replay_target: replayTarget },
               );
         }
-        results.set(m.model_name, r);
+        results.set(m.model_name, withTests(r));
         replayedVerdict.set(replayTarget, r);
         replayedVerdict.set(m.target, r);
       }

@@ -11,6 +11,7 @@ import {
 } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ReplayResult } from "./execute.ts";
+import { recordedTests } from "../testing/state.ts";
 
 export function resolveRun(store: StateStore, id: string): RunRow {
   if (id === "latest") {
@@ -72,8 +73,15 @@ export function replayModelEntry(run: RunRow, m: ModelRunRow, store: StateStore,
         : null,
     reads: m.reads,
     error: m.error,
+    ...testsEntry(store, run.run_id, m.model_name),
     ...(withSql ? { sql: m.sql_hash ? (statementsFor(store, m.sql_hash) ?? []) : [] } : {}),
   };
+}
+
+/** The model's data test results in the run, when any were recorded. */
+function testsEntry(store: StateStore, runId: string, model: string) {
+  const tests = recordedTests(store, runId, model);
+  return tests.length > 0 ? { tests } : {};
 }
 
 export type ReplayModelEntry = ReturnType<typeof replayModelEntry>;

@@ -23,9 +23,13 @@ import {
 } from "../state/runs.ts";
 import { nowIso, type StateStore } from "../state/store.ts";
 import { setWatermark } from "../state/watermarks.ts";
+import type { ModelTester } from "../testing/hook.ts";
+import type { TestResult } from "../testing/run.ts";
 import type { Isolation } from "./isolation.ts";
+import { stagedWrite } from "../testing/wap.ts";
 import { planWrite } from "./materialize.ts";
 import { type Scheduler, schedule } from "./scheduler.ts";
+import { updatesInPlace } from "./strategies.ts";
 import { rewriteRefs } from "./rewrite.ts";
 
 export interface ModelResult {
@@ -45,6 +49,8 @@ export interface ModelResult {
   fingerprint: Fingerprint | null;
   columnCount: number | null;
   error: string | null;
+  /** Data test results of the model in this run (none when it has no tests, or --no-tests). */
+  tests?: TestResult[];
 }
 
 export interface RunOutcome {
@@ -79,6 +85,8 @@ export interface EngineOptions {
   rockyVersion: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** Data tests run on each model once written (src/testing/hook.ts); absent: none. */
+  testModel?: ModelTester;
 }
 
 /** Strip what cannot stand inside a sub-select: trailing semicolons and whitespace. */
@@ -221,6 +229,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       columnCount: cm?.columns?.length ?? null,
     };
     let statements: string[] | null = null;
+    let tests: TestResult[] | undefined;
     try {
       const refs = cm?.refs ?? [];
       const replacement = new Map<ResolvedRef, string>();
@@ -248,26 +257,67 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       await ensureSchema(targetRef);
       const existingKind = await kindOf(targetRef);
       const strategy = model.strategy;
+      const tester = opts.testModel;
+      const testCtx = { runId, model, target: targetRef, builtInRun: (m: string) => succeeded.has(m) };
+      // Write-audit-publish for a model with error-severity tests (src/testing/hook.ts):
+      // "transaction": the tests see the would-be table inside the write's transaction and a
+      // failure rolls it back; "stage": built and tested beside the target, then published.
+      const audit = tester?.audit(model) ?? false;
+      const inTx = audit === "transaction" && adapter.transaction !== undefined;
+      const staged =
+        audit === "stage" && existingKind !== "view"
+          ? stagedWrite(dialect, targetRef, {
+              inPlace: updatesInPlace(strategy, existingKind, opts.fullRefresh),
+              targetExists: existingKind === "table",
+            })
+          : undefined;
+      if (staged) {
+        statements = [...staged.setup];
+        for (const s of staged.setup) await adapter.execute(s);
+      }
       const plan = await planWrite(adapter, {
         model: name,
         strategy,
-        target: targetRef,
+        target: staged?.audit ?? targetRef,
         select,
         ...(cm?.columns ? { columns: cm.columns } : {}),
-        existingKind,
+        existingKind:
+          staged && !updatesInPlace(strategy, existingKind, opts.fullRefresh) ? undefined : existingKind,
         fullRefresh: opts.fullRefresh,
       });
-      statements = plan.statements;
-      const stmts = statements;
+      statements = [...(statements ?? []), ...plan.statements];
+      const recorded = statements;
+      const stmts = plan.statements;
+      const gate = async (on: TableRef, inTransaction: boolean) => {
+        const tested = await tester!.run({ ...testCtx, target: on, inTransaction });
+        tests = tested.results;
+        if (tested.error) throw new Error(`${tested.error} (not published: ${target} is left as it was)`);
+      };
       const execAll = async () => {
         let last: number | undefined;
         for (const s of stmts) last = (await adapter.execute(s)).rowsAffected;
+        if (inTx) await gate(targetRef, true);
         return last;
       };
-      // Several statements commit together or not at all (a kill -9 between them must
-      // not leave a half-updated table).
-      const rows =
-        stmts.length > 1 && adapter.transaction ? await adapter.transaction(execAll) : await execAll();
+      let rows: number | undefined;
+      try {
+        // Several statements commit together or not at all (a kill -9 between them must
+        // not leave a half-updated table).
+        rows =
+          (stmts.length > 1 || inTx) && adapter.transaction
+            ? await adapter.transaction(execAll)
+            : await execAll();
+        if (staged) {
+          await gate(staged.audit, false);
+          for (const s of staged.publish) await adapter.execute(s);
+          recorded.push(...staged.publish);
+        }
+      } finally {
+        if (staged) {
+          for (const s of staged.cleanup) await adapter.execute(s).catch(() => undefined);
+          recorded.push(...staged.cleanup);
+        }
+      }
       const kind = strategy.type === "view" ? "view" : "table";
       // Fingerprints are taken off the critical path: downstream models start while the
       // table is hashed (nothing in the run writes it again). A view has no stored output.
@@ -292,16 +342,24 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
       }
       (await listingOf(targetRef))?.set(targetRef.table, kind);
       await isolation.onWrite?.(model, targetRef, kind);
+      // Tests not run in the write's transaction: an error-severity failure fails the model
+      // (descendants skipped) though the table stays written.
+      if (tester && !inTx && !staged) {
+        const tested = await tester.run({ ...testCtx, inTransaction: false });
+        tests = tested.results;
+        if (tested.error) throw new Error(tested.error);
+      }
       const result: ModelResult = {
         ...base,
         status: "success",
         rows: kind === "view" ? null : (rows ?? null),
         durationMs: Math.round(performance.now() - t0),
         finishedAt: nowIso(),
-        sqlHash: sqlHash(stmts),
-        statements: stmts,
+        sqlHash: sqlHash(recorded),
+        statements: recorded,
         fingerprint: null,
         error: null,
+        ...(tests && tests.length > 0 ? { tests } : {}),
       };
       if (fingerprint) {
         pendingFingerprints.push(
@@ -325,6 +383,7 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         statements,
         fingerprint: null,
         error: errorText(e),
+        ...(tests && tests.length > 0 ? { tests } : {}),
       };
     }
   }

@@ -1,4 +1,5 @@
 /** The JSON payload of `rocky run` (Rocky 1.10's run.schema.json plus our per-model entries). */
+import { runTestJson } from "../testing/report.ts";
 import { type RunOutcome, tableKey } from "./engine.ts";
 
 export function runPayload(o: RunOutcome, extra: { trigger: string }) {
@@ -65,6 +66,7 @@ export function runPayload(o: RunOutcome, extra: { trigger: string }) {
       fingerprint: m.fingerprint ? { row_count: m.fingerprint.rowCount, hash: m.fingerprint.hash } : null,
       reads: m.reads,
       error: m.error,
+      ...(m.tests ? { tests: m.tests.map(runTestJson) } : {}),
     })),
   };
 }

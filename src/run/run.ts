@@ -24,6 +24,7 @@ import {
 import { connectAdapter, pickAdapter } from "./connect.ts";
 import { checkExternalTables } from "./external-tables.ts";
 import { selectModels } from "./selection.ts";
+import { modelTester } from "../testing/hook.ts";
 
 export interface RunRequest {
   config: LoadedConfig;
@@ -50,6 +51,8 @@ export interface RunRequest {
   /** Abort: also cancel in-flight statements. */
   cancelSignal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** Run each model's data tests right after building it (default true; `--no-tests`). */
+  tests?: boolean;
   /** Called once the compile succeeded, with warnings to show. */
   onCompiled?: (compiled: CompileResult) => void;
 }
@@ -138,13 +141,17 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
       recordFailedStart((e as Error).message);
       throw e;
     }
+    const threads = req.threads ?? adapter.capabilities.defaultThreads;
+    const testModel =
+      req.tests === false ? undefined : modelTester({ compiled, adapter, isolation, store, threads });
     return await executeRun({
       compiled,
       adapter,
       store,
       isolation,
       selection,
-      threads: req.threads ?? adapter.capabilities.defaultThreads,
+      threads,
+      ...(testModel ? { testModel } : {}),
       failFast: req.failFast === true,
       fullRefresh: req.fullRefresh === true,
       trigger: req.trigger,

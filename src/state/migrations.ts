@@ -143,6 +143,42 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (promote_run_id, seq)
   );
   `,
+  // 4: data test results (src/testing/state.ts), from \`rocky run\` (run_id: the run) and
+  // \`rocky test\` (run_id: a \`test-...\` id of its own, no runs row).
+  `
+  CREATE TABLE test_results (
+    run_id        TEXT NOT NULL,
+    command       TEXT NOT NULL,            -- run | test
+    scope         TEXT NOT NULL,            -- production | shadow | branch:<name>
+    seq           INTEGER NOT NULL,
+    model_name    TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    test_type     TEXT NOT NULL,
+    column_name   TEXT,
+    severity      TEXT NOT NULL,            -- error | warning
+    status        TEXT NOT NULL,            -- pass | fail | error
+    table_name    TEXT NOT NULL,
+    failing_rows  INTEGER,
+    sample        TEXT NOT NULL,            -- JSON {columns, rows}
+    sql           TEXT NOT NULL,
+    duration_ms   INTEGER NOT NULL,
+    detail        TEXT,
+    executed_at   TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
+  CREATE INDEX test_results_model ON test_results(model_name, executed_at);
+  CREATE INDEX test_results_scope ON test_results(scope, executed_at);
+
+  -- \`branch promote --force --reason\`: who overrode which refused gates, when and why.
+  CREATE TABLE promote_overrides (
+    run_id     TEXT PRIMARY KEY,            -- the promote's run (scope promote:<branch>)
+    branch     TEXT NOT NULL,
+    forced_by  TEXT NOT NULL,
+    forced_at  TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    refusals   TEXT NOT NULL                -- JSON [{model, reason}] the gate gave
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

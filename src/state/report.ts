@@ -3,6 +3,7 @@ import { RockyError } from "../errors.ts";
 import { listRuns, modelHistory, modelRunsOf } from "./runs.ts";
 import type { StateStore } from "./store.ts";
 import { listWatermarks } from "./watermarks.ts";
+import { testCountsOf } from "../testing/state.ts";
 
 /** `--since`: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC. Returned as RFC 3339 UTC. */
 export function parseSince(input: string): string {
@@ -26,6 +27,10 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
     store,
     runs.map((r) => r.run_id),
   );
+  const tests = testCountsOf(
+    store,
+    runs.map((r) => r.run_id),
+  );
   const out = runs.map((r) => {
     const ms = models.get(r.run_id) ?? [];
     return {
@@ -41,6 +46,7 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
       error: r.error,
       models_executed: ms.filter((m) => m.status !== "skipped").length,
       duration_ms: durationOf(r.started_at, r.finished_at),
+      tests: tests.get(r.run_id) ?? null,
       models: ms.map((m) => ({
         model_name: m.model_name,
         duration_ms: m.duration_ms,

@@ -40,9 +40,11 @@ describe("state store", () => {
       "locks",
       "model_runs",
       "promote_backups",
+      "promote_overrides",
       "run_inputs",
       "runs",
       "sql_texts",
+      "test_results",
       "watermarks",
     ]);
     db.close();

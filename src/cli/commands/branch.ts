@@ -19,7 +19,7 @@ import {
 } from "../../state/branches.ts";
 import { openState, type StateStore } from "../../state/store.ts";
 import { globals } from "../context.ts";
-import { emit, envelope } from "../output.ts";
+import { emit, envelope, log } from "../output.ts";
 
 /** The project when there is one; `--state-path` alone is enough for the state-only commands. */
 async function project(required: boolean): Promise<{ config?: LoadedConfig; statePath: string }> {
@@ -377,10 +377,26 @@ const promote = defineCommand({
   args: {
     name: { type: "positional", required: true, description: "branch name" },
     model: modelArg,
+    force: {
+      type: "boolean",
+      description: "promote even when a model's tests failed or did not run on the branch (needs --reason)",
+    },
+    reason: { type: "string", description: "why the test gate is overridden (recorded with --force)" },
+    "dry-run": {
+      type: "boolean",
+      description: "show what would be published and what the test gate says; write nothing",
+    },
   },
   async run({ args, rawArgs }) {
+    if (args.force && !args.reason?.trim())
+      throw new UsageError(
+        "--force needs --reason TEXT",
+        "say why the test gate is overridden; it is recorded",
+      );
     const config = needProject(await project(true));
     const filter = await models(rawArgs);
+    const { applyPromoteGate } = await import("../../testing/gate.ts");
+    const { parseProjectTests } = await import("../../testing/checks.ts");
     const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] =
       await Promise.all([
         import("../../branch/built.ts"),
@@ -390,6 +406,27 @@ const promote = defineCommand({
       ]);
     const { resolveTrigger } = await import("../../run/run.ts");
     const ctx = await warehouseContext(config);
+    if (args["dry-run"]) {
+      const { promoteDryRun, renderDryRun } = await import("../../testing/gate.ts");
+      try {
+        const p = await withStore(config.statePath, {}, async (store) => {
+          const rec = requireBranch(store, args.name);
+          const d = ctx.adapter.dialect;
+          const built = filterModels(builtModels(store, rec, ctx.models, d), filter, ctx.models).map((b) => ({
+            ...b,
+            from: d.qualify(b.branch),
+            to: d.qualify(b.production),
+          }));
+          const tests = parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests;
+          return promoteDryRun(store, rec.name, built, tests, args.force === true);
+        });
+        emit(envelope("branch promote", p), () => renderDryRun(p));
+        if (!p.would_promote) throw new ExitCode(1);
+        return;
+      } finally {
+        await ctx.adapter.close();
+      }
+    }
     try {
       const result = await withStore(
         config.statePath,
@@ -406,7 +443,15 @@ const promote = defineCommand({
               hint: `run 'rocky run --branch ${rec.name}' first`,
             });
           }
-          return promoteBranch(store, ctx.adapter, rec, built, {
+          // The test gate (src/testing/gate.ts): every promoted model passed its tests on the branch.
+          const afterPromote = applyPromoteGate(
+            store,
+            rec.name,
+            built.map((b) => b.model.name),
+            parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests,
+            { force: args.force === true, ...(args.reason ? { reason: args.reason } : {}), notice: log },
+          );
+          const promoted = await promoteBranch(store, ctx.adapter, rec, built, {
             trigger: resolveTrigger(undefined),
             configHash: config.hash,
             compiled: ctx.compiled.models,
@@ -415,6 +460,8 @@ const promote = defineCommand({
             watermarkKey: tableKey,
             keepPromotions: config.branch.keepPromotions,
           });
+          afterPromote(promoted.run_id);
+          return promoted;
         },
       );
       emit(envelope("branch promote", result), () => renderPromote(result));

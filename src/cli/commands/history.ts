@@ -81,10 +81,11 @@ Example:
             r.trigger,
             r.scope,
             `${ok}/${r.models.length}`,
+            r.tests ? `${r.tests.passed}/${r.tests.total}` : "-",
             secs(r.duration_ms),
           ];
         });
-        return `${table(["RUN ID", "STARTED", "STATUS", "TRIGGER", "SCOPE", "MODELS OK", "DURATION"], rows)}\n\nTotal runs: ${p.count}`;
+        return `${table(["RUN ID", "STARTED", "STATUS", "TRIGGER", "SCOPE", "MODELS OK", "TESTS OK", "DURATION"], rows)}\n\nTotal runs: ${p.count}`;
       });
     } finally {
       store.close();

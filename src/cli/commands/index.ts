@@ -36,6 +36,10 @@ export const commands: Record<string, CommandEntry> = {
   },
   dag: { description: "Print the model DAG and its execution layers", load: () => lazy(import("./dag.ts")) },
   run: { description: "Execute models on the warehouse", load: () => lazy(import("./run.ts")) },
+  test: {
+    description: "Run the models' data tests on the built tables",
+    load: () => lazy(import("./test.ts")),
+  },
   history: { description: "Past runs, or one model's executions", load: () => lazy(import("./history.ts")) },
   state: { description: "Stored watermarks of incremental models", load: () => lazy(import("./state.ts")) },
   replay: {

@@ -25,11 +25,22 @@ function renderReplay(p: ReplayPayload, showSql: boolean): string {
     parts.push(`duration_ms=${m.duration_ms}`);
     lines.push(parts.join("  "));
     if (m.error) lines.push(`    ${red(`error: ${m.error}`)}`);
+    for (const t of m.tests ?? []) {
+      const sev = t.severity === "warning" ? " (warning)" : "";
+      const detail = t.detail && t.status !== "pass" ? ` — ${t.detail}` : "";
+      lines.push(`    test ${t.name}: ${t.status}${sev}${detail}`);
+    }
     if (m.replay) {
       const v = m.replay.verdict;
       const c = v === "identical" ? green : v === "diverged" ? red : yellow;
       lines.push(`    replay: ${c(v)}${m.replay.reason ? dim(` (${m.replay.reason})`) : ""}`);
       if (m.replay.error) lines.push(`    ${dim(m.replay.error)}`);
+      for (const t of m.replay.tests ?? []) {
+        const same = t.status === t.recorded_status && t.failing_rows === t.recorded_failing_rows;
+        lines.push(
+          `    replayed test ${t.name}: ${t.status}${t.failing_rows !== null ? ` (${t.failing_rows} failing)` : ""}, recorded ${t.recorded_status}${same ? "" : yellow(" (differs)")}`,
+        );
+      }
     }
     if (showSql && m.sql) {
       for (const s of m.sql) lines.push(...`${s};`.split("\n").map((l) => `    ${l}`), "");

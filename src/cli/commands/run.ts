@@ -5,6 +5,7 @@ import type { ModelResult, RunEvent, RunOutcome } from "../../run/engine.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
 import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
 import { runPayload } from "../../run/report.ts";
+import { resultLine, sampleLines } from "../../testing/report.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
@@ -39,6 +40,10 @@ function modelLine(m: ModelResult, width: number, targetWidth: number, isolated:
     lines.push(`  ${red("✗")} ${name}  ${target}  ${red(`failed: ${m.error ?? ""}`)}`);
   } else {
     lines.push(`  ${yellow("-")} ${name}  ${target}  ${yellow(`skipped: ${m.error ?? ""}`)}`);
+  }
+  // Tests that did not pass, with a few failing rows (warnings do not fail the model).
+  for (const t of m.tests ?? []) {
+    if (t.status !== "pass") lines.push(`    ${resultLine(t).trim()}`, ...sampleLines(t, "        "));
   }
   if (isolated) {
     for (const r of m.reads.filter((x) => x.model !== undefined)) {
@@ -180,6 +185,11 @@ Example:
       description:
         "--changed [BASE]: run the models 'rocky diff BASE' says to rebuild (changed models and the downstream models reading a changed column)",
     },
+    tests: {
+      type: "boolean",
+      default: true,
+      description: "Run each model's [[tests]] right after building it (--no-tests skips them)",
+    },
   },
   async run({ args, rawArgs }) {
     if (args.trigger !== undefined && !TRIGGERS.includes(args.trigger)) {
@@ -274,6 +284,7 @@ Example:
           ? { isolation: branchIsolation(args.branch), scope: `branch:${args.branch}` }
           : {}),
         trigger,
+        tests: args.tests !== false && !rawArgs.includes("--no-tests"),
         signal: drain.signal,
         cancelSignal: cancel.signal,
         onCompiled: (compiled) => {

@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { envelopeFields } from "../common.ts";
+import { RunTestResult } from "./test.ts";
 
 const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
 const nullableUint = v.nullable(uint);
@@ -31,6 +32,8 @@ export const RunModelSchema = v.object({
   fingerprint: v.nullable(FingerprintSchema),
   reads: v.array(ReadSchema),
   error: v.nullable(v.string()),
+  /** The model's data tests in this run, when it has any and they ran. */
+  tests: v.optional(v.array(RunTestResult)),
 });
 
 const MaterializationSchema = v.object({
@@ -110,6 +113,8 @@ export const HistoryOutput = v.object({
       error: v.nullable(v.string()),
       models_executed: uint,
       duration_ms: uint,
+      /** How the run's data tests went; null when none ran. */
+      tests: v.nullable(v.object({ total: uint, passed: uint, failed: uint, warned: uint, errored: uint })),
       models: v.array(HistoryModel),
     }),
   ),
@@ -160,6 +165,19 @@ const Verdict = v.object({
   replayed: v.nullable(FingerprintSchema),
   replay_target: v.nullable(v.string()),
   error: v.nullable(v.string()),
+  /** The model's recorded data tests, run again on the replayed table. */
+  tests: v.optional(
+    v.array(
+      v.object({
+        name: v.string(),
+        recorded_status: v.string(),
+        recorded_failing_rows: nullableUint,
+        status: v.picklist(["pass", "fail", "error"]),
+        failing_rows: nullableUint,
+        error: v.nullable(v.string()),
+      }),
+    ),
+  ),
 });
 
 export const ReplayModelSchema = v.object({
@@ -178,6 +196,8 @@ export const ReplayModelSchema = v.object({
   error: v.nullable(v.string()),
   sql: v.optional(v.array(v.string())),
   replay: v.optional(Verdict),
+  /** The model's data test results recorded in the run. */
+  tests: v.optional(v.array(RunTestResult)),
 });
 
 export const ReplayOutput = v.object({

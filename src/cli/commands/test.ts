@@ -1,0 +1,89 @@
+import { defineCommand } from "citty";
+import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
+import { findConfig, loadConfig } from "../../config/load.ts";
+import { ExitCode, UsageError } from "../../errors.ts";
+import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
+import { testProject } from "../../testing/command.ts";
+import { renderTests, testPayload } from "../../testing/report.ts";
+import { blocking } from "../../testing/run.ts";
+import { globals } from "../context.ts";
+import { emit, envelope, log } from "../output.ts";
+import { repeated } from "./run.ts";
+
+export default defineCommand({
+  meta: {
+    name: "test",
+    description: `Run the models' [[tests]] on the built tables and report failing rows.
+
+Each test is one query returning the failing rows' count and a sample; tests run in
+parallel. With --shadow or --branch the tests read each model's isolated copy (production
+when the scope has none). Exits 1 when an error-severity test fails or cannot run; a
+warning (severity = "warn") is reported only. Results are recorded in the state store.
+
+Example:
+  rocky test
+  rocky test fct_orders
+  rocky test --select +fct_orders --branch fix-price -o json`,
+  },
+  args: {
+    selection: {
+      type: "positional",
+      required: false,
+      description: "name, +name (with ancestors) or name+ (with descendants)",
+    },
+    model: { type: "string", description: "Test only this model (repeatable)" },
+    select: { type: "string", description: "name, +name or name+; repeatable" },
+    threads: { type: "string", description: "Tests executed at once (default: the adapter's threads)" },
+    shadow: { type: "boolean", description: "Test the shadow copies written by 'rocky run --shadow'" },
+    "shadow-suffix": {
+      type: "string",
+      description: `Shadow table suffix (default ${DEFAULT_SHADOW_SUFFIX}); implies --shadow`,
+    },
+    "shadow-schema": { type: "string", description: "Shadow schema; implies --shadow" },
+    branch: { type: "string", description: "Test a branch's copies (see 'rocky branch')" },
+    declarative: {
+      type: "boolean",
+      description: "Accepted for Rocky 1.10 compatibility: [[tests]] are what rocky test runs",
+    },
+  },
+  async run({ args, rawArgs }) {
+    let threads: number | undefined;
+    if (args.threads !== undefined) {
+      threads = Number(args.threads);
+      if (!Number.isInteger(threads) || threads < 1)
+        throw new UsageError(
+          `invalid value '${args.threads}' for --threads`,
+          "use a whole number of at least 1",
+        );
+    }
+    const shadowFlag = args.shadow === true || args["shadow-suffix"] !== undefined;
+    checkBranchFlags({
+      ...(args.branch !== undefined ? { branch: args.branch } : {}),
+      shadow: shadowFlag,
+      ...(args["shadow-schema"] !== undefined ? { shadowSchema: args["shadow-schema"] } : {}),
+    });
+    if (args["shadow-suffix"] !== undefined && args["shadow-schema"] !== undefined)
+      throw new UsageError("--shadow-suffix and --shadow-schema conflict");
+    const shadow =
+      shadowFlag || args["shadow-schema"] !== undefined
+        ? {
+            ...(args["shadow-suffix"] !== undefined ? { suffix: args["shadow-suffix"] } : {}),
+            ...(args["shadow-schema"] !== undefined ? { schema: args["shadow-schema"] } : {}),
+          }
+        : undefined;
+    const g = globals();
+    const config = await loadConfig(findConfig(g.config), g.statePath);
+    const positional = typeof args.selection === "string" ? [args.selection] : [];
+    const outcome = await testProject({
+      config,
+      models: repeated(rawArgs, "model"),
+      select: [...positional, ...repeated(rawArgs, "select")],
+      ...(threads !== undefined ? { threads } : {}),
+      ...(shadow ? { shadow } : {}),
+      ...(args.branch !== undefined ? { isolation: branchIsolation(args.branch) } : {}),
+      onNotice: log,
+    });
+    emit(envelope("test", testPayload(outcome)), () => renderTests(outcome));
+    if (outcome.results.some(blocking)) throw new ExitCode(1);
+  },
+});
