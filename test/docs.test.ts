@@ -1,4 +1,5 @@
 /** docs/configuration.md is generated from the valibot schemas (scripts/docs.ts) and must be current. */
+import { TEST_TYPES } from "../src/testing/definitions.ts";
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { OUTPUT, renderConfigurationDoc, SCHEMAS, TEMPLATE } from "../scripts/docs.ts";
@@ -28,9 +29,10 @@ describe("docs/configuration.md", () => {
       "sidecar",
       "defaults",
       "target",
-      "test",
+      "branch",
     ])
       expect(template).toContain(`<!-- keys: ${name} -->`);
+    for (const t of TEST_TYPES) expect(template).toContain(`<!-- keys: test ${t} -->`);
   });
 
   test("no marker is left unexpanded", () => {

@@ -1,5 +1,4 @@
 /** `rocky run --changed [BASE]`: the rebuild set of `rocky diff BASE` as the run's model selection. */
-import { log } from "../cli/output.ts";
 import { UsageError } from "../errors.ts";
 import { runDiff } from "./run-diff.ts";
 
@@ -24,6 +23,8 @@ export async function changedSelection(
   rawArgs: string[],
   config: string | undefined,
   otherSelection: boolean,
+  /** Where the "what --changed chose" line goes (stderr, from the CLI). */
+  log: (line: string) => void,
 ): Promise<string[] | undefined> {
   if (otherSelection)
     throw new UsageError(

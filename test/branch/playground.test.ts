@@ -234,7 +234,7 @@ describe("playground: fix-price end to end", () => {
     expect(out.atomic).toBe(true);
     // region_daily reads stg_orders but was not rebuilt in the branch: the user is told.
     expect(out.stale_downstream).toEqual(["region_daily"]);
-    expect(text(["branch", "promote", "--help"], dir).stdout).toContain("Example:");
+    expect(text(["branch", "promote", "--help"], dir).stdout).toContain("EXAMPLE");
     expect(out.targets.map((t) => [t.model, t.status])).toEqual([
       ["stg_orders", "promoted"],
       ["customer_revenue", "promoted"],

@@ -74,7 +74,7 @@ describe("global CLI conventions", () => {
 
   test("'rocky help CMD' is 'rocky CMD --help'", () => {
     expect(rocky(["help", "branch", "create"]).stdout).toBe(rocky(["branch", "create", "--help"]).stdout);
-    expect(rocky(["help", "run"]).stdout).toContain("USAGE\n  rocky run [OPTIONS]\n");
+    expect(rocky(["help", "run"]).stdout).toContain("USAGE\n  rocky run [OPTIONS]");
   });
 
   test("an unknown command is a usage error with a suggestion", () => {

@@ -6,7 +6,8 @@ import { expectOk, makeProject } from "../run/project.ts";
 const MODELS = {
   "models/a.sql": "SELECT 1 AS id\n",
   "models/b.sql": "SELECT id FROM a\n",
-  "models/warns.sql": "SELECT nope FROM a\n",
+  // Reads a table that is no model and no declared source: warning W020.
+  "models/warns.sql": "SELECT id FROM a JOIN undeclared_lookup USING (id)\n",
 };
 
 describe("--quiet", () => {
@@ -18,7 +19,7 @@ describe("--quiet", () => {
     const r = rocky(["compile", "-q", "-o", "table"], { cwd: dir });
     expectOk(r);
     expect(r.stdout).not.toContain("✓");
-    expect(r.stdout).toMatch(/^models\/warns\.sql:1:8 W\d+ /);
+    expect(r.stdout).toMatch(/^models\/warns\.sql:1:23 W020 /);
     expect(r.stdout).toMatch(/Compiled: 3 models in 2 layers, 0 errors, 1 warning/);
   });
 

@@ -224,7 +224,8 @@ describe("positions and the cache", () => {
   test("a warning in a normalised model points at the user's text", async () => {
     const sql = "SELECT `t`.id,\n  t.nope\nFROM `raw.t` t";
     const r = await project("bigquery", { "m.sql": sql }, '[sources.raw.t]\ncolumns = ["id"]\n');
-    const d = r.diagnostics.find((x) => x.code === "W012");
+    // An unknown column in fully known scope: E012 (the compile gate), at the user's text.
+    const d = r.diagnostics.find((x) => x.code === "E012");
     expect(d?.span).toEqual({ file: "models/m.sql", line: 2, col: 3 });
   });
 

@@ -1,7 +1,7 @@
 /** The Markdown comment stays readable (and under GitHub's 65,536 characters) on a big change. */
 import { expect, test } from "bun:test";
 import type { DiffReport, ModelDiff } from "../../src/diff/diff.ts";
-import { renderDiffMarkdown } from "../../src/diff/render.ts";
+import { renderDiffMarkdown } from "../../src/cli/render/diff.ts";
 
 test("a change reaching thousands of columns: capped blast radius, capped sections, no picture", () => {
   const downstream = Array.from({ length: 500 }, (_, i) => ({

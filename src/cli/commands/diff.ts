@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { renderDiffMarkdown, renderDiffText } from "../../diff/render.ts";
+import { renderDiffMarkdown, renderDiffText } from "../render/diff.ts";
 import { runDiff } from "../../diff/run-diff.ts";
 import type { DiffReport } from "../../diff/diff.ts";
 import { ExitCode, UsageError } from "../../errors.ts";

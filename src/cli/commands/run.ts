@@ -5,7 +5,7 @@ import type { ModelResult, RunEvent, RunOutcome } from "../../run/engine.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
 import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
 import { runPayload } from "../../run/report.ts";
-import { resultLine, sampleLines } from "../../testing/report.ts";
+import { resultLine, sampleLines } from "../render/tests.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
@@ -263,7 +263,7 @@ Example:
       );
     if (args.changed) {
       const { changedSelection } = await import("../../diff/changed.ts");
-      const chosen = await changedSelection(rawArgs, g.config, models.length > 0 || select.length > 0);
+      const chosen = await changedSelection(rawArgs, g.config, models.length > 0 || select.length > 0, log);
       if (chosen === undefined) {
         progress?.finish();
         return;

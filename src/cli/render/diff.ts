@@ -1,6 +1,6 @@
 /** Text (terminal) and Markdown (pull-request comment) renderings of a DiffReport. */
-import { bold, dim, green, red, yellow } from "../cli/style.ts";
-import type { ColumnChange, DiffReport, ImpactedColumn, ModelDiff } from "./diff.ts";
+import { bold, dim, green, red, yellow } from "../style.ts";
+import type { ColumnChange, DiffReport, ImpactedColumn, ModelDiff } from "../../diff/diff.ts";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
