@@ -92,6 +92,7 @@ function spansName(sql: string, span: { start: number; end: number }, parts: rea
  * sources' table names to match; output names folded as Snowflake folds them.
  */
 function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
+  if (dialect === "databricks") return foldDatabricks(analysis);
   if (dialect !== "snowflake") return analysis;
   const stored = new Map<string, string[]>();
   const tableRefs = analysis.tableRefs.map((ref) => {
@@ -116,6 +117,26 @@ function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): Mode
     });
     return { ...c, name: folded, sources };
   });
+  return { ...analysis, columns };
+}
+
+/**
+ * Databricks (SPEC 14): identifiers are case-insensitive and stored lower-cased, quoted or
+ * not: output names and source tables and columns folded; a file-path table part
+ * (`` parquet.`/p/f.parquet` ``) keeps its path as written, backticks included.
+ */
+function foldDatabricks(analysis: ModelAnalysis): ModelAnalysis {
+  if (analysis.columns === undefined) return analysis;
+  const part = (p: string) => (p.includes("/") ? `\`${p}\`` : p.toLowerCase());
+  const columns = analysis.columns.map((c) => ({
+    ...c,
+    name: c.name.toLowerCase(),
+    sources: c.sources.map((src) => ({
+      ...src,
+      table: src.table.map(part),
+      column: src.column.toLowerCase(),
+    })),
+  }));
   return { ...analysis, columns };
 }
 
@@ -157,7 +178,7 @@ function storedParts(text: string): string[] | undefined {
 /**
  * Sets `rocky_default_name` on unaliased select-list expressions as the dialect names
  * them: BigQuery `f0_`, `f1_`, … (counted over the anonymous columns of one SELECT);
- * Databricks/Spark names a cast of a column after the column.
+ * Databricks/Spark names a cast of a column after the column, a string literal by its value.
  */
 function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
   if (dialect !== "bigquery" && dialect !== "databricks") return;
@@ -167,6 +188,12 @@ function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
       if (item.alias || item.class === "COLUMN_REF" || item.class === "STAR") continue;
       if (dialect === "bigquery") {
         item.rocky_default_name = `f${anonymous++}_`;
+      } else if (
+        item.class === "CONSTANT" &&
+        item.value?.type?.id === "VARCHAR" &&
+        typeof item.value.value === "string"
+      ) {
+        item.rocky_default_name = item.value.value; // Spark names a string literal by its value
       } else if (item.class === "CAST" && item.child?.class === "COLUMN_REF") {
         const parts = item.child.column_names ?? [];
         const last = parts[parts.length - 1];

@@ -346,6 +346,21 @@ describe("databricks", () => {
       "label <- () [expression]",
     ]);
   });
+
+  test("names folded to lower case (quoted or not); a file-path table kept as written; 'lit' named by its value", async () => {
+    expect(
+      await lineage("databricks", "SELECT ID AS MyId, a AS `Some Label`, 'Spark' FROM LIVE.Orders", {
+        "LIVE.Orders": ["id", "a"],
+      }),
+    ).toEqual([
+      "myid <- live.orders.id [direct]",
+      "some label <- live.orders.a [direct]",
+      "spark <- () [expression]",
+    ]);
+    expect(await lineage("databricks", "SELECT id FROM parquet.`/Volumes/m/d/People.parquet`")).toEqual([
+      "id <- parquet.`/Volumes/m/d/People.parquet`.id [direct]",
+    ]);
+  });
 });
 
 describe("dbt-style statements", () => {
