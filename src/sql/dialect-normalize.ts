@@ -55,7 +55,7 @@ const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
     /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
   bigquery:
-    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
+    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
     /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
 };
@@ -355,7 +355,31 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
         pending.push(...unnestAliases(sql, after));
       }
-      if (dialect === "databricks" && word === "array" && nextCh === "(" && prev !== "." && prev !== ":") {
+      if (
+        dialect === "bigquery" &&
+        word === "table" &&
+        prev !== "." &&
+        isTableName(sql, after, prev, prevWord)
+      ) {
+        // `FROM x table`, `table.col`: BigQuery does not reserve TABLE; DuckDB does (quoted, a name).
+        note("TABLE as a name");
+        edit(i, j, '"table"');
+      } else if (
+        dialect === "bigquery" &&
+        word === "offset" &&
+        nextCh !== "(" &&
+        (prev === "," || prev === "(" || (prev === "w" && /^(?:by|as|select)$/.test(prevWord)))
+      ) {
+        // `ORDER BY offset`: the name of a `WITH OFFSET` column, a clause keyword in DuckDB.
+        note("OFFSET as a name");
+        edit(i, j, '"offset"');
+      } else if (
+        dialect === "databricks" &&
+        word === "array" &&
+        nextCh === "(" &&
+        prev !== "." &&
+        prev !== ":"
+      ) {
         // Spark's array(…) constructor: ARRAY is reserved in DuckDB's grammar; quoted, a function.
         note("array(…)");
         edit(i, j, '"array"');
@@ -459,6 +483,34 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   if (construct !== undefined) result.construct = construct;
   if (hard) result.hard = true;
   return result;
+}
+
+/** Words that may follow a table alias (a clause or join keyword), none of them a table name. */
+const AFTER_ALIAS =
+  /^(?:cross|join|left|right|inner|full|natural|where|group|order|on|using|limit|qualify|union|having|window|except|intersect|with|tablesample)\b/i;
+
+/**
+ * BigQuery `table` used as a name: `table.col`, `table.*`, or an alias (after a table
+ * name or `)`, followed by a clause keyword, `,`, `)` or the end), never the keyword of
+ * `CREATE TABLE t` / `ML.PREDICT(MODEL m, TABLE t)`.
+ */
+function isTableName(sql: string, after: number, prev: string, prevWord: string): boolean {
+  const nextCh = sql[after];
+  if (nextCh === ".") return true;
+  const aliasPlace =
+    prev === ")" ||
+    (prev === "w" &&
+      !/^(?:create|replace|temp|temporary|external|snapshot|drop|truncate|alter|into|insert|as|from|join)$/.test(
+        prevWord,
+      ));
+  if (!aliasPlace) return false;
+  return (
+    nextCh === undefined ||
+    nextCh === "," ||
+    nextCh === ")" ||
+    nextCh === ";" ||
+    AFTER_ALIAS.test(sql.slice(after, after + 16))
+  );
 }
 
 interface Context {
@@ -726,6 +778,11 @@ function closeParen(sql: string, open: number): number {
   return sql.length;
 }
 
+/** A name BigQuery allows and DuckDB reserves (`offset`, `table`), quoted; others as written. */
+function quoteReserved(name: string): string {
+  return /^(?:offset|table|limit|order|group|window)$/i.test(name) ? `"${name}"` : name;
+}
+
 /**
  * BigQuery `UNNEST(arr) [AS] e [WITH OFFSET [AS] o]` names the element e and the offset o;
  * DuckDB's `UNNEST(arr) AS e` would name only the table. Edits giving DuckDB's form
@@ -747,11 +804,15 @@ function unnestAliases(sql: string, open: number): Array<{ at: number; to: numbe
   )
     return [];
   const aliasEnd = close + (m[1] as string).length + alias.length;
-  if (m[3] === undefined) return [{ at: aliasEnd, to: aliasEnd, text: `(${alias})` }];
+  if (m[3] === undefined) return [{ at: aliasEnd, to: aliasEnd, text: `(${quoteReserved(alias)})` }];
   const offset = m[4] ?? "offset";
   return [
     { at: close, to: close, text: " WITH ORDINALITY" },
-    { at: aliasEnd, to: aliasEnd + (m[3] as string).length, text: `(${alias}, ${offset})` },
+    {
+      at: aliasEnd,
+      to: aliasEnd + (m[3] as string).length,
+      text: `(${quoteReserved(alias)}, ${quoteReserved(offset)})`,
+    },
   ];
 }
 

@@ -237,6 +237,22 @@ describe("bigquery", () => {
     ).toEqual(["e <- ds.t.arr [expression]", "ex <- ds.t.arr [expression]", "a <- ds.t.a [direct]"]);
   });
 
+  test("`table` and `offset` as names (an UNNEST alias, a WITH OFFSET column, a table alias)", async () => {
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT table.project_id || '.' || table.table_id AS full_id, offset FROM `ds.jobs` j, UNNEST(j.refs) table WITH OFFSET AS offset ORDER BY offset",
+        { "ds.jobs": ["refs"] },
+      ),
+    ).toEqual(["full_id <- ds.jobs.refs [expression]", "offset <- ds.jobs.refs [expression]"]);
+    const sql = "SELECT table.a, c.b FROM `p.ds.t` table CROSS JOIN ds.c c LIMIT 10 OFFSET 5";
+    expect(await lineage("bigquery", sql, { "p.ds.t": ["a"], "ds.c": ["b"] })).toEqual([
+      "a <- p.ds.t.a [direct]",
+      "b <- ds.c.b [direct]",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`p.ds.t`", "ds.c"]);
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
