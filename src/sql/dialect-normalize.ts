@@ -353,7 +353,9 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         if (hardConstruct !== undefined) note(hardConstruct, true);
       }
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
-        pending.push(...unnestAliases(sql, after));
+        // `[LEFT] JOIN UNNEST(…)` needs no ON in BigQuery; DuckDB's JOIN does (CROSS JOIN takes none).
+        const joined = prevWord === "join" && !/\bcross\s+join\s*$/i.test(sql.slice(Math.max(0, i - 40), i));
+        pending.push(...unnestAliases(sql, after, joined));
       }
       if (
         dialect === "bigquery" &&
@@ -788,31 +790,39 @@ function quoteReserved(name: string): string {
  * DuckDB's `UNNEST(arr) AS e` would name only the table. Edits giving DuckDB's form
  * `UNNEST(arr) WITH ORDINALITY AS e(e, o)`, to apply as the scan reaches them.
  */
-function unnestAliases(sql: string, open: number): Array<{ at: number; to: number; text: string }> {
+function unnestAliases(
+  sql: string,
+  open: number,
+  joined: boolean,
+): Array<{ at: number; to: number; text: string }> {
   const close = closeParen(sql, open);
   const rest = sql.slice(close);
   const m =
     /^(\s+(?:AS\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s+WITH\s+OFFSET(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?)?/i.exec(
       rest,
     );
-  if (!m) return [];
-  const alias = m[2] as string;
+  /** ` ON TRUE` after a joined UNNEST with no ON / USING of its own. */
+  const on = (end: number) => (joined && !/^\s*(?:ON|USING)\b/i.test(sql.slice(end)) ? " ON TRUE" : "");
+  const alias = m?.[2];
   if (
+    m === null ||
+    alias === undefined ||
     /^(?:with|where|on|using|join|left|right|inner|cross|full|group|order|limit|union|qualify|window|having)$/i.test(
       alias,
     )
-  )
-    return [];
+  ) {
+    const tail = on(close);
+    return tail === "" ? [] : [{ at: close, to: close, text: tail }];
+  }
   const aliasEnd = close + (m[1] as string).length + alias.length;
-  if (m[3] === undefined) return [{ at: aliasEnd, to: aliasEnd, text: `(${quoteReserved(alias)})` }];
+  if (m[3] === undefined) {
+    return [{ at: aliasEnd, to: aliasEnd, text: `(${quoteReserved(alias)})${on(aliasEnd)}` }];
+  }
   const offset = m[4] ?? "offset";
+  const end = aliasEnd + (m[3] as string).length;
   return [
     { at: close, to: close, text: " WITH ORDINALITY" },
-    {
-      at: aliasEnd,
-      to: aliasEnd + (m[3] as string).length,
-      text: `(${quoteReserved(alias)}, ${quoteReserved(offset)})`,
-    },
+    { at: aliasEnd, to: end, text: `(${quoteReserved(alias)}, ${quoteReserved(offset)})${on(end)}` },
   ];
 }
 

@@ -97,7 +97,7 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
   // Spark's higher-order `exists(xs, x -> …)`: EXISTS is DuckDB's subquery keyword; quoted, a function.
   out = out.replace(/\bEXISTS\s*\((?!\s*(?:SELECT|WITH|FROM|\())/gi, '"exists"(');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
-  if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
+  if (/\bJOIN\s+(?:LATERAL|UNNEST)\b/i.test(out)) out = addOnTrue(out);
   return out;
 }
 
@@ -179,9 +179,9 @@ function eachUnnest(
   return out;
 }
 
-/** `JOIN LATERAL f(…) [AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */
+/** `JOIN LATERAL f(…)` / `JOIN UNNEST(…)` `[AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */
 function addOnTrue(sql: string): string {
-  const re = /\bJOIN\s+LATERAL\s+/gi;
+  const re = /\bJOIN\s+(?:LATERAL\s+|(?=UNNEST\s*\())/gi;
   const inserts: number[] = [];
   for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
     // CROSS JOIN LATERAL takes no condition.
@@ -191,6 +191,8 @@ function addOnTrue(sql: string): string {
     if (name) i += name[0].length;
     if (sql[i] !== "(") continue;
     i = skipParens(sql, i);
+    const ordinality = /^\s+WITH\s+ORDINALITY\b/i.exec(sql.slice(i));
+    if (ordinality) i += ordinality[0].length;
     const alias = /^\s*(?:AS\s+)?("[^"]*"|[A-Za-z_]\w*)/i.exec(sql.slice(i));
     if (alias && !/^(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|INNER|CROSS)$/i.test(alias[1] as string)) {
       i += alias[0].length;

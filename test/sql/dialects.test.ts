@@ -253,6 +253,24 @@ describe("bigquery", () => {
     expect(await refTexts("bigquery", sql)).toEqual(["`p.ds.t`", "ds.c"]);
   });
 
+  test("[LEFT] JOIN UNNEST(…) with no ON (normalised, and after a transpile)", async () => {
+    const T = { "ds.t": ["id", "credits", "xs"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT t.id, c.amount FROM `ds.t` t LEFT JOIN UNNEST(t.credits) AS c WITH OFFSET o JOIN UNNEST(t.xs) WHERE t.id > 0",
+        T,
+      ),
+    ).toEqual(["id <- ds.t.id [direct]", "amount <- ds.t.credits [expression]"]);
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT STRUCT(t.id AS k) AS s, c FROM `ds.t` t LEFT JOIN UNNEST(t.credits) c",
+        T,
+      ),
+    ).toEqual(["s <- ds.t.id [expression]", "c <- ds.t.credits [expression]"]);
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
