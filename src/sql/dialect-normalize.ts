@@ -53,7 +53,7 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
+    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
@@ -148,6 +148,28 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     out += text;
     copied = to;
   };
+  /**
+   * Inserts `text` before input offset `at`, already written out (`f({}, x):path` wraps a
+   * call with edits inside): false when `at` falls inside an edit.
+   */
+  const insertBefore = (at: number, text: string): boolean => {
+    let pos = at;
+    let k = 0;
+    for (; k < edits.length; k++) {
+      const e = edits[k] as Edit;
+      if (e.i0 >= at) break;
+      if (e.i1 > at) return false;
+      pos = at - e.i1 + e.o1;
+    }
+    out = out.slice(0, pos) + text + out.slice(pos);
+    for (let m = k; m < edits.length; m++) {
+      const e = edits[m] as Edit;
+      e.o0 += text.length;
+      e.o1 += text.length;
+    }
+    edits.splice(k, 0, { o0: pos, o1: pos + text.length, i0: at, i1: at });
+    return true;
+  };
   let construct: string | undefined;
   let hard = false;
   const note = (what: string, isHard = false) => {
@@ -166,6 +188,8 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   let wordStart = -1;
   /** Function names of the open parentheses (lower case; "" when not a call). */
   const calls: string[] = [];
+  /** Where the expression each open `(` / `[` belongs to starts (`a.f(`, `arr[`), for `…):path`. */
+  const opens: number[] = [];
   /** Edits decided ahead of the scan (BigQuery UNNEST aliases), applied when it gets there. */
   const pending: Array<{ at: number; to: number; text: string }> = [];
   let i = 0;
@@ -251,6 +275,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       i = end;
       chainStart = -1;
       prev = "'";
+      continue;
+    }
+    if (ch === "{" && dialect === "snowflake" && sql[skipSpaces(sql, i + 1)] === "}") {
+      // `{}`: Snowflake's empty object literal; DuckDB has no empty struct literal.
+      note("empty object literal {}");
+      const close = skipSpaces(sql, i + 1) + 1;
+      edit(i, close, "OBJECT_CONSTRUCT()");
+      i = close;
+      chainStart = -1;
+      prev = "w";
       continue;
     }
     if (ch === "$" && next === "$" && dialect === "snowflake") {
@@ -339,8 +373,14 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (rewritten !== undefined && rewritten.from >= copied) {
         note(rewritten.construct);
         edit(rewritten.from, rewritten.to, rewritten.text);
-        if (rewritten.pushCall !== undefined) calls.push(rewritten.pushCall);
-        if (rewritten.popCall) calls.pop();
+        if (rewritten.pushCall !== undefined) {
+          calls.push(rewritten.pushCall);
+          opens.push(-1);
+        }
+        if (rewritten.popCall) {
+          calls.pop();
+          opens.pop();
+        }
         i = rewritten.to;
         prev = rewritten.prev ?? "w";
         chainStart = -1;
@@ -453,14 +493,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (next !== "=" && isPathColon(sql, i)) {
         note("semi-structured path (col:path)");
         const path = readPath(sql, i + 1);
-        if (chainStart < 0 || path === undefined || chainStart < copied) {
+        if (chainStart < 0 || path === undefined || (chainStart < copied && !insertBefore(chainStart, "("))) {
           note("semi-structured path (col:path)", true);
           i++;
           continue;
         }
         // `(chain -> '$.path')`, the chain copied as it was (edits inside it kept).
-        copyTo(chainStart);
-        edit(chainStart, chainStart, "(");
+        if (chainStart >= copied) {
+          copyTo(chainStart);
+          edit(chainStart, chainStart, "(");
+        }
         copyTo(i);
         out = out.trimEnd();
         edit(i, path.end, ` -> ${duckString(path.json)})`);
@@ -470,12 +512,20 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         continue;
       }
     }
-    if (ch === "(") calls.push(prev === "w" ? prevWord : "");
-    else if (ch === ")") {
-      lastClosed = calls.pop() ?? "";
-      lastClose = i;
+    // After `f(…)` / `x[…]` the chain is the whole call or subscript, so `f(x):a` wraps it all.
+    let closedStart = -1;
+    if (ch === "(" || ch === "[") {
+      if (ch === "(") calls.push(prev === "w" ? prevWord : "");
+      const chained = prev === "w" || (ch === "[" && (prev === ")" || prev === "]"));
+      opens.push(chained ? chainStart : i);
+    } else if (ch === ")" || ch === "]") {
+      if (ch === ")") {
+        lastClosed = calls.pop() ?? "";
+        lastClose = i;
+      }
+      closedStart = opens.pop() ?? -1;
     }
-    if (ch !== ".") chainStart = -1;
+    if (ch !== ".") chainStart = paths ? closedStart : -1;
     prev = ch;
     i++;
   }
@@ -877,6 +927,15 @@ function isPathColon(sql: string, at: number): boolean {
  * The path after a `:` at `at`: keys `a.b`, `"Key"`, subscripts `[0]`, `['k']`, as a
  * JSON path `$.a.b[0]`, and where it ends. Undefined when it is not a plain path.
  */
+/** After a path at `i`, `[spaces]:[spaces]name` (not `::`) continues it: where the name starts. */
+function nextColon(sql: string, i: number): number | undefined {
+  const c = skipSpaces(sql, i);
+  if (sql[c] !== ":" || sql[c + 1] === ":" || sql[c + 1] === "=") return undefined;
+  const k = skipSpaces(sql, c + 1);
+  const code = sql.charCodeAt(k);
+  return isWordStart(code) || sql[k] === '"' ? k : undefined;
+}
+
 function readPath(sql: string, at: number): { json: string; end: number } | undefined {
   let i = skipSpaces(sql, at);
   let json = "$";
@@ -889,10 +948,13 @@ function readPath(sql: string, at: number): { json: string; end: number } | unde
       const inner = sql.slice(i + 1, close).trim();
       if (/^\d+$/.test(inner)) json += `[${inner}]`;
       else if (/^'[^']*'$/.test(inner) || /^"[^"]*"$/.test(inner)) json += `.${inner.slice(1, -1)}`;
-      else return undefined;
+      // `v:arr[expr]`: the path ends before a computed subscript, which then indexes its value.
+      else return first ? undefined : { json, end: i };
       i = close + 1;
-    } else if (first || ch === ".") {
-      const k = first ? i : i + 1;
+    } else if (first || ch === "." || nextColon(sql, i) !== undefined) {
+      // `col:a:b` (also spaced, `col :a :b`): the colon again is one more level of the path.
+      const colon = first || ch === "." ? undefined : nextColon(sql, i);
+      const k = first ? i : colon !== undefined ? colon : i + 1;
       if (sql[k] === '"') {
         const close = sql.indexOf('"', k + 1);
         if (close === -1) return undefined;

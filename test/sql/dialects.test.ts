@@ -47,6 +47,16 @@ describe("snowflake", () => {
     ]);
   });
 
+  test("a path after a call, spaced and chained (`f(…) :a :b`), after a computed subscript, with `{}` inside", async () => {
+    const sql =
+      'SELECT live.udf_api(\'GET\', {}, e.payload) :data :result :: INT AS n, e.payload:items[e.payload:i::int]::string AS item\nFROM raw.events e JOIN "RAW"."Other" o ON o.id = e.id';
+    expect(await lineage("snowflake", sql, { ...EVENTS, "RAW.Other": ["id"] })).toEqual([
+      "N <- RAW.EVENTS.PAYLOAD [expression]",
+      "ITEM <- RAW.EVENTS.PAYLOAD [expression]",
+    ]);
+    expect(await refTexts("snowflake", sql)).toEqual(["raw.events", '"RAW"."Other"']);
+  });
+
   test("::VARIANT / ::OBJECT / ::ARRAY casts", async () => {
     expect(
       await lineage(
