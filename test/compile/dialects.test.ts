@@ -221,10 +221,11 @@ WHERE "x" <> 'stg_events'`);
 });
 
 describe("positions and the cache", () => {
-  test("a warning in a normalised model points at the user's text", async () => {
+  test("a diagnostic in a normalised model points at the user's text", async () => {
     const sql = "SELECT `t`.id,\n  t.nope\nFROM `raw.t` t";
     const r = await project("bigquery", { "m.sql": sql }, '[sources.raw.t]\ncolumns = ["id"]\n');
-    const d = r.diagnostics.find((x) => x.code === "W012");
+    // An unknown column of a table with known columns is an error since compile is the gate (E012).
+    const d = r.diagnostics.find((x) => x.code === "E012");
     expect(d?.span).toEqual({ file: "models/m.sql", line: 2, col: 3 });
   });
 
