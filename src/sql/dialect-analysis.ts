@@ -48,7 +48,10 @@ function structStars(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysi
   if (dialect !== "bigquery" && dialect !== "databricks") return analysis;
   for (const d of analysis.diagnostics) {
     const m = /^cannot expand (.+)\.\*: no table in its FROM clause has that name$/.exec(d.message);
-    if (m) {
+    if (m?.[1]?.includes("(")) {
+      d.message = `cannot expand (${m[1]}).*: the fields of a struct computed by an expression are not known`;
+      d.suggestion = "list the fields explicitly (… AS field, …)";
+    } else if (m) {
       d.message = `cannot expand ${m[1]}.*: no table has that name, and if ${m[1]} is a struct column its fields are not known`;
       d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;
     }

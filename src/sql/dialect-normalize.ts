@@ -170,6 +170,24 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     edits.splice(k, 0, { o0: pos, o1: pos + text.length, i0: at, i1: at });
     return true;
   };
+  /** Where the expression closed by the last `)` starts (`f` of `f(…)`), or -1. */
+  let lastCloseStart = -1;
+  /** Takes back what was written from input offset `at` on (edits included), to rewrite it whole. */
+  const replaceBack = (at: number): true | undefined => {
+    let pos = at;
+    let k = 0;
+    for (; k < edits.length; k++) {
+      const e = edits[k] as Edit;
+      if (e.i0 >= at) break;
+      if (e.i1 > at) return undefined;
+      pos = at - e.i1 + e.o1;
+    }
+    if (at > copied) copyTo(at);
+    out = out.slice(0, pos);
+    edits.splice(k);
+    copied = at;
+    return true;
+  };
   let construct: string | undefined;
   let hard = false;
   const note = (what: string, isHard = false) => {
@@ -512,6 +530,27 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         continue;
       }
     }
+    if (
+      ch === "." &&
+      prev === ")" &&
+      (dialect === "bigquery" || dialect === "databricks") &&
+      lastCloseStart >= 0 &&
+      sql[skipSpaces(sql, i + 1)] === "*"
+    ) {
+      // `IF(c, a, b).*`: the fields of a computed struct, which DuckDB's grammar has no form
+      // for; named by its text (a qualifier naming no table), the star is reported, not guessed.
+      const k = replaceBack(lastCloseStart);
+      if (k !== undefined) {
+        note("(expression).*");
+        edit(
+          lastCloseStart,
+          i,
+          `"${sql.slice(lastCloseStart, i).replace(/\s+/g, " ").replaceAll('"', '""')}"`,
+        );
+        prev = "w";
+        continue;
+      }
+    }
     // After `f(…)` / `x[…]` the chain is the whole call or subscript, so `f(x):a` wraps it all.
     let closedStart = -1;
     if (ch === "(" || ch === "[") {
@@ -524,6 +563,7 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         lastClose = i;
       }
       closedStart = opens.pop() ?? -1;
+      if (ch === ")") lastCloseStart = closedStart;
     }
     if (ch !== ".") chainStart = paths ? closedStart : -1;
     prev = ch;

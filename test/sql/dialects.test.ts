@@ -281,6 +281,17 @@ describe("bigquery", () => {
     ).toEqual(["s <- ds.t.id [expression]", "c <- ds.t.credits [expression]"]);
   });
 
+  test("IF(…).* REPLACE (…): read, and the star over a computed struct reported, not guessed", async () => {
+    const sql =
+      "SELECT IF(c.id IS NOT NULL, c, p).* REPLACE (f(`p`.bits) AS bits)\nFROM `ds.cur` c JOIN ds.prev p USING (id)";
+    const a = await analyse("bigquery", sql, { "ds.cur": ["id", "bits"], "ds.prev": ["id", "bits"] });
+    expect(a.columns).toBeUndefined();
+    expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "W010 cannot expand (IF(c.id IS NOT NULL, c, p)).*: the fields of a struct computed by an expression are not known",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.cur`", "ds.prev"]);
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
