@@ -18,6 +18,11 @@ export function analyzeInDialect(
   dialect: SqlDialect | undefined,
 ): ModelAnalysis {
   if (dialect === undefined || dialect === "duckdb") return analyzeModel(sql, parsed, columnsOf);
+  if (dialect === "bigquery") {
+    const lookup = columnsOf;
+    columnsOf = (table) =>
+      lookup(table.some((p) => p.includes(".")) ? table.flatMap((p) => p.split(".")) : table);
+  }
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
   if (!parsed.ok || parsed.transpiled === undefined) {
     const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
@@ -96,6 +101,7 @@ function spansName(sql: string, span: { start: number; end: number }, parts: rea
  */
 function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
   if (dialect === "databricks") return foldDatabricks(analysis);
+  if (dialect === "bigquery") return splitDotted(analysis);
   if (dialect !== "snowflake") return analysis;
   const stored = new Map<string, string[]>();
   const tableRefs = analysis.tableRefs.map((ref) => {
@@ -121,6 +127,28 @@ function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): Mode
     return { ...c, name: folded, sources };
   });
   return { ...analysis, columns };
+}
+
+/**
+ * BigQuery: `` `a.b` `` is the name a.b, two parts; a part with dots (a name of more than
+ * three parts, given to DuckDB with its leading parts in one) is split again.
+ */
+function splitDotted(analysis: ModelAnalysis): ModelAnalysis {
+  const dotted = (parts: readonly string[]) => parts.some((p) => p.includes("."));
+  const split = (parts: readonly string[]) => parts.flatMap((p) => p.split("."));
+  const refsDotted = analysis.tableRefs.some((r) => dotted(r.parts));
+  const columnsDotted = analysis.columns?.some((c) => c.sources.some((s) => dotted(s.table))) ?? false;
+  if (!refsDotted && !columnsDotted) return analysis;
+  const out = { ...analysis };
+  if (refsDotted)
+    out.tableRefs = analysis.tableRefs.map((r) => (dotted(r.parts) ? { ...r, parts: split(r.parts) } : r));
+  if (columnsDotted && analysis.columns) {
+    out.columns = analysis.columns.map((c) => ({
+      ...c,
+      sources: c.sources.map((s) => (dotted(s.table) ? { ...s, table: split(s.table) } : s)),
+    }));
+  }
+  return out;
 }
 
 /**

@@ -318,7 +318,14 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       const close = sql.indexOf("`", i + 1);
       const end = close === -1 ? sql.length : close + 1;
       const value = sql.slice(i + 1, end - 1);
-      const parts = dialect === "bigquery" && !value.includes("/") ? value.split(".") : [value];
+      let parts = dialect === "bigquery" && !value.includes("/") ? value.split(".") : [value];
+      // `` `project.dataset.udf`(…) ``: DuckDB has no three-part function name; one quoted name.
+      if (parts.length > 2 && prev !== "." && sql[skipSpaces(sql, end)] === "(") parts = [value];
+      // `` `p.region-us.INFORMATION_SCHEMA.T` ``: DuckDB names have at most three parts; the
+      // leading ones in one (split again in the analysis: dialect-analysis.ts).
+      else if (parts.length > 3 && prev !== "." && sql[end] !== ".") {
+        parts = [parts.slice(0, -2).join("."), ...parts.slice(-2)];
+      }
       if (prev !== ".") chainStart = i;
       edit(i, end, parts.map((p) => `"${p.replaceAll('"', '""')}"`).join("."));
       i = end;

@@ -292,6 +292,26 @@ describe("bigquery", () => {
     expect(await refTexts("bigquery", sql)).toEqual(["`ds.cur`", "ds.prev"]);
   });
 
+  test("a four-part table name and a three-part UDF name, backtick-quoted", async () => {
+    const sql =
+      "SELECT `p.udf.clean`(s.field_path) AS path, s.table_name FROM `moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS` AS s";
+    expect(
+      await lineage("bigquery", sql, {
+        "moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS": ["field_path", "table_name"],
+      }),
+    ).toEqual([
+      "path <- moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS.field_path [expression]",
+      "table_name <- moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS.table_name [direct]",
+    ]);
+    const a = await analyse("bigquery", sql);
+    expect(a.tableRefs.map((r) => [r.parts, sql.slice(r.start, r.end)])).toEqual([
+      [
+        ["moz-prod", "region-us", "INFORMATION_SCHEMA", "COLUMN_FIELD_PATHS"],
+        "`moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS`",
+      ],
+    ]);
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
