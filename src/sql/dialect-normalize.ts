@@ -542,7 +542,8 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       prev === ")" &&
       (dialect === "bigquery" || dialect === "databricks") &&
       lastCloseStart >= 0 &&
-      sql[skipSpaces(sql, i + 1)] === "*"
+      sql[skipSpaces(sql, i + 1)] === "*" &&
+      !/\bselect\b/i.test(sql.slice(lastCloseStart, i))
     ) {
       // `IF(c, a, b).*`: the fields of a computed struct, which DuckDB's grammar has no form
       // for; named by its text (a qualifier naming no table), the star is reported, not guessed.

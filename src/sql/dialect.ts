@@ -91,6 +91,16 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
     /^(?:interval|day|month|year)$/i.test(amount) ? whole : `INTERVAL (${amount}) ${unit}`,
   );
   out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
+  // BigQuery's TIMESTAMP(d) function left as written: a type name in DuckDB's grammar; quoted, a call.
+  if (dialect === "bigquery")
+    out = out.replace(/(?<!\bAS\s+|::\s*)\bTIMESTAMP\((?!\s*\d+\s*\))/gi, '"timestamp"(');
+  // BigQuery named arguments `f(name => v)` came out as written: DuckDB's are `name := v`.
+  if (dialect === "bigquery" && out.includes("=>")) {
+    out = out.replace(
+      /([(,]\s*)(?:"([^"]+)"|([A-Za-z_]\w*))\s*=>/g,
+      (_w, lead: string, q?: string, bare?: string) => `${lead}"${q ?? bare}" :=`,
+    );
+  }
   if (dialect === "snowflake") out = out.replace(/\bAS ARRAY\)/g, 'AS "ARRAY")');
   // `ARRAY_AGG(x ORDER BY c LIMIT 1)`: DuckDB has no LIMIT in a call; it decides no value source.
   out = out.replace(/\s+LIMIT\s+\d+\s*\)/g, ")");
@@ -98,6 +108,8 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
   out = out.replace(/\bEXISTS\s*\((?!\s*(?:SELECT|WITH|FROM|\())/gi, '"exists"(');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
   if (/\bJOIN\s+(?:LATERAL|UNNEST)\b/i.test(out)) out = addOnTrue(out);
+  if ((dialect === "bigquery" || dialect === "databricks") && COMPUTED_STAR.test(out))
+    out = computedStructStars(out);
   return out;
 }
 
@@ -119,6 +131,45 @@ function inlineAsUnnest(sql: string): string {
     copied = end + 1;
   }
   return out + sql.slice(copied);
+}
+
+/** `…).*`, `…)[OFFSET(0)].*`: a star over the value of an expression. */
+const COMPUTED_STAR = /\)(?:\[(?:SAFE_)?(?:OFFSET|ORDINAL)\(\d+\)\]|\[\d+\])?\.\*/i;
+
+/**
+ * `ARRAY_AGG(…)[OFFSET(0)].*`, `(CASE … END).*` (the fields of a computed struct) came out as written, which
+ * DuckDB's grammar has no form for: the expression as one quoted name, so the star is
+ * reported as not expandable (as the normaliser does for `IF(…).*`), never guessed.
+ */
+function computedStructStars(sql: string): string {
+  const re = new RegExp(COMPUTED_STAR.source, "gi");
+  let out = sql;
+  const found = [...sql.matchAll(re)].reverse();
+  for (const m of found) {
+    const close = m.index;
+    if ((sql.slice(0, close).match(/'/g)?.length ?? 0) % 2 === 1) continue; // inside a string
+    let depth = 0;
+    let quoted = false;
+    let open = -1;
+    for (let k = close; k >= 0; k--) {
+      const ch = out[k];
+      if (ch === "'") quoted = !quoted;
+      else if (quoted) continue;
+      else if (ch === ")") depth++;
+      else if (ch === "(" && --depth === 0) {
+        open = k;
+        break;
+      }
+    }
+    if (open < 0) continue;
+    let start = open;
+    while (start > 0 && /[\w.]/.test(out[start - 1] as string)) start--;
+    const end = close + m[0].length - 2; // up to `.*`
+    if (/\bSELECT\b/i.test(out.slice(start, end))) continue; // its tables would be lost with it
+    const text = out.slice(start, end).replace(/\s+/g, " ").replaceAll('"', '""');
+    out = `${out.slice(0, start)}"${text}"${out.slice(end)}`;
+  }
+  return out;
 }
 
 /** The columns of a FLATTEN row, as Snowflake names them. */

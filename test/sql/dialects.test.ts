@@ -312,6 +312,33 @@ describe("bigquery", () => {
     ]);
   });
 
+  test("transpiled: named arguments (name => v), TIMESTAMP(d), a star over ARRAY_AGG(…)[OFFSET(0)]", async () => {
+    const T = { "ds.t": ["a", "d", "x"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT STRUCT(t.a AS k) AS s, udf.f(`interval` => t.a, y => 1) AS n, TIMESTAMP(t.d) AS ts FROM `ds.t` t",
+        T,
+      ),
+    ).toEqual(["s <- ds.t.a [expression]", "n <- ds.t.a [expression]", "ts <- ds.t.d [cast]"]);
+    // What polyglot leaves as written inside named arguments.
+    expect(
+      fixTranspiled(
+        'SELECT f("end" => DATETIME(TIMESTAMP(CURRENT_DATE), z), CAST(x AS TIMESTAMP(3))) AS e FROM t',
+        "bigquery",
+      ),
+    ).toBe('SELECT f("end" := DATETIME("timestamp"(CURRENT_DATE), z), CAST(x AS TIMESTAMP(3))) AS e FROM t');
+    const sql = "SELECT STRUCT(t.a AS k) AS s, ARRAY_AGG(t.x ORDER BY t.d)[OFFSET(0)].* FROM `ds.t` t";
+    const a = await analyse("bigquery", sql, T);
+    expect(a.columns).toBeUndefined();
+    expect(a.diagnostics.map((d) => d.code)).toEqual(["W010"]);
+    expect(a.diagnostics[0]?.message).toStartWith("cannot expand (ARRAY_AGG(");
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.t`"]);
+    expect(fixTranspiled("SELECT REGEXP_EXTRACT(a, '(x).*') AS r FROM t", "bigquery")).toBe(
+      "SELECT REGEXP_EXTRACT(a, '(x).*') AS r FROM t",
+    );
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
