@@ -59,6 +59,26 @@ function prepareForTranspile(sql: string, dialect: SqlDialect): string {
     .replace(/\bstream(?=\s+[\w`])/gi, "      ");
 }
 
+/**
+ * BigQuery `table` used as a name (`FROM t table`, `table.col`), which polyglot reads as
+ * the keyword: backtick-quoted for it, found by the normaliser's rule. `at`: where each
+ * name was in the user's text (two characters added for each, for error offsets).
+ */
+function quoteTableNames(sql: string): { text: string; at: number[] } | undefined {
+  if (!/\btable\b/i.test(sql)) return undefined;
+  const at = normalizeForDuckDb(sql, "bigquery")
+    .edits.filter((e) => e.i1 - e.i0 === 5 && sql.slice(e.i0, e.i1).toLowerCase() === "table")
+    .map((e) => e.i0);
+  if (at.length === 0) return undefined;
+  let text = "";
+  let copied = 0;
+  for (const p of at) {
+    text += `${sql.slice(copied, p)}\`${sql.slice(p, p + 5)}\``;
+    copied = p + 5;
+  }
+  return { text: text + sql.slice(copied), at };
+}
+
 const UNITS = "(?:YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND|MILLISECOND|MICROSECOND)S?";
 /** `INTERVAL -7 DAY`, `INTERVAL n MONTH`, `INTERVAL t.n DAY`: DuckDB wants a literal or `(expr)`. */
 const BARE_INTERVAL = new RegExp(
@@ -284,7 +304,8 @@ export function transpileToDuckDb(
   sql: string,
   dialect: Exclude<SqlDialect, "duckdb">,
 ): Transpiled {
-  const prepared = prepareForTranspile(sql, dialect);
+  const quoted = dialect === "bigquery" ? quoteTableNames(sql) : undefined;
+  const prepared = quoted?.text ?? prepareForTranspile(sql, dialect);
   let result: ReturnType<Polyglot["transpile"]>;
   try {
     // "raise": a construct polyglot cannot write in DuckDB SQL is an error, never a comment
@@ -297,8 +318,10 @@ export function transpileToDuckDb(
   }
   if (!result.success || !result.sql) {
     const out: Transpiled = { ok: false, error: result.error ?? "could not parse SQL" };
-    if (result.errorStart !== undefined) out.offset = result.errorStart;
-    else {
+    if (result.errorStart !== undefined) {
+      const at = result.errorStart;
+      out.offset = at - 2 * (quoted?.at.filter((p) => p < at).length ?? 0);
+    } else {
       // "Generation error: MATCH_RECOGNIZE not supported …": place it at that keyword.
       const keyword = /([A-Z][A-Z_]+(?: [A-Z][A-Z_]+)?) (?:not supported|requires)/.exec(
         out.error ?? "",

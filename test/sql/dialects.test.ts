@@ -263,6 +263,19 @@ describe("bigquery", () => {
     expect(await refTexts("bigquery", sql)).toEqual(["`p.ds.t`", "ds.c"]);
   });
 
+  test("`table` as an alias in a model polyglot transpiles; its error offsets stay the user's", async () => {
+    const sql = "SELECT STRUCT(table.a AS k) AS s, table.d FROM `ds.t` table CROSS JOIN ds.u";
+    expect(await lineage("bigquery", sql, { "ds.t": ["a", "d"], "ds.u": ["z"] })).toEqual([
+      "s <- ds.t.a [expression]",
+      "d <- ds.t.d [direct]",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.t`", "ds.u"]);
+    const bad = "SELECT STRUCT(table.a AS k) AS s FROM `ds.t` table WHERE ((";
+    const a = await analyse("bigquery", bad);
+    expect(a.diagnostics[0]?.code).toBe("E001");
+    expect(a.diagnostics[0]?.offset).toBeLessThanOrEqual(bad.length);
+  });
+
   test("[LEFT] JOIN UNNEST(…) with no ON (normalised, and after a transpile)", async () => {
     const T = { "ds.t": ["id", "credits", "xs"] };
     expect(
