@@ -128,6 +128,13 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
   out = out.replace(/\bEXISTS\s*\((?!\s*(?:SELECT|WITH|FROM|\())/gi, '"exists"(');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
   if (/\bJOIN\s+(?:LATERAL|UNNEST)\b/i.test(out)) out = addOnTrue(out);
+  if (dialect === "databricks") {
+    // Spark's `float(x)` cast function and `any(x)` aggregate: a type name and a keyword in
+    // DuckDB's grammar; quoted, calls. (`= ANY (SELECT …)` stays the comparison.)
+    out = out.replace(/(?<!\bAS\s+|::\s*)\bFLOAT\(/gi, '"float"(');
+    out = out.replace(/(?<![=<>]\s*)\bANY\((?!\s*SELECT\b)/gi, '"any"(');
+    if (/\bJOIN\b/i.test(out)) out = addJoinOnTrue(out);
+  }
   if ((dialect === "bigquery" || dialect === "databricks") && COMPUTED_STAR.test(out))
     out = computedStructStars(out);
   return out;
@@ -248,6 +255,20 @@ function eachUnnest(
   let out = sql;
   for (const [at, text] of inserts.reverse()) out = out.slice(0, at) + text + out.slice(at);
   return out;
+}
+
+/**
+ * Spark's `t1 JOIN t2` with no condition is a cross join; DuckDB's JOIN needs ON: a table
+ * name (and alias) followed by a clause keyword, `)` or the end gets `ON TRUE`.
+ */
+function addJoinOnTrue(sql: string): string {
+  const clause =
+    "(?:WHERE|GROUP|ORDER|HAVING|LIMIT|QUALIFY|WINDOW|UNION|EXCEPT|INTERSECT|JOIN|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL)\\b";
+  const re = new RegExp(
+    `(?<!\\b(?:CROSS|NATURAL)\\s+)\\bJOIN\\s+(?!LATERAL\\b|UNNEST\\b|\\()[\\w."]+(?:\\s+(?:AS\\s+)?(?!${clause}|ON\\b|USING\\b)[A-Za-z_]\\w*)?(?=\\s*(?:${clause}|\\)|$))`,
+    "gi",
+  );
+  return sql.replace(re, (join) => `${join} ON TRUE`);
 }
 
 /** `JOIN LATERAL f(…)` / `JOIN UNNEST(…)` `[AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */

@@ -456,6 +456,20 @@ describe("databricks", () => {
     expect(files.diagnostics.map((d) => d.code)).toEqual(["W010"]);
   });
 
+  test("transpiled: float(x), any(x), JOIN with no condition (a cross join)", async () => {
+    const sql =
+      "SELECT a.k, float(a.v) AS f, (SELECT any(u.b) FROM cat.sch.u u) AS b FROM cat.sch.tbl a JOIN cat.sch.u WHERE a.k > 1";
+    expect(await lineage("databricks", sql, { "cat.sch.tbl": ["k", "v"], "cat.sch.u": ["b"] })).toEqual([
+      "k <- cat.sch.tbl.k [direct]",
+      "f <- cat.sch.tbl.v [expression]",
+      "b <- cat.sch.u.b [expression]",
+    ]);
+    expect(await refTexts("databricks", sql)).toEqual(["cat.sch.u", "cat.sch.tbl", "cat.sch.u"]);
+    expect(
+      fixTranspiled("SELECT a FROM t WHERE x = ANY(SELECT 1) AND y > ANY (SELECT 2)", "databricks"),
+    ).toBe("SELECT a FROM t WHERE x = ANY(SELECT 1) AND y > ANY (SELECT 2)");
+  });
+
   test('"…" is a string', async () => {
     expect(await lineage("databricks", 'SELECT "x" AS label FROM cat.sch.tbl', T)).toEqual([
       "label <- () [expression]",
