@@ -9,6 +9,13 @@
  */
 import type { SqlDialect } from "./types.ts";
 
+/**
+ * The alias given to a BigQuery UNNEST FROM item that has none: its element's fields are
+ * then columns of the FROM clause (`FROM UNNEST(hits.customDimensions)` … `index`, `value`),
+ * which the lineage walker reads as columns of the array.
+ */
+export const UNNEST_FIELDS = "_rocky_unnest_fields";
+
 /** One rewritten token: `out[o0, o1)` stands for `sql[i0, i1)`. */
 interface Edit {
   o0: number;
@@ -420,7 +427,7 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
         // `[LEFT] JOIN UNNEST(…)` needs no ON in BigQuery; DuckDB's JOIN does (CROSS JOIN takes none).
         const joined = prevWord === "join" && !/\bcross\s+join\s*$/i.test(sql.slice(Math.max(0, i - 40), i));
-        pending.push(...unnestAliases(sql, after, joined));
+        pending.push(...unnestAliases(sql, after, joined, prevWord === "from" || prevWord === "join"));
       }
       if (
         dialect === "bigquery" &&
@@ -892,6 +899,7 @@ function unnestAliases(
   sql: string,
   open: number,
   joined: boolean,
+  fromItem: boolean,
 ): Array<{ at: number; to: number; text: string }> {
   const close = closeParen(sql, open);
   const rest = sql.slice(close);
@@ -909,7 +917,7 @@ function unnestAliases(
       alias,
     )
   ) {
-    const tail = on(close);
+    const tail = `${fromItem ? ` AS ${UNNEST_FIELDS}` : ""}${on(close)}`;
     return tail === "" ? [] : [{ at: close, to: close, text: tail }];
   }
   const aliasEnd = close + (m[1] as string).length + alias.length;

@@ -19,7 +19,7 @@
  * dialect's lexical rules (`relocateRefs`), so run/shadow/branch/replay rewrite the
  * user's own SQL, never a transpiled copy.
  */
-import { mapSpan, type Normalized, normalizeForDuckDb } from "./dialect-normalize.ts";
+import { mapSpan, type Normalized, normalizeForDuckDb, UNNEST_FIELDS } from "./dialect-normalize.ts";
 import { dottedNames, scanTableRefs } from "./textscan.ts";
 
 export { normalizeForDuckDb } from "./dialect-normalize.ts";
@@ -96,7 +96,8 @@ const BARE_INTERVAL = new RegExp(
 export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): string {
   let out = sql;
   if (dialect === "snowflake" && /\bUNNEST\(/i.test(out)) out = nameFlattenColumns(out);
-  if (dialect === "bigquery" && /\bUNNEST\(/i.test(out)) out = nameUnnestElements(out, original);
+  if (dialect === "bigquery" && /\bUNNEST\(/i.test(out))
+    out = fromUnnestFields(nameUnnestElements(out, original));
   if (dialect === "bigquery" && out.includes('"')) {
     out = out.replace(/"((?:[^"]|"")*)"/g, (whole, inner: string) =>
       inner.includes(".") && !inner.includes("/")
@@ -196,6 +197,27 @@ function computedStructStars(sql: string): string {
     const text = out.slice(start, end).replace(/\s+/g, " ").replaceAll('"', '""');
     out = `${out.slice(0, start)}"${text}"${out.slice(end)}`;
   }
+  return out;
+}
+
+/** `FROM UNNEST(…)` / `JOIN UNNEST(…)` with no alias: the fields of its element are columns (UNNEST_FIELDS). */
+function fromUnnestFields(sql: string): string {
+  const re = /\b(?:FROM|JOIN)\s+UNNEST\(/gi;
+  const inserts: number[] = [];
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    let end = skipParens(sql, m.index + m[0].length - 1);
+    const ordinality = /^\s+WITH\s+ORDINALITY\b/i.exec(sql.slice(end));
+    if (ordinality) end += ordinality[0].length;
+    if (
+      /^\s*(?:AS\b|(?!(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|RIGHT|INNER|FULL|CROSS|LIMIT|QUALIFY|UNION|HAVING|WINDOW|EXCEPT|INTERSECT)\b)[A-Za-z_"])/i.test(
+        sql.slice(end),
+      )
+    )
+      continue;
+    inserts.push(end);
+  }
+  let out = sql;
+  for (const at of inserts.reverse()) out = `${out.slice(0, at)} AS ${UNNEST_FIELDS}${out.slice(at)}`;
   return out;
 }
 

@@ -276,6 +276,28 @@ describe("bigquery", () => {
     expect(a.diagnostics[0]?.offset).toBeLessThanOrEqual(bad.length);
   });
 
+  test("FROM UNNEST(arr) with no alias: the element's fields are columns of the array (normalised and transpiled)", async () => {
+    const T = { "ds.s": ["id", "dims", "laps"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT s.id, (SELECT MAX(IF(index = 10, value, NULL)) FROM UNNEST(s.dims)) AS content_id, x IN UNNEST(s.dims) AS present FROM `ds.s` s, UNNEST(s.laps) AS x",
+        T,
+      ),
+    ).toEqual([
+      "id <- ds.s.id [direct]",
+      "content_id <- ds.s.dims [aggregation: max]",
+      "present <- ds.s.dims, ds.s.laps [expression]",
+    ]);
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT s.id, ARRAY(SELECT AS STRUCT lap, time FROM UNNEST(s.laps) WITH OFFSET AS lap) AS lap_times FROM `ds.s` s",
+        T,
+      ),
+    ).toEqual(["id <- ds.s.id [direct]", "lap_times <- ds.s.laps [aggregation: array_agg]"]);
+  });
+
   test("[LEFT] JOIN UNNEST(…) with no ON (normalised, and after a transpile)", async () => {
     const T = { "ds.t": ["id", "credits", "xs"] };
     expect(
