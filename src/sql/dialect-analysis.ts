@@ -18,6 +18,11 @@ export function analyzeInDialect(
   dialect: SqlDialect | undefined,
 ): ModelAnalysis {
   if (dialect === undefined || dialect === "duckdb") return analyzeModel(sql, parsed, columnsOf);
+  if (dialect === "bigquery") {
+    const lookup = columnsOf;
+    columnsOf = (table) =>
+      lookup(table.some((p) => p.includes(".")) ? table.flatMap((p) => p.split(".")) : table);
+  }
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
   if (!parsed.ok || parsed.transpiled === undefined) {
     const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
@@ -48,7 +53,10 @@ function structStars(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysi
   if (dialect !== "bigquery" && dialect !== "databricks") return analysis;
   for (const d of analysis.diagnostics) {
     const m = /^cannot expand (.+)\.\*: no table in its FROM clause has that name$/.exec(d.message);
-    if (m) {
+    if (m?.[1]?.includes("(")) {
+      d.message = `cannot expand (${m[1]}).*: the fields of a struct computed by an expression are not known`;
+      d.suggestion = "list the fields explicitly (… AS field, …)";
+    } else if (m) {
       d.message = `cannot expand ${m[1]}.*: no table has that name, and if ${m[1]} is a struct column its fields are not known`;
       d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;
     }
@@ -92,6 +100,8 @@ function spansName(sql: string, span: { start: number; end: number }, parts: rea
  * sources' table names to match; output names folded as Snowflake folds them.
  */
 function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
+  if (dialect === "databricks") return foldDatabricks(analysis);
+  if (dialect === "bigquery") return splitDotted(analysis);
   if (dialect !== "snowflake") return analysis;
   const stored = new Map<string, string[]>();
   const tableRefs = analysis.tableRefs.map((ref) => {
@@ -116,6 +126,48 @@ function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): Mode
     });
     return { ...c, name: folded, sources };
   });
+  return { ...analysis, columns };
+}
+
+/**
+ * BigQuery: `` `a.b` `` is the name a.b, two parts; a part with dots (a name of more than
+ * three parts, given to DuckDB with its leading parts in one) is split again.
+ */
+function splitDotted(analysis: ModelAnalysis): ModelAnalysis {
+  const dotted = (parts: readonly string[]) => parts.some((p) => p.includes("."));
+  const split = (parts: readonly string[]) => parts.flatMap((p) => p.split("."));
+  const refsDotted = analysis.tableRefs.some((r) => dotted(r.parts));
+  const columnsDotted = analysis.columns?.some((c) => c.sources.some((s) => dotted(s.table))) ?? false;
+  if (!refsDotted && !columnsDotted) return analysis;
+  const out = { ...analysis };
+  if (refsDotted)
+    out.tableRefs = analysis.tableRefs.map((r) => (dotted(r.parts) ? { ...r, parts: split(r.parts) } : r));
+  if (columnsDotted && analysis.columns) {
+    out.columns = analysis.columns.map((c) => ({
+      ...c,
+      sources: c.sources.map((s) => (dotted(s.table) ? { ...s, table: split(s.table) } : s)),
+    }));
+  }
+  return out;
+}
+
+/**
+ * Databricks (SPEC 14): identifiers are case-insensitive and stored lower-cased, quoted or
+ * not: output names and source tables and columns folded; a file-path table part
+ * (`` parquet.`/p/f.parquet` ``) keeps its path as written, backticks included.
+ */
+function foldDatabricks(analysis: ModelAnalysis): ModelAnalysis {
+  if (analysis.columns === undefined) return analysis;
+  const part = (p: string) => (p.includes("/") ? `\`${p}\`` : p.toLowerCase());
+  const columns = analysis.columns.map((c) => ({
+    ...c,
+    name: c.name.toLowerCase(),
+    sources: c.sources.map((src) => ({
+      ...src,
+      table: src.table.map(part),
+      column: src.column.toLowerCase(),
+    })),
+  }));
   return { ...analysis, columns };
 }
 
@@ -157,7 +209,7 @@ function storedParts(text: string): string[] | undefined {
 /**
  * Sets `rocky_default_name` on unaliased select-list expressions as the dialect names
  * them: BigQuery `f0_`, `f1_`, … (counted over the anonymous columns of one SELECT);
- * Databricks/Spark names a cast of a column after the column.
+ * Databricks/Spark names a cast of a column after the column, a string literal by its value.
  */
 function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
   if (dialect !== "bigquery" && dialect !== "databricks") return;
@@ -167,6 +219,12 @@ function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
       if (item.alias || item.class === "COLUMN_REF" || item.class === "STAR") continue;
       if (dialect === "bigquery") {
         item.rocky_default_name = `f${anonymous++}_`;
+      } else if (
+        item.class === "CONSTANT" &&
+        item.value?.type?.id === "VARCHAR" &&
+        typeof item.value.value === "string"
+      ) {
+        item.rocky_default_name = item.value.value; // Spark names a string literal by its value
       } else if (item.class === "CAST" && item.child?.class === "COLUMN_REF") {
         const parts = item.child.column_names ?? [];
         const last = parts[parts.length - 1];

@@ -9,6 +9,13 @@
  */
 import type { SqlDialect } from "./types.ts";
 
+/**
+ * The alias given to a BigQuery UNNEST FROM item that has none: its element's fields are
+ * then columns of the FROM clause (`FROM UNNEST(hits.customDimensions)` … `index`, `value`),
+ * which the lineage walker reads as columns of the array.
+ */
+export const UNNEST_FIELDS = "_rocky_unnest_fields";
+
 /** One rewritten token: `out[o0, o1)` stands for `sql[i0, i1)`. */
 interface Edit {
   o0: number;
@@ -53,9 +60,9 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
+    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
   bigquery:
-    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
+    /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
     /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
 };
@@ -148,6 +155,46 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     out += text;
     copied = to;
   };
+  /**
+   * Inserts `text` before input offset `at`, already written out (`f({}, x):path` wraps a
+   * call with edits inside): false when `at` falls inside an edit.
+   */
+  const insertBefore = (at: number, text: string): boolean => {
+    let pos = at;
+    let k = 0;
+    for (; k < edits.length; k++) {
+      const e = edits[k] as Edit;
+      if (e.i0 >= at) break;
+      if (e.i1 > at) return false;
+      pos = at - e.i1 + e.o1;
+    }
+    out = out.slice(0, pos) + text + out.slice(pos);
+    for (let m = k; m < edits.length; m++) {
+      const e = edits[m] as Edit;
+      e.o0 += text.length;
+      e.o1 += text.length;
+    }
+    edits.splice(k, 0, { o0: pos, o1: pos + text.length, i0: at, i1: at });
+    return true;
+  };
+  /** Where the expression closed by the last `)` starts (`f` of `f(…)`), or -1. */
+  let lastCloseStart = -1;
+  /** Takes back what was written from input offset `at` on (edits included), to rewrite it whole. */
+  const replaceBack = (at: number): true | undefined => {
+    let pos = at;
+    let k = 0;
+    for (; k < edits.length; k++) {
+      const e = edits[k] as Edit;
+      if (e.i0 >= at) break;
+      if (e.i1 > at) return undefined;
+      pos = at - e.i1 + e.o1;
+    }
+    if (at > copied) copyTo(at);
+    out = out.slice(0, pos);
+    edits.splice(k);
+    copied = at;
+    return true;
+  };
   let construct: string | undefined;
   let hard = false;
   const note = (what: string, isHard = false) => {
@@ -166,6 +213,8 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   let wordStart = -1;
   /** Function names of the open parentheses (lower case; "" when not a call). */
   const calls: string[] = [];
+  /** Where the expression each open `(` / `[` belongs to starts (`a.f(`, `arr[`), for `…):path`. */
+  const opens: number[] = [];
   /** Edits decided ahead of the scan (BigQuery UNNEST aliases), applied when it gets there. */
   const pending: Array<{ at: number; to: number; text: string }> = [];
   let i = 0;
@@ -253,6 +302,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       prev = "'";
       continue;
     }
+    if (ch === "{" && dialect === "snowflake" && sql[skipSpaces(sql, i + 1)] === "}") {
+      // `{}`: Snowflake's empty object literal; DuckDB has no empty struct literal.
+      note("empty object literal {}");
+      const close = skipSpaces(sql, i + 1) + 1;
+      edit(i, close, "OBJECT_CONSTRUCT()");
+      i = close;
+      chainStart = -1;
+      prev = "w";
+      continue;
+    }
     if (ch === "$" && next === "$" && dialect === "snowflake") {
       const close = sql.indexOf("$$", i + 2);
       i = close === -1 ? sql.length : close + 2;
@@ -266,7 +325,14 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       const close = sql.indexOf("`", i + 1);
       const end = close === -1 ? sql.length : close + 1;
       const value = sql.slice(i + 1, end - 1);
-      const parts = dialect === "bigquery" && !value.includes("/") ? value.split(".") : [value];
+      let parts = dialect === "bigquery" && !value.includes("/") ? value.split(".") : [value];
+      // `` `project.dataset.udf`(…) ``: DuckDB has no three-part function name; one quoted name.
+      if (parts.length > 2 && prev !== "." && sql[skipSpaces(sql, end)] === "(") parts = [value];
+      // `` `p.region-us.INFORMATION_SCHEMA.T` ``: DuckDB names have at most three parts; the
+      // leading ones in one (split again in the analysis: dialect-analysis.ts).
+      else if (parts.length > 3 && prev !== "." && sql[end] !== ".") {
+        parts = [parts.slice(0, -2).join("."), ...parts.slice(-2)];
+      }
       if (prev !== ".") chainStart = i;
       edit(i, end, parts.map((p) => `"${p.replaceAll('"', '""')}"`).join("."));
       i = end;
@@ -339,8 +405,14 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (rewritten !== undefined && rewritten.from >= copied) {
         note(rewritten.construct);
         edit(rewritten.from, rewritten.to, rewritten.text);
-        if (rewritten.pushCall !== undefined) calls.push(rewritten.pushCall);
-        if (rewritten.popCall) calls.pop();
+        if (rewritten.pushCall !== undefined) {
+          calls.push(rewritten.pushCall);
+          opens.push(-1);
+        }
+        if (rewritten.popCall) {
+          calls.pop();
+          opens.pop();
+        }
         i = rewritten.to;
         prev = rewritten.prev ?? "w";
         chainStart = -1;
@@ -353,9 +425,35 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         if (hardConstruct !== undefined) note(hardConstruct, true);
       }
       if (dialect === "bigquery" && word === "unnest" && nextCh === "(" && prev !== ".") {
-        pending.push(...unnestAliases(sql, after));
+        // `[LEFT] JOIN UNNEST(…)` needs no ON in BigQuery; DuckDB's JOIN does (CROSS JOIN takes none).
+        const joined = prevWord === "join" && !/\bcross\s+join\s*$/i.test(sql.slice(Math.max(0, i - 40), i));
+        pending.push(...unnestAliases(sql, after, joined, prevWord === "from" || prevWord === "join"));
       }
-      if (dialect === "databricks" && word === "array" && nextCh === "(" && prev !== "." && prev !== ":") {
+      if (
+        dialect === "bigquery" &&
+        word === "table" &&
+        prev !== "." &&
+        isTableName(sql, after, prev, prevWord)
+      ) {
+        // `FROM x table`, `table.col`: BigQuery does not reserve TABLE; DuckDB does (quoted, a name).
+        note("TABLE as a name");
+        edit(i, j, '"table"');
+      } else if (
+        dialect === "bigquery" &&
+        word === "offset" &&
+        nextCh !== "(" &&
+        (prev === "," || prev === "(" || (prev === "w" && /^(?:by|as|select)$/.test(prevWord)))
+      ) {
+        // `ORDER BY offset`: the name of a `WITH OFFSET` column, a clause keyword in DuckDB.
+        note("OFFSET as a name");
+        edit(i, j, '"offset"');
+      } else if (
+        dialect === "databricks" &&
+        word === "array" &&
+        nextCh === "(" &&
+        prev !== "." &&
+        prev !== ":"
+      ) {
         // Spark's array(…) constructor: ARRAY is reserved in DuckDB's grammar; quoted, a function.
         note("array(…)");
         edit(i, j, '"array"');
@@ -427,14 +525,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
       if (next !== "=" && isPathColon(sql, i)) {
         note("semi-structured path (col:path)");
         const path = readPath(sql, i + 1);
-        if (chainStart < 0 || path === undefined || chainStart < copied) {
+        if (chainStart < 0 || path === undefined || (chainStart < copied && !insertBefore(chainStart, "("))) {
           note("semi-structured path (col:path)", true);
           i++;
           continue;
         }
         // `(chain -> '$.path')`, the chain copied as it was (edits inside it kept).
-        copyTo(chainStart);
-        edit(chainStart, chainStart, "(");
+        if (chainStart >= copied) {
+          copyTo(chainStart);
+          edit(chainStart, chainStart, "(");
+        }
         copyTo(i);
         out = out.trimEnd();
         edit(i, path.end, ` -> ${duckString(path.json)})`);
@@ -444,12 +544,43 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         continue;
       }
     }
-    if (ch === "(") calls.push(prev === "w" ? prevWord : "");
-    else if (ch === ")") {
-      lastClosed = calls.pop() ?? "";
-      lastClose = i;
+    if (
+      ch === "." &&
+      prev === ")" &&
+      (dialect === "bigquery" || dialect === "databricks") &&
+      lastCloseStart >= 0 &&
+      sql[skipSpaces(sql, i + 1)] === "*" &&
+      !/\bselect\b/i.test(sql.slice(lastCloseStart, i))
+    ) {
+      // `IF(c, a, b).*`: the fields of a computed struct, which DuckDB's grammar has no form
+      // for; named by its text (a qualifier naming no table), the star is reported, not guessed.
+      const k = replaceBack(lastCloseStart);
+      if (k !== undefined) {
+        note("(expression).*");
+        edit(
+          lastCloseStart,
+          i,
+          `"${sql.slice(lastCloseStart, i).replace(/\s+/g, " ").replaceAll('"', '""')}"`,
+        );
+        prev = "w";
+        continue;
+      }
     }
-    if (ch !== ".") chainStart = -1;
+    // After `f(…)` / `x[…]` the chain is the whole call or subscript, so `f(x):a` wraps it all.
+    let closedStart = -1;
+    if (ch === "(" || ch === "[") {
+      if (ch === "(") calls.push(prev === "w" ? prevWord : "");
+      const chained = prev === "w" || (ch === "[" && (prev === ")" || prev === "]"));
+      opens.push(chained ? chainStart : i);
+    } else if (ch === ")" || ch === "]") {
+      if (ch === ")") {
+        lastClosed = calls.pop() ?? "";
+        lastClose = i;
+      }
+      closedStart = opens.pop() ?? -1;
+      if (ch === ")") lastCloseStart = closedStart;
+    }
+    if (ch !== ".") chainStart = paths ? closedStart : -1;
     prev = ch;
     i++;
   }
@@ -459,6 +590,34 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
   if (construct !== undefined) result.construct = construct;
   if (hard) result.hard = true;
   return result;
+}
+
+/** Words that may follow a table alias (a clause or join keyword), none of them a table name. */
+const AFTER_ALIAS =
+  /^(?:cross|join|left|right|inner|full|natural|where|group|order|on|using|limit|qualify|union|having|window|except|intersect|with|tablesample)\b/i;
+
+/**
+ * BigQuery `table` used as a name: `table.col`, `table.*`, or an alias (after a table
+ * name or `)`, followed by a clause keyword, `,`, `)` or the end), never the keyword of
+ * `CREATE TABLE t` / `ML.PREDICT(MODEL m, TABLE t)`.
+ */
+function isTableName(sql: string, after: number, prev: string, prevWord: string): boolean {
+  const nextCh = sql[after];
+  if (nextCh === ".") return true;
+  const aliasPlace =
+    prev === ")" ||
+    (prev === "w" &&
+      !/^(?:create|replace|temp|temporary|external|snapshot|drop|truncate|alter|into|insert|as|from|join)$/.test(
+        prevWord,
+      ));
+  if (!aliasPlace) return false;
+  return (
+    nextCh === undefined ||
+    nextCh === "," ||
+    nextCh === ")" ||
+    nextCh === ";" ||
+    AFTER_ALIAS.test(sql.slice(after, after + 16))
+  );
 }
 
 interface Context {
@@ -726,32 +885,50 @@ function closeParen(sql: string, open: number): number {
   return sql.length;
 }
 
+/** A name BigQuery allows and DuckDB reserves (`offset`, `table`), quoted; others as written. */
+function quoteReserved(name: string): string {
+  return /^(?:offset|table|limit|order|group|window)$/i.test(name) ? `"${name}"` : name;
+}
+
 /**
  * BigQuery `UNNEST(arr) [AS] e [WITH OFFSET [AS] o]` names the element e and the offset o;
  * DuckDB's `UNNEST(arr) AS e` would name only the table. Edits giving DuckDB's form
  * `UNNEST(arr) WITH ORDINALITY AS e(e, o)`, to apply as the scan reaches them.
  */
-function unnestAliases(sql: string, open: number): Array<{ at: number; to: number; text: string }> {
+function unnestAliases(
+  sql: string,
+  open: number,
+  joined: boolean,
+  fromItem: boolean,
+): Array<{ at: number; to: number; text: string }> {
   const close = closeParen(sql, open);
   const rest = sql.slice(close);
   const m =
     /^(\s+(?:AS\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s+WITH\s+OFFSET(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?)?/i.exec(
       rest,
     );
-  if (!m) return [];
-  const alias = m[2] as string;
+  /** ` ON TRUE` after a joined UNNEST with no ON / USING of its own. */
+  const on = (end: number) => (joined && !/^\s*(?:ON|USING)\b/i.test(sql.slice(end)) ? " ON TRUE" : "");
+  const alias = m?.[2];
   if (
+    m === null ||
+    alias === undefined ||
     /^(?:with|where|on|using|join|left|right|inner|cross|full|group|order|limit|union|qualify|window|having)$/i.test(
       alias,
     )
-  )
-    return [];
+  ) {
+    const tail = `${fromItem ? ` AS ${UNNEST_FIELDS}` : ""}${on(close)}`;
+    return tail === "" ? [] : [{ at: close, to: close, text: tail }];
+  }
   const aliasEnd = close + (m[1] as string).length + alias.length;
-  if (m[3] === undefined) return [{ at: aliasEnd, to: aliasEnd, text: `(${alias})` }];
+  if (m[3] === undefined) {
+    return [{ at: aliasEnd, to: aliasEnd, text: `(${quoteReserved(alias)})${on(aliasEnd)}` }];
+  }
   const offset = m[4] ?? "offset";
+  const end = aliasEnd + (m[3] as string).length;
   return [
     { at: close, to: close, text: " WITH ORDINALITY" },
-    { at: aliasEnd, to: aliasEnd + (m[3] as string).length, text: `(${alias}, ${offset})` },
+    { at: aliasEnd, to: end, text: `(${quoteReserved(alias)}, ${quoteReserved(offset)})${on(end)}` },
   ];
 }
 
@@ -806,6 +983,15 @@ function isPathColon(sql: string, at: number): boolean {
  * The path after a `:` at `at`: keys `a.b`, `"Key"`, subscripts `[0]`, `['k']`, as a
  * JSON path `$.a.b[0]`, and where it ends. Undefined when it is not a plain path.
  */
+/** After a path at `i`, `[spaces]:[spaces]name` (not `::`) continues it: where the name starts. */
+function nextColon(sql: string, i: number): number | undefined {
+  const c = skipSpaces(sql, i);
+  if (sql[c] !== ":" || sql[c + 1] === ":" || sql[c + 1] === "=") return undefined;
+  const k = skipSpaces(sql, c + 1);
+  const code = sql.charCodeAt(k);
+  return isWordStart(code) || sql[k] === '"' ? k : undefined;
+}
+
 function readPath(sql: string, at: number): { json: string; end: number } | undefined {
   let i = skipSpaces(sql, at);
   let json = "$";
@@ -818,10 +1004,13 @@ function readPath(sql: string, at: number): { json: string; end: number } | unde
       const inner = sql.slice(i + 1, close).trim();
       if (/^\d+$/.test(inner)) json += `[${inner}]`;
       else if (/^'[^']*'$/.test(inner) || /^"[^"]*"$/.test(inner)) json += `.${inner.slice(1, -1)}`;
-      else return undefined;
+      // `v:arr[expr]`: the path ends before a computed subscript, which then indexes its value.
+      else return first ? undefined : { json, end: i };
       i = close + 1;
-    } else if (first || ch === ".") {
-      const k = first ? i : i + 1;
+    } else if (first || ch === "." || nextColon(sql, i) !== undefined) {
+      // `col:a:b` (also spaced, `col :a :b`): the colon again is one more level of the path.
+      const colon = first || ch === "." ? undefined : nextColon(sql, i);
+      const k = first ? i : colon !== undefined ? colon : i + 1;
       if (sql[k] === '"') {
         const close = sql.indexOf('"', k + 1);
         if (close === -1) return undefined;

@@ -19,7 +19,7 @@
  * dialect's lexical rules (`relocateRefs`), so run/shadow/branch/replay rewrite the
  * user's own SQL, never a transpiled copy.
  */
-import { mapSpan, type Normalized, normalizeForDuckDb } from "./dialect-normalize.ts";
+import { mapSpan, type Normalized, normalizeForDuckDb, UNNEST_FIELDS } from "./dialect-normalize.ts";
 import { dottedNames, scanTableRefs } from "./textscan.ts";
 
 export { normalizeForDuckDb } from "./dialect-normalize.ts";
@@ -59,6 +59,26 @@ function prepareForTranspile(sql: string, dialect: SqlDialect): string {
     .replace(/\bstream(?=\s+[\w`])/gi, "      ");
 }
 
+/**
+ * BigQuery `table` used as a name (`FROM t table`, `table.col`), which polyglot reads as
+ * the keyword: backtick-quoted for it, found by the normaliser's rule. `at`: where each
+ * name was in the user's text (two characters added for each, for error offsets).
+ */
+function quoteTableNames(sql: string): { text: string; at: number[] } | undefined {
+  if (!/\btable\b/i.test(sql)) return undefined;
+  const at = normalizeForDuckDb(sql, "bigquery")
+    .edits.filter((e) => e.i1 - e.i0 === 5 && sql.slice(e.i0, e.i1).toLowerCase() === "table")
+    .map((e) => e.i0);
+  if (at.length === 0) return undefined;
+  let text = "";
+  let copied = 0;
+  for (const p of at) {
+    text += `${sql.slice(copied, p)}\`${sql.slice(p, p + 5)}\``;
+    copied = p + 5;
+  }
+  return { text: text + sql.slice(copied), at };
+}
+
 const UNITS = "(?:YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND|MILLISECOND|MICROSECOND)S?";
 /** `INTERVAL -7 DAY`, `INTERVAL n MONTH`, `INTERVAL t.n DAY`: DuckDB wants a literal or `(expr)`. */
 const BARE_INTERVAL = new RegExp(
@@ -76,7 +96,8 @@ const BARE_INTERVAL = new RegExp(
 export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): string {
   let out = sql;
   if (dialect === "snowflake" && /\bUNNEST\(/i.test(out)) out = nameFlattenColumns(out);
-  if (dialect === "bigquery" && /\bUNNEST\(/i.test(out)) out = nameUnnestElements(out, original);
+  if (dialect === "bigquery" && /\bUNNEST\(/i.test(out))
+    out = fromUnnestFields(nameUnnestElements(out, original));
   if (dialect === "bigquery" && out.includes('"')) {
     out = out.replace(/"((?:[^"]|"")*)"/g, (whole, inner: string) =>
       inner.includes(".") && !inner.includes("/")
@@ -91,13 +112,32 @@ export function fixTranspiled(sql: string, dialect: SqlDialect, original = ""): 
     /^(?:interval|day|month|year)$/i.test(amount) ? whole : `INTERVAL (${amount}) ${unit}`,
   );
   out = out.replace(/\bUNNEST\(\s*input\s*=>\s*/gi, "UNNEST(");
+  // BigQuery's TIMESTAMP(d) function left as written: a type name in DuckDB's grammar; quoted, a call.
+  if (dialect === "bigquery")
+    out = out.replace(/(?<!\bAS\s+|::\s*)\bTIMESTAMP\((?!\s*\d+\s*\))/gi, '"timestamp"(');
+  // BigQuery named arguments `f(name => v)` came out as written: DuckDB's are `name := v`.
+  if (dialect === "bigquery" && out.includes("=>")) {
+    out = out.replace(
+      /([(,]\s*)(?:"([^"]+)"|([A-Za-z_]\w*))\s*=>/g,
+      (_w, lead: string, q?: string, bare?: string) => `${lead}"${q ?? bare}" :=`,
+    );
+  }
   if (dialect === "snowflake") out = out.replace(/\bAS ARRAY\)/g, 'AS "ARRAY")');
   // `ARRAY_AGG(x ORDER BY c LIMIT 1)`: DuckDB has no LIMIT in a call; it decides no value source.
   out = out.replace(/\s+LIMIT\s+\d+\s*\)/g, ")");
   // Spark's higher-order `exists(xs, x -> …)`: EXISTS is DuckDB's subquery keyword; quoted, a function.
   out = out.replace(/\bEXISTS\s*\((?!\s*(?:SELECT|WITH|FROM|\())/gi, '"exists"(');
   if (dialect === "databricks" && out.includes("max_depth => 2")) out = inlineAsUnnest(out);
-  if (/\bJOIN\s+LATERAL\b/i.test(out)) out = addOnTrue(out);
+  if (/\bJOIN\s+(?:LATERAL|UNNEST)\b/i.test(out)) out = addOnTrue(out);
+  if (dialect === "databricks") {
+    // Spark's `float(x)` cast function and `any(x)` aggregate: a type name and a keyword in
+    // DuckDB's grammar; quoted, calls. (`= ANY (SELECT …)` stays the comparison.)
+    out = out.replace(/(?<!\bAS\s+|::\s*)\bFLOAT\(/gi, '"float"(');
+    out = out.replace(/(?<![=<>]\s*)\bANY\((?!\s*SELECT\b)/gi, '"any"(');
+    if (/\bJOIN\b/i.test(out)) out = addJoinOnTrue(out);
+  }
+  if ((dialect === "bigquery" || dialect === "databricks") && COMPUTED_STAR.test(out))
+    out = computedStructStars(out);
   return out;
 }
 
@@ -119,6 +159,66 @@ function inlineAsUnnest(sql: string): string {
     copied = end + 1;
   }
   return out + sql.slice(copied);
+}
+
+/** `…).*`, `…)[OFFSET(0)].*`: a star over the value of an expression. */
+const COMPUTED_STAR = /\)(?:\[(?:SAFE_)?(?:OFFSET|ORDINAL)\(\d+\)\]|\[\d+\])?\.\*/i;
+
+/**
+ * `ARRAY_AGG(…)[OFFSET(0)].*`, `(CASE … END).*` (the fields of a computed struct) came out as written, which
+ * DuckDB's grammar has no form for: the expression as one quoted name, so the star is
+ * reported as not expandable (as the normaliser does for `IF(…).*`), never guessed.
+ */
+function computedStructStars(sql: string): string {
+  const re = new RegExp(COMPUTED_STAR.source, "gi");
+  let out = sql;
+  const found = [...sql.matchAll(re)].reverse();
+  for (const m of found) {
+    const close = m.index;
+    if ((sql.slice(0, close).match(/'/g)?.length ?? 0) % 2 === 1) continue; // inside a string
+    let depth = 0;
+    let quoted = false;
+    let open = -1;
+    for (let k = close; k >= 0; k--) {
+      const ch = out[k];
+      if (ch === "'") quoted = !quoted;
+      else if (quoted) continue;
+      else if (ch === ")") depth++;
+      else if (ch === "(" && --depth === 0) {
+        open = k;
+        break;
+      }
+    }
+    if (open < 0) continue;
+    let start = open;
+    while (start > 0 && /[\w.]/.test(out[start - 1] as string)) start--;
+    const end = close + m[0].length - 2; // up to `.*`
+    if (/\bSELECT\b/i.test(out.slice(start, end))) continue; // its tables would be lost with it
+    const text = out.slice(start, end).replace(/\s+/g, " ").replaceAll('"', '""');
+    out = `${out.slice(0, start)}"${text}"${out.slice(end)}`;
+  }
+  return out;
+}
+
+/** `FROM UNNEST(…)` / `JOIN UNNEST(…)` with no alias: the fields of its element are columns (UNNEST_FIELDS). */
+function fromUnnestFields(sql: string): string {
+  const re = /\b(?:FROM|JOIN)\s+UNNEST\(/gi;
+  const inserts: number[] = [];
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    let end = skipParens(sql, m.index + m[0].length - 1);
+    const ordinality = /^\s+WITH\s+ORDINALITY\b/i.exec(sql.slice(end));
+    if (ordinality) end += ordinality[0].length;
+    if (
+      /^\s*(?:AS\b|(?!(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|RIGHT|INNER|FULL|CROSS|LIMIT|QUALIFY|UNION|HAVING|WINDOW|EXCEPT|INTERSECT)\b)[A-Za-z_"])/i.test(
+        sql.slice(end),
+      )
+    )
+      continue;
+    inserts.push(end);
+  }
+  let out = sql;
+  for (const at of inserts.reverse()) out = `${out.slice(0, at)} AS ${UNNEST_FIELDS}${out.slice(at)}`;
+  return out;
 }
 
 /** The columns of a FLATTEN row, as Snowflake names them. */
@@ -179,9 +279,23 @@ function eachUnnest(
   return out;
 }
 
-/** `JOIN LATERAL f(…) [AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */
+/**
+ * Spark's `t1 JOIN t2` with no condition is a cross join; DuckDB's JOIN needs ON: a table
+ * name (and alias) followed by a clause keyword, `)` or the end gets `ON TRUE`.
+ */
+function addJoinOnTrue(sql: string): string {
+  const clause =
+    "(?:WHERE|GROUP|ORDER|HAVING|LIMIT|QUALIFY|WINDOW|UNION|EXCEPT|INTERSECT|JOIN|LEFT|RIGHT|INNER|FULL|CROSS|NATURAL)\\b";
+  const re = new RegExp(
+    `(?<!\\b(?:CROSS|NATURAL)\\s+)\\bJOIN\\s+(?!LATERAL\\b|UNNEST\\b|\\()[\\w."]+(?:\\s+(?:AS\\s+)?(?!${clause}|ON\\b|USING\\b)[A-Za-z_]\\w*)?(?=\\s*(?:${clause}|\\)|$))`,
+    "gi",
+  );
+  return sql.replace(re, (join) => `${join} ON TRUE`);
+}
+
+/** `JOIN LATERAL f(…)` / `JOIN UNNEST(…)` `[AS a[(cols)]]` followed by no ON/USING: insert `ON TRUE`. */
 function addOnTrue(sql: string): string {
-  const re = /\bJOIN\s+LATERAL\s+/gi;
+  const re = /\bJOIN\s+(?:LATERAL\s+|(?=UNNEST\s*\())/gi;
   const inserts: number[] = [];
   for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
     // CROSS JOIN LATERAL takes no condition.
@@ -191,6 +305,8 @@ function addOnTrue(sql: string): string {
     if (name) i += name[0].length;
     if (sql[i] !== "(") continue;
     i = skipParens(sql, i);
+    const ordinality = /^\s+WITH\s+ORDINALITY\b/i.exec(sql.slice(i));
+    if (ordinality) i += ordinality[0].length;
     const alias = /^\s*(?:AS\s+)?("[^"]*"|[A-Za-z_]\w*)/i.exec(sql.slice(i));
     if (alias && !/^(?:ON|USING|WHERE|GROUP|ORDER|JOIN|LEFT|INNER|CROSS)$/i.test(alias[1] as string)) {
       i += alias[0].length;
@@ -231,7 +347,8 @@ export function transpileToDuckDb(
   sql: string,
   dialect: Exclude<SqlDialect, "duckdb">,
 ): Transpiled {
-  const prepared = prepareForTranspile(sql, dialect);
+  const quoted = dialect === "bigquery" ? quoteTableNames(sql) : undefined;
+  const prepared = quoted?.text ?? prepareForTranspile(sql, dialect);
   let result: ReturnType<Polyglot["transpile"]>;
   try {
     // "raise": a construct polyglot cannot write in DuckDB SQL is an error, never a comment
@@ -244,8 +361,10 @@ export function transpileToDuckDb(
   }
   if (!result.success || !result.sql) {
     const out: Transpiled = { ok: false, error: result.error ?? "could not parse SQL" };
-    if (result.errorStart !== undefined) out.offset = result.errorStart;
-    else {
+    if (result.errorStart !== undefined) {
+      const at = result.errorStart;
+      out.offset = at - 2 * (quoted?.at.filter((p) => p < at).length ?? 0);
+    } else {
       // "Generation error: MATCH_RECOGNIZE not supported …": place it at that keyword.
       const keyword = /([A-Z][A-Z_]+(?: [A-Z][A-Z_]+)?) (?:not supported|requires)/.exec(
         out.error ?? "",

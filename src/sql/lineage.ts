@@ -11,6 +11,7 @@
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
+import { UNNEST_FIELDS } from "./dialect-normalize.ts";
 import { displayFunctionName, isAggregate, isSpecialValueName, takesLambda } from "./functions.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
 import {
@@ -684,6 +685,21 @@ class ModelWalker {
       // Every column of the row (a FLATTEN's VALUE, INDEX, …; an ordinality) comes from it.
       const aliases = table.column_name_alias?.length ? table.column_name_alias : [name];
       const value = acc.value();
+      if (alias === UNNEST_FIELDS && name === "unnest") {
+        // BigQuery's unaliased UNNEST: any column it is asked for is a field of the element.
+        const columns = [named(name, value)];
+        scope.bindings.push({
+          kind: "relation",
+          alias: name,
+          relation: {
+            columns,
+            has: (n) => (n.toLowerCase() === name ? true : undefined),
+            lookup: () => value,
+            unexpanded: [],
+          },
+        });
+        return;
+      }
       scope.bindings.push({
         kind: "relation",
         alias: alias ?? name,

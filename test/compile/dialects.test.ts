@@ -221,7 +221,7 @@ WHERE "x" <> 'stg_events'`);
 });
 
 describe("positions and the cache", () => {
-  test("a warning in a normalised model points at the user's text", async () => {
+  test("a diagnostic in a normalised model points at the user's text", async () => {
     const sql = "SELECT `t`.id,\n  t.nope\nFROM `raw.t` t";
     const r = await project("bigquery", { "m.sql": sql }, '[sources.raw.t]\ncolumns = ["id"]\n');
     // An unknown column in fully known scope: E012 (the compile gate), at the user's text.

@@ -47,6 +47,16 @@ describe("snowflake", () => {
     ]);
   });
 
+  test("a path after a call, spaced and chained (`f(…) :a :b`), after a computed subscript, with `{}` inside", async () => {
+    const sql =
+      'SELECT live.udf_api(\'GET\', {}, e.payload) :data :result :: INT AS n, e.payload:items[e.payload:i::int]::string AS item\nFROM raw.events e JOIN "RAW"."Other" o ON o.id = e.id';
+    expect(await lineage("snowflake", sql, { ...EVENTS, "RAW.Other": ["id"] })).toEqual([
+      "N <- RAW.EVENTS.PAYLOAD [expression]",
+      "ITEM <- RAW.EVENTS.PAYLOAD [expression]",
+    ]);
+    expect(await refTexts("snowflake", sql)).toEqual(["raw.events", '"RAW"."Other"']);
+  });
+
   test("::VARIANT / ::OBJECT / ::ARRAY casts", async () => {
     expect(
       await lineage(
@@ -237,6 +247,133 @@ describe("bigquery", () => {
     ).toEqual(["e <- ds.t.arr [expression]", "ex <- ds.t.arr [expression]", "a <- ds.t.a [direct]"]);
   });
 
+  test("`table` and `offset` as names (an UNNEST alias, a WITH OFFSET column, a table alias)", async () => {
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT table.project_id || '.' || table.table_id AS full_id, offset FROM `ds.jobs` j, UNNEST(j.refs) table WITH OFFSET AS offset ORDER BY offset",
+        { "ds.jobs": ["refs"] },
+      ),
+    ).toEqual(["full_id <- ds.jobs.refs [expression]", "offset <- ds.jobs.refs [expression]"]);
+    const sql = "SELECT table.a, c.b FROM `p.ds.t` table CROSS JOIN ds.c c LIMIT 10 OFFSET 5";
+    expect(await lineage("bigquery", sql, { "p.ds.t": ["a"], "ds.c": ["b"] })).toEqual([
+      "a <- p.ds.t.a [direct]",
+      "b <- ds.c.b [direct]",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`p.ds.t`", "ds.c"]);
+  });
+
+  test("`table` as an alias in a model polyglot transpiles; its error offsets stay the user's", async () => {
+    const sql = "SELECT STRUCT(table.a AS k) AS s, table.d FROM `ds.t` table CROSS JOIN ds.u";
+    expect(await lineage("bigquery", sql, { "ds.t": ["a", "d"], "ds.u": ["z"] })).toEqual([
+      "s <- ds.t.a [expression]",
+      "d <- ds.t.d [direct]",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.t`", "ds.u"]);
+    const bad = "SELECT STRUCT(table.a AS k) AS s FROM `ds.t` table WHERE ((";
+    const a = await analyse("bigquery", bad);
+    expect(a.diagnostics[0]?.code).toBe("E001");
+    expect(a.diagnostics[0]?.offset).toBeLessThanOrEqual(bad.length);
+  });
+
+  test("FROM UNNEST(arr) with no alias: the element's fields are columns of the array (normalised and transpiled)", async () => {
+    const T = { "ds.s": ["id", "dims", "laps"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT s.id, (SELECT MAX(IF(index = 10, value, NULL)) FROM UNNEST(s.dims)) AS content_id, x IN UNNEST(s.dims) AS present FROM `ds.s` s, UNNEST(s.laps) AS x",
+        T,
+      ),
+    ).toEqual([
+      "id <- ds.s.id [direct]",
+      "content_id <- ds.s.dims [aggregation: max]",
+      "present <- ds.s.dims, ds.s.laps [expression]",
+    ]);
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT s.id, ARRAY(SELECT AS STRUCT lap, time FROM UNNEST(s.laps) WITH OFFSET AS lap) AS lap_times FROM `ds.s` s",
+        T,
+      ),
+    ).toEqual(["id <- ds.s.id [direct]", "lap_times <- ds.s.laps [aggregation: array_agg]"]);
+  });
+
+  test("[LEFT] JOIN UNNEST(…) with no ON (normalised, and after a transpile)", async () => {
+    const T = { "ds.t": ["id", "credits", "xs"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT t.id, c.amount FROM `ds.t` t LEFT JOIN UNNEST(t.credits) AS c WITH OFFSET o JOIN UNNEST(t.xs) WHERE t.id > 0",
+        T,
+      ),
+    ).toEqual(["id <- ds.t.id [direct]", "amount <- ds.t.credits [expression]"]);
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT STRUCT(t.id AS k) AS s, c FROM `ds.t` t LEFT JOIN UNNEST(t.credits) c",
+        T,
+      ),
+    ).toEqual(["s <- ds.t.id [expression]", "c <- ds.t.credits [expression]"]);
+  });
+
+  test("IF(…).* REPLACE (…): read, and the star over a computed struct reported, not guessed", async () => {
+    const sql =
+      "SELECT IF(c.id IS NOT NULL, c, p).* REPLACE (f(`p`.bits) AS bits)\nFROM `ds.cur` c JOIN ds.prev p USING (id)";
+    const a = await analyse("bigquery", sql, { "ds.cur": ["id", "bits"], "ds.prev": ["id", "bits"] });
+    expect(a.columns).toBeUndefined();
+    expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "W010 cannot expand (IF(c.id IS NOT NULL, c, p)).*: the fields of a struct computed by an expression are not known",
+    ]);
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.cur`", "ds.prev"]);
+  });
+
+  test("a four-part table name and a three-part UDF name, backtick-quoted", async () => {
+    const sql =
+      "SELECT `p.udf.clean`(s.field_path) AS path, s.table_name FROM `moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS` AS s";
+    expect(
+      await lineage("bigquery", sql, {
+        "moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS": ["field_path", "table_name"],
+      }),
+    ).toEqual([
+      "path <- moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS.field_path [expression]",
+      "table_name <- moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS.table_name [direct]",
+    ]);
+    const a = await analyse("bigquery", sql);
+    expect(a.tableRefs.map((r) => [r.parts, sql.slice(r.start, r.end)])).toEqual([
+      [
+        ["moz-prod", "region-us", "INFORMATION_SCHEMA", "COLUMN_FIELD_PATHS"],
+        "`moz-prod.region-us.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS`",
+      ],
+    ]);
+  });
+
+  test("transpiled: named arguments (name => v), TIMESTAMP(d), a star over ARRAY_AGG(…)[OFFSET(0)]", async () => {
+    const T = { "ds.t": ["a", "d", "x"] };
+    expect(
+      await lineage(
+        "bigquery",
+        "SELECT STRUCT(t.a AS k) AS s, udf.f(`interval` => t.a, y => 1) AS n, TIMESTAMP(t.d) AS ts FROM `ds.t` t",
+        T,
+      ),
+    ).toEqual(["s <- ds.t.a [expression]", "n <- ds.t.a [expression]", "ts <- ds.t.d [cast]"]);
+    // What polyglot leaves as written inside named arguments.
+    expect(
+      fixTranspiled(
+        'SELECT f("end" => DATETIME(TIMESTAMP(CURRENT_DATE), z), CAST(x AS TIMESTAMP(3))) AS e FROM t',
+        "bigquery",
+      ),
+    ).toBe('SELECT f("end" := DATETIME("timestamp"(CURRENT_DATE), z), CAST(x AS TIMESTAMP(3))) AS e FROM t');
+    const sql = "SELECT STRUCT(t.a AS k) AS s, ARRAY_AGG(t.x ORDER BY t.d)[OFFSET(0)].* FROM `ds.t` t";
+    const a = await analyse("bigquery", sql, T);
+    expect(a.columns).toBeUndefined();
+    expect(a.diagnostics.map((d) => d.code)).toEqual(["W010"]);
+    expect(a.diagnostics[0]?.message).toStartWith("cannot expand (ARRAY_AGG(");
+    expect(await refTexts("bigquery", sql)).toEqual(["`ds.t`"]);
+    expect(fixTranspiled("SELECT REGEXP_EXTRACT(a, '(x).*') AS r FROM t", "bigquery")).toBe(
+      "SELECT REGEXP_EXTRACT(a, '(x).*') AS r FROM t",
+    );
+  });
+
   test("DATE_DIFF(a, b, DAY), DATE_TRUNC(d, MONTH): the date part is a keyword", async () => {
     expect(
       await lineage(
@@ -341,9 +478,38 @@ describe("databricks", () => {
     expect(files.diagnostics.map((d) => d.code)).toEqual(["W010"]);
   });
 
+  test("transpiled: float(x), any(x), JOIN with no condition (a cross join)", async () => {
+    const sql =
+      "SELECT a.k, float(a.v) AS f, (SELECT any(u.b) FROM cat.sch.u u) AS b FROM cat.sch.tbl a JOIN cat.sch.u WHERE a.k > 1";
+    expect(await lineage("databricks", sql, { "cat.sch.tbl": ["k", "v"], "cat.sch.u": ["b"] })).toEqual([
+      "k <- cat.sch.tbl.k [direct]",
+      "f <- cat.sch.tbl.v [expression]",
+      "b <- cat.sch.u.b [expression]",
+    ]);
+    expect(await refTexts("databricks", sql)).toEqual(["cat.sch.u", "cat.sch.tbl", "cat.sch.u"]);
+    expect(
+      fixTranspiled("SELECT a FROM t WHERE x = ANY(SELECT 1) AND y > ANY (SELECT 2)", "databricks"),
+    ).toBe("SELECT a FROM t WHERE x = ANY(SELECT 1) AND y > ANY (SELECT 2)");
+  });
+
   test('"…" is a string', async () => {
     expect(await lineage("databricks", 'SELECT "x" AS label FROM cat.sch.tbl', T)).toEqual([
       "label <- () [expression]",
+    ]);
+  });
+
+  test("names folded to lower case (quoted or not); a file-path table kept as written; 'lit' named by its value", async () => {
+    expect(
+      await lineage("databricks", "SELECT ID AS MyId, a AS `Some Label`, 'Spark' FROM LIVE.Orders", {
+        "LIVE.Orders": ["id", "a"],
+      }),
+    ).toEqual([
+      "myid <- live.orders.id [direct]",
+      "some label <- live.orders.a [direct]",
+      "spark <- () [expression]",
+    ]);
+    expect(await lineage("databricks", "SELECT id FROM parquet.`/Volumes/m/d/People.parquet`")).toEqual([
+      "id <- parquet.`/Volumes/m/d/People.parquet`.id [direct]",
     ]);
   });
 });
