@@ -3,7 +3,8 @@ import { findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
 import type { ModelResult, RunEvent, RunOutcome } from "../../run/engine.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
-import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
+import { branchIsolation } from "../../branch/run.ts";
+import { shadowFlags, threadsFlag } from "../flags.ts";
 import { runPayload } from "../../run/report.ts";
 import { resultLine, sampleLines } from "../render/tests.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
@@ -198,33 +199,8 @@ Example:
         `use one of ${TRIGGERS.join(", ")}`,
       );
     }
-    let threads: number | undefined;
-    if (args.threads !== undefined) {
-      threads = Number(args.threads);
-      if (!Number.isInteger(threads) || threads < 1)
-        throw new UsageError(
-          `invalid value '${args.threads}' for --threads`,
-          "use a whole number of at least 1",
-        );
-    }
-    checkBranchFlags({
-      ...(args.branch !== undefined ? { branch: args.branch } : {}),
-      shadow: args.shadow === true || args["shadow-suffix"] !== undefined,
-      ...(args["shadow-schema"] !== undefined ? { shadowSchema: args["shadow-schema"] } : {}),
-    });
-    if (args["shadow-suffix"] !== undefined && args["shadow-schema"] !== undefined) {
-      throw new UsageError(
-        "--shadow-suffix and --shadow-schema conflict",
-        "a shadow run either suffixes tables or moves them to another schema",
-      );
-    }
-    const shadow =
-      args.shadow || args["shadow-suffix"] !== undefined || args["shadow-schema"] !== undefined
-        ? {
-            ...(args["shadow-suffix"] !== undefined ? { suffix: args["shadow-suffix"] } : {}),
-            ...(args["shadow-schema"] !== undefined ? { schema: args["shadow-schema"] } : {}),
-          }
-        : undefined;
+    const threads = threadsFlag(args.threads);
+    const shadow = shadowFlags(args);
     const g = globals();
     const config = await loadConfig(findConfig(g.config), g.statePath);
     const trigger = resolveTrigger(args.trigger);

@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
-import { branchIsolation, checkBranchFlags } from "../../branch/run.ts";
+import { branchIsolation } from "../../branch/run.ts";
+import { shadowFlags, threadsFlag } from "../flags.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
-import { ExitCode, UsageError } from "../../errors.ts";
+import { ExitCode } from "../../errors.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
 import { testProject } from "../../testing/command.ts";
 import { testPayload } from "../../testing/report.ts";
@@ -48,30 +49,8 @@ Example:
     },
   },
   async run({ args, rawArgs }) {
-    let threads: number | undefined;
-    if (args.threads !== undefined) {
-      threads = Number(args.threads);
-      if (!Number.isInteger(threads) || threads < 1)
-        throw new UsageError(
-          `invalid value '${args.threads}' for --threads`,
-          "use a whole number of at least 1",
-        );
-    }
-    const shadowFlag = args.shadow === true || args["shadow-suffix"] !== undefined;
-    checkBranchFlags({
-      ...(args.branch !== undefined ? { branch: args.branch } : {}),
-      shadow: shadowFlag,
-      ...(args["shadow-schema"] !== undefined ? { shadowSchema: args["shadow-schema"] } : {}),
-    });
-    if (args["shadow-suffix"] !== undefined && args["shadow-schema"] !== undefined)
-      throw new UsageError("--shadow-suffix and --shadow-schema conflict");
-    const shadow =
-      shadowFlag || args["shadow-schema"] !== undefined
-        ? {
-            ...(args["shadow-suffix"] !== undefined ? { suffix: args["shadow-suffix"] } : {}),
-            ...(args["shadow-schema"] !== undefined ? { schema: args["shadow-schema"] } : {}),
-          }
-        : undefined;
+    const threads = threadsFlag(args.threads);
+    const shadow = shadowFlags(args);
     const g = globals();
     const config = await loadConfig(findConfig(g.config), g.statePath);
     const positional = typeof args.selection === "string" ? [args.selection] : [];
