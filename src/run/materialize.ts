@@ -3,6 +3,7 @@
  * in-place update needs (the target's columns still match the model's), and the
  * target's high-water mark for incremental models, read from the target itself.
  */
+import { plural } from "../format.ts";
 import type { Adapter, TableRef } from "../adapter/types.ts";
 import { RockyError } from "../errors.ts";
 import type { Strategy } from "../project/types.ts";
@@ -23,8 +24,6 @@ export interface WritePlan {
   /** True when the target's rows were kept and updated in place. */
   inPlace: boolean;
 }
-
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
 
 /**
  * Refuse an in-place update whose model no longer produces the target's columns: the

@@ -4,11 +4,11 @@
  * targets that collide with production stop the run before any SQL is sent, and are still
  * recorded as a failed run.
  */
+import { compileErrorsFailure } from "../compile/failure.ts";
 import type { Adapter } from "../adapter/types.ts";
 import { compileProject } from "../compile/compile.ts";
 import type { CompileResult } from "../compile/types.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import { RockyError } from "../errors.ts";
 import { loadProject } from "../project/load.ts";
 import { finishRun, insertRun, type Trigger } from "../state/runs.ts";
 import { openState, type StateStore } from "../state/store.ts";
@@ -75,19 +75,6 @@ function blockingErrors(compiled: CompileResult, selection: readonly string[]): 
   );
 }
 
-function compileFailure(errors: CompileResult["diagnostics"]): RockyError {
-  const shown = errors
-    .slice(0, 5)
-    .map(
-      (d) => `  ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : d.model}: ${d.code} ${d.message}`,
-    );
-  const more = errors.length > 5 ? [`  ... and ${errors.length - 5} more`] : [];
-  return new RockyError(
-    `the project has ${errors.length} compile error${errors.length === 1 ? "" : "s"}; no SQL was run\n${[...shown, ...more].join("\n")}`,
-    { hint: "fix them (see 'rocky compile'), then run again", code: "compile_errors" },
-  );
-}
-
 export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const config = req.config;
   const adapterType = pickAdapter(config).block.type;
@@ -121,7 +108,7 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
     const errors = blockingErrors(compiled, selection);
     if (errors.length > 0) {
       recordFailedStart("compile errors");
-      throw compileFailure(errors);
+      throw compileErrorsFailure(errors, "no SQL was run", "run again");
     }
     req.onCompiled?.(compiled);
     let isolation: Isolation;

@@ -3,6 +3,7 @@
  * scope reads (production, shadow copy, branch copy), run its tests in parallel, record the
  * results in the state store.
  */
+import { compileErrorsFailure } from "../compile/failure.ts";
 import type { Adapter, Dialect } from "../adapter/types.ts";
 import { compileProject } from "../compile/compile.ts";
 import type { CompileResult } from "../compile/types.ts";
@@ -57,19 +58,6 @@ function notBuilt(p: PlannedTest, dialect: Dialect): TestResult {
   };
 }
 
-function compileFailure(compiled: CompileResult): RockyError {
-  const errors = compiled.diagnostics.filter((d) => d.severity === "Error");
-  const shown = errors
-    .slice(0, 5)
-    .map(
-      (d) => `  ${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}` : d.model}: ${d.code} ${d.message}`,
-    );
-  return new RockyError(
-    `the project has ${errors.length} compile error${errors.length === 1 ? "" : "s"}; no test was run\n${shown.join("\n")}`,
-    { hint: "fix them (see 'rocky compile'), then test again", code: "compile_errors" },
-  );
-}
-
 export async function testProject(req: TestRequest): Promise<TestOutcome> {
   const t0 = performance.now();
   const config = req.config;
@@ -79,7 +67,12 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
   let store: StateStore | undefined;
   try {
     const compiled = await compileProject(await loadProject(config));
-    if (compiled.hasErrors) throw compileFailure(compiled);
+    if (compiled.hasErrors)
+      throw compileErrorsFailure(
+        compiled.diagnostics.filter((d) => d.severity === "Error"),
+        "no test was run",
+        "test again",
+      );
     const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
     const { tests } = parseProjectTests(compiled.project, compiled.models);
     // Results are recorded when the state can be written; a read-only state still tests.

@@ -55,7 +55,7 @@ describe("rocky run", () => {
     const r = rocky(["run", "-o", "table"], { cwd: dir });
     expectOk(r);
     expect(r.stdout).toMatch(/✓ a\s+"main"\."a"\s+2 rows/);
-    expect(r.stdout).toMatch(/✓ c\s+"main"\."c"\s+1 rows/);
+    expect(r.stdout).toMatch(/✓ c\s+"main"\."c"\s+1 row /);
     expect(r.stdout).toMatch(/Run run-\S+ success: 4 succeeded, 0 failed, 0 skipped/);
     expect(r.stderr).not.toContain("["); // no progress when stderr is not a terminal
   });

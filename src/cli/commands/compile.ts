@@ -1,3 +1,4 @@
+import { plural } from "../../format.ts";
 import { defineCommand } from "citty";
 import { loadAndCompile } from "../../compile/load.ts";
 import { mark } from "../../compile/profile.ts";
@@ -10,8 +11,6 @@ import { envelope } from "../output.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
 import { withNewline } from "../render/lineage-text.ts";
 import { bold, dim, green, isInteractive, red, yellow } from "../style.ts";
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export function renderDiagnostic(d: Diagnostic, fileOf: (model: string) => string | undefined): string {
   // Without a position, the model's file still tells the reader where to look.

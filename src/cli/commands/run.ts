@@ -1,3 +1,4 @@
+import { plural } from "../../format.ts";
 import { defineCommand } from "citty";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
@@ -35,7 +36,11 @@ function modelLine(m: ModelResult, width: number, targetWidth: number, isolated:
   const lines: string[] = [];
   if (m.status === "success") {
     const rows =
-      m.rows === null ? (m.strategy === "view" ? "view" : "") : `${m.rows.toLocaleString("en-US")} rows`;
+      m.rows === null
+        ? m.strategy === "view"
+          ? "view"
+          : ""
+        : `${m.rows.toLocaleString("en-US")} ${m.rows === 1 ? "row" : "rows"}`;
     lines.push(`  ${green("✓")} ${name}  ${target}  ${rows}  ${dim(secs(m.durationMs))}`);
   } else if (m.status === "failed") {
     lines.push(`  ${red("✗")} ${name}  ${target}  ${red(`failed: ${m.error ?? ""}`)}`);
@@ -68,8 +73,6 @@ export interface RenderRunOptions {
   /** Model name → its file, for the failure recap. */
   files?: ReadonlyMap<string, string>;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * The failures and the models they skipped, repeated at the bottom where the eye lands

@@ -1,8 +1,7 @@
 /** Text (terminal) and Markdown (pull-request comment) renderings of a DiffReport. */
+import { plural } from "../../format.ts";
 import { bold, dim, green, red, yellow } from "../style.ts";
 import type { ColumnChange, DiffReport, ImpactedColumn, ModelDiff } from "../../diff/diff.ts";
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function kindText(c: ColumnChange): string {
   return c.kinds
