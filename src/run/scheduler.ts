@@ -56,11 +56,24 @@ export function schedule<R>(opts: ScheduleOptions<R>): Scheduler<R> {
     settled = true;
     opts.signal?.removeEventListener("abort", onAbort);
     const stopped = stopReason ?? "an upstream model did not run";
+    const ran = new Set(finished.map((f) => f.name));
     for (const n of opts.order) {
-      if (finished.some((f) => f.name === n) || skipped.has(n)) continue;
+      if (ran.has(n) || skipped.has(n)) continue;
       skipped.set(n, `not run: ${stopped}`);
     }
     resolveDone({ finished, skipped, stopReason });
+  };
+  /** Keep `ready` in the given order: a binary insert, not a sort per released node. */
+  const insertByRank = (n: string): void => {
+    const r = rank.get(n)!;
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rank.get(ready[mid]!)! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, n);
   };
   const skipDescendants = (failed: string): void => {
     const stack = [...opts.downstream(failed)];
@@ -86,10 +99,7 @@ export function schedule<R>(opts: ScheduleOptions<R>): Scheduler<R> {
             if (!selected.has(d) || skipped.has(d)) continue;
             const left = waiting.get(d)! - 1;
             waiting.set(d, left);
-            if (left === 0) {
-              ready.push(d);
-              ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
-            }
+            if (left === 0) insertByRank(d);
           }
         } else skipDescendants(name);
         pump();
