@@ -15,6 +15,8 @@ import { productionTarget } from "../run/isolation.ts";
 import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ReplayedTest, replayTests } from "../testing/replay.ts";
+import { dottedNames } from "../sql/textscan.ts";
+import type { SqlDialect } from "../sql/types.ts";
 import { AUDIT_SUFFIX } from "../testing/wap.ts";
 
 export type Verdict = "identical" | "diverged" | "not_comparable";
@@ -39,21 +41,56 @@ export interface ReplayExecution {
 const NON_DETERMINISTIC =
   /\b(random|uuid|gen_random_uuid|uuidv4|now|current_timestamp|current_date|current_time|today|get_current_timestamp|nextval|rand|newid|sysdate|getdate)\s*\(|\bcurrent_(timestamp|date|time)\b/i;
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A dotted name's parts as one comparable key. */
+const nameKey = (parts: readonly string[], fold: boolean) => {
+  const key = parts.join("\u0000");
+  return fold ? key.toLowerCase() : key;
+};
 
-/** Replace whole qualified names (never a suffix of a longer dotted name). */
-function replaceQualified(sql: string, mapping: Map<string, string>): string {
+/** The one dotted name `qualified` is (as rocky recorded it), or undefined. */
+function partsOf(qualified: string, dialect: SqlDialect): string[] | undefined {
+  const names = dottedNames(qualified, dialect);
+  const only = names[0];
+  return names.length === 1 && only && only.start === 0 && only.end === qualified.length
+    ? only.parts
+    : undefined;
+}
+
+/**
+ * Rewrite whole table names in recorded SQL by their offsets, as found by the SQL lexer
+ * (src/sql/textscan.ts): a name inside a string literal or a comment, or the prefix of a
+ * longer dotted name (a column qualified by its table), is left alone, which a text
+ * pattern cannot promise. DuckDB and Databricks resolve names case-insensitively, so
+ * there a differently cased spelling is the same table.
+ */
+export function rewriteTableNames(sql: string, mapping: Map<string, string>, dialect: SqlDialect): string {
+  const fold = dialect === "duckdb" || dialect === "databricks";
+  const byKey = new Map<string, string>();
+  for (const [from, to] of mapping) {
+    const parts = partsOf(from, dialect);
+    if (parts) byKey.set(nameKey(parts, fold), to);
+  }
+  if (byKey.size === 0) return sql;
   let out = sql;
-  // Longest first, so `"c"."s"."t"` is rewritten before a `"s"."t"` it contains.
-  for (const [from, to] of [...mapping].sort((a, b) => b[0].length - a[0].length)) {
-    out = out.replace(new RegExp(`(?<![.\\w"])${escapeRe(from)}(?![.\\w"])`, "g"), to);
+  // Right to left, so earlier offsets stay valid.
+  for (const span of dottedNames(sql, dialect).reverse()) {
+    const to = byKey.get(nameKey(span.parts, fold));
+    if (to !== undefined) out = out.slice(0, span.start) + to + out.slice(span.end);
   }
   return out;
 }
 
-function mentions(sql: string, name: string): boolean {
-  return new RegExp(`(?<![.\\w"])${escapeRe(name)}(?![.\\w"])`).test(sql);
+/** Whether the SQL names the table `qualified` anywhere outside strings and comments (any case). */
+export function namesTable(sql: string, qualified: string, dialect: SqlDialect): boolean {
+  const parts = partsOf(qualified, dialect);
+  if (!parts) return sql.includes(qualified);
+  const key = nameKey(parts, true);
+  return dottedNames(sql, dialect).some((span) => nameKey(span.parts, true) === key);
 }
+
+const SQL_DIALECTS: readonly SqlDialect[] = ["duckdb", "snowflake", "bigquery", "databricks"];
+const lexerDialect = (adapterType: string): SqlDialect =>
+  SQL_DIALECTS.find((d) => d === adapterType) ?? "duckdb";
 
 const fpJson = (f: Fingerprint | null | undefined) => (f ? { row_count: f.rowCount, hash: f.hash } : null);
 const same = (a: { row_count: number; hash: string } | null, b: { row_count: number; hash: string } | null) =>
@@ -84,6 +121,7 @@ export async function executeReplay(
       );
     }
     const dialect = adapter.dialect;
+    const sqlDialect = lexerDialect(adapter.type);
     const schema = dialect.safeSchemaName(`replay__${run.run_id}`);
     const catalog = dialect.defaultCatalog;
     // The replay schema is created and dropped (CASCADE) here: before any SQL, it must hold
@@ -195,8 +233,8 @@ export async function executeReplay(
             dialect.qualify({ ...prodRef, table: `${prodRef.table}${AUDIT_SUFFIX}` }),
             dialect.qualify({ ...replayRef, table: `${replayRef.table}${AUDIT_SUFFIX}` }),
           );
-        const rewritten = stmts.map((s) => replaceQualified(s, local));
-        const leaked = rewritten.find((s) => mentions(s, m.target));
+        const rewritten = stmts.map((s) => rewriteTableNames(s, local, sqlDialect));
+        const leaked = rewritten.find((s) => namesTable(s, m.target, sqlDialect));
         if (leaked) {
           results.set(
             m.model_name,
@@ -225,7 +263,7 @@ export async function executeReplay(
         }
         mapping.set(m.target, replayTarget);
         const tests = await replayTests(adapter, store, run.run_id, m.model_name, (q) =>
-          replaceQualified(q, local),
+          rewriteTableNames(q, local, sqlDialect),
         );
         const withTests = (r: ReplayResult): ReplayResult => (tests.length > 0 ? { ...r, tests } : r);
         if (m.strategy === "view") {
