@@ -129,8 +129,14 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
       throw e;
     }
     const threads = req.threads ?? adapter.capabilities.defaultThreads;
-    const testModel =
-      req.tests === false ? undefined : modelTester({ compiled, adapter, isolation, store, threads });
+    const testModel = modelTester({
+      compiled,
+      adapter,
+      isolation,
+      store,
+      threads,
+      dataTests: req.tests !== false,
+    });
     return await executeRun({
       compiled,
       adapter,
