@@ -326,3 +326,25 @@ describe("contract helpers", () => {
     expect(typeMatches("TIMESTAMP", "TIMESTAMP_NTZ")).toBe(true);
   });
 });
+
+describe("branch compare matches rows on the contract's primary key", () => {
+  test("no --key and no unique_key: keyed on primary_key, said in JSON and text", async () => {
+    const dir = makeProject(FILES());
+    await sql(dir, SEED);
+    expectOk(rocky(["run"], { cwd: dir }));
+    expectOk(rocky(["branch", "create", "fix"], { cwd: dir }));
+    await sql(dir, "UPDATE raw.events SET amount = 21 WHERE id = 2; INSERT INTO raw.events VALUES (3, 30)");
+    expectOk(rocky(["run", "--branch", "fix"], { cwd: dir }));
+    const r = rocky(["branch", "compare", "fix", "--model", "out", "-o", "json"], { cwd: dir });
+    expectOk(r);
+    const p = r.json<{
+      results: { key: string[] | null; key_source: string | null; keyed?: Record<string, number> }[];
+    }>();
+    expectSchemas("branch_compare", p);
+    expect(p.results[0]).toMatchObject({ key: ["id"], key_source: "contract" });
+    expect(p.results[0]!.keyed).toMatchObject({ rows_added: 1, rows_removed: 0, rows_changed: 1 });
+    expect(
+      rocky(["branch", "compare", "fix", "--model", "out", "-o", "table"], { cwd: dir }).stdout,
+    ).toContain("keyed on id (contract primary_key): 1 added, 0 removed, 1 changed");
+  });
+});
