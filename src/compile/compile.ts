@@ -13,6 +13,7 @@ import { unknownTableDiagnostics } from "./unknown-tables.ts";
 import { explainFileSources, sourceName } from "./file-sources.ts";
 import { checkTests } from "../testing/checks.ts";
 import { checkContracts } from "../testing/contract.ts";
+import { auditNameDiagnostics } from "../testing/audit-names.ts";
 import { contractType } from "../project/contract.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
@@ -684,6 +685,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   });
   diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
   diagnostics.push(...checkTests(project, compiledModels));
+  diagnostics.push(...auditNameDiagnostics(project));
   diagnostics.push(
     ...checkContracts(project, compiledModels, (parts, column, m) => {
       const t = resolver.tableName(parts, m.dialect);
