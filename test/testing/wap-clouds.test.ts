@@ -228,7 +228,7 @@ describe("publish SQL per warehouse (golden)", () => {
   });
 
   test("bigquery: published by CREATE OR REPLACE TABLE … CLONE", () => {
-    const d = new BigQueryDialect({ project: "p1", dataset: "analytics" } as never);
+    const d = new BigQueryDialect({ project: "p1", dataset: "analytics" });
     const t = { catalog: "p1", schema: "analytics", table: "orders" };
     expect(stagedWrite(d, t, { inPlace: false, targetExists: true })).toMatchObject({
       setup: ["DROP TABLE IF EXISTS `p1`.`analytics`.`orders__rocky_audit`"],
