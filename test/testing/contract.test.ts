@@ -306,6 +306,31 @@ describe("rocky run enforces the contract before publishing", () => {
   });
 });
 
+describe("history and replay with contracts", () => {
+  test("replay shows the recorded contract results; --execute re-runs its not-null checks", async () => {
+    const dir = makeProject(FILES());
+    await sql(dir, SEED);
+    expectOk(rocky(["run"], { cwd: dir }));
+    const shown = rocky(["replay", "latest", "-o", "json"], { cwd: dir });
+    expectOk(shown);
+    const p = shown.json<{ models: { model_name: string; tests?: { name: string; status: string }[] }[] }>();
+    expectSchemas("replay", p, "replay");
+    expect(p.models.find((m) => m.model_name === "out")!.tests!.map((t) => [t.name, t.status])).toEqual([
+      ["out [contract]", "pass"],
+      ["out.id [contract not_null]", "pass"],
+    ]);
+    const r = rocky(["replay", "latest", "--execute", "-o", "json"], { cwd: dir });
+    expectOk(r);
+    const e = r.json<{
+      models: { model_name: string; replay?: { tests?: { name: string; status: string }[] } }[];
+    }>();
+    expectSchemas("replay", e, "replay");
+    expect(
+      e.models.find((m) => m.model_name === "out")!.replay!.tests!.map((t) => [t.name, t.status]),
+    ).toEqual([["out.id [contract not_null]", "pass"]]);
+  });
+});
+
 describe("contract helpers", () => {
   test("contractKey: the primary key, or undefined", () => {
     expect(contractKey({ contract: { columns: [], primaryKey: ["a", "b"], enforceOrder: false } })).toEqual([
