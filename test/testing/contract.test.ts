@@ -331,6 +331,43 @@ describe("history and replay with contracts", () => {
   });
 });
 
+describe("rocky test checks contracts", () => {
+  test("on the built table: a pass, then a retyped column fails with exit 1; unbuilt is an error", async () => {
+    const dir = makeProject(FILES());
+    await sql(dir, SEED);
+    const before = rocky(["test", "-o", "json"], { cwd: dir });
+    expect(before.code).toBe(1);
+    const unbuilt = before.json<{
+      declarative: { results: { name: string; status: string; detail: string }[] };
+    }>();
+    expect(unbuilt.declarative.results).toMatchObject([
+      {
+        name: "out [contract]",
+        status: "error",
+        detail: `"main"."out" does not exist: build it first ('rocky run')`,
+      },
+    ]);
+    expectOk(rocky(["run"], { cwd: dir }));
+    const ok = rocky(["test", "-o", "json"], { cwd: dir });
+    expectOk(ok);
+    const p = ok.json<{ declarative: { results: { name: string; status: string }[] } }>();
+    expectSchemas("test", p, "test");
+    expect(p.declarative.results.map((r) => [r.name, r.status])).toEqual([
+      ["out [contract]", "pass"],
+      ["out.id [contract not_null]", "pass"],
+    ]);
+    await sql(
+      dir,
+      "CREATE OR REPLACE TABLE main.out AS SELECT id, CAST(amount AS VARCHAR) AS amount FROM raw.events",
+    );
+    const bad = rocky(["test", "-o", "table"], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(
+      "out [contract] — column 'amount' built as VARCHAR, the contract says INTEGER",
+    );
+  });
+});
+
 describe("contract helpers", () => {
   test("contractKey: the primary key, or undefined", () => {
     expect(contractKey({ contract: { columns: [], primaryKey: ["a", "b"], enforceOrder: false } })).toEqual([
