@@ -24,6 +24,7 @@ import {
   BranchConfigSchema,
 } from "../src/config/schema.ts";
 import { DefaultsSchema, SidecarSchema, TargetSchema } from "../src/project/load.ts";
+import { ContractColumnSchema, ContractSchema } from "../src/project/contract.ts";
 import { TEST_SCHEMAS, TEST_TYPES } from "../src/testing/definitions.ts";
 
 /** The keys shared by the test types, described once. */
@@ -185,6 +186,7 @@ export const SCHEMAS: Record<string, Documented> = {
       target: "where the model is written (`[target]`, below)",
       strategy: "how it is written (`[strategy]`, below; default `full_refresh`)",
       tests: "data tests (`[[tests]]`, below)",
+      contract: "the columns the model promises to output (`[contract]`, below)",
       dialect:
         "the SQL dialect the model is written in, when it differs from its adapter's: `duckdb`, `snowflake`, `bigquery` or `databricks`",
       intent: "Rocky 1.10: accepted, not used",
@@ -201,6 +203,28 @@ export const SCHEMAS: Record<string, Documented> = {
       tests: "tests added to every model below (before the model's own)",
       intent: "Rocky 1.10: accepted, not used",
       freshness: "Rocky 1.10: accepted, not used",
+    },
+  },
+  contract: {
+    schema: ContractSchema,
+    source: "src/project/contract.ts",
+    descriptions: {
+      columns: "the columns the model outputs, no more and no fewer (`name`, `type`, `nullable`, below)",
+      primary_key:
+        "a column or columns that identify a row: not null, and the key `branch compare` matches rows on",
+      enforce_order: "the output must list the columns in the contract's order (default: any order)",
+    },
+  },
+  "contract column": {
+    schema: ContractColumnSchema,
+    source: "src/project/contract.ts",
+    descriptions: {
+      name: "the column's name (case-insensitive)",
+      type: "its type; absent: any. Equivalent spellings match (`INT` = `INTEGER`, `STRING` = `VARCHAR`); without parameters (`DECIMAL`) any precision does",
+      nullable:
+        "`false`: the built rows must have no NULL in it (checked before publishing); default `true` (`false` for a primary key column)",
+      not_null: "`true`: the same as `nullable = false`",
+      description: "what the column holds",
     },
   },
   target: {

@@ -6,6 +6,7 @@
 import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts";
 import type { QualifiedColumn } from "../graph/semantic.ts";
 import type { BlastResolver } from "./blast.ts";
+import { contractKey } from "../project/contract.ts";
 import type { BuiltModel } from "./built.ts";
 import { countWithNullKeysSql, type KeyedStats, keyedCompare } from "./keyed.ts";
 
@@ -40,7 +41,7 @@ export interface ModelComparison {
   blast_radius: BlastEntry[];
   /** The key rows were matched on, or null for the unkeyed row-hash diff. */
   key: string[] | null;
-  key_source: "flag" | "unique_key" | null;
+  key_source: "flag" | "unique_key" | "contract" | null;
   /** Why the compare is unkeyed (no key declared, a key column missing...). */
   unkeyed_reason?: string;
   /** Rows added, removed or changed, as a percentage of the production rows. */
@@ -107,15 +108,17 @@ export async function compareBranch(
   };
 }
 
-/** The key a model is compared on: `--key`, else its strategy's `unique_key`. */
+/** The key a model is compared on: `--key`, else its strategy's `unique_key`, else its contract's `primary_key`. */
 export function declaredKey(
   b: BuiltModel,
   flag: readonly string[] | undefined,
-): { key: string[]; source: "flag" | "unique_key" } | undefined {
+): { key: string[]; source: "flag" | "unique_key" | "contract" } | undefined {
   if (flag && flag.length > 0) return { key: [...flag], source: "flag" };
   const s = b.model.strategy;
   if ((s.type === "merge" || s.type === "incremental") && s.unique_key && s.unique_key.length > 0)
     return { key: [...s.unique_key], source: "unique_key" };
+  const primary = contractKey(b.model);
+  if (primary) return { key: primary, source: "contract" };
   return undefined;
 }
 

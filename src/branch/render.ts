@@ -156,7 +156,7 @@ function keyedLines(m: ModelComparison): string[] {
   const k = m.keyed!;
   const types = new Map(k.columns.map((c) => [c.name, c.type]));
   const lines = [
-    `    keyed on ${k.key.join(", ")}${m.key_source === "unique_key" ? " (unique_key)" : ""}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
+    `    keyed on ${k.key.join(", ")}${m.key_source === "unique_key" ? " (unique_key)" : m.key_source === "contract" ? " (contract primary_key)" : ""}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
   ];
   const side = (s: { branch: number; production: number }) =>
     `branch ${s.branch}, production ${s.production}`;

@@ -12,6 +12,9 @@ import { gateUnknownColumns } from "./unknown-columns.ts";
 import { unknownTableDiagnostics } from "./unknown-tables.ts";
 import { explainFileSources, sourceName } from "./file-sources.ts";
 import { checkTests } from "../testing/checks.ts";
+import { checkContracts } from "../testing/contract.ts";
+import { auditNameDiagnostics } from "../testing/audit-names.ts";
+import { contractType } from "../project/contract.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -682,6 +685,14 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   });
   diagnostics.push(...unknownTableDiagnostics(project, compiledModels, resolver));
   diagnostics.push(...checkTests(project, compiledModels));
+  diagnostics.push(...auditNameDiagnostics(project));
+  diagnostics.push(
+    ...checkContracts(project, compiledModels, (parts, column, m) => {
+      const t = resolver.tableName(parts, m.dialect);
+      if (t.kind === "model") return contractType(project.byName.get(t.name), column);
+      return resolver.source(parts)?.columns.find((c) => c.name.toLowerCase() === column.toLowerCase())?.type;
+    }),
+  );
   const rank = new Map(dag.order.map((n, i) => [n, i]));
   diagnostics.sort((a, b) => (rank.get(a.model) ?? 0) - (rank.get(b.model) ?? 0));
   const hasErrors = diagnostics.some((d) => d.severity === "Error");

@@ -39,7 +39,7 @@ export interface LoadedConfig {
   /** Unset `${VAR}`s of each adapter block, demanded only by commands that connect (checkAdapterEnv). */
   unsetEnv?: Map<string, UnsetVariable[]>;
   /** `[branch]`: default ttl of new branches (text and ms) and how many promotes keep backups. */
-  branch: { ttl?: string; ttlMs?: number; keepPromotions: number };
+  branch: { ttl?: string; ttlMs?: number; keepPromotions: number; promoteMaxChangedPct?: number };
 }
 
 /** Before connecting with adapter block `name`: every variable it references must be set. */
@@ -184,6 +184,9 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
         ? {}
         : { ttl: toml.branch.ttl, ttlMs: parseDuration(toml.branch.ttl)! }),
       keepPromotions: toml.branch?.keep_promotions ?? 3,
+      ...(toml.branch?.promote_max_changed_pct === undefined
+        ? {}
+        : { promoteMaxChangedPct: toml.branch.promote_max_changed_pct }),
     },
   };
 }

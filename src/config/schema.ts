@@ -33,6 +33,11 @@ export const BranchConfigSchema = v.strictObject({
   ),
   /** How many promotes keep the production tables they replaced (for `branch rollback`). */
   keep_promotions: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /**
+   * `branch promote` refuses when a promoted table has more than this % of its production
+   * rows added, removed or changed (as `branch compare` counts them); `--max-changed-pct` overrides.
+   */
+  promote_max_changed_pct: v.optional(v.pipe(v.number(), v.minValue(0))),
 });
 
 export const ProjectSectionSchema = v.strictObject({

@@ -6,6 +6,7 @@ import { validateOrThrow } from "../config/load.ts";
 import { parseToml } from "../config/toml.ts";
 import { RockyError } from "../errors.ts";
 import { addTestDependencies, TEST_ORIGIN } from "../testing/definitions.ts";
+import { ContractSchema, normaliseContract } from "./contract.ts";
 import { StrategySchema } from "./strategy.ts";
 import { DIALECTS, type Dialect, type Model, type Project, type Strategy } from "./types.ts";
 
@@ -36,6 +37,8 @@ export const SidecarSchema = v.strictObject({
   target: v.optional(TargetSchema),
   strategy: v.optional(StrategySchema),
   tests: v.optional(v.array(TestSchema)),
+  /** The columns the model promises to output (SPEC §17). */
+  contract: v.optional(ContractSchema),
   /** The SQL dialect of this model, when it differs from its adapter's. */
   dialect: v.optional(v.picklist(DIALECTS)),
   // Rocky 1.10 keys accepted for compatibility.
@@ -214,6 +217,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       strategy,
       dependsOn: sidecar.depends_on ?? [],
       tests: [...(defaults.tests ?? []), ...(sidecar.tests ?? [])] as Model["tests"],
+      ...(sidecar.contract ? { contract: normaliseContract(sidecar.contract) } : {}),
       ...(sidecar.description ? { description: sidecar.description } : {}),
       ...(hasSidecar ? { sidecar: sidecarPath } : {}),
     });

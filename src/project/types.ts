@@ -2,6 +2,7 @@ import type { LoadedConfig } from "../config/load.ts";
 
 export type { Strategy, StrategyType } from "./strategy.ts";
 import type { Strategy } from "./strategy.ts";
+import type { Contract } from "./contract.ts";
 
 /** SQL dialects a model can be written in (SPEC §14). */
 export const DIALECTS = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
@@ -34,6 +35,8 @@ export interface Model {
   /** `depends_on` from the sidecar, merged later with the references found in the SQL. */
   dependsOn: string[];
   tests: ModelTest[];
+  /** The sidecar's `[contract]`, when it has one (src/project/contract.ts). */
+  contract?: Contract;
   description?: string;
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;

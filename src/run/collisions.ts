@@ -18,7 +18,7 @@ export interface Placed {
   ref: TableRef;
 }
 
-export type CollisionKind = "production_table" | "production_schema" | "isolated_table";
+export type CollisionKind = "production_table" | "production_schema" | "isolated_table" | "audit_table";
 
 export interface Collision {
   kind: CollisionKind;
@@ -149,6 +149,8 @@ export function describeCollision(c: Collision, label: string, d: Dialect): stri
       return `${at} is in ${schemaText(d, c.target)}, the production schema of model '${c.other}' (${d.qualify(c.otherRef)})`;
     case "isolated_table":
       return `${at} is also the ${label} target of model '${c.other}'`;
+    case "audit_table":
+      return `write-audit-publish staging table ${d.qualify(c.target)} of model '${c.model}' is the ${label} table of model '${c.other}'`;
   }
 }
 
@@ -168,6 +170,31 @@ export function collisionError(
   if (rest.length > SHOWN - 1) lines.push(`  ... and ${rest.length - (SHOWN - 1)} more`);
   const message = [`${describeCollision(first, label, d)}; ${outcome}`, ...lines].join("\n");
   return new RockyError(message, { hint: hint(first), code: "isolation_collision" });
+}
+
+/**
+ * Write-audit-publish builds an audited model in a staging relation beside its target
+ * (src/testing/wap.ts): that name must not be another model's table, which the staging
+ * step would replace and then drop. `audited`: each audited model and its staging ref;
+ * `tables`: every table the scope has (all models, not only the selected ones).
+ */
+export function findAuditCollisions(
+  dialect: Dialect,
+  audited: readonly Placed[],
+  tables: readonly Placed[],
+): Collision[] {
+  const byIdentity = new Map<string, Placed>();
+  for (const t of tables) {
+    const k = tableIdentity(dialect, t.ref);
+    if (!byIdentity.has(k)) byIdentity.set(k, t);
+  }
+  const out: Collision[] = [];
+  for (const a of audited) {
+    const hit = byIdentity.get(tableIdentity(dialect, a.ref));
+    if (hit)
+      out.push({ kind: "audit_table", model: a.model, target: a.ref, other: hit.model, otherRef: hit.ref });
+  }
+  return out;
 }
 
 /** Throw a RockyError naming the collisions, if any. */

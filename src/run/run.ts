@@ -25,6 +25,7 @@ import { connectAdapter, pickAdapter } from "./connect.ts";
 import { checkExternalTables } from "./external-tables.ts";
 import { selectModels } from "./selection.ts";
 import { modelTester } from "../testing/hook.ts";
+import { checkAuditNames } from "../testing/audit-names.ts";
 
 export interface RunRequest {
   config: LoadedConfig;
@@ -122,15 +123,32 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
           : productionIsolation(adapter.dialect);
       // Before any SQL: an isolated target on a production table (or another model's) is refused.
       checkIsolation(isolation, adapter.dialect, compiled, selection);
+    } catch (e) {
+      recordFailedStart((e as Error).message);
+      throw e;
+    }
+    const threads = req.threads ?? adapter.capabilities.defaultThreads;
+    const testModel = modelTester({
+      compiled,
+      adapter,
+      isolation,
+      store,
+      threads,
+      dataTests: req.tests !== false,
+    });
+    try {
+      // Before any SQL: no write-audit-publish staging table lands on another model's table.
+      if (testModel)
+        checkAuditNames(compiled.project, adapter.dialect, isolation, selection, (n) => {
+          const m = compiled.project.byName.get(n);
+          return m !== undefined && testModel.audit(m) !== false;
+        });
       // Before any SQL: every external table the selected models read exists.
       await checkExternalTables(adapter, compiled, selection);
     } catch (e) {
       recordFailedStart((e as Error).message);
       throw e;
     }
-    const threads = req.threads ?? adapter.capabilities.defaultThreads;
-    const testModel =
-      req.tests === false ? undefined : modelTester({ compiled, adapter, isolation, store, threads });
     return await executeRun({
       compiled,
       adapter,

@@ -20,6 +20,7 @@ import {
 import { selectModels } from "../run/selection.ts";
 import { openState, type StateStore } from "../state/store.ts";
 import { parseProjectTests } from "./checks.ts";
+import { checkBuiltContract } from "./contract.ts";
 import { planModelTests } from "./plan.ts";
 import type { TestOutcome } from "./report.ts";
 import { type PlannedTest, runTests, type TestResult } from "./run.ts";
@@ -113,6 +114,14 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
         ? notBuilt(p, adapter!.dialect)
         : ran[runnable.indexOf(p)]!,
     );
+    // Contracts too, on the same tables (a later passing `rocky test --branch` then counts for
+    // the promote gate of a model with a contract, as for one with tests).
+    for (const name of selection) {
+      const model = compiled.project.byName.get(name)!;
+      if (!model.contract) continue;
+      const target = (await isolation.readTargetFor(model, false)).ref;
+      results.push(...(await checkBuiltContract(adapter, model, model.contract, target)));
+    }
     let id: string | null = null;
     if (results.length > 0 && writable) {
       try {

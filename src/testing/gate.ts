@@ -13,6 +13,21 @@ import type { TestDef } from "./definitions.ts";
 export interface GateRefusal {
   model: string;
   reason: string;
+  /** Which gate refused: the tests (default) or the compare threshold (src/branch/compare-gate.ts). */
+  gate?: "tests" | "compare";
+}
+
+/**
+ * The models the test gate applies to: those with valid tests, and those with a
+ * `[contract]` (its results are recorded with the tests; an empty list gates it too).
+ */
+export function gatedModels(
+  models: readonly { name: string; contract?: unknown }[],
+  tests: ReadonlyMap<string, TestDef[]>,
+): Map<string, TestDef[]> {
+  const out = new Map(tests);
+  for (const m of models) if (m.contract !== undefined && !out.has(m.name)) out.set(m.name, []);
+  return out;
 }
 
 interface Row {
@@ -34,8 +49,7 @@ export function testGate(
   const scope = `branch:${branch}`;
   const out: GateRefusal[] = [];
   for (const model of models) {
-    const defs = tests.get(model);
-    if (!defs || defs.length === 0) continue;
+    if (!tests.has(model)) continue;
     const exec = store.db
       .query(
         `SELECT m.run_id, coalesce(m.started_at, r.started_at) AS started_at FROM model_runs m JOIN runs r ON r.run_id = m.run_id
@@ -73,12 +87,26 @@ export function testGate(
 
 /** The refusal as an error a user can act on. */
 export function gateError(branch: string, refusals: GateRefusal[]): RockyError {
+  const n = refusals.length;
+  const models = `${n} model${n === 1 ? "" : "s"}`;
+  const onlyTests = refusals.every((r) => r.gate !== "compare");
+  const onlyCompare = refusals.every((r) => r.gate === "compare");
+  const what = onlyTests
+    ? `${models} did not pass ${n === 1 ? "its" : "their"} tests on the branch`
+    : onlyCompare
+      ? `${models} changed more than the promote threshold allows`
+      : `${models} did not pass the test or compare gate`;
+  const fix = [
+    ...(onlyCompare ? [] : [`fix and 'rocky run --branch ${branch}' (or 'rocky test --branch ${branch}')`]),
+    ...(onlyTests
+      ? []
+      : [
+          `check the changes with 'rocky branch compare ${branch}', raise the threshold (--max-changed-pct N or [branch] promote_max_changed_pct)`,
+        ]),
+  ];
   return new RockyError(
-    `branch '${branch}' cannot be promoted: ${refusals.length} model${refusals.length === 1 ? "" : "s"} did not pass ${refusals.length === 1 ? "its" : "their"} tests on the branch\n${refusals.map((r) => `  ${r.model}: ${r.reason}`).join("\n")}`,
-    {
-      hint: `fix and 'rocky run --branch ${branch}' (or 'rocky test --branch ${branch}'), or override with --force --reason "..."`,
-      code: "error",
-    },
+    `branch '${branch}' cannot be promoted: ${what}\n${refusals.map((r) => `  ${r.model}: ${r.reason}`).join("\n")}`,
+    { hint: `${fix.join(", or ")}, or override with --force --reason "..."`, code: "error" },
   );
 }
 
@@ -102,14 +130,14 @@ export function applyPromoteGate(
   branch: string,
   models: readonly string[],
   tests: ReadonlyMap<string, TestDef[]>,
-  opts: { force: boolean; reason?: string; notice: (line: string) => void },
+  opts: { force: boolean; reason?: string; notice: (line: string) => void; extra?: GateRefusal[] },
 ): (promoteRunId: string) => void {
-  const refusals = testGate(store, branch, models, tests);
+  const refusals = [...testGate(store, branch, models, tests), ...(opts.extra ?? [])];
   if (refusals.length === 0) return () => undefined;
   if (!opts.force) throw gateError(branch, refusals);
   const forcedBy = process.env.USER || "unknown";
   opts.notice(
-    `warning: promoting '${branch}' over its test gate (--force by ${forcedBy}: ${opts.reason}):\n${refusals.map((r) => `  ${r.model}: ${r.reason}`).join("\n")}`,
+    `warning: promoting '${branch}' over its ${refusals.every((r) => r.gate !== "compare") ? "test gate" : "gates"} (--force by ${forcedBy}: ${opts.reason}):\n${refusals.map((r) => `  ${r.model}: ${r.reason}`).join("\n")}`,
   );
   return (runId) => recordOverride(store, { runId, branch, forcedBy, reason: opts.reason ?? "", refusals });
 }
@@ -121,18 +149,24 @@ export function promoteDryRun(
   built: readonly { model: { name: string }; kind: "table" | "view"; from: string; to: string }[],
   tests: ReadonlyMap<string, TestDef[]>,
   force: boolean,
+  compare: { maxChangedPct: number; refusals: GateRefusal[] } | undefined = undefined,
 ) {
-  const refusals = testGate(
-    store,
-    branch,
-    built.map((b) => b.model.name),
-    tests,
-  );
+  const refusals = [
+    ...testGate(
+      store,
+      branch,
+      built.map((b) => b.model.name),
+      tests,
+    ),
+    ...(compare?.refusals ?? []),
+  ];
   return {
     branch,
     dry_run: true as const,
     targets: built.map((b) => ({ model: b.model.name, from: b.from, to: b.to, kind: b.kind })),
     gate: { passed: refusals.length === 0, refusals },
+    /** The compare gate's threshold; null: not configured. */
+    compare_threshold_pct: compare?.maxChangedPct ?? null,
     would_promote: refusals.length === 0 || force,
   };
 }
@@ -143,10 +177,15 @@ export function renderDryRun(p: PromoteDryRun): string {
   const lines = [`Dry run: promoting branch '${p.branch}' would publish ${p.targets.length} object(s):`];
   for (const t of p.targets) lines.push(`  ${t.model}  ${t.from} -> ${t.to}  (${t.kind})`);
   lines.push("");
-  if (p.gate.passed) lines.push("Test gate: passed");
-  else {
-    lines.push("Test gate: refused");
-    for (const r of p.gate.refusals) lines.push(`  ${r.model}: ${r.reason}`);
+  const tests = p.gate.refusals.filter((r) => r.gate !== "compare");
+  const compare = p.gate.refusals.filter((r) => r.gate === "compare");
+  lines.push(tests.length === 0 ? "Test gate: passed" : "Test gate: refused");
+  for (const r of tests) lines.push(`  ${r.model}: ${r.reason}`);
+  if (p.compare_threshold_pct !== null) {
+    lines.push(
+      `Compare gate (max ${p.compare_threshold_pct}% changed): ${compare.length === 0 ? "passed" : "refused"}`,
+    );
+    for (const r of compare) lines.push(`  ${r.model}: ${r.reason}`);
   }
   lines.push(p.would_promote ? "Nothing was written." : "Nothing was written; the promote would be refused.");
   return lines.join("\n");

@@ -2,6 +2,8 @@
  * `rocky run` tests each model right after building it (SPEC §17): the engine calls the
  * tester once a model's table is written; an error-severity test that fails (or cannot run)
  * makes the model fail, so its descendants are skipped. Warnings are recorded only.
+ * A model's `[contract]` is checked the same way, first, and also under `--no-tests`:
+ * it is a promise about the table's shape, not an optional data check.
  */
 import type { Adapter, TableRef } from "../adapter/types.ts";
 import type { CompileResult } from "../compile/types.ts";
@@ -9,6 +11,7 @@ import type { Model } from "../project/types.ts";
 import type { Isolation } from "../run/isolation.ts";
 import type { StateStore } from "../state/store.ts";
 import { parseProjectTests } from "./checks.ts";
+import { checkBuiltContract } from "./contract.ts";
 import { planModelTests } from "./plan.ts";
 import { blocking, failureSummary, runTests, type TestResult } from "./run.ts";
 import { recordTestResults } from "./state.ts";
@@ -40,34 +43,51 @@ export function modelTester(opts: {
   isolation: Isolation;
   store: StateStore;
   threads: number;
+  /** Run the `[[tests]]` (false: `--no-tests`; contracts are checked still). */
+  dataTests?: boolean;
 }): ModelTester | undefined {
-  const { tests } = parseProjectTests(opts.compiled.project, opts.compiled.models);
-  if (tests.size === 0) return undefined;
+  const tests =
+    opts.dataTests === false
+      ? new Map()
+      : parseProjectTests(opts.compiled.project, opts.compiled.models).tests;
+  const hasContracts = opts.compiled.project.models.some((m) => m.contract !== undefined);
+  if (tests.size === 0 && !hasContracts) return undefined;
   const transactional = opts.adapter.capabilities.transactionalDdl === true && !!opts.adapter.transaction;
   const run: ModelTester["run"] = async (ctx) => {
     const defs = tests.get(ctx.model.name);
-    if (!defs) return { results: [] };
-    const planned = await planModelTests(
-      opts.compiled,
-      opts.isolation,
-      opts.adapter.dialect,
-      ctx.model.name,
-      defs,
-      ctx.target,
-      ctx.builtInRun,
-    );
+    const contract = ctx.model.contract;
+    if (!defs && !contract) return { results: [] };
+    const results = contract ? await checkBuiltContract(opts.adapter, ctx.model, contract, ctx.target) : [];
+    const planned = defs
+      ? await planModelTests(
+          opts.compiled,
+          opts.isolation,
+          opts.adapter.dialect,
+          ctx.model.name,
+          defs,
+          ctx.target,
+          ctx.builtInRun,
+        )
+      : [];
     // One connection holds the transaction: its tests run one after another.
-    const results = await runTests(opts.adapter, planned, ctx.inTransaction ? 1 : opts.threads);
+    results.push(...(await runTests(opts.adapter, planned, ctx.inTransaction ? 1 : opts.threads)));
     recordTestResults(opts.store, { runId: ctx.runId, command: "run", scope: opts.isolation.scope }, results);
     return results.some(blocking) ? { error: failureSummary(results), results } : { results };
   };
   return {
     run,
+    // A model with a contract is audited even without tests; a view only where DDL rolls back.
     audit: (model) =>
-      model.strategy.type !== "view" && (tests.get(model.name) ?? []).some((t) => t.severity === "error")
+      model.contract !== undefined && model.strategy.type === "view"
         ? transactional
           ? "transaction"
-          : "stage"
-        : false,
+          : false
+        : model.strategy.type !== "view" &&
+            (model.contract !== undefined ||
+              (tests.get(model.name) ?? []).some((t: { severity: string }) => t.severity === "error"))
+          ? transactional
+            ? "transaction"
+            : "stage"
+          : false,
   };
 }

@@ -21,7 +21,8 @@ export interface PlannedTest {
 export interface TestResult {
   model: string;
   label: string;
-  type: TestDef["type"];
+  /** `contract`: a model's built columns against its `[contract]` (src/testing/contract.ts). */
+  type: TestDef["type"] | "contract";
   column: string | null;
   severity: "error" | "warning";
   status: TestStatus;
@@ -127,6 +128,10 @@ export function blocking(r: TestResult): boolean {
 export function failureSummary(results: TestResult[]): string {
   return results
     .filter(blocking)
-    .map((r) => `test ${r.label} ${r.status === "error" ? "could not run" : "failed"}: ${r.detail ?? ""}`)
+    .map((r) =>
+      r.type === "contract"
+        ? `contract of ${r.model} ${r.status === "error" ? "could not be checked" : "not met"}: ${r.detail ?? ""}`
+        : `test ${r.label} ${r.status === "error" ? "could not run" : "failed"}: ${r.detail ?? ""}`,
+    )
     .join("; ");
 }

@@ -379,12 +379,18 @@ const promote = defineCommand({
     model: modelArg,
     force: {
       type: "boolean",
-      description: "promote even when a model's tests failed or did not run on the branch (needs --reason)",
+      description:
+        "promote even when a model's tests failed or did not run on the branch, or its changes exceed --max-changed-pct (needs --reason)",
     },
-    reason: { type: "string", description: "why the test gate is overridden (recorded with --force)" },
+    reason: { type: "string", description: "why the gates are overridden (recorded with --force)" },
     "dry-run": {
       type: "boolean",
       description: "show what would be published and what the test gate says; write nothing",
+    },
+    "max-changed-pct": {
+      type: "string",
+      description:
+        "refuse when a promoted table has more than this % of its production rows added, removed or changed (default [branch] promote_max_changed_pct; none: no compare gate)",
     },
   },
   async run({ args, rawArgs }) {
@@ -393,10 +399,18 @@ const promote = defineCommand({
         "--force needs --reason TEXT",
         "say why the test gate is overridden; it is recorded",
       );
+    const maxRaw = args["max-changed-pct"];
+    const maxFlag = maxRaw === undefined ? undefined : Number(maxRaw);
+    if (maxFlag !== undefined && !(Number.isFinite(maxFlag) && maxFlag >= 0))
+      throw new UsageError(`--max-changed-pct expects a percentage >= 0, got '${maxRaw}'`);
     const config = needProject(await project(true));
+    const maxChangedPct = maxFlag ?? config.branch.promoteMaxChangedPct;
     const filter = await models(rawArgs);
-    const { applyPromoteGate } = await import("../../testing/gate.ts");
+    const { applyPromoteGate, gatedModels } = await import("../../testing/gate.ts");
     const { parseProjectTests } = await import("../../testing/checks.ts");
+    const { compareGate } = await import("../../branch/compare-gate.ts");
+    const gated = (c: typeof ctx) =>
+      gatedModels(c.models, parseProjectTests(c.compiled.project, c.compiled.models).tests);
     const [{ builtModels, filterModels }, { promoteBranch }, { renderPromote }, { tableKey }] =
       await Promise.all([
         import("../../branch/built.ts"),
@@ -417,8 +431,11 @@ const promote = defineCommand({
             from: d.qualify(b.branch),
             to: d.qualify(b.production),
           }));
-          const tests = parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests;
-          return promoteDryRun(store, rec.name, built, tests, args.force === true);
+          const compare =
+            maxChangedPct === undefined
+              ? undefined
+              : { maxChangedPct, refusals: await compareGate(ctx.adapter, rec.name, built, maxChangedPct) };
+          return promoteDryRun(store, rec.name, built, gated(ctx), args.force === true, compare);
         });
         emit(envelope("branch promote", p), () => renderDryRun(p));
         if (!p.would_promote) throw new ExitCode(1);
@@ -443,13 +460,21 @@ const promote = defineCommand({
               hint: `run 'rocky run --branch ${rec.name}' first`,
             });
           }
-          // The test gate (src/testing/gate.ts): every promoted model passed its tests on the branch.
+          // The gates (src/testing/gate.ts): every promoted model passed its tests on the
+          // branch and, with a threshold, did not change more than it allows.
+          const extra =
+            maxChangedPct === undefined ? [] : await compareGate(ctx.adapter, rec.name, built, maxChangedPct);
           const afterPromote = applyPromoteGate(
             store,
             rec.name,
             built.map((b) => b.model.name),
-            parseProjectTests(ctx.compiled.project, ctx.compiled.models).tests,
-            { force: args.force === true, ...(args.reason ? { reason: args.reason } : {}), notice: log },
+            gated(ctx),
+            {
+              force: args.force === true,
+              ...(args.reason ? { reason: args.reason } : {}),
+              notice: log,
+              extra,
+            },
           );
           const promoted = await promoteBranch(store, ctx.adapter, rec, built, {
             trigger: resolveTrigger(undefined),

@@ -134,7 +134,7 @@ export const ModelCompareSchema = v.object({
   ),
   /** The key rows were matched on; null: the unkeyed row-hash diff. */
   key: v.nullable(v.array(v.string())),
-  key_source: v.nullable(v.picklist(["flag", "unique_key"])),
+  key_source: v.nullable(v.picklist(["flag", "unique_key", "contract"])),
   unkeyed_reason: v.optional(v.string()),
   /** Rows added, removed or changed (unkeyed: the larger one-sided count), in % of production rows. */
   changed_pct: v.number(),

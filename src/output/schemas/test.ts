@@ -72,8 +72,17 @@ export const PromoteDryRunOutput = v.object({
   ),
   gate: v.object({
     passed: v.boolean(),
-    refusals: v.array(v.object({ model: v.string(), reason: v.string() })),
+    refusals: v.array(
+      v.object({
+        model: v.string(),
+        reason: v.string(),
+        /** Which gate refused; absent: the tests. */
+        gate: v.optional(v.picklist(["tests", "compare"])),
+      }),
+    ),
   }),
+  /** `--max-changed-pct` / `[branch] promote_max_changed_pct`; null when the compare gate is off. */
+  compare_threshold_pct: v.optional(v.nullable(v.number())),
   /** False when the gate refuses and --force was not given (exit 1). */
   would_promote: v.boolean(),
 });
