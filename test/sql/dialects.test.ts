@@ -162,6 +162,33 @@ describe("snowflake", () => {
     ]);
   });
 
+  test("unaliased expressions are named by their text, upper-cased, as Snowflake names them", async () => {
+    expect(
+      await lineage(
+        "snowflake",
+        "SELECT id, amount + 1, iff(amount > 0, 'y', 'n'), payload:a::string FROM raw.events",
+        EVENTS,
+      ),
+    ).toEqual([
+      "ID <- RAW.EVENTS.ID [direct]",
+      "AMOUNT + 1 <- RAW.EVENTS.AMOUNT [expression]",
+      "IFF(AMOUNT > 0, 'Y', 'N') <- RAW.EVENTS.AMOUNT [expression]",
+      "PAYLOAD:A::STRING <- RAW.EVENTS.PAYLOAD [expression]",
+    ]);
+    // Select lists in CTEs and subqueries are paired with their own text, not the outer one's.
+    expect(
+      await lineage(
+        "snowflake",
+        'WITH c AS (SELECT amount * 2, id FROM raw.events) SELECT DISTINCT c.id, c."AMOUNT * 2" AS doubled, (SELECT max(amount) FROM raw.events) FROM c',
+        EVENTS,
+      ),
+    ).toEqual([
+      "ID <- RAW.EVENTS.ID [direct]",
+      "DOUBLED <- RAW.EVENTS.AMOUNT [expression]",
+      "(SELECT MAX(AMOUNT) FROM RAW.EVENTS) <- RAW.EVENTS.AMOUNT [aggregation: max]",
+    ]);
+  });
+
   test("$$ strings and backslash escapes are strings", async () => {
     expect(
       await lineage("snowflake", "SELECT $$it's a :path$$ AS a, 'it\\'s' AS b, id FROM raw.events", EVENTS),
