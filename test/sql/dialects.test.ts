@@ -484,6 +484,20 @@ describe("databricks", () => {
     ]);
   });
 
+  test("from_json(col, schema): traced to the JSON column, the schema string is no source", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT from_json(raw, 'a INT, b STRING') AS j, from_json(raw, 'a INT, b STRING').a AS ja, from_json(x, schema_of_json('{\"k\": 1}')).k AS k FROM cat.sch.tbl",
+        T,
+      ),
+    ).toEqual([
+      "j <- cat.sch.tbl.raw [expression]",
+      "ja <- cat.sch.tbl.raw [expression]",
+      "k <- cat.sch.tbl.x [expression]",
+    ]);
+  });
+
   test("array(…) / struct(…) constructors", async () => {
     expect(
       await lineage("databricks", "SELECT array(id, x) AS arr2, struct(id, a) AS st FROM cat.sch.tbl", T),
