@@ -498,6 +498,28 @@ describe("databricks", () => {
     ]);
   });
 
+  test("s.* of from_json(col, '<schema>') AS s: the schema's fields, traced to the JSON column", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT b.*, id FROM (SELECT id, from_json(raw:store.bicycle, 'price double, `the color` string, tags array<string>') AS b FROM cat.sch.tbl)",
+        T,
+      ),
+    ).toEqual([
+      "price <- cat.sch.tbl.raw [expression]",
+      "the color <- cat.sch.tbl.raw [expression]",
+      "tags <- cat.sch.tbl.raw [expression]",
+      "id <- cat.sch.tbl.id [direct]",
+    ]);
+    expect(
+      await lineage(
+        "databricks",
+        "WITH c AS (SELECT from_json(x, 'k INT, v STRING') AS j FROM cat.sch.tbl) SELECT j.* FROM c",
+        T,
+      ),
+    ).toEqual(["k <- cat.sch.tbl.x [expression]", "v <- cat.sch.tbl.x [expression]"]);
+  });
+
   test("array(…) / struct(…) constructors", async () => {
     expect(
       await lineage("databricks", "SELECT array(id, x) AS arr2, struct(id, a) AS st FROM cat.sch.tbl", T),
