@@ -9,6 +9,8 @@ import type { ExprNode, Statement } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { DIALECT_LABEL, relocateRefs } from "./dialect.ts";
 import { analyzeModel } from "./lineage.ts";
+import { nameAsSnowflake } from "./snowflake-names.ts";
+import { expandKnownStructStars } from "./struct-star.ts";
 import type { ColumnsOf, ModelAnalysis, ParsedSql, SqlDialect, TableRefSpan } from "./types.ts";
 
 export function analyzeInDialect(
@@ -24,6 +26,10 @@ export function analyzeInDialect(
       lookup(table.some((p) => p.includes(".")) ? table.flatMap((p) => p.split(".")) : table);
   }
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
+  if (parsed.ok && dialect === "databricks") expandKnownStructStars(parsed.statements as Statement[]);
+  // Only when the parsed text is the user's, or a lexical copy of it in the same order.
+  if (parsed.ok && dialect === "snowflake" && (parsed.transpiled === undefined || parsed.spanInOriginal))
+    nameAsSnowflake(parsed.statements as Statement[], sql);
   if (!parsed.ok || parsed.transpiled === undefined) {
     const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
     return finish(analysis, sql, dialect);

@@ -94,6 +94,21 @@ describe("no silent misreadings", () => {
     expect(edges(r)).toEqual(["raw.t.a -> stg_t.a [cast]", "raw.t.raw -> stg_t.kv [expression]"]);
   });
 
+  test("Snowflake unaliased columns are their text upper-cased; a downstream model reads them by that name", async () => {
+    const r = await project(
+      "snowflake",
+      {
+        "stg_t.sql": "SELECT a, b + 1, iff(a > 0, 'y', 'n') FROM raw.t",
+        "down.sql": 'SELECT "B + 1" AS b1 FROM stg_t',
+      },
+      '[sources.raw.t]\ncolumns = ["a", "b"]\n',
+    );
+    expect(problems(r)).toEqual([]);
+    expect(columns(r, "stg_t")).toEqual(["A", "B + 1", "IFF(A > 0, 'Y', 'N')"]);
+    expect(columns(r, "down")).toEqual(["B1"]);
+    expect(edges(r)).toContain("stg_t.B + 1 -> down.B1");
+  });
+
   test("a sidecar `dialect` analyses one model of a DuckDB project in its own dialect", async () => {
     const r = await project(
       "duckdb",

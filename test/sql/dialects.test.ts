@@ -162,6 +162,33 @@ describe("snowflake", () => {
     ]);
   });
 
+  test("unaliased expressions are named by their text, upper-cased, as Snowflake names them", async () => {
+    expect(
+      await lineage(
+        "snowflake",
+        "SELECT id, amount + 1, iff(amount > 0, 'y', 'n'), payload:a::string FROM raw.events",
+        EVENTS,
+      ),
+    ).toEqual([
+      "ID <- RAW.EVENTS.ID [direct]",
+      "AMOUNT + 1 <- RAW.EVENTS.AMOUNT [expression]",
+      "IFF(AMOUNT > 0, 'Y', 'N') <- RAW.EVENTS.AMOUNT [expression]",
+      "PAYLOAD:A::STRING <- RAW.EVENTS.PAYLOAD [expression]",
+    ]);
+    // Select lists in CTEs and subqueries are paired with their own text, not the outer one's.
+    expect(
+      await lineage(
+        "snowflake",
+        'WITH c AS (SELECT amount * 2, id FROM raw.events) SELECT DISTINCT c.id, c."AMOUNT * 2" AS doubled, (SELECT max(amount) FROM raw.events) FROM c',
+        EVENTS,
+      ),
+    ).toEqual([
+      "ID <- RAW.EVENTS.ID [direct]",
+      "DOUBLED <- RAW.EVENTS.AMOUNT [expression]",
+      "(SELECT MAX(AMOUNT) FROM RAW.EVENTS) <- RAW.EVENTS.AMOUNT [aggregation: max]",
+    ]);
+  });
+
   test("$$ strings and backslash escapes are strings", async () => {
     expect(
       await lineage("snowflake", "SELECT $$it's a :path$$ AS a, 'it\\'s' AS b, id FROM raw.events", EVENTS),
@@ -455,6 +482,42 @@ describe("databricks", () => {
     expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
       "W010 cannot expand s.*: no table has that name, and if s is a struct column its fields are not known",
     ]);
+  });
+
+  test("from_json(col, schema): traced to the JSON column, the schema string is no source", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT from_json(raw, 'a INT, b STRING') AS j, from_json(raw, 'a INT, b STRING').a AS ja, from_json(x, schema_of_json('{\"k\": 1}')).k AS k FROM cat.sch.tbl",
+        T,
+      ),
+    ).toEqual([
+      "j <- cat.sch.tbl.raw [expression]",
+      "ja <- cat.sch.tbl.raw [expression]",
+      "k <- cat.sch.tbl.x [expression]",
+    ]);
+  });
+
+  test("s.* of from_json(col, '<schema>') AS s: the schema's fields, traced to the JSON column", async () => {
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT b.*, id FROM (SELECT id, from_json(raw:store.bicycle, 'price double, `the color` string, tags array<string>') AS b FROM cat.sch.tbl)",
+        T,
+      ),
+    ).toEqual([
+      "price <- cat.sch.tbl.raw [expression]",
+      "the color <- cat.sch.tbl.raw [expression]",
+      "tags <- cat.sch.tbl.raw [expression]",
+      "id <- cat.sch.tbl.id [direct]",
+    ]);
+    expect(
+      await lineage(
+        "databricks",
+        "WITH c AS (SELECT from_json(x, 'k INT, v STRING') AS j FROM cat.sch.tbl) SELECT j.* FROM c",
+        T,
+      ),
+    ).toEqual(["k <- cat.sch.tbl.x [expression]", "v <- cat.sch.tbl.x [expression]"]);
   });
 
   test("array(…) / struct(…) constructors", async () => {
