@@ -35,6 +35,8 @@ export interface Model {
   dependsOn: string[];
   tests: ModelTest[];
   description?: string;
+  /** Selection tags: the sidecar's `tags` and those of every `_defaults.toml` above it. */
+  tags?: string[];
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
   /**
