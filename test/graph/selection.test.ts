@@ -100,9 +100,9 @@ describe("--select", () => {
   });
 
   test("--model unites with --select and --exclude applies to both", () => {
-    expect(selectModels(dag, { models: ["stg_c"], select: ["fct_1"], exclude: ["fct_*"], paths }).sort()).toEqual([
-      "stg_c",
-    ]);
+    expect(
+      selectModels(dag, { models: ["stg_c"], select: ["fct_1"], exclude: ["fct_*"], paths }).sort(),
+    ).toEqual(["stg_c"]);
   });
 
   test("bad selectors: unknown method, @ with a + suffix, a tag nobody has (did-you-mean)", () => {
@@ -127,7 +127,9 @@ describe("--select", () => {
   });
 
   test("an empty result says which flags led there", () => {
-    expect(() => excl(["stg_a"], ["stg_a"])).toThrow("--select stg_a --exclude stg_a: the selection is empty");
+    expect(() => excl(["stg_a"], ["stg_a"])).toThrow(
+      "--select stg_a --exclude stg_a: the selection is empty",
+    );
     expect(() => excl(["changed:main,models/staging"], [])).toThrow("the selection is empty");
   });
 

@@ -97,11 +97,14 @@ Example:
             ? renderSelectionText(sub)
             : drawPicture(
                 format,
-                buildPicture(
-                  graph,
-                  `Lineage of ${chosen.length} selected models`,
-                  { model: chosen.at(-1)! },
-                  sub.edges,
+                withTables(
+                  sub,
+                  buildPicture(
+                    graph,
+                    `Lineage of ${chosen.length} selected models`,
+                    { model: chosen.at(-1)! },
+                    sub.edges,
+                  ),
                 ),
               );
       return output(text, args.out);
@@ -142,6 +145,21 @@ Example:
     output(text, args.out);
   },
 });
+
+/** Every selected model in the picture, also those with no edge inside the selection. */
+function withTables(sub: SelectionLineage, picture: Picture): Picture {
+  const shown = new Set(picture.tables.map((t) => t.name));
+  const missing = sub.models
+    .filter((m) => !shown.has(m.name))
+    .map((m) => ({
+      name: m.name,
+      kind: "model" as const,
+      columns: m.columns,
+      level: 0,
+      ...(m.unavailable !== undefined ? { unavailable: m.unavailable } : {}),
+    }));
+  return { ...picture, tables: [...picture.tables, ...missing] };
+}
 
 function drawPicture(format: "dot" | "mermaid" | "html", picture: Picture): string {
   return format === "dot"
