@@ -116,6 +116,14 @@ describe("selection on the command line", () => {
     expect(empty.stderr).toContain("Error: --select models/staging --exclude stg_*: the selection is empty");
   });
 
+  test("a tag that could not be selected (a space, a comma) is refused where it is written", () => {
+    const bad = makeRepo({ ...FILES, "models/marts/fct_status.toml": 'tags = ["month end"]\n' });
+    const r = rocky(["compile"], { cwd: bad.project });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("fct_status.toml");
+    expect(r.stderr).toContain("a tag is a non-empty word without spaces, commas");
+  });
+
   test("run builds exactly the selection; test tests exactly the selection", async () => {
     await seed(repo.project);
     const r = run([
