@@ -187,6 +187,7 @@ export const SCHEMAS: Record<string, Documented> = {
       strategy: "how it is written (`[strategy]`, below; default `full_refresh`)",
       tests: "data tests (`[[tests]]`, below)",
       contract: "the columns the model promises to output (`[contract]`, below)",
+      tags: 'selection tags, e.g. `tags = ["finance", "nightly"]` for `--select tag:finance`; added to the `_defaults.toml` ones',
       dialect:
         "the SQL dialect the model is written in, when it differs from its adapter's: `duckdb`, `snowflake`, `bigquery` or `databricks`",
       intent: "Rocky 1.10: accepted, not used",
@@ -201,6 +202,7 @@ export const SCHEMAS: Record<string, Documented> = {
       target: "`catalog` and `schema` for every model below (not `table`)",
       strategy: "the strategy of every model below without its own",
       tests: "tests added to every model below (before the model's own)",
+      tags: "tags of every model below, added to those of the folders above and the model's own",
       intent: "Rocky 1.10: accepted, not used",
       freshness: "Rocky 1.10: accepted, not used",
     },

@@ -21,8 +21,21 @@ export function validateBranchName(name: string): void {
     throw new RockyError(`branch name too long: ${bytes} chars (max ${MAX_NAME_BYTES})`);
   }
   if (!NAME_CHARS.test(name)) {
-    throw new RockyError(`invalid branch name '${name}': only [A-Za-z0-9_.-] characters are allowed`);
+    throw new RockyError(`invalid branch name '${name}': only [A-Za-z0-9_.-] characters are allowed`, {
+      hint: `use '${safeBranchName(name)}' (rocky branch create --from-git maps the current git branch this way)`,
+    });
   }
+}
+
+/**
+ * A git branch name made a valid rocky branch name: `/` becomes `__` (so `feature/fix-price`
+ * reads `feature__fix-price` and cannot meet `feature_fix-price`), any other character
+ * outside [A-Za-z0-9_.-] becomes `_`, cut to 64 bytes.
+ */
+export function safeBranchName(gitName: string): string {
+  const mapped = gitName.replace(/\//g, "__").replace(/[^A-Za-z0-9_.-]/g, "_");
+  // After the mapping every character is one byte.
+  return mapped.slice(0, MAX_NAME_BYTES);
 }
 
 export function schemaPrefixFor(name: string): string {

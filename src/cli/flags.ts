@@ -38,3 +38,14 @@ export function shadowFlags(args: IsolationFlags): { suffix?: string; schema?: s
   if (args.shadow !== true && suffix === undefined && schema === undefined) return undefined;
   return { ...(suffix !== undefined ? { suffix } : {}), ...(schema !== undefined ? { schema } : {}) };
 }
+
+/** citty keeps only the last value of a repeated flag; `--model a --model b` must keep both. */
+export function repeated(rawArgs: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!;
+    if (a === `--${flag}` && rawArgs[i + 1] !== undefined) out.push(rawArgs[++i]!);
+    else if (a.startsWith(`--${flag}=`)) out.push(a.slice(flag.length + 3));
+  }
+  return out;
+}

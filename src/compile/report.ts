@@ -38,6 +38,7 @@ export function compilePayload(result: CompileResult, only?: Set<string>) {
           depends_on: c.dependsOn,
           layer: layerOf.get(m.name) ?? 0,
           file: m.relPath,
+          tags: m.tags ?? [],
           columns: c.columns ?? null,
           ...(c.unavailable !== undefined ? { unavailable: c.unavailable } : {}),
           sources: (t?.upstream ?? []).filter((u) => result.graph.table(u)?.kind === "source"),

@@ -42,3 +42,33 @@ export async function changedSelection(
   );
   return report.rebuild;
 }
+
+/**
+ * For `--select changed` / `changed:REV`: per base ("" = the default), the models that
+ * differ from it themselves (added or modified, cosmetic edits excluded). Graph operators
+ * then widen it the dbt way: `changed+` is every descendant, where `--changed` keeps only
+ * the ones reading a changed column.
+ */
+export async function changedSets(
+  bases: readonly string[],
+  config: string | undefined,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const base of bases) {
+    const { report } = await runDiff({ config, ...(base !== "" ? { base } : {}) });
+    out.set(
+      base,
+      new Set(
+        report.models
+          .filter(
+            (m) =>
+              m.status !== "removed" &&
+              m.classification !== "cosmetic" &&
+              m.changes.some((c) => c !== "columns"),
+          )
+          .map((m) => m.model_name),
+      ),
+    );
+  }
+  return out;
+}

@@ -51,6 +51,27 @@ export function gitProject(root: string): GitProject {
   return { top, prefix };
 }
 
+/**
+ * The current git branch of the work tree holding `dir` (`feature/fix-price`). A detached
+ * HEAD (a pull-request checkout in CI) falls back to GITHUB_HEAD_REF, GitLab's
+ * CI_COMMIT_REF_NAME or BUILDKITE_BRANCH, else is an error.
+ */
+export function currentBranch(dir: string): string {
+  if (git(dir, ["rev-parse", "--git-dir"]).code !== 0)
+    throw new RockyError(`${dir} is not in a git repository: --from-git has no branch to name it after`, {
+      hint: "give the name: rocky branch create NAME",
+    });
+  const r = git(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  if (r.code === 0 && r.stdout.trim()) return r.stdout.trim();
+  for (const v of ["GITHUB_HEAD_REF", "CI_COMMIT_REF_NAME", "BUILDKITE_BRANCH"]) {
+    const name = process.env[v]?.trim();
+    if (name) return name;
+  }
+  throw new RockyError("HEAD is detached: there is no current git branch to name the rocky branch after", {
+    hint: "check out a branch, or give the name: rocky branch create NAME",
+  });
+}
+
 /** A revision as a commit id, or an error naming it. */
 export function resolveRevision(repo: GitProject, rev: string): string {
   if (rev.startsWith("-")) throw new RockyError(`'${rev}' is not a git revision`);

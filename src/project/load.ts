@@ -13,6 +13,13 @@ import { DIALECTS, type Dialect, type Model, type Project, type Strategy } from 
 export { StrategySchema };
 
 const names = v.array(v.pipe(v.string(), v.nonEmpty()));
+// Tags are selector values (`tag:finance`): no spaces or commas, which separate selectors.
+const tags = v.array(
+  v.pipe(
+    v.string(),
+    v.regex(/^[^\s,:+@]+$/, "a tag is a non-empty word without spaces, commas, ':', '+' or '@'"),
+  ),
+);
 
 export const TargetSchema = v.strictObject({
   catalog: v.optional(v.pipe(v.string(), v.nonEmpty())),
@@ -39,6 +46,8 @@ export const SidecarSchema = v.strictObject({
   tests: v.optional(v.array(TestSchema)),
   /** The columns the model promises to output (SPEC §17). */
   contract: v.optional(ContractSchema),
+  /** Selection tags (`--select tag:finance`), added to those of the `_defaults.toml` files above. */
+  tags: v.optional(tags),
   /** The SQL dialect of this model, when it differs from its adapter's. */
   dialect: v.optional(v.picklist(DIALECTS)),
   // Rocky 1.10 keys accepted for compatibility.
@@ -52,6 +61,8 @@ export const DefaultsSchema = v.strictObject({
   target: v.optional(v.strictObject({ catalog: v.optional(v.string()), schema: v.optional(v.string()) })),
   strategy: v.optional(StrategySchema),
   tests: v.optional(v.array(TestSchema)),
+  /** Tags of every model in the folder and below (added up, as dbt's folder-level tags). */
+  tags: v.optional(tags),
   intent: v.optional(v.string()),
   freshness: v.optional(v.unknown()),
 });
@@ -156,9 +167,16 @@ async function defaultsFor(dir: string, root: string, cache: Map<string, Default
     ...own,
     target: { ...parent.target, ...own.target },
     tests: [...(parent.tests ?? []), ...(own.tests ?? [])],
+    tags: [...(parent.tags ?? []), ...(own.tags ?? [])],
   };
   cache.set(dir, merged);
   return merged;
+}
+
+/** The union of folder and model tags, in first-seen order; absent when there are none. */
+function tagsOf(...lists: (string[] | undefined)[]): { tags?: string[] } {
+  const all = [...new Set(lists.flatMap((l) => l ?? []))];
+  return all.length > 0 ? { tags: all } : {};
 }
 
 export async function loadModels(config: LoadedConfig): Promise<Model[]> {
@@ -219,6 +237,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       tests: [...(defaults.tests ?? []), ...(sidecar.tests ?? [])] as Model["tests"],
       ...(sidecar.contract ? { contract: normaliseContract(sidecar.contract) } : {}),
       ...(sidecar.description ? { description: sidecar.description } : {}),
+      ...tagsOf(defaults.tags, sidecar.tags),
       ...(hasSidecar ? { sidecar: sidecarPath } : {}),
     });
     const dialect = sidecar.dialect ?? adapterDialect(sidecar.adapter) ?? projectDialect;

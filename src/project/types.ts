@@ -38,6 +38,8 @@ export interface Model {
   /** The sidecar's `[contract]`, when it has one (src/project/contract.ts). */
   contract?: Contract;
   description?: string;
+  /** Selection tags: the sidecar's `tags` and those of every `_defaults.toml` above it. */
+  tags?: string[];
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
   /**

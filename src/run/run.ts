@@ -23,7 +23,7 @@ import {
 } from "./isolation.ts";
 import { connectAdapter, pickAdapter } from "./connect.ts";
 import { checkExternalTables } from "./external-tables.ts";
-import { selectModels } from "./selection.ts";
+import { type SelectionOptions, selectionMaps, selectModels } from "../graph/selection.ts";
 import { modelTester } from "../testing/hook.ts";
 import { checkAuditNames } from "../testing/audit-names.ts";
 
@@ -31,6 +31,9 @@ export interface RunRequest {
   config: LoadedConfig;
   models?: string[];
   select?: string[];
+  /** `--exclude` selectors; `changed`: the sets `changed` selectors name (src/diff/changed.ts). */
+  exclude?: string[];
+  changed?: SelectionOptions["changed"];
   threads?: number;
   failFast?: boolean;
   fullRefresh?: boolean;
@@ -102,9 +105,11 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   try {
     const compiled = await compileProject(await loadProject(config));
     const selection = selectModels(compiled.dag, {
+      ...selectionMaps(compiled.project),
       models: req.models ?? [],
       select: req.select ?? [],
-      paths: new Map(compiled.project.models.map((m) => [m.name, m.relPath])),
+      exclude: req.exclude ?? [],
+      ...(req.changed ? { changed: req.changed } : {}),
     });
     const errors = blockingErrors(compiled, selection);
     if (errors.length > 0) {

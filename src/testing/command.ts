@@ -17,7 +17,7 @@ import {
   type ShadowOptions,
   shadowIsolation,
 } from "../run/isolation.ts";
-import { selectModels } from "../run/selection.ts";
+import { type SelectionOptions, selectionMaps, selectModels } from "../graph/selection.ts";
 import { openState, type StateStore } from "../state/store.ts";
 import { parseProjectTests } from "./checks.ts";
 import { checkBuiltContract } from "./contract.ts";
@@ -31,6 +31,9 @@ export interface TestRequest {
   config: LoadedConfig;
   models?: string[];
   select?: string[];
+  /** `--exclude` selectors; `changed`: the sets `changed` selectors name (src/diff/changed.ts). */
+  exclude?: string[];
+  changed?: SelectionOptions["changed"];
   threads?: number;
   shadow?: ShadowOptions;
   /** `--branch`: built once the adapter is connected and the state is open. */
@@ -74,7 +77,13 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
         "no test was run",
         "test again",
       );
-    const selection = selectModels(compiled.dag, { models: req.models ?? [], select: req.select ?? [] });
+    const selection = selectModels(compiled.dag, {
+      ...selectionMaps(compiled.project),
+      models: req.models ?? [],
+      select: req.select ?? [],
+      exclude: req.exclude ?? [],
+      ...(req.changed ? { changed: req.changed } : {}),
+    });
     const { tests } = parseProjectTests(compiled.project, compiled.models);
     // Results are recorded when the state can be written; a read-only state still tests.
     let writable = true;

@@ -97,17 +97,39 @@ async function withStore<T>(
   }
 }
 
+/** `branch create NAME` or `branch create --from-git` (the current git branch, mapped to a safe name). */
+async function branchNameArg(name: unknown, fromGit: boolean, root: string | undefined): Promise<string> {
+  const given = typeof name === "string" && name !== "";
+  if (given && fromGit)
+    throw new UsageError("give a branch NAME or --from-git, not both", "e.g. rocky branch create --from-git");
+  if (given) return name as string;
+  if (!fromGit)
+    throw new UsageError("missing branch NAME", "e.g. rocky branch create fix-price, or --from-git");
+  const [{ currentBranch }, { safeBranchName }] = await Promise.all([
+    import("../../diff/git.ts"),
+    import("../../branch/names.ts"),
+  ]);
+  const gitName = currentBranch(root ?? process.cwd());
+  const safe = safeBranchName(gitName);
+  if (safe !== gitName) log(`git branch '${gitName}' is rocky branch '${safe}'`);
+  return safe;
+}
+
 const create = defineCommand({
   meta: {
     name: "create",
     description:
-      "Create a named branch. Writes nothing to the warehouse unless --clone.\n\nExample:\n  rocky branch create fix-price --description 'reprice orders'",
+      "Create a named branch. Writes nothing to the warehouse unless --clone.\n\nExample:\n  rocky branch create fix-price --description 'reprice orders'\n  rocky branch create --from-git      # on git branch feature/fix-price: feature__fix-price",
   },
   args: {
     name: {
       type: "positional",
-      required: true,
+      required: false,
       description: "branch name ([A-Za-z0-9_.-], at most 64 bytes)",
+    },
+    "from-git": {
+      type: "boolean",
+      description: "name the branch after the current git branch, '/' as '__' (feature/x: feature__x)",
     },
     description: { type: "string", description: "what the branch is for" },
     ttl: {
@@ -127,7 +149,8 @@ const create = defineCommand({
       import("../../branch/create.ts"),
       import("../../branch/names.ts"),
     ]);
-    validateBranchName(args.name);
+    const name = await branchNameArg(args.name, args["from-git"] === true, p.config?.root);
+    validateBranchName(name);
     let ttlMs = p.config?.branch.ttlMs;
     if (args.ttl !== undefined) {
       const { parseDuration, DURATION_HELP } = await import("../../config/duration.ts");
@@ -152,7 +175,7 @@ const create = defineCommand({
       args.clone ? { lock: { command: "branch create" } } : { write: true, command: "branch create" },
       async (store) => {
         const rec = createBranch(store, {
-          name: args.name,
+          name,
           ...(args.description === undefined ? {} : { description: args.description }),
           createdBy: process.env.USER || "unknown",
           ...(ttlMs === undefined ? {} : { ttlMs }),

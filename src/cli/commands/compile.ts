@@ -7,6 +7,8 @@ import { parseTargetDialects, portabilityDiagnostics } from "../../compile/porta
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
 import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
 import { globals } from "../context.ts";
+import { hasSelection, selectionMaps, selectModels } from "../../graph/selection.ts";
+import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 import { envelope } from "../output.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
 import { withNewline } from "../render/lineage-text.ts";
@@ -57,11 +59,14 @@ Exits 1 when any diagnostic is an error (the report is printed first).
 Example:
   rocky compile
   rocky compile --model fct_orders -o json
+  rocky compile --select tag:finance -o json
   rocky compile --quiet
   rocky compile --target-dialect snowflake,bigquery   # also warn about SQL that does not port`,
   },
   args: {
     model: { type: "string", description: "Show only this model's status and diagnostics" },
+    select: { type: "string", description: `Show only these models: ${SELECT_HELP}` },
+    exclude: { type: "string", description: EXCLUDE_HELP },
     "target-dialect": {
       type: "string",
       description:
@@ -78,7 +83,7 @@ Example:
       description: "Use the analysis cache in .rocky-cache/ (--no-cache to parse every model)",
     },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     // Progress only for people: on a terminal, in text mode, for compiles long enough to wait
     // on (a big project, or one that has taken a second already).
     const showProgress = isInteractive() && globals().output !== "json";
@@ -115,6 +120,16 @@ Example:
       }
       only = new Set([m]);
     }
+    // Selectors name models exactly (as run and test); --model above stays case-insensitive.
+    const { models: _model, ...selectors } = await selectionFlags(rawArgs, globals().config);
+    if (hasSelection(selectors))
+      only = new Set(
+        selectModels(result.dag, {
+          ...selectionMaps(result.project),
+          ...selectors,
+          models: [...(only ?? [])],
+        }),
+      );
     mark("compiled");
     const payload = envelope("compile", compilePayload(result, only));
     mark("payload built");

@@ -6,6 +6,9 @@ import { ExitCode, UsageError } from "../../errors.ts";
 import { writeStdout } from "../../runtime/stdio.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
+import { hasSelection } from "../../graph/selection.ts";
+import { restrictReport } from "../../diff/select.ts";
+import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 
 const FORMATS = ["text", "table", "json", "markdown"] as const;
 type Format = (typeof FORMATS)[number];
@@ -37,7 +40,8 @@ Example:
   rocky diff HEAD~1
   rocky diff origin/main --format markdown > comment.md
   rocky diff --base-dir ../shop-main -o json
-  rocky diff main --fail-on breaking`,
+  rocky diff main --fail-on breaking
+  rocky diff main --select models/marts --exclude fct_legacy`,
   },
   args: {
     base: {
@@ -51,13 +55,15 @@ Example:
     },
     format: { type: "string", description: "text | json | markdown (default: follows -o)" },
     "fail-on": { type: "string", description: "breaking | any: exit 1 when such a change exists" },
+    select: { type: "string", description: `Report only these models: ${SELECT_HELP}` },
+    exclude: { type: "string", description: EXCLUDE_HELP },
     cache: {
       type: "boolean",
       default: true,
       description: "Use the analysis cache in .rocky-cache/ (--no-cache to parse every model)",
     },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const format: Format =
       (args.format as Format | undefined) ?? (globals().output === "json" ? "json" : "text");
     if (!FORMATS.includes(format))
@@ -71,12 +77,16 @@ Example:
         "BASE and --base-dir cannot be used together",
         "give a revision or a folder, not both",
       );
-    const { report } = await runDiff({
+    const selectors = await selectionFlags(rawArgs, globals().config);
+    const run = await runDiff({
       config: globals().config,
       ...(base !== undefined ? { base } : {}),
       ...(args["base-dir"] !== undefined ? { baseDir: args["base-dir"] } : {}),
       cache: args.cache,
     });
+    const report = hasSelection(selectors)
+      ? restrictReport(run.report, run.head, run.base, selectors)
+      : run.report;
     const failed = failsOn(report, failOn);
     const markdown = renderDiffMarkdown(report);
     let text: string;

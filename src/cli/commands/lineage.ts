@@ -14,7 +14,10 @@ import { envelope } from "../output.ts";
 import { renderDot } from "../render/lineage-dot.ts";
 import { renderHtml } from "../render/lineage-html.ts";
 import { renderMermaid } from "../render/lineage-mermaid.ts";
-import { buildPicture } from "../render/lineage-picture.ts";
+import { buildPicture, type Picture } from "../render/lineage-picture.ts";
+import { type SelectionLineage, selectionLineage } from "../../compile/lineage-selection.ts";
+import { hasSelection, selectionMaps, selectModels } from "../../graph/selection.ts";
+import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 import { renderModelText, renderTraceText } from "../render/lineage-text.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
 import { withNewline } from "../render/lineage-text.ts";
@@ -34,14 +37,20 @@ Example:
   rocky lineage fct_orders
   rocky lineage fct_orders.total --upstream
   rocky lineage raw.orders --column amount --downstream
-  rocky lineage fct_orders --format html --out lineage.html`,
+  rocky lineage fct_orders --format html --out lineage.html
+  rocky lineage --select +fct_orders --format mermaid   # the subgraph of a selection`,
   },
   args: {
     target: {
       type: "positional",
-      required: true,
-      description: "MODEL, MODEL.COLUMN, or a source such as raw.orders",
+      required: false,
+      description: "MODEL, MODEL.COLUMN, or a source such as raw.orders (or --select instead)",
     },
+    select: {
+      type: "string",
+      description: `Instead of TARGET, the lineage among these models: ${SELECT_HELP}`,
+    },
+    exclude: { type: "string", description: EXCLUDE_HELP },
     column: {
       type: "string",
       description: "Column to trace (then TARGET is the model or source as a whole)",
@@ -51,7 +60,7 @@ Example:
     format: { type: "string", description: "text | json | dot | mermaid | html (default: follows -o)" },
     out: { type: "string", description: "Write to FILE instead of stdout" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     if (args.upstream && args.downstream)
       throw new UsageError("--upstream and --downstream cannot be used together", "pick one direction");
     const format: Format =
@@ -67,10 +76,40 @@ Example:
         ? "upstream"
         : undefined;
 
+    const selectors = await selectionFlags(rawArgs, globals().config);
+    const selecting = hasSelection(selectors);
+    if (selecting === (typeof args.target === "string" && args.target !== ""))
+      throw new UsageError(
+        selecting ? "give a TARGET or --select, not both" : "missing TARGET",
+        "e.g. 'rocky lineage fct_orders', or 'rocky lineage --select +fct_orders'",
+      );
     // Lineage answers from the graph whatever the diagnostics say; only load errors abort.
-    const { graph } = await loadAndCompile(globals().config);
-    const target = resolveTarget(graph, args.target, args.column);
+    const compiled = await loadAndCompile(globals().config);
+    const { graph } = compiled;
     let text: string;
+    if (selecting) {
+      const chosen = selectModels(compiled.dag, { ...selectionMaps(compiled.project), ...selectors });
+      const sub = selectionLineage(graph, chosen);
+      text =
+        format === "json"
+          ? JSON.stringify(envelope("lineage", sub), null, 2)
+          : format === "text"
+            ? renderSelectionText(sub)
+            : drawPicture(
+                format,
+                withTables(
+                  sub,
+                  buildPicture(
+                    graph,
+                    `Lineage of ${chosen.length} selected models`,
+                    { model: chosen.at(-1)! },
+                    sub.edges,
+                  ),
+                ),
+              );
+      return output(text, args.out);
+    }
+    const target = resolveTarget(graph, args.target!, args.column);
     if (format === "json" || format === "text") {
       if (target.column === undefined) {
         const payload = modelLineage(graph, target.table);
@@ -101,22 +140,54 @@ Example:
           ? `Lineage of ${target.table.name}`
           : `${direction === "downstream" ? "Downstream of" : "Upstream of"} ${target.table.name}.${target.column}`;
       const picture = buildPicture(graph, title, focus, edgesToDraw(graph, target, direction));
-      text =
-        format === "dot"
-          ? renderDot(picture)
-          : format === "mermaid"
-            ? renderMermaid(picture)
-            : renderHtml(picture);
+      text = drawPicture(format, picture);
     }
-    if (args.out) {
-      try {
-        writeFileSync(args.out, text.endsWith("\n") ? text : `${text}\n`);
-      } catch (e) {
-        throw new RockyError(`cannot write ${args.out}: ${(e as Error).message}`);
-      }
-      writeStderr(`wrote ${args.out}\n`);
-      return;
-    }
-    writeStdout(withNewline(text));
+    output(text, args.out);
   },
 });
+
+/** Every selected model in the picture, also those with no edge inside the selection. */
+function withTables(sub: SelectionLineage, picture: Picture): Picture {
+  const shown = new Set(picture.tables.map((t) => t.name));
+  const missing = sub.models
+    .filter((m) => !shown.has(m.name))
+    .map((m) => ({
+      name: m.name,
+      kind: "model" as const,
+      columns: m.columns,
+      level: 0,
+      ...(m.unavailable !== undefined ? { unavailable: m.unavailable } : {}),
+    }));
+  return { ...picture, tables: [...picture.tables, ...missing] };
+}
+
+function drawPicture(format: "dot" | "mermaid" | "html", picture: Picture): string {
+  return format === "dot"
+    ? renderDot(picture)
+    : format === "mermaid"
+      ? renderMermaid(picture)
+      : renderHtml(picture);
+}
+
+function output(text: string, out: string | undefined): void {
+  if (out) {
+    try {
+      writeFileSync(out, text.endsWith("\n") ? text : `${text}\n`);
+    } catch (e) {
+      throw new RockyError(`cannot write ${out}: ${(e as Error).message}`);
+    }
+    writeStderr(`wrote ${out}\n`);
+    return;
+  }
+  writeStdout(withNewline(text));
+}
+
+/** One line per selected model: its columns and what it reads within the picture. */
+function renderSelectionText(sub: SelectionLineage): string {
+  const lines = sub.models.map((m) => {
+    const cols = m.unavailable !== undefined ? `columns unavailable: ${m.unavailable}` : m.columns.join(", ");
+    return `${m.name} (${cols})${m.reads.length > 0 ? `\n  reads ${m.reads.join(", ")}` : ""}`;
+  });
+  lines.push("", `${sub.selected.length} models, ${sub.edges.length} column edges`);
+  return lines.join("\n");
+}

@@ -6,6 +6,7 @@ import type { ModelResult, RunEvent, RunOutcome } from "../../run/engine.ts";
 import { DEFAULT_SHADOW_SUFFIX } from "../../run/isolation.ts";
 import { branchIsolation } from "../../branch/run.ts";
 import { shadowFlags, threadsFlag } from "../flags.ts";
+import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 import { runPayload } from "../../run/report.ts";
 import { resultLine, sampleLines } from "../render/tests.ts";
 import { resolveTrigger, runProject } from "../../run/run.ts";
@@ -17,16 +18,8 @@ import { colourOn, dim, green, isInteractive, red, terminalColumns, yellow } fro
 
 const TRIGGERS = ["manual", "ci", "schedule", "sensor"];
 
-/** citty keeps only the last value of a repeated flag; `--model a --model b` must keep both. */
-export function repeated(rawArgs: string[], flag: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawArgs.length; i++) {
-    const a = rawArgs[i]!;
-    if (a === `--${flag}` && rawArgs[i + 1] !== undefined) out.push(rawArgs[++i]!);
-    else if (a.startsWith(`--${flag}=`)) out.push(a.slice(flag.length + 3));
-  }
-  return out;
-}
+// Moved to ../flags.ts (shared by every command with selection flags); re-exported for old importers.
+export { repeated } from "../flags.ts";
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
@@ -135,6 +128,7 @@ the run as interrupted and exits 130.
 Example:
   rocky run
   rocky run --select +fct_orders --threads 4
+  rocky run --select tag:finance,models/marts --exclude fct_legacy
   rocky run --quiet
   rocky run --shadow --model stg_orders -o json
   rocky run --branch fix-price --model stg_orders
@@ -148,11 +142,8 @@ Example:
         "With --changed: the git revision to compare with (default: merge base with the default branch)",
     },
     model: { type: "string", description: "Run only this model (repeatable)" },
-    select: {
-      type: "string",
-      description:
-        "dbt selectors: name, glob (stg_*), path (models/marts, path:models/x.sql), +name, name+, N+name, name+N, @name; spaces or repeats unite, commas intersect",
-    },
+    select: { type: "string", description: SELECT_HELP },
+    exclude: { type: "string", description: EXCLUDE_HELP },
     threads: { type: "string", description: "Models executed at once (default: the adapter's)" },
     quiet: {
       type: "boolean",
@@ -233,8 +224,9 @@ Example:
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     const files = new Map<string, string>();
-    let models = repeated(rawArgs, "model");
-    const select = repeated(rawArgs, "select");
+    const selection = await selectionFlags(rawArgs, g.config);
+    let models = selection.models ?? [];
+    const select = selection.select ?? [];
     if (args.base && !args.changed)
       throw new UsageError(
         `unexpected argument '${args.base}' for 'rocky run'`,
@@ -255,6 +247,8 @@ Example:
         config,
         models,
         select,
+        exclude: selection.exclude ?? [],
+        ...(selection.changed ? { changed: selection.changed } : {}),
         ...(threads !== undefined ? { threads } : {}),
         failFast: args["fail-fast"] === true,
         fullRefresh: args["full-refresh"] === true,

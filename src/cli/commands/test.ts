@@ -10,7 +10,7 @@ import { renderTests } from "../render/tests.ts";
 import { blocking } from "../../testing/run.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
-import { repeated } from "./run.ts";
+import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 
 export default defineCommand({
   meta: {
@@ -25,16 +25,18 @@ warning (severity = "warn") is reported only. Results are recorded in the state 
 Example:
   rocky test
   rocky test fct_orders
-  rocky test --select +fct_orders --branch fix-price -o json`,
+  rocky test --select +fct_orders --branch fix-price -o json
+  rocky test --select tag:finance --exclude fct_legacy`,
   },
   args: {
     selection: {
       type: "positional",
       required: false,
-      description: "name, +name (with ancestors) or name+ (with descendants)",
+      description: "A selector, as --select (name, +name, name+, tag:NAME, models/marts, …)",
     },
     model: { type: "string", description: "Test only this model (repeatable)" },
-    select: { type: "string", description: "name, +name or name+; repeatable" },
+    select: { type: "string", description: SELECT_HELP },
+    exclude: { type: "string", description: EXCLUDE_HELP },
     threads: { type: "string", description: "Tests executed at once (default: the adapter's threads)" },
     shadow: { type: "boolean", description: "Test the shadow copies written by 'rocky run --shadow'" },
     "shadow-suffix": {
@@ -56,8 +58,7 @@ Example:
     const positional = typeof args.selection === "string" ? [args.selection] : [];
     const outcome = await testProject({
       config,
-      models: repeated(rawArgs, "model"),
-      select: [...positional, ...repeated(rawArgs, "select")],
+      ...(await selectionFlags(rawArgs, g.config, positional)),
       ...(threads !== undefined ? { threads } : {}),
       ...(shadow ? { shadow } : {}),
       ...(args.branch !== undefined ? { isolation: branchIsolation(args.branch) } : {}),

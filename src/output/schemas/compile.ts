@@ -23,6 +23,8 @@ export const CompileModelDetail = v.object({
   /** Execution layer (0 = reads no model). */
   layer: v.number(),
   file: v.string(),
+  /** Selection tags (`--select tag:NAME`): the sidecar's and its folders' `_defaults.toml` ones. */
+  tags: v.array(v.string()),
   /** Output columns in order; null when the model could not be analysed (see `unavailable`). */
   columns: v.nullable(v.array(v.string())),
   unavailable: v.optional(v.string()),
@@ -84,6 +86,24 @@ export const ColumnLineageOutput = v.object({
   ...Unavailable,
 });
 
+/** `rocky lineage --select …`: the subgraph of the selected models. */
+export const LineageSelectionOutput = v.object({
+  ...envelopeFields,
+  /** The selected models, in DAG order. */
+  selected: v.array(v.string()),
+  models: v.array(
+    v.object({
+      name: v.string(),
+      columns: v.array(v.string()),
+      /** Selected models and external sources this one reads. */
+      reads: v.array(v.string()),
+      ...Unavailable,
+    }),
+  ),
+  /** Edges into the selected models, from each other and from external sources. */
+  edges: v.array(LineageEdgeSchema),
+});
+
 export const DagOutput = v.object({
   ...envelopeFields,
   nodes: v.array(
@@ -114,5 +134,6 @@ export const schemas = {
   compile: CompileOutput,
   lineage: LineageOutput,
   column_lineage: ColumnLineageOutput,
+  lineage_selection: LineageSelectionOutput,
   dag: DagOutput,
 };
