@@ -187,6 +187,8 @@ export const SCHEMAS: Record<string, Documented> = {
       tests: "data tests (`[[tests]]`, below)",
       dialect:
         "the SQL dialect the model is written in, when it differs from its adapter's: `duckdb`, `snowflake`, `bigquery` or `databricks`",
+      grain:
+        "the columns that identify one row; `rocky branch compare` matches rows on them when the model has no `unique_key`",
       intent: "Rocky 1.10: accepted, not used",
       adapter: "Rocky 1.10: accepted, not used (a project has one adapter per run)",
       freshness: "Rocky 1.10: accepted, not used",

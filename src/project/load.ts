@@ -38,6 +38,8 @@ export const SidecarSchema = v.strictObject({
   tests: v.optional(v.array(TestSchema)),
   /** The SQL dialect of this model, when it differs from its adapter's. */
   dialect: v.optional(v.picklist(DIALECTS)),
+  /** The columns that identify one row (`branch compare`'s default key when there is no unique_key). */
+  grain: v.optional(v.pipe(names, v.nonEmpty("grain lists at least one column"))),
   // Rocky 1.10 keys accepted for compatibility.
   intent: v.optional(v.string()),
   adapter: v.optional(v.string()),
@@ -215,6 +217,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       dependsOn: sidecar.depends_on ?? [],
       tests: [...(defaults.tests ?? []), ...(sidecar.tests ?? [])] as Model["tests"],
       ...(sidecar.description ? { description: sidecar.description } : {}),
+      ...(sidecar.grain ? { grain: sidecar.grain } : {}),
       ...(hasSidecar ? { sidecar: sidecarPath } : {}),
     });
     const dialect = sidecar.dialect ?? adapterDialect(sidecar.adapter) ?? projectDialect;

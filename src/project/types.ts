@@ -35,6 +35,8 @@ export interface Model {
   dependsOn: string[];
   tests: ModelTest[];
   description?: string;
+  /** The sidecar's `grain`: the columns that identify one row. */
+  grain?: string[];
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
   /**
