@@ -8,7 +8,15 @@ import type { CompiledModel } from "../compile/types.ts";
 import { RockyError } from "../errors.ts";
 import type { Model } from "../project/types.ts";
 import type { BranchRecord } from "../state/branches.ts";
-import { finishRun, insertRun, type ModelRunRow, recordModel, sqlHash, type Trigger } from "../state/runs.ts";
+import {
+  finishRun,
+  insertRun,
+  latestBuild,
+  type ModelRunRow,
+  recordModel,
+  sqlHash,
+  type Trigger,
+} from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import { deleteWatermark, getWatermark, setWatermark } from "../state/watermarks.ts";
 import { VERSION } from "../version.ts";
@@ -223,7 +231,7 @@ export async function promoteBranch(
       bytes_written: null,
       fingerprint_rows: null,
       fingerprint_hash: null,
-      reads: [{ model: step.built.model.name, table: t.from, from: "isolated" }],
+      reads: [{ model: step.built.model.name, table: t.from, from: "isolated", ...builtBy(store, step, t) }],
       error:
         t.status === "rolled_back" ? "rolled back: another model of the promote failed" : (t.error ?? null),
     };
@@ -269,6 +277,21 @@ export async function promoteBranch(
     lifecycle: lifecycleFacts(adapter),
     ...(error ? { error } : {}),
   };
+}
+
+/**
+ * A promoted table's branch build (run and SQL), so `rocky replay` of this promote can
+ * rebuild it after `branch delete --drop` removed the branch table. A view is promoted as
+ * its own SQL over production and needs none.
+ */
+function builtBy(
+  store: StateStore,
+  step: Step,
+  t: PromoteTarget,
+): Pick<ModelRunRow["reads"][number], "built_by"> {
+  if (step.built.kind !== "table") return {};
+  const b = latestBuild(store, t.from);
+  return b ? { built_by: b } : {};
 }
 
 function staleDownstream(
