@@ -159,7 +159,7 @@ export const BranchCompareOutput = v.object({
   ),
 });
 
-const BackupMethodSchema = v.picklist(["rename", "clone", "copy"]);
+const BackupMethodSchema = v.picklist(["rename", "swap", "clone", "copy"]);
 
 /** Per adapter: whether promote and rollback run in one transaction and copy no data. */
 const LifecycleSchema = v.object({
