@@ -1,4 +1,130 @@
 /**
+ * Snowflake's stand-in answers what the test installs: here a small catalog of named
+ * tables (content as a label) that CLONE, SWAP WITH and DROP act on, so the statements
+ * the adapter sends decide what production holds.
+ */
+function snowflakeCatalog(sf: SnowflakeStandin, tables: Map<string, string>) {
+  const name = (q: string) => q.replaceAll('"', "").split(".").slice(-2).join(".");
+  const ddl: SfAnswer = {
+    columns: [{ name: "status", type: "text" }],
+    rows: [["ok"]],
+    statementTypeId: SF_STATEMENT_TYPE.DDL,
+  };
+  sf.onQuery = (sql) => {
+    let m: RegExpMatchArray | null;
+    if ((m = sql.match(/TABLES\nWHERE table_schema = '([^']+)' AND table_name = '([^']+)'/)))
+      return {
+        columns: [{ name: "TABLE_TYPE", type: "text" }],
+        rows: tables.has(`${m[1]}.${m[2]}`) ? [["BASE TABLE"]] : [],
+        statementTypeId: SF_STATEMENT_TYPE.SELECT,
+      };
+    if ((m = sql.match(/HASH_AGG\(\*\) AS CONTENT_HASH FROM (\S+)$/))) {
+      const content = tables.get(name(m[1]!)) ?? "";
+      return {
+        columns: [
+          { name: "ROW_COUNT", type: "fixed" },
+          { name: "CONTENT_HASH", type: "fixed" },
+        ],
+        rows: [[String(content.length), String([...content].reduce((h, c) => h * 31 + c.charCodeAt(0), 7))]],
+        statementTypeId: SF_STATEMENT_TYPE.SELECT,
+      };
+    }
+    if ((m = sql.match(/^CREATE OR REPLACE TABLE (\S+) CLONE (\S+)$/)))
+      tables.set(name(m[1]!), tables.get(name(m[2]!))!);
+    else if ((m = sql.match(/^ALTER TABLE (\S+) SWAP WITH (\S+)$/))) {
+      const [a, b] = [name(m[1]!), name(m[2]!)];
+      const t = tables.get(a)!;
+      tables.set(a, tables.get(b)!);
+      tables.set(b, t);
+    } else if ((m = sql.match(/^DROP TABLE IF EXISTS (\S+)$/))) tables.delete(name(m[1]!));
+    return ddl;
+  };
+}
+
+describe("promote and rollback on the Snowflake stand-in", () => {
+  const PASSWORD = "s3cret-pass-word";
+  const sf = new SnowflakeStandin({ users: { ALICE: { password: PASSWORD } } });
+  let adapter: SnowflakeAdapter;
+  beforeAll(async () => {
+    sf.start();
+    const config = v.parse(snowflake.configSchema, {
+      account: "standin",
+      user: "alice",
+      password: PASSWORD,
+      warehouse: "TRANSFORMING",
+      database: "ANALYTICS",
+      access_url: sf.url,
+      retry_delay_ms: 20,
+    });
+    adapter = snowflake.create(config, {
+      projectRoot: tempDir("rocky-sf-promote-"),
+      name: "default",
+    }) as SnowflakeAdapter;
+    await adapter.connect();
+  });
+  afterAll(async () => {
+    await adapter.close();
+    sf.stop();
+  });
+
+  test("clone beside production and SWAP WITH; rollback swaps back; not atomic, zero-copy", async () => {
+    const tables = new Map([
+      ["MARTS.ORDERS", "old rows"],
+      ["BRANCH__FIX__MARTS.ORDERS", "new rows!"],
+    ]);
+    snowflakeCatalog(sf, tables);
+    const store = openState(join(tempDir("rocky-sf-promote-"), "state.sqlite"), { write: true });
+    try {
+      const rec = createBranch(store, { name: "fix", createdBy: "tester", models: [] });
+      const prod: TableRef = { catalog: "ANALYTICS", schema: "marts", table: "orders" };
+      const model = { name: "orders", strategy: { type: "full_refresh" } } as Model;
+      const built: BuiltModel = {
+        model,
+        production: prod,
+        branch: { ...prod, schema: "branch__fix__marts" },
+        kind: "table",
+      };
+      const opts = {
+        trigger: "manual" as const,
+        configHash: "h",
+        watermarkKey: (r: TableRef) => `${r.schema}.${r.table}`,
+      };
+      sf.statements.length = 0;
+      const p = await promoteBranch(store, adapter, rec, [built], {
+        ...opts,
+        compiled: new Map(),
+        models: [model],
+        downstream: new Map(),
+      });
+      expect(p.status).toBe("success");
+      expect(p.lifecycle).toEqual({
+        backup: "swap",
+        promote: { atomic: false, zero_copy: true },
+        rollback: { atomic: false, zero_copy: true },
+      });
+      const sent = sf.statements.map((s) => s.sql);
+      // No BEGIN: Snowflake DDL would commit it anyway.
+      expect(sent.filter((s) => /^(BEGIN|COMMIT)/.test(s))).toEqual([]);
+      const backup = p.backups[0]!.backup;
+      expect(sent.filter((s) => /CLONE|SWAP/.test(s))).toEqual([
+        `CREATE OR REPLACE TABLE ${backup} CLONE "ANALYTICS"."BRANCH__FIX__MARTS"."ORDERS"`,
+        `ALTER TABLE ${backup} SWAP WITH "ANALYTICS"."MARTS"."ORDERS"`,
+      ]);
+      expect(tables.get("MARTS.ORDERS")).toBe("new rows!");
+      expect(tables.get(backup.replaceAll('"', "").split(".").slice(-2).join("."))).toBe("old rows");
+
+      const r = await rollbackPromote(store, adapter, p.run_id, opts);
+      expect(r.status).toBe("success");
+      expect(r.targets.map((t) => [t.action, t.fingerprint_match])).toEqual([["restored", true]]);
+      expect(tables.get("MARTS.ORDERS")).toBe("old rows");
+      expect([...tables.keys()].sort()).toEqual(["BRANCH__FIX__MARTS.ORDERS", "MARTS.ORDERS"]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+/**
  * Promote and rollback through the BigQuery adapter against its stand-in (which executes
  * the SQL): the table COPY publishes, the clone backup restores production exactly, and
  * the output says neither is atomic and only the rollback is zero-copy.
@@ -18,6 +144,9 @@ import { modelRuns, statementsFor } from "../../src/state/runs.ts";
 import { openState } from "../../src/state/store.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { BigQueryStandin } from "../standins/bigquery.ts";
+import snowflake from "../../adapters/snowflake/index.ts";
+import type { SnowflakeAdapter } from "../../adapters/snowflake/adapter.ts";
+import { SF_STATEMENT_TYPE, type SfAnswer, SnowflakeStandin } from "../standins/snowflake.ts";
 
 describe("promote and rollback on the BigQuery stand-in", () => {
   let standin: BigQueryStandin;
