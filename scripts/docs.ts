@@ -190,6 +190,8 @@ export const SCHEMAS: Record<string, Documented> = {
       tags: 'selection tags, e.g. `tags = ["finance", "nightly"]` for `--select tag:finance`; added to the `_defaults.toml` ones',
       dialect:
         "the SQL dialect the model is written in, when it differs from its adapter's: `duckdb`, `snowflake`, `bigquery` or `databricks`",
+      grain:
+        "the columns that identify one row; `rocky branch compare` matches rows on them when the model has no `unique_key`",
       intent: "Rocky 1.10: accepted, not used",
       adapter: "Rocky 1.10: accepted, not used (a project has one adapter per run)",
       freshness: "Rocky 1.10: accepted, not used",

@@ -147,6 +147,11 @@ export class BigQueryDialect implements Dialect {
     return /^-?\d+(\.\d+)?$/.test(value) ? value : quoteString(value);
   }
 
+  /** Table copy (a copy job in DDL form): partitioning, clustering and options go with it. */
+  copyTable(source: TableRef, target: TableRef): string {
+    return `CREATE OR REPLACE TABLE ${this.qualify(target)} COPY ${this.qualify(source)}`;
+  }
+
   /** Table clone: a copy-on-write snapshot billed only for changed storage. */
   cloneTable(source: TableRef, target: TableRef): string {
     return `CREATE OR REPLACE TABLE ${this.qualify(target)} CLONE ${this.qualify(source)}`;

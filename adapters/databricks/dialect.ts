@@ -115,6 +115,14 @@ export class DatabricksDialect implements Dialect {
     return `DROP VIEW IF EXISTS ${qualify(ref)}`;
   }
 
+  /**
+   * A deep clone: the data files are copied, so production does not depend on the branch
+   * table's files (a shallow clone would break when the branch is dropped and vacuumed).
+   */
+  copyTable(source: TableRef, target: TableRef): string {
+    return `CREATE OR REPLACE TABLE ${qualify(target)} DEEP CLONE ${qualify(source)}`;
+  }
+
   /** Delta shallow clone: metadata copy pointing at the source's files. */
   cloneTable(source: TableRef, target: TableRef): string {
     return `CREATE OR REPLACE TABLE ${qualify(target)} SHALLOW CLONE ${qualify(source)}`;

@@ -130,6 +130,11 @@ export class SnowflakeDialect implements Dialect {
     return `CREATE OR REPLACE TABLE ${qualify(target)} CLONE ${qualify(source)}`;
   }
 
+  /** Atomic exchange of two tables (names, data, grants), across schemas; copies nothing. */
+  swapTables(a: TableRef, b: TableRef): string {
+    return `ALTER TABLE ${qualify(a)} SWAP WITH ${qualify(b)}`;
+  }
+
   /** `HASH_AGG(*)` is order-independent over whole rows; COUNT(*) rides along. */
   fingerprintSql(ref: TableRef): string {
     return `SELECT COUNT(*) AS ROW_COUNT, HASH_AGG(*) AS CONTENT_HASH FROM ${qualify(ref)}`;

@@ -207,8 +207,9 @@ export function checkPlugin(plugin: unknown, where: string): void {
     }
     if (typeof d.name !== "string") problems.push("'dialect.name' (string)");
     if (typeof d.defaultSchema !== "string") problems.push("'dialect.defaultSchema' (string)");
-    if (d.cloneTable !== undefined && typeof d.cloneTable !== "function")
-      problems.push("'dialect.cloneTable' (function, or absent)");
+    for (const f of ["cloneTable", "swapTables", "copyTable", "renameTable"] as const)
+      if (d[f] !== undefined && typeof d[f] !== "function")
+        problems.push(`'dialect.${f}' (function, or absent)`);
   }
   if (problems.length > 0)
     throw new RockyError(`${where} is not a valid adapter: missing or wrong ${problems.join(", ")}`);

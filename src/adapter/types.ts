@@ -75,6 +75,16 @@ export interface Dialect extends StrategySql {
   /** Native zero-copy clone (`CREATE TABLE x CLONE y`), when the warehouse has one. */
   cloneTable?(source: TableRef, target: TableRef): string;
   /**
+   * Exchange two tables in one atomic statement, across schemas (Snowflake `ALTER TABLE …
+   * SWAP WITH`): promote publishes a clone of the branch table this way, zero-copy.
+   */
+  swapTables?(a: TableRef, b: TableRef): string;
+  /**
+   * Publish a whole table over `target` in one statement that keeps its metadata (BigQuery
+   * table copy, Databricks DEEP CLONE). Default: `CREATE OR REPLACE TABLE … AS SELECT *`.
+   */
+  copyTable?(source: TableRef, target: TableRef): string;
+  /**
    * A query returning one row, one column: the highest value of `column` in `target`, as
    * text exact enough to compare against (incremental watermarks). Default: `SELECT max(col)`.
    */

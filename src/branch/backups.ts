@@ -5,7 +5,10 @@
  *
  * - `rename` (DuckDB): `ALTER TABLE … RENAME` inside the promote's transaction. Zero-copy;
  *   the new production table is then created under the freed name.
- * - `clone` (Snowflake, Databricks, BigQuery): the warehouse's native clone. Zero-copy.
+ * - `swap` (Snowflake): the branch table is cloned beside production under the backup's
+ *   name and `ALTER TABLE … SWAP WITH` exchanges the two: production gets the new
+ *   version, the backup name holds the previous one. Zero-copy, atomic per table.
+ * - `clone` (Databricks, BigQuery): the warehouse's native clone. Zero-copy.
  * - `copy` (anything else): `CREATE TABLE … AS SELECT *`.
  *
  * A replaced view is kept by rename (DuckDB); elsewhere it is recorded but not kept
@@ -28,10 +31,23 @@ import type { BuiltModel } from "./built.ts";
 
 export const BACKUP_INFIX = "__rocky_backup_";
 
-/** How this adapter keeps a replaced table; `undefined` when retention is 0. */
+/**
+ * Whether a promote or rollback is all or nothing: a transaction that also rolls back DDL
+ * (DuckDB). Snowflake has transactions, but each DDL statement commits on its own.
+ */
+export function atomicDdl(adapter: Adapter): boolean {
+  return (
+    adapter.capabilities.transactions &&
+    adapter.capabilities.transactionalDdl === true &&
+    adapter.transaction !== undefined
+  );
+}
+
+/** How this adapter keeps a replaced table. */
 export function backupMethod(adapter: Adapter): BackupMethod {
   const d = adapter.dialect;
-  if (d.renameTable && adapter.capabilities.transactions && adapter.transaction) return "rename";
+  if (d.renameTable && atomicDdl(adapter)) return "rename";
+  if (adapter.capabilities.clone && d.cloneTable && d.swapTables) return "swap";
   if (adapter.capabilities.clone && d.cloneTable) return "clone";
   return "copy";
 }
@@ -42,12 +58,13 @@ export function lifecycleFacts(adapter: Adapter): {
   promote: { atomic: boolean; zero_copy: boolean };
   rollback: { atomic: boolean; zero_copy: boolean };
 } {
-  const atomic = adapter.capabilities.transactions && adapter.transaction !== undefined;
+  const atomic = atomicDdl(adapter);
   const backup = backupMethod(adapter);
   return {
     backup,
-    // The branch table lives in another schema: promote copies it (no cross-schema move).
-    promote: { atomic, zero_copy: false },
+    // Only a swap publishes without copying: DuckDB 1.5 cannot move a table to another
+    // schema (no SET SCHEMA, RENAME TO takes no schema), BigQuery copies, Databricks deep-clones.
+    promote: { atomic, zero_copy: backup === "swap" },
     // rename: back under its name; clone: cloned back; copy: copied back.
     rollback: { atomic, zero_copy: backup !== "copy" },
   };
@@ -88,9 +105,15 @@ export async function planBackups(
         ? undefined
         : "table";
     const p: PlannedBackup = { seq, built: b, prevKind: kind ?? "absent" };
-    if (kind === "table") {
+    if (kind === "table" && b.kind === "table") {
       p.backup = backupRef(b.production, runId, seq);
       p.method = method;
+      if (adapter.fingerprint && adapter.capabilities.fingerprint)
+        p.fingerprint = await adapter.fingerprint(b.production);
+    } else if (kind === "table") {
+      // A table replaced by a view: the swap has nothing to exchange, so it is cloned aside.
+      p.backup = backupRef(b.production, runId, seq);
+      p.method = method === "swap" ? "clone" : method;
       if (adapter.fingerprint && adapter.capabilities.fingerprint)
         p.fingerprint = await adapter.fingerprint(b.production);
     } else if (kind === "view" && method === "rename") {
@@ -131,6 +154,9 @@ export function backupStatements(adapter: Adapter, p: PlannedBackup): string[] {
   switch (p.method) {
     case "rename":
       return [d.renameTable!(prod, p.backup.table, p.prevKind === "view" ? "view" : "table")];
+    case "swap":
+      // The publish itself keeps it (publishStatements): the swap leaves it under this name.
+      return [];
     case "clone":
       return [d.cloneTable!(prod, p.backup)];
     case "copy":

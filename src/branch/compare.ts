@@ -5,6 +5,7 @@
  */
 import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts";
 import type { QualifiedColumn } from "../graph/semantic.ts";
+import type { Model } from "../project/types.ts";
 import type { BlastResolver } from "./blast.ts";
 import { contractKey } from "../project/contract.ts";
 import type { BuiltModel } from "./built.ts";
@@ -41,7 +42,7 @@ export interface ModelComparison {
   blast_radius: BlastEntry[];
   /** The key rows were matched on, or null for the unkeyed row-hash diff. */
   key: string[] | null;
-  key_source: "flag" | "unique_key" | "contract" | null;
+  key_source: KeySource | null;
   /** Why the compare is unkeyed (no key declared, a key column missing...). */
   unkeyed_reason?: string;
   /** Rows added, removed or changed, as a percentage of the production rows. */
@@ -49,9 +50,20 @@ export interface ModelComparison {
   keyed?: KeyedStats;
 }
 
+/** Where a compare key came from: `--key`, or the model's own declaration. */
+export type KeySource = "flag" | "unique_key" | "contract" | "grain";
+
+/**
+ * A model's contract primary key, when it declares one. The hook for `[contract]`
+ * (issue 14): until contracts exist nothing passes it and this source is never used.
+ */
+export type ContractPrimaryKey = (model: Model) => readonly string[] | undefined;
+
 export interface CompareOptions {
   /** `--key`: one key for every compared model. */
   key?: readonly string[];
+  /** Contracts' primary keys, between unique_key and grain in the default key's order. */
+  contractPrimaryKey?: ContractPrimaryKey;
   /** `--max-changed-pct`. */
   maxChangedPct?: number;
 }
@@ -83,7 +95,7 @@ export async function compareBranch(
   for (const b of built) {
     // Recorded but gone (a failed write, or dropped by hand): nothing to compare.
     if ((await adapter.describeTable(b.branch)) === undefined) continue;
-    results.push(await compareModel(adapter, b, blast, opts.key));
+    results.push(await compareModel(adapter, b, blast, declaredKey(b, opts.key, opts.contractPrimaryKey)));
   }
   const max = opts.maxChangedPct;
   const failed = results.filter(
@@ -108,17 +120,30 @@ export async function compareBranch(
   };
 }
 
-/** The key a model is compared on: `--key`, else its strategy's `unique_key`, else its contract's `primary_key`. */
+/** The key a model is compared on: `--key`, else the model's default key. */
 export function declaredKey(
   b: BuiltModel,
   flag: readonly string[] | undefined,
-): { key: string[]; source: "flag" | "unique_key" | "contract" } | undefined {
+  contractPrimaryKey?: ContractPrimaryKey,
+): { key: string[]; source: KeySource } | undefined {
   if (flag && flag.length > 0) return { key: [...flag], source: "flag" };
-  const s = b.model.strategy;
+  return defaultCompareKey(b.model, contractPrimaryKey);
+}
+
+/**
+ * The key a model's rows are matched on without `--key`: its strategy's `unique_key`, else
+ * its contract's primary key, else its sidecar's `grain`; undefined: compared unkeyed.
+ */
+export function defaultCompareKey(
+  model: Model,
+  contractPrimaryKey: ContractPrimaryKey = contractKey,
+): { key: string[]; source: Exclude<KeySource, "flag"> } | undefined {
+  const s = model.strategy;
   if ((s.type === "merge" || s.type === "incremental") && s.unique_key && s.unique_key.length > 0)
     return { key: [...s.unique_key], source: "unique_key" };
-  const primary = contractKey(b.model);
-  if (primary) return { key: primary, source: "contract" };
+  const pk = contractPrimaryKey(model);
+  if (pk && pk.length > 0) return { key: [...pk], source: "contract" };
+  if (model.grain && model.grain.length > 0) return { key: [...model.grain], source: "grain" };
   return undefined;
 }
 
@@ -129,12 +154,11 @@ async function compareModel(
   adapter: Adapter,
   b: BuiltModel,
   blast: BlastResolver | undefined,
-  keyFlag: readonly string[] | undefined,
+  declared: { key: string[]; source: KeySource } | undefined,
 ): Promise<ModelComparison> {
   const d = adapter.dialect;
   const branchCols = (await adapter.describeTable(b.branch)) ?? [];
   const prodCols = await adapter.describeTable(b.production);
-  const declared = declaredKey(b, keyFlag);
   const base = {
     model: b.model.name,
     production_table: d.qualify(b.production),
@@ -191,7 +215,7 @@ async function compareModel(
   });
 
   // Keyed: every key column on both sides, compared with the same type.
-  let unkeyedReason = "no key: pass --key, or declare a unique_key";
+  let unkeyedReason = "no key: pass --key, or declare a unique_key or a grain";
   if (declared) {
     const byName = new Map(diff.shared.map((c) => [c.toLowerCase(), c]));
     const missing = declared.key.filter((k) => !byName.has(k.toLowerCase()));

@@ -8,11 +8,22 @@ import type { CompiledModel } from "../compile/types.ts";
 import { RockyError } from "../errors.ts";
 import type { Model } from "../project/types.ts";
 import type { BranchRecord } from "../state/branches.ts";
-import { finishRun, insertRun, type ModelRunRow, recordModel, sqlHash, type Trigger } from "../state/runs.ts";
+import {
+  finishRun,
+  insertRun,
+  latestBuild,
+  type ModelRunRow,
+  recordModel,
+  sqlHash,
+  type Trigger,
+} from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import { deleteWatermark, getWatermark, setWatermark } from "../state/watermarks.ts";
 import { VERSION } from "../version.ts";
 import {
+  atomicDdl,
+  backupMethod,
+  backupRef,
   backupStatements,
   lifecycleFacts,
   type PlannedBackup,
@@ -22,6 +33,7 @@ import {
 } from "./backups.ts";
 import type { BuiltModel } from "./built.ts";
 import { productionTarget, tableKey } from "./names.ts";
+import { publishStatements } from "./publish.ts";
 
 export type PromoteStatus = "promoted" | "failed" | "rolled_back" | "not_run";
 
@@ -72,7 +84,8 @@ interface Step {
   built: BuiltModel;
   /** Run first, not recorded: like a run, the record holds only what builds the table. */
   setup: string[];
-  statements: string[];
+  /** A view's SQL over production. */
+  viewSql?: string;
 }
 
 /** Refuse a promote that would write one production table twice. */
@@ -115,23 +128,38 @@ function productionViewSql(b: BuiltModel, adapter: Adapter, opts: PromoteOptions
 
 function plan(adapter: Adapter, built: readonly BuiltModel[], opts: PromoteOptions): Step[] {
   const d = adapter.dialect;
-  return built.map((b) => {
-    const prod = d.qualify(b.production);
-    const statements: string[] = [];
-    if (b.kind === "view")
-      statements.push(`CREATE OR REPLACE VIEW ${prod} AS\n${productionViewSql(b, adapter, opts)}`);
-    else statements.push(`CREATE OR REPLACE TABLE ${prod} AS SELECT * FROM ${d.qualify(b.branch)}`);
-    return { built: b, setup: [d.createSchema(b.production.catalog, b.production.schema)], statements };
-  });
+  return built.map((b) => ({
+    built: b,
+    setup: [d.createSchema(b.production.catalog, b.production.schema)],
+    ...(b.kind === "view" ? { viewSql: productionViewSql(b, adapter, opts) } : {}),
+  }));
 }
 
-/** What stands at the production target now, so a strategy change (view <-> table) drops it first. */
-async function dropOtherKind(adapter: Adapter, step: Step): Promise<string[]> {
-  if (!adapter.objectKind) return [];
-  const kind = await adapter.objectKind(step.built.production);
-  if (kind === undefined || kind === step.built.kind) return [];
+/**
+ * The statements publishing one step, given what stands at the target after its backup:
+ * a strategy change (view <-> table) drops the other kind first.
+ */
+async function publish(adapter: Adapter, step: Step, stage: TableRef, keep: boolean): Promise<string[]> {
   const d = adapter.dialect;
-  return [kind === "view" ? d.dropView(step.built.production) : d.dropTable(step.built.production)];
+  const prod = step.built.production;
+  const current = adapter.objectKind ? await adapter.objectKind(prod) : undefined;
+  const drop =
+    current === undefined || current === step.built.kind
+      ? []
+      : [current === "view" ? d.dropView(prod) : d.dropTable(prod)];
+  return [
+    ...drop,
+    ...publishStatements(d, {
+      branch: step.built.branch,
+      production: prod,
+      kind: step.built.kind,
+      replacesTable: current === "table" && step.built.kind === "table",
+      method: backupMethod(adapter),
+      stage,
+      keep,
+      ...(step.viewSql === undefined ? {} : { viewSql: step.viewSql }),
+    }),
+  ];
 }
 
 export async function promoteBranch(
@@ -143,7 +171,7 @@ export async function promoteBranch(
 ): Promise<PromoteResult> {
   checkDistinctTargets(built);
   const steps = plan(adapter, built, opts);
-  const atomic = adapter.capabilities.transactions && adapter.transaction !== undefined;
+  const atomic = atomicDdl(adapter);
   const runId = insertRun(store, {
     trigger: opts.trigger,
     startedAt: new Date(),
@@ -170,14 +198,16 @@ export async function promoteBranch(
   const body = async () => {
     for (const [i, step] of steps.entries()) {
       const started = new Date().toISOString();
-      let statements = step.statements;
+      let statements: string[] = [];
       let rows: number | undefined;
       try {
         for (const sql of step.setup) await adapter.execute(sql);
         // Keep the production table first (not recorded: the record holds what builds it).
         const keepPrevious = planned[i] ? backupStatements(adapter, planned[i]!) : [];
         for (const sql of keepPrevious) await adapter.execute(sql);
-        statements = [...(await dropOtherKind(adapter, step)), ...step.statements];
+        // A swap leaves the previous version under the backup's name (or a stage, dropped).
+        const stage = planned[i]?.backup ?? backupRef(step.built.production, runId, i);
+        statements = await publish(adapter, step, stage, planned[i]?.backup !== undefined);
         for (const sql of statements) {
           const r = await adapter.execute(sql);
           if (r.rowsAffected !== undefined) rows = r.rowsAffected;
@@ -223,7 +253,7 @@ export async function promoteBranch(
       bytes_written: null,
       fingerprint_rows: null,
       fingerprint_hash: null,
-      reads: [{ model: step.built.model.name, table: t.from, from: "isolated" }],
+      reads: [{ model: step.built.model.name, table: t.from, from: "isolated", ...builtBy(store, step, t) }],
       error:
         t.status === "rolled_back" ? "rolled back: another model of the promote failed" : (t.error ?? null),
     };
@@ -269,6 +299,21 @@ export async function promoteBranch(
     lifecycle: lifecycleFacts(adapter),
     ...(error ? { error } : {}),
   };
+}
+
+/**
+ * A promoted table's branch build (run and SQL), so `rocky replay` of this promote can
+ * rebuild it after `branch delete --drop` removed the branch table. A view is promoted as
+ * its own SQL over production and needs none.
+ */
+function builtBy(
+  store: StateStore,
+  step: Step,
+  t: PromoteTarget,
+): Pick<ModelRunRow["reads"][number], "built_by"> {
+  if (step.built.kind !== "table") return {};
+  const b = latestBuild(store, t.from);
+  return b ? { built_by: b } : {};
 }
 
 function staleDownstream(

@@ -152,11 +152,17 @@ function typed(v: unknown, type: string | undefined): string {
   return cell(v);
 }
 
+/** Which declaration the key came from; nothing for `--key`, which the user just typed. */
+function keySourceNote(source: ModelComparison["key_source"]): string {
+  if (source === null || source === "flag") return "";
+  return ` (${source === "contract" ? "contract primary key" : source})`;
+}
+
 function keyedLines(m: ModelComparison): string[] {
   const k = m.keyed!;
   const types = new Map(k.columns.map((c) => [c.name, c.type]));
   const lines = [
-    `    keyed on ${k.key.join(", ")}${m.key_source === "unique_key" ? " (unique_key)" : m.key_source === "contract" ? " (contract primary_key)" : ""}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
+    `    keyed on ${k.key.join(", ")}${keySourceNote(m.key_source)}: ${k.rows_added} added, ${k.rows_removed} removed, ${k.rows_changed} changed, ${k.rows_unchanged} unchanged`,
   ];
   const side = (s: { branch: number; production: number }) =>
     `branch ${s.branch}, production ${s.production}`;

@@ -23,7 +23,8 @@ import { finishRun, insertRun, type ModelRunRow, recordModel, sqlHash, type Trig
 import type { StateStore } from "../state/store.ts";
 import { deleteWatermark, setWatermark } from "../state/watermarks.ts";
 import { VERSION } from "../version.ts";
-import { backupTableRef, lifecycleFacts, productionRef } from "./backups.ts";
+import { atomicDdl, backupTableRef, lifecycleFacts, productionRef } from "./backups.ts";
+import { restoreStatements } from "./publish.ts";
 import type { TableRef } from "../adapter/types.ts";
 
 export type RollbackAction = "restored" | "dropped" | "not_restorable" | "failed" | "rolled_back" | "not_run";
@@ -138,13 +139,14 @@ async function plan(adapter: Adapter, rows: readonly BackupRow[]): Promise<Step[
           { hint: "it was dropped outside rocky, or its promote never committed" },
         );
       }
-      const put =
-        row.method === "rename" && d.renameTable
-          ? [d.renameTable(backup, prod.table, row.prev_kind === "view" ? "view" : "table")]
-          : row.method === "clone" && d.cloneTable
-            ? [d.cloneTable(backup, prod), d.dropTable(backup)]
-            : [`CREATE TABLE ${d.qualify(prod)} AS SELECT * FROM ${d.qualify(backup)}`, d.dropTable(backup)];
-      steps.push({ row, prod, backup, statements: [...dropCurrent, ...put], action: "restored" });
+      const statements = restoreStatements(d, {
+        production: prod,
+        backup,
+        method: row.method ?? "copy",
+        prevKind: row.prev_kind === "view" ? "view" : "table",
+        current,
+      });
+      steps.push({ row, prod, backup, statements, action: "restored" });
     }
   }
   return steps;
@@ -187,7 +189,7 @@ export async function rollbackPromote(
   const rows = backupsOf(store, promoteRunId);
   const steps = await plan(adapter, rows);
   const d = adapter.dialect;
-  const atomic = adapter.capabilities.transactions && adapter.transaction !== undefined;
+  const atomic = atomicDdl(adapter);
   const runId = insertRun(store, {
     trigger: opts.trigger,
     startedAt: new Date(),

@@ -50,6 +50,8 @@ export const SidecarSchema = v.strictObject({
   tags: v.optional(tags),
   /** The SQL dialect of this model, when it differs from its adapter's. */
   dialect: v.optional(v.picklist(DIALECTS)),
+  /** The columns that identify one row (`branch compare`'s default key when there is no unique_key). */
+  grain: v.optional(v.pipe(names, v.nonEmpty("grain lists at least one column"))),
   // Rocky 1.10 keys accepted for compatibility.
   intent: v.optional(v.string()),
   adapter: v.optional(v.string()),
@@ -238,6 +240,7 @@ export async function loadModels(config: LoadedConfig): Promise<Model[]> {
       ...(sidecar.contract ? { contract: normaliseContract(sidecar.contract) } : {}),
       ...(sidecar.description ? { description: sidecar.description } : {}),
       ...tagsOf(defaults.tags, sidecar.tags),
+      ...(sidecar.grain ? { grain: sidecar.grain } : {}),
       ...(hasSidecar ? { sidecar: sidecarPath } : {}),
     });
     const dialect = sidecar.dialect ?? adapterDialect(sidecar.adapter) ?? projectDialect;

@@ -40,6 +40,8 @@ export interface Model {
   description?: string;
   /** Selection tags: the sidecar's `tags` and those of every `_defaults.toml` above it. */
   tags?: string[];
+  /** The sidecar's `grain`: the columns that identify one row. */
+  grain?: string[];
   /** Absolute path of the sidecar, when there is one. */
   sidecar?: string;
   /**

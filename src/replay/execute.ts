@@ -12,7 +12,7 @@ import { loadProject } from "../project/load.ts";
 import { checkCollisions, type Placed } from "../run/collisions.ts";
 import { connectAdapter } from "../run/connect.ts";
 import { productionTarget } from "../run/isolation.ts";
-import { type ModelRunRow, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
+import { type ModelRunRow, modelRuns, type RunRow, runInputs, statementsFor } from "../state/runs.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ReplayedTest, replayTests } from "../testing/replay.ts";
 import { dottedNames } from "../sql/textscan.ts";
@@ -195,7 +195,16 @@ export async function executeReplay(
           );
           continue;
         }
-        const stmts = m.sql_hash ? statementsFor(store, m.sql_hash) : undefined;
+        let stmts = m.sql_hash ? statementsFor(store, m.sql_hash) : undefined;
+        const rebuilt = await promotedSource(store, adapter, run, m);
+        if (rebuilt && "missing" in rebuilt) {
+          results.set(m.model_name, result("not_comparable", rebuilt.missing, { recorded }));
+          continue;
+        }
+        if (rebuilt) stmts = rebuilt.statements;
+        const reads = rebuilt?.reads ?? m.reads;
+        if (rebuilt)
+          for (const i of rebuilt.inputs) if (!recordedInputs.has(i.table)) recordedInputs.set(i.table, i.fp);
         if (!stmts) {
           results.set(
             m.model_name,
@@ -227,12 +236,20 @@ export async function executeReplay(
         local.set(m.target, replayTarget);
         // A staged write-audit-publish (src/testing/wap.ts) built beside its target: its
         // staging table moves to the replay schema too.
-        const prodRef = parseQualified(m.target);
-        if (prodRef)
-          local.set(
-            dialect.qualify({ ...prodRef, table: `${prodRef.table}${AUDIT_SUFFIX}` }),
-            dialect.qualify({ ...replayRef, table: `${replayRef.table}${AUDIT_SUFFIX}` }),
-          );
+        const audit = (target: string) => {
+          const ref = parseQualified(target);
+          if (ref)
+            local.set(
+              dialect.qualify({ ...ref, table: `${ref.table}${AUDIT_SUFFIX}` }),
+              dialect.qualify({ ...replayRef, table: `${replayRef.table}${AUDIT_SUFFIX}` }),
+            );
+        };
+        audit(m.target);
+        // A dropped branch's table is rebuilt by its branch run's SQL, into the replay schema.
+        if (rebuilt) {
+          local.set(rebuilt.source, replayTarget);
+          audit(rebuilt.source);
+        }
         const rewritten = stmts.map((s) => rewriteTableNames(s, local, sqlDialect));
         const leaked = rewritten.find((s) => namesTable(s, m.target, sqlDialect));
         if (leaked) {
@@ -262,6 +279,7 @@ export async function executeReplay(
           continue;
         }
         mapping.set(m.target, replayTarget);
+        if (rebuilt) mapping.set(rebuilt.source, replayTarget);
         const tests = await replayTests(adapter, store, run.run_id, m.model_name, (q) =>
           rewriteTableNames(q, local, sqlDialect),
         );
@@ -297,7 +315,7 @@ export async function executeReplay(
         } else {
           // Find why: a changed input, a non-identical upstream, or a non-deterministic query.
           let reason: string | undefined;
-          for (const read of m.reads) {
+          for (const read of reads) {
             const up = replayedVerdict.get(read.table);
             if (up) {
               if (up.verdict !== "identical")
@@ -339,6 +357,47 @@ export async function executeReplay(
   } finally {
     await adapter.close().catch(() => undefined);
   }
+}
+
+/**
+ * A promote copied a branch table; once the branch is deleted that table is gone, and
+ * the promote's own SQL (`… AS SELECT * FROM <branch table>`) cannot run again. The
+ * promote recorded which branch run built the table (`reads[].built_by`): that run's
+ * SQL for the model rebuilds the same content. Undefined while the branch table exists.
+ */
+async function promotedSource(
+  store: StateStore,
+  adapter: Adapter,
+  run: RunRow,
+  m: ModelRunRow,
+): Promise<
+  | {
+      source: string;
+      statements: string[];
+      reads: ModelRunRow["reads"];
+      inputs: { table: string; fp: { row_count: number; hash: string } | null }[];
+    }
+  | { missing: string }
+  | undefined
+> {
+  if (run.command !== "branch promote") return undefined;
+  const via = m.reads.find((r) => r.from === "isolated" && r.built_by !== undefined);
+  const ref = via ? parseQualified(via.table) : undefined;
+  if (!via || !ref || (await adapter.tableExists(ref))) return undefined;
+  const statements = statementsFor(store, via.built_by!.sql_hash);
+  if (!statements)
+    return {
+      missing: `the branch table ${via.table} is gone and the SQL that built it is not in the state store`,
+    };
+  const build = modelRuns(store, via.built_by!.run_id).find((r) => r.target === via.table);
+  const inputs = runInputs(store, via.built_by!.run_id).map((i) => ({
+    table: i.table_name,
+    fp:
+      i.fingerprint_rows !== null && i.fingerprint_hash !== null
+        ? { row_count: i.fingerprint_rows, hash: i.fingerprint_hash }
+        : null,
+  }));
+  return { source: via.table, statements, reads: build?.reads ?? [], inputs };
 }
 
 /** `"a"."b"` or `"a"."b"."c"` back to a TableRef (the run recorded names in this quoted form). */

@@ -7,7 +7,7 @@
 import { nowIso, type StateStore } from "./store.ts";
 
 export type BackupStatus = "pending" | "kept" | "restored" | "expired";
-export type BackupMethod = "rename" | "clone" | "copy";
+export type BackupMethod = "rename" | "swap" | "clone" | "copy";
 
 export interface BackupRow {
   promote_run_id: string;

@@ -34,6 +34,11 @@ export interface ReadRecord {
   from: "isolated" | "production" | "source";
   /** Set when the isolated object read is a `branch create --clone` start, not a table a run built. */
   clone?: "view" | "table";
+  /**
+   * The run that built the isolated table read (a promote records it), so a replay can
+   * rebuild it from that run's SQL once the branch is deleted.
+   */
+  built_by?: { run_id: string; sql_hash: string };
 }
 
 export interface ModelRunRow {
@@ -239,6 +244,22 @@ export function modelRuns(store: StateStore, runId: string): ModelRunRow[] {
       .query("SELECT * FROM model_runs WHERE run_id = ? ORDER BY seq, model_name")
       .all(runId) as ModelRunDbRow[]
   ).map(parseModelRow);
+}
+
+/** The latest successful build of `target` (a qualified name) recorded with its SQL. */
+export function latestBuild(
+  store: StateStore,
+  target: string,
+): { run_id: string; sql_hash: string } | undefined {
+  return (
+    store.db
+      .query<{ run_id: string; sql_hash: string }, [string]>(
+        `SELECT m.run_id, m.sql_hash FROM model_runs m JOIN runs r ON r.run_id = m.run_id
+         WHERE m.target = ? AND m.status = 'success' AND m.sql_hash IS NOT NULL AND r.command <> 'branch promote'
+         ORDER BY m.run_id DESC LIMIT 1`,
+      )
+      .get(target) ?? undefined
+  );
 }
 
 /** Model executions of many runs at once (history), grouped by run id. */

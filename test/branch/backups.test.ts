@@ -39,7 +39,7 @@ describe("promote backups", () => {
   });
 
   test("DuckDB renames, tables and views, inside the transaction", () => {
-    const duck = fake(duckdbDialect, { transactions: true }, true);
+    const duck = fake(duckdbDialect, { transactions: true, transactionalDdl: true }, true);
     expect(lifecycleFacts(duck)).toEqual({
       backup: "rename",
       promote: { atomic: true, zero_copy: false },
@@ -53,19 +53,29 @@ describe("promote backups", () => {
     ]);
   });
 
-  test("clone-capable dialects (Snowflake, BigQuery) clone: zero-copy; without a transaction, not atomic", () => {
-    const sf = fake(new SnowflakeDialect({ database: "analytics" }), { clone: true }, false);
+  test("Snowflake swaps: zero-copy both ways; its transactions commit DDL, so not atomic", () => {
+    // Snowflake's real capabilities: transactions, but no transactional DDL.
+    const sf = fake(
+      new SnowflakeDialect({ database: "analytics" }),
+      { clone: true, transactions: true },
+      true,
+    );
     expect(lifecycleFacts(sf)).toEqual({
+      backup: "swap",
+      promote: { atomic: false, zero_copy: true },
+      rollback: { atomic: false, zero_copy: true },
+    });
+    // The swap inside the publish keeps the previous version: no statement of its own.
+    expect(backupStatements(sf, planned("table", "swap"))).toEqual([]);
+  });
+
+  test("clone-capable dialects without a swap (BigQuery) clone: rollback zero-copy, promote copies", () => {
+    const bq = fake(new BigQueryDialect({ project: "acme-prod" }), { clone: true }, false);
+    expect(lifecycleFacts(bq)).toEqual({
       backup: "clone",
       promote: { atomic: false, zero_copy: false },
       rollback: { atomic: false, zero_copy: true },
     });
-    expect(backupStatements(sf, planned("table", "clone"))).toEqual([
-      sf.dialect.cloneTable!(prod, backupRef(prod, "run-20261203-150102-007", 2)),
-    ]);
-    expect(backupStatements(sf, planned("table", "clone"))[0]).toContain("CLONE");
-    const bq = fake(new BigQueryDialect({ project: "acme-prod" }), { clone: true }, false);
-    expect(lifecycleFacts(bq).backup).toBe("clone");
     expect(backupStatements(bq, planned("table", "clone"))[0]).toContain(
       "`orders__rocky_backup_20261203_150102_007_2`",
     );

@@ -173,13 +173,13 @@ UNION ALL SELECT 11, 'c2', CAST(111.90 AS DECIMAL(10, 2)), 'paid'
     expect(unkeyed.results[0]).toMatchObject({
       key: null,
       key_source: null,
-      unkeyed_reason: "no key: pass --key, or declare a unique_key",
+      unkeyed_reason: "no key: pass --key, or declare a unique_key or a grain",
       rows_only_in_branch: 3,
       rows_only_in_production: 3,
     });
     expect(unkeyed.results[0]!.keyed).toBeUndefined();
     expect(text(["branch", "compare", "fix", "--model", "fct_orders"], dir).stdout).toContain(
-      "unkeyed row-hash diff (no key: pass --key, or declare a unique_key)",
+      "unkeyed row-hash diff (no key: pass --key, or declare a unique_key or a grain)",
     );
     // A key column the table does not have: unkeyed, with the reason.
     const missing = ok(
@@ -200,5 +200,39 @@ UNION ALL SELECT 11, 'c2', CAST(111.90 AS DECIMAL(10, 2)), 'paid'
     expect(same.results[0]).toMatchObject({ key: ["order_id"], key_source: "unique_key", changed_pct: 0 });
     expect(same.results[0]!.keyed).toMatchObject({ rows_changed: 0, keys_matched: 9, rows_unchanged: 9 });
     ok(["branch", "compare", "fix", "--model", "dim_orders", "--fail-on-change"], dir);
+  });
+
+  test("a declared grain is the default key without a unique_key, and the output names it", async () => {
+    const dir = await project();
+    writeFiles(dir, { "models/fct_orders.toml": 'grain = ["order_id"]\n' });
+    writeFiles(dir, {
+      "models/fct_orders.sql": ORDERS.replace("net_amount,", "net_amount * 2 AS net_amount,"),
+    });
+    ok(["run", "--branch", "fix", "--model", "fct_orders"], dir);
+    const cmp = ok(["branch", "compare", "fix", "--model", "fct_orders"], dir).json<Cmp>();
+    expectSchemas("branch_compare", cmp, "compare");
+    expect(cmp.results[0]).toMatchObject({ key: ["order_id"], key_source: "grain" });
+    expect(cmp.results[0]!.keyed).toMatchObject({ rows_added: 0, rows_removed: 0 });
+    expect(cmp.results[0]!.keyed!.rows_changed).toBeGreaterThan(0);
+    expect(text(["branch", "compare", "fix", "--model", "fct_orders"], dir).stdout).toContain(
+      "keyed on order_id (grain):",
+    );
+    // A unique_key wins over the grain; --key over both.
+    writeFiles(dir, {
+      "models/dim_orders.toml": 'grain = ["status"]\n[strategy]\ntype = "merge"\nunique_key = ["order_id"]\n',
+    });
+    ok(["run", "--branch", "fix", "--model", "dim_orders"], dir);
+    const dim = ok(["branch", "compare", "fix", "--model", "dim_orders"], dir).json<Cmp>();
+    expect(dim.results[0]).toMatchObject({ key: ["order_id"], key_source: "unique_key" });
+    const flag = ok(
+      ["branch", "compare", "fix", "--model", "dim_orders", "--key", "status"],
+      dir,
+    ).json<Cmp>();
+    expect(flag.results[0]).toMatchObject({ key: ["status"], key_source: "flag" });
+    // An empty grain is a configuration error naming the file.
+    writeFiles(dir, { "models/fct_orders.toml": "grain = []\n" });
+    const bad = rocky(["branch", "compare", "fix", "-o", "json"], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr + bad.stdout).toContain("grain lists at least one column");
   });
 });

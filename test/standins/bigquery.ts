@@ -14,7 +14,7 @@
  * - SQL: executed by SQLite (bun:sqlite). Only rocky's own SQL shapes are
  *   translated: backtick names (project dropped, `dataset.table` becomes one
  *   SQLite table named "dataset.table"), GoogleSQL string literals, CREATE OR
- *   REPLACE TABLE/VIEW, CLONE, CREATE/DROP SCHEMA, scripts split on `;`,
+ *   REPLACE TABLE/VIEW, CLONE, COPY, CREATE/DROP SCHEMA, scripts split on `;`,
  *   rocky's MERGE shape (rewritten to UPDATE … FROM + INSERT … WHERE NOT EXISTS),
  *   and rocky's fingerprint query (computed in JS with a 64-bit hash that is
  *   NOT FARM_FINGERPRINT). Arbitrary GoogleSQL (STRUCT, ARRAY, QUALIFY, most
@@ -541,7 +541,8 @@ export class BigQueryStandin {
       this.db.run(sql);
       return;
     }
-    if ((m = sql.match(/^CREATE OR REPLACE TABLE ("[^"]+") CLONE ("[^"]+")$/i))) {
+    // CLONE and COPY both give an independent table with the source's schema and rows here.
+    if ((m = sql.match(/^CREATE OR REPLACE TABLE ("[^"]+") (?:CLONE|COPY) ("[^"]+")$/i))) {
       job.statementType = "CREATE_TABLE";
       const src = this.db
         .query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
@@ -706,7 +707,7 @@ export class BigQueryStandin {
         if (parts.length === 3 && parts[0] === this.project) parts.shift();
         if (parts.length === 3) throw new ApiErr(403, "accessDenied", `Access Denied: Project ${parts[0]}`);
         if (parts.length === 2 && this.datasets.has(parts[0]!)) out += q(`${parts[0]}.${parts[1]}`);
-        else if (parts.length === 2 && /\b(FROM|JOIN|INTO|TABLE|VIEW|CLONE|UPDATE)\s*$/i.test(out))
+        else if (parts.length === 2 && /\b(FROM|JOIN|INTO|TABLE|VIEW|CLONE|COPY|UPDATE)\s*$/i.test(out))
           // A table in a dataset that does not exist: SQLite then says "no such table".
           out += q(`${parts[0]}.${parts[1]}`);
         else out += parts.map(q).join(".");

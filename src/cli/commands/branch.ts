@@ -330,7 +330,8 @@ const compare = defineCommand({
     model: modelArg,
     key: {
       type: "string",
-      description: "match rows on these columns (comma-separated); default: the model's unique_key",
+      description:
+        "match rows on these columns (comma-separated); default: the model's unique_key, else its grain",
     },
     "max-changed-pct": {
       type: "string",

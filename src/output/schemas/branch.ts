@@ -134,7 +134,8 @@ export const ModelCompareSchema = v.object({
   ),
   /** The key rows were matched on; null: the unkeyed row-hash diff. */
   key: v.nullable(v.array(v.string())),
-  key_source: v.nullable(v.picklist(["flag", "unique_key", "contract"])),
+  /** flag: --key; otherwise the model's unique_key, contract primary key or grain, in that order. */
+  key_source: v.nullable(v.picklist(["flag", "unique_key", "contract", "grain"])),
   unkeyed_reason: v.optional(v.string()),
   /** Rows added, removed or changed (unkeyed: the larger one-sided count), in % of production rows. */
   changed_pct: v.number(),
@@ -158,7 +159,7 @@ export const BranchCompareOutput = v.object({
   ),
 });
 
-const BackupMethodSchema = v.picklist(["rename", "clone", "copy"]);
+const BackupMethodSchema = v.picklist(["rename", "swap", "clone", "copy"]);
 
 /** Per adapter: whether promote and rollback run in one transaction and copy no data. */
 const LifecycleSchema = v.object({

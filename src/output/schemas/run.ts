@@ -15,6 +15,8 @@ export const ReadSchema = v.object({
   from: v.picklist(["isolated", "production", "source"]),
   /** The isolated object is `branch create --clone`'s zero-copy start: a view over production (or a native clone). */
   clone: v.optional(v.picklist(["view", "table"])),
+  /** The run (and its SQL) that built the isolated table read: recorded by a promote, for replay. */
+  built_by: v.optional(v.object({ run_id: v.string(), sql_hash: v.string() })),
 });
 
 export const FingerprintSchema = v.object({ row_count: uint, hash: v.string() });
