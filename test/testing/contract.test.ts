@@ -407,6 +407,6 @@ describe("branch compare matches rows on the contract's primary key", () => {
     expect(p.results[0]!.keyed).toMatchObject({ rows_added: 1, rows_removed: 0, rows_changed: 1 });
     expect(
       rocky(["branch", "compare", "fix", "--model", "out", "-o", "table"], { cwd: dir }).stdout,
-    ).toContain("keyed on id (contract primary_key): 1 added, 0 removed, 1 changed");
+    ).toContain("keyed on id (contract primary key): 1 added, 0 removed, 1 changed");
   });
 });

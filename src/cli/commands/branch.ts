@@ -99,10 +99,11 @@ async function withStore<T>(
 
 /** `branch create NAME` or `branch create --from-git` (the current git branch, mapped to a safe name). */
 async function branchNameArg(name: unknown, fromGit: boolean, root: string | undefined): Promise<string> {
-  const given = typeof name === "string" && name !== "";
+  // An explicit "" is a NAME (refused by the name rules, as Rocky does); only an absent one is missing.
+  const given = typeof name === "string";
   if (given && fromGit)
     throw new UsageError("give a branch NAME or --from-git, not both", "e.g. rocky branch create --from-git");
-  if (given) return name as string;
+  if (given) return name;
   if (!fromGit)
     throw new UsageError("missing branch NAME", "e.g. rocky branch create fix-price, or --from-git");
   const [{ currentBranch }, { safeBranchName }] = await Promise.all([
