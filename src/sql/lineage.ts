@@ -4,15 +4,21 @@
  * through CTEs, FROM-subqueries and set operations down to the tables the model reads.
  *
  * Value lineage: a column is a source when the output's value is computed from it
- * (CASE conditions included). Columns used only to filter, join, group or order rows
- * (WHERE, JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY, FILTER)
- * are not; those clauses are still walked for the tables their subqueries read.
+ * (CASE conditions, an aggregate's FILTER condition and an ordered-set aggregate's
+ * ORDER BY included). Columns used only to filter, join, group or order rows (WHERE,
+ * JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY) are not; those clauses are still walked for the tables their subqueries read.
  */
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { UNNEST_FIELDS } from "./dialect-normalize.ts";
-import { displayFunctionName, isAggregate, isSpecialValueName, takesLambda } from "./functions.ts";
+import {
+  displayFunctionName,
+  isAggregate,
+  isOrderedSetAggregate,
+  isSpecialValueName,
+  takesLambda,
+} from "./functions.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
 import {
   type Binding,
@@ -735,8 +741,12 @@ class ModelWalker {
           if (lambdas && child.class === "LAMBDA") this.lambda(child, scope, acc);
           else this.expr(child, scope, acc);
         }
-        this.quiet(node.filter, scope);
-        this.quiet(node.order_bys, scope);
+        // `FILTER (WHERE c)` is a CASE in disguise: c decides the value, so it is a source.
+        if (isExpr(node.filter)) this.expr(node.filter, scope, acc);
+        // An ordered-set aggregate's argument sits in its ORDER BY (`percentile_cont(p)
+        // WITHIN GROUP (ORDER BY x)`); an ordinary aggregate's ORDER BY only orders.
+        if (isOrderedSetAggregate(fn)) this.walkChildren(node.order_bys, scope, acc);
+        else this.quiet(node.order_bys, scope);
         return;
       }
       case "WINDOW": {

@@ -87,7 +87,31 @@ describe("column lineage: single SELECT", () => {
       "n3 <- orders.order_id [aggregation: count]",
       "total_int <- orders.amount [aggregation: sum]",
       "avg_amount <- orders.amount [aggregation: sum]",
-      "nx <- () [aggregation: count]",
+      "nx <- orders.status [aggregation: count]",
+    ]);
+  });
+
+  test("FILTER (WHERE c) is a value source; ordered-set aggregates take their argument from ORDER BY", async () => {
+    expect(
+      await lineage(
+        parser(),
+        `SELECT sum(amount) FILTER (WHERE status = 'paid') AS paid,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median,
+                percentile_disc(0.9) WITHIN GROUP (ORDER BY fee DESC) AS p90,
+                mode() WITHIN GROUP (ORDER BY status) AS common,
+                string_agg(name, ',' ORDER BY ts) AS names,
+                list(name ORDER BY ts) AS name_list,
+                array_agg(name ORDER BY ts) FILTER (WHERE kind = 1) AS ones
+         FROM orders`,
+      ),
+    ).toEqual([
+      "paid <- orders.amount, orders.status [aggregation: sum]",
+      "median <- orders.amount [aggregation: quantile_cont]",
+      "p90 <- orders.fee [aggregation: quantile_disc]",
+      "common <- orders.status [aggregation: mode]",
+      "names <- orders.name [aggregation: string_agg]",
+      "name_list <- orders.name [aggregation: list]",
+      "ones <- orders.name, orders.kind [aggregation: array_agg]",
     ]);
   });
 
