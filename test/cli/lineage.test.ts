@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTraceText } from "../../src/cli/render/lineage-text.ts";
 import { fixtureCopy, fmt } from "../compile/fixture.ts";
@@ -275,6 +275,32 @@ describe("rocky lineage: trace tree", () => {
       "      -> e.x (direct)",
       "  -> c.x (direct)",
       "    -> d.x (direct) (see above)",
+    ]);
+  });
+});
+
+describe("rocky lineage: aggregate value sources", () => {
+  test("FILTER (WHERE c) and WITHIN GROUP (ORDER BY x) are sources; string_agg's ORDER BY is not", () => {
+    const project = fixtureCopy({ withoutBroken: true });
+    writeFileSync(
+      join(project, "models", "marts", "order_stats.sql"),
+      `SELECT customer_id,
+  count(*) FILTER (WHERE status = 'paid') AS n_paid,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median_amount,
+  string_agg(status, ',' ORDER BY order_id) AS statuses
+FROM stg_orders
+GROUP BY customer_id
+`,
+    );
+    const r = rocky(["lineage", "order_stats", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(0);
+    const j = r.json<{ edges: Edge[] }>();
+    expectSchemas("lineage", j, "lineage");
+    expect(j.edges.map(fmt)).toEqual([
+      "stg_orders.customer_id -> order_stats.customer_id",
+      "stg_orders.status -> order_stats.n_paid [aggregation: count]",
+      "stg_orders.amount -> order_stats.median_amount [aggregation: quantile_cont]",
+      "stg_orders.status -> order_stats.statuses [aggregation: string_agg]",
     ]);
   });
 });
