@@ -172,23 +172,20 @@ class ModelWalker {
     this.tableRefs.sort((a, b) => a.start - b.start);
     let columns: OutputColumn[] | undefined;
     if (relation?.columns) {
-      columns = [];
-      const seen = new Set<string>();
-      for (const column of relation.columns) {
-        const key = column.name.toLowerCase();
-        if (seen.has(key)) {
+      const names = warehouseNames(relation.columns.map((c) => c.name));
+      columns = relation.columns.map((column, i) => {
+        const name = names[i] ?? column.name;
+        if (name !== column.name) {
           this.diagnose(
             "Warning",
             SQL_CODES.duplicateName,
-            `output column "${column.name}" appears more than once; lineage keeps the first`,
+            `output column "${column.name}" appears more than once; DuckDB names this one "${name}"`,
             column.location,
             "give each output column a distinct alias",
           );
-          continue;
         }
-        seen.add(key);
-        columns.push({ name: column.name, sources: column.sources, transform: column.transform });
-      }
+        return { name, sources: column.sources, transform: column.transform };
+      });
     } else if (relation) {
       for (const star of relation.unexpanded) {
         if (star.notATable) {
@@ -1071,4 +1068,26 @@ function isExpr(value: unknown): value is ExprNode {
 
 function sourceCount(relation: Relation): number {
   return relation.columns?.reduce((n, c) => n + c.sources.length, 0) ?? -1;
+}
+
+/**
+ * The names DuckDB gives a result's columns: a repeated name (case-insensitively) gets
+ * `_1`, `_2`, … counted per name, skipping any name already taken
+ * (`a, b, a, A` → `a, b, a_1, A_2`; `a_1, a, a` → `a_1, a, a_2`).
+ */
+export function warehouseNames(names: readonly string[]): string[] {
+  const taken = new Map<string, number>();
+  return names.map((name) => {
+    const key = name.toLowerCase();
+    const count = taken.get(key);
+    if (count === undefined) {
+      taken.set(key, 0);
+      return name;
+    }
+    let n = count + 1;
+    while (taken.has(`${key}_${n}`)) n++;
+    taken.set(key, n);
+    taken.set(`${key}_${n}`, 0);
+    return `${name}_${n}`;
+  });
 }

@@ -581,15 +581,35 @@ describe("column lineage: stars", () => {
     expect(codes(inExpression)).toEqual(["W015"]);
   });
 
-  test("duplicate output names keep the first, with a warning", async () => {
+  test("a repeated output name gets DuckDB's de-duplicated name (a_1), with a warning", async () => {
     const analysis = await analyze(parser(), "SELECT *, CAST(id AS VARCHAR) AS id FROM a", {
       a: ["id", "name"],
     });
-    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual(["id:direct", "name:direct"]);
+    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual([
+      "id:direct",
+      "name:direct",
+      "id_1:cast",
+    ]);
     expect(codes(analysis)).toEqual(["W013"]);
+    expect(analysis.diagnostics[0]?.message).toContain('DuckDB names this one "id_1"');
     // The offset of the second "id" (DuckDB locates a CAST at its CAST keyword).
     expect(analysis.diagnostics[0]?.offset).toBe("SELECT *, ".length);
   });
+});
+
+test("repeated names: counted per name, skipping names already taken (checked against DuckDB's CREATE TABLE AS)", async () => {
+  expect(await lineage(parser(), "SELECT 1 AS a, 2 AS b, 3 AS a, 4 AS A, x AS a_1 FROM t")).toEqual([
+    "a <- () [expression]",
+    "b <- () [expression]",
+    "a_1 <- () [expression]",
+    "A_2 <- () [expression]",
+    "a_1_1 <- t.x [direct]",
+  ]);
+  expect((await lineage(parser(), "SELECT 1 AS a_1, 2 AS a, 3 AS a")).map((l) => l.split(" ")[0])).toEqual([
+    "a_1",
+    "a",
+    "a_2",
+  ]);
 });
 
 describe("errors", () => {
