@@ -304,3 +304,32 @@ GROUP BY customer_id
     ]);
   });
 });
+
+describe("rocky lineage: repeated output names", () => {
+  test("the repeat is a_1 in the graph; a downstream * and a reader of a_1 follow it", () => {
+    const project = fixtureCopy({ withoutBroken: true });
+    const marts = join(project, "models", "marts");
+    writeFileSync(
+      join(marts, "dup_names.sql"),
+      "SELECT order_id AS a, customer_id AS b, amount AS a FROM stg_orders\n",
+    );
+    writeFileSync(join(marts, "dup_star.sql"), "SELECT * FROM dup_names\n");
+    writeFileSync(join(marts, "dup_reader.sql"), "SELECT a_1 * 2 AS doubled FROM dup_names\n");
+    const compile = rocky(["compile", "-o", "json"], { cwd: project });
+    expect(compile.code).toBe(0);
+    const diagnostics = compile.json<{ diagnostics: { code: string; model?: string }[] }>().diagnostics;
+    expect(diagnostics.filter((d) => d.model?.startsWith("dup_")).map((d) => `${d.model} ${d.code}`)).toEqual(
+      ["dup_names W013"],
+    );
+    const r = rocky(["lineage", "dup_names", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(0);
+    const j = r.json<{ columns: { name: string }[]; edges: Edge[] }>();
+    expectSchemas("lineage", j, "lineage");
+    expect(j.columns.map((c) => c.name)).toEqual(["a", "b", "a_1"]);
+    expect(j.edges.map(fmt).filter((e) => e.includes("dup_names.a_1"))).toEqual([
+      "stg_orders.amount -> dup_names.a_1",
+      "dup_names.a_1 -> dup_reader.doubled [expression]",
+      "dup_names.a_1 -> dup_star.a_1",
+    ]);
+  });
+});
