@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTraceText } from "../../src/cli/render/lineage-text.ts";
 import { fixtureCopy, fmt } from "../compile/fixture.ts";
-import { rocky } from "../helpers/cli.ts";
+import { rocky, tempDir } from "../helpers/cli.ts";
 import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 
 type Edge = Parameters<typeof fmt>[0];
@@ -330,6 +330,31 @@ describe("rocky lineage: repeated output names", () => {
       "stg_orders.amount -> dup_names.a_1",
       "dup_names.a_1 -> dup_reader.doubled [expression]",
       "dup_names.a_1 -> dup_star.a_1",
+    ]);
+  });
+
+  test("in Snowflake, which refuses such a table, compile fails with E013 at the repeat", () => {
+    const project = tempDir("rocky-dup-");
+    writeFileSync(
+      join(project, "rocky.toml"),
+      '[adapter]\ntype = "snowflake"\naccount = "acme"\ndatabase = "ANALYTICS"\n',
+    );
+    mkdirSync(join(project, "models"));
+    writeFileSync(join(project, "models", "dup.sql"), "SELECT 1 AS a,\n  2 AS b, 3 AS a\n");
+    const r = rocky(["compile", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(1);
+    const j = r.json<{ diagnostics: unknown[] }>();
+    expectSchemas("compile", j, "compile");
+    expect(j.diagnostics).toEqual([
+      {
+        severity: "Error",
+        code: "E013",
+        message:
+          'output column "a" appears more than once; Snowflake does not create a table with two columns of one name',
+        model: "dup",
+        span: { file: "models/dup.sql", line: 2, col: 11 },
+        suggestion: "give each output column a distinct alias",
+      },
     ]);
   });
 });
