@@ -635,3 +635,87 @@ describe("errors", () => {
     expect(two.tableRefs.map((r) => r.parts[0])).toEqual(["a", "b"]);
   });
 });
+
+/** Values DuckDB's AST keeps in unusual slots (issue 12 audit), each checked by hand. */
+const AUDIT_SCHEMAS: Schemas = { t: ["id", "xs", "k", "v", "ts", "g", "s"], u: ["id", "ts", "w"] };
+const AUDIT: [construct: string, sql: string, expected: string[]][] = [
+  [
+    "list comprehension and lambda (x is a parameter)",
+    "SELECT [x * k FOR x IN xs] AS lc, list_transform(xs, x -> x + v) AS lt FROM t",
+    ["lc <- t.xs, t.k [expression]", "lt <- t.xs, t.v [expression]"],
+  ],
+  [
+    "struct_pack and {'k': v}",
+    "SELECT struct_pack(a := k, b := v) AS sp, {'k': k, 'v2': v} AS sl FROM t",
+    ["sp <- t.k, t.v [expression]", "sl <- t.k, t.v [expression]"],
+  ],
+  ["unnest in the select list", "SELECT unnest(xs) AS e FROM t", ["e <- t.xs [expression]"]],
+  ["unnest in FROM with a column alias", "SELECT e FROM t, unnest(xs) AS r(e)", ["e <- t.xs [expression]"]],
+  [
+    "GROUPING SETS",
+    "SELECT g, k, sum(v) AS total FROM t GROUP BY GROUPING SETS ((g), (k))",
+    ["g <- t.g [direct]", "k <- t.k [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "ROLLUP",
+    "SELECT g, sum(v) AS total FROM t GROUP BY ROLLUP (g)",
+    ["g <- t.g [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "CUBE",
+    "SELECT g, sum(v) AS total FROM t GROUP BY CUBE (g, k)",
+    ["g <- t.g [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "recursive CTE: the seed's column, computed in the recursive branch",
+    "WITH RECURSIVE r(n) AS (SELECT id FROM t UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r",
+    ["n <- t.id [expression]"],
+  ],
+  [
+    "LATERAL: the correlation key is not a source",
+    "SELECT t.id, l.m FROM t, LATERAL (SELECT max(w) AS m FROM u WHERE u.id = t.id) AS l",
+    ["id <- t.id [direct]", "m <- u.w [aggregation: max]"],
+  ],
+  [
+    "ASOF JOIN",
+    "SELECT t.id, u.w FROM t ASOF JOIN u ON t.id = u.id AND t.ts >= u.ts",
+    ["id <- t.id [direct]", "w <- u.w [direct]"],
+  ],
+  [
+    "POSITIONAL JOIN",
+    "SELECT t.id, u.w FROM t POSITIONAL JOIN u",
+    ["id <- t.id [direct]", "w <- u.w [direct]"],
+  ],
+  [
+    "VALUES with DuckDB's col0, col1",
+    "SELECT col0 AS a, col1 AS b FROM (VALUES (1, 'x')) AS v",
+    ["a <- () [expression]", "b <- () [expression]"],
+  ],
+  [
+    "VALUES with column aliases",
+    "SELECT a, b FROM (VALUES (1, 'x')) AS v(a, b)",
+    ["a <- () [expression]", "b <- () [expression]"],
+  ],
+  [
+    "generate_series over literals",
+    "SELECT generate_series AS n FROM generate_series(1, 3)",
+    ["n <- () [expression]"],
+  ],
+  ["COLUMNS('regex')", "SELECT COLUMNS('^(k|v)$') FROM t", ["k <- t.k [direct]", "v <- t.v [direct]"]],
+  [
+    "QUALIFY: its window's columns are not sources",
+    "SELECT id, v FROM t QUALIFY row_number() OVER (PARTITION BY g ORDER BY ts) = 1",
+    ["id <- t.id [direct]", "v <- t.v [direct]"],
+  ],
+  [
+    "DISTINCT ON: its key is not a source",
+    "SELECT DISTINCT ON (g) g, v FROM t ORDER BY g, ts",
+    ["g <- t.g [direct]", "v <- t.v [direct]"],
+  ],
+];
+
+describe("column lineage: unusual AST slots (audit)", () => {
+  test.each(AUDIT)("%s", async (_construct, sql, expected) => {
+    expect(await lineage(parser(), sql, AUDIT_SCHEMAS)).toEqual(expected);
+  });
+});
