@@ -610,6 +610,13 @@ test("repeated names: counted per name, skipping names already taken (checked ag
     "a",
     "a_2",
   ]);
+  // A * over a subquery or CTE with a repeated name builds a, a_1 too.
+  for (const sql of [
+    "SELECT * FROM (SELECT 1 AS a, x AS a FROM t)",
+    "WITH c AS (SELECT 1 AS a, x AS a FROM t) SELECT * FROM c",
+  ]) {
+    expect(await lineage(parser(), sql)).toEqual(["a <- () [expression]", "a_1 <- t.x [direct]"]);
+  }
 });
 
 describe("errors", () => {
