@@ -106,6 +106,7 @@ function spansName(sql: string, span: { start: number; end: number }, parts: rea
  * sources' table names to match; output names folded as Snowflake folds them.
  */
 function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): ModelAnalysis {
+  analysis = duplicatesRejected(analysis, dialect);
   if (dialect === "databricks") return foldDatabricks(analysis);
   if (dialect === "bigquery") return splitDotted(analysis);
   if (dialect !== "snowflake") return analysis;
@@ -258,4 +259,22 @@ function nameAsWarehouse(statements: Statement[], dialect: SqlDialect): void {
     }
   };
   visit(statements);
+}
+
+/**
+ * DuckDB renames a repeated output name (a_1); Snowflake, BigQuery and Databricks refuse
+ * to create a table or view with two columns of one name, so the run would fail: an error.
+ */
+function duplicatesRejected(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysis {
+  const diagnostics = analysis.diagnostics.map((d) => {
+    if (d.code !== SQL_CODES.duplicateName) return d;
+    const name = /^output column "([^"]+)"/.exec(d.message)?.[1] ?? "a column";
+    return {
+      ...d,
+      severity: "Error" as const,
+      code: SQL_CODES.duplicateNameRejected,
+      message: `output column "${name}" appears more than once; ${DIALECT_LABEL[dialect]} does not create a table with two columns of one name`,
+    };
+  });
+  return { ...analysis, diagnostics };
 }

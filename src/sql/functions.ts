@@ -103,6 +103,22 @@ export function isAggregate(functionName: string): boolean {
   return AGGREGATES.has(functionName);
 }
 
+/**
+ * Aggregates written `f(p) WITHIN GROUP (ORDER BY x)`: x is the argument. DuckDB reads
+ * percentile_cont/percentile_disc as quantile_cont/quantile_disc.
+ */
+const ORDERED_SET_AGGREGATES = new Set([
+  "quantile_cont",
+  "quantile_disc",
+  "percentile_cont",
+  "percentile_disc",
+  "mode",
+]);
+
+export function isOrderedSetAggregate(functionName: string): boolean {
+  return ORDERED_SET_AGGREGATES.has(functionName);
+}
+
 /** DuckDB rewrites `COUNT(*)` to `count_star`; lineage reports the function as written. */
 export function displayFunctionName(functionName: string): string {
   const lower = functionName.toLowerCase();

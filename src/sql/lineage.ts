@@ -4,15 +4,21 @@
  * through CTEs, FROM-subqueries and set operations down to the tables the model reads.
  *
  * Value lineage: a column is a source when the output's value is computed from it
- * (CASE conditions included). Columns used only to filter, join, group or order rows
- * (WHERE, JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY, FILTER)
- * are not; those clauses are still walked for the tables their subqueries read.
+ * (CASE conditions, an aggregate's FILTER condition and an ordered-set aggregate's
+ * ORDER BY included). Columns used only to filter, join, group or order rows (WHERE,
+ * JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY) are not; those clauses are still walked for the tables their subqueries read.
  */
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { UNNEST_FIELDS } from "./dialect-normalize.ts";
-import { displayFunctionName, isAggregate, isSpecialValueName, takesLambda } from "./functions.ts";
+import {
+  displayFunctionName,
+  isAggregate,
+  isOrderedSetAggregate,
+  isSpecialValueName,
+  takesLambda,
+} from "./functions.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
 import {
   type Binding,
@@ -166,23 +172,20 @@ class ModelWalker {
     this.tableRefs.sort((a, b) => a.start - b.start);
     let columns: OutputColumn[] | undefined;
     if (relation?.columns) {
-      columns = [];
-      const seen = new Set<string>();
-      for (const column of relation.columns) {
-        const key = column.name.toLowerCase();
-        if (seen.has(key)) {
+      const names = warehouseNames(relation.columns.map((c) => c.name));
+      columns = relation.columns.map((column, i) => {
+        const name = names[i] ?? column.name;
+        if (name !== column.name) {
           this.diagnose(
             "Warning",
             SQL_CODES.duplicateName,
-            `output column "${column.name}" appears more than once; lineage keeps the first`,
+            `output column "${column.name}" appears more than once; DuckDB names this one "${name}"`,
             column.location,
             "give each output column a distinct alias",
           );
-          continue;
         }
-        seen.add(key);
-        columns.push({ name: column.name, sources: column.sources, transform: column.transform });
-      }
+        return { name, sources: column.sources, transform: column.transform };
+      });
     } else if (relation) {
       for (const star of relation.unexpanded) {
         if (star.notATable) {
@@ -735,8 +738,12 @@ class ModelWalker {
           if (lambdas && child.class === "LAMBDA") this.lambda(child, scope, acc);
           else this.expr(child, scope, acc);
         }
-        this.quiet(node.filter, scope);
-        this.quiet(node.order_bys, scope);
+        // `FILTER (WHERE c)` is a CASE in disguise: c decides the value, so it is a source.
+        if (isExpr(node.filter)) this.expr(node.filter, scope, acc);
+        // An ordered-set aggregate's argument sits in its ORDER BY (`percentile_cont(p)
+        // WITHIN GROUP (ORDER BY x)`); an ordinary aggregate's ORDER BY only orders.
+        if (isOrderedSetAggregate(fn)) this.walkChildren(node.order_bys, scope, acc);
+        else this.quiet(node.order_bys, scope);
         return;
       }
       case "WINDOW": {
@@ -1061,4 +1068,26 @@ function isExpr(value: unknown): value is ExprNode {
 
 function sourceCount(relation: Relation): number {
   return relation.columns?.reduce((n, c) => n + c.sources.length, 0) ?? -1;
+}
+
+/**
+ * The names DuckDB gives a result's columns: a repeated name (case-insensitively) gets
+ * `_1`, `_2`, … counted per name, skipping any name already taken
+ * (`a, b, a, A` → `a, b, a_1, A_2`; `a_1, a, a` → `a_1, a, a_2`).
+ */
+export function warehouseNames(names: readonly string[]): string[] {
+  const taken = new Map<string, number>();
+  return names.map((name) => {
+    const key = name.toLowerCase();
+    const count = taken.get(key);
+    if (count === undefined) {
+      taken.set(key, 0);
+      return name;
+    }
+    let n = count + 1;
+    while (taken.has(`${key}_${n}`)) n++;
+    taken.set(key, n);
+    taken.set(`${key}_${n}`, 0);
+    return `${name}_${n}`;
+  });
 }

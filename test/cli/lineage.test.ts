@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderTraceText } from "../../src/cli/render/lineage-text.ts";
 import { fixtureCopy, fmt } from "../compile/fixture.ts";
-import { rocky } from "../helpers/cli.ts";
+import { rocky, tempDir } from "../helpers/cli.ts";
 import { expectJsonError, expectSchemas } from "../helpers/schema.ts";
 
 type Edge = Parameters<typeof fmt>[0];
@@ -275,6 +275,86 @@ describe("rocky lineage: trace tree", () => {
       "      -> e.x (direct)",
       "  -> c.x (direct)",
       "    -> d.x (direct) (see above)",
+    ]);
+  });
+});
+
+describe("rocky lineage: aggregate value sources", () => {
+  test("FILTER (WHERE c) and WITHIN GROUP (ORDER BY x) are sources; string_agg's ORDER BY is not", () => {
+    const project = fixtureCopy({ withoutBroken: true });
+    writeFileSync(
+      join(project, "models", "marts", "order_stats.sql"),
+      `SELECT customer_id,
+  count(*) FILTER (WHERE status = 'paid') AS n_paid,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median_amount,
+  string_agg(status, ',' ORDER BY order_id) AS statuses
+FROM stg_orders
+GROUP BY customer_id
+`,
+    );
+    const r = rocky(["lineage", "order_stats", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(0);
+    const j = r.json<{ edges: Edge[] }>();
+    expectSchemas("lineage", j, "lineage");
+    expect(j.edges.map(fmt)).toEqual([
+      "stg_orders.customer_id -> order_stats.customer_id",
+      "stg_orders.status -> order_stats.n_paid [aggregation: count]",
+      "stg_orders.amount -> order_stats.median_amount [aggregation: quantile_cont]",
+      "stg_orders.status -> order_stats.statuses [aggregation: string_agg]",
+    ]);
+  });
+});
+
+describe("rocky lineage: repeated output names", () => {
+  test("the repeat is a_1 in the graph; a downstream * and a reader of a_1 follow it", () => {
+    const project = fixtureCopy({ withoutBroken: true });
+    const marts = join(project, "models", "marts");
+    writeFileSync(
+      join(marts, "dup_names.sql"),
+      "SELECT order_id AS a, customer_id AS b, amount AS a FROM stg_orders\n",
+    );
+    writeFileSync(join(marts, "dup_star.sql"), "SELECT * FROM dup_names\n");
+    writeFileSync(join(marts, "dup_reader.sql"), "SELECT a_1 * 2 AS doubled FROM dup_names\n");
+    const compile = rocky(["compile", "-o", "json"], { cwd: project });
+    expect(compile.code).toBe(0);
+    const diagnostics = compile.json<{ diagnostics: { code: string; model?: string }[] }>().diagnostics;
+    expect(diagnostics.filter((d) => d.model?.startsWith("dup_")).map((d) => `${d.model} ${d.code}`)).toEqual(
+      ["dup_names W013"],
+    );
+    const r = rocky(["lineage", "dup_names", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(0);
+    const j = r.json<{ columns: { name: string }[]; edges: Edge[] }>();
+    expectSchemas("lineage", j, "lineage");
+    expect(j.columns.map((c) => c.name)).toEqual(["a", "b", "a_1"]);
+    expect(j.edges.map(fmt).filter((e) => e.includes("dup_names.a_1"))).toEqual([
+      "stg_orders.amount -> dup_names.a_1",
+      "dup_names.a_1 -> dup_reader.doubled [expression]",
+      "dup_names.a_1 -> dup_star.a_1",
+    ]);
+  });
+
+  test("in Snowflake, which refuses such a table, compile fails with E013 at the repeat", () => {
+    const project = tempDir("rocky-dup-");
+    writeFileSync(
+      join(project, "rocky.toml"),
+      '[adapter]\ntype = "snowflake"\naccount = "acme"\ndatabase = "ANALYTICS"\n',
+    );
+    mkdirSync(join(project, "models"));
+    writeFileSync(join(project, "models", "dup.sql"), "SELECT 1 AS a,\n  2 AS b, 3 AS a\n");
+    const r = rocky(["compile", "-o", "json"], { cwd: project });
+    expect(r.code).toBe(1);
+    const j = r.json<{ diagnostics: unknown[] }>();
+    expectSchemas("compile", j, "compile");
+    expect(j.diagnostics).toEqual([
+      {
+        severity: "Error",
+        code: "E013",
+        message:
+          'output column "a" appears more than once; Snowflake does not create a table with two columns of one name',
+        model: "dup",
+        span: { file: "models/dup.sql", line: 2, col: 11 },
+        suggestion: "give each output column a distinct alias",
+      },
     ]);
   });
 });

@@ -727,3 +727,22 @@ describe("routing and fixes", () => {
     expect(d?.offset).toBe(sql.indexOf("MATCH_RECOGNIZE"));
   });
 });
+
+describe("repeated output names", () => {
+  test("DuckDB renames the repeat (W013); Snowflake, BigQuery and Databricks refuse the table (E013)", async () => {
+    const sql = "SELECT 1 AS a, 2 AS b, 3 AS a";
+    const duck = await analyse("duckdb", sql);
+    expect(duck.columns?.map((c) => c.name)).toEqual(["a", "b", "a_1"]);
+    expect(duck.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(["Warning W013"]);
+    for (const [dialect, label] of [
+      ["snowflake", "Snowflake"],
+      ["bigquery", "BigQuery"],
+      ["databricks", "Databricks"],
+    ] as const) {
+      const a = await analyse(dialect, sql);
+      expect(a.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+        `Error E013 output column "a" appears more than once; ${label} does not create a table with two columns of one name`,
+      ]);
+    }
+  });
+});

@@ -87,7 +87,31 @@ describe("column lineage: single SELECT", () => {
       "n3 <- orders.order_id [aggregation: count]",
       "total_int <- orders.amount [aggregation: sum]",
       "avg_amount <- orders.amount [aggregation: sum]",
-      "nx <- () [aggregation: count]",
+      "nx <- orders.status [aggregation: count]",
+    ]);
+  });
+
+  test("FILTER (WHERE c) is a value source; ordered-set aggregates take their argument from ORDER BY", async () => {
+    expect(
+      await lineage(
+        parser(),
+        `SELECT sum(amount) FILTER (WHERE status = 'paid') AS paid,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median,
+                percentile_disc(0.9) WITHIN GROUP (ORDER BY fee DESC) AS p90,
+                mode() WITHIN GROUP (ORDER BY status) AS common,
+                string_agg(name, ',' ORDER BY ts) AS names,
+                list(name ORDER BY ts) AS name_list,
+                array_agg(name ORDER BY ts) FILTER (WHERE kind = 1) AS ones
+         FROM orders`,
+      ),
+    ).toEqual([
+      "paid <- orders.amount, orders.status [aggregation: sum]",
+      "median <- orders.amount [aggregation: quantile_cont]",
+      "p90 <- orders.fee [aggregation: quantile_disc]",
+      "common <- orders.status [aggregation: mode]",
+      "names <- orders.name [aggregation: string_agg]",
+      "name_list <- orders.name [aggregation: list]",
+      "ones <- orders.name, orders.kind [aggregation: array_agg]",
     ]);
   });
 
@@ -557,15 +581,42 @@ describe("column lineage: stars", () => {
     expect(codes(inExpression)).toEqual(["W015"]);
   });
 
-  test("duplicate output names keep the first, with a warning", async () => {
+  test("a repeated output name gets DuckDB's de-duplicated name (a_1), with a warning", async () => {
     const analysis = await analyze(parser(), "SELECT *, CAST(id AS VARCHAR) AS id FROM a", {
       a: ["id", "name"],
     });
-    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual(["id:direct", "name:direct"]);
+    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual([
+      "id:direct",
+      "name:direct",
+      "id_1:cast",
+    ]);
     expect(codes(analysis)).toEqual(["W013"]);
+    expect(analysis.diagnostics[0]?.message).toContain('DuckDB names this one "id_1"');
     // The offset of the second "id" (DuckDB locates a CAST at its CAST keyword).
     expect(analysis.diagnostics[0]?.offset).toBe("SELECT *, ".length);
   });
+});
+
+test("repeated names: counted per name, skipping names already taken (checked against DuckDB's CREATE TABLE AS)", async () => {
+  expect(await lineage(parser(), "SELECT 1 AS a, 2 AS b, 3 AS a, 4 AS A, x AS a_1 FROM t")).toEqual([
+    "a <- () [expression]",
+    "b <- () [expression]",
+    "a_1 <- () [expression]",
+    "A_2 <- () [expression]",
+    "a_1_1 <- t.x [direct]",
+  ]);
+  expect((await lineage(parser(), "SELECT 1 AS a_1, 2 AS a, 3 AS a")).map((l) => l.split(" ")[0])).toEqual([
+    "a_1",
+    "a",
+    "a_2",
+  ]);
+  // A * over a subquery or CTE with a repeated name builds a, a_1 too.
+  for (const sql of [
+    "SELECT * FROM (SELECT 1 AS a, x AS a FROM t)",
+    "WITH c AS (SELECT 1 AS a, x AS a FROM t) SELECT * FROM c",
+  ]) {
+    expect(await lineage(parser(), sql)).toEqual(["a <- () [expression]", "a_1 <- t.x [direct]"]);
+  }
 });
 
 describe("errors", () => {
@@ -589,5 +640,89 @@ describe("errors", () => {
     expect(two.columns).toBeUndefined();
     expect(codes(two)).toEqual(["E003"]);
     expect(two.tableRefs.map((r) => r.parts[0])).toEqual(["a", "b"]);
+  });
+});
+
+/** Values DuckDB's AST keeps in unusual slots (issue 12 audit), each checked by hand. */
+const AUDIT_SCHEMAS: Schemas = { t: ["id", "xs", "k", "v", "ts", "g", "s"], u: ["id", "ts", "w"] };
+const AUDIT: [construct: string, sql: string, expected: string[]][] = [
+  [
+    "list comprehension and lambda (x is a parameter)",
+    "SELECT [x * k FOR x IN xs] AS lc, list_transform(xs, x -> x + v) AS lt FROM t",
+    ["lc <- t.xs, t.k [expression]", "lt <- t.xs, t.v [expression]"],
+  ],
+  [
+    "struct_pack and {'k': v}",
+    "SELECT struct_pack(a := k, b := v) AS sp, {'k': k, 'v2': v} AS sl FROM t",
+    ["sp <- t.k, t.v [expression]", "sl <- t.k, t.v [expression]"],
+  ],
+  ["unnest in the select list", "SELECT unnest(xs) AS e FROM t", ["e <- t.xs [expression]"]],
+  ["unnest in FROM with a column alias", "SELECT e FROM t, unnest(xs) AS r(e)", ["e <- t.xs [expression]"]],
+  [
+    "GROUPING SETS",
+    "SELECT g, k, sum(v) AS total FROM t GROUP BY GROUPING SETS ((g), (k))",
+    ["g <- t.g [direct]", "k <- t.k [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "ROLLUP",
+    "SELECT g, sum(v) AS total FROM t GROUP BY ROLLUP (g)",
+    ["g <- t.g [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "CUBE",
+    "SELECT g, sum(v) AS total FROM t GROUP BY CUBE (g, k)",
+    ["g <- t.g [direct]", "total <- t.v [aggregation: sum]"],
+  ],
+  [
+    "recursive CTE: the seed's column, computed in the recursive branch",
+    "WITH RECURSIVE r(n) AS (SELECT id FROM t UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r",
+    ["n <- t.id [expression]"],
+  ],
+  [
+    "LATERAL: the correlation key is not a source",
+    "SELECT t.id, l.m FROM t, LATERAL (SELECT max(w) AS m FROM u WHERE u.id = t.id) AS l",
+    ["id <- t.id [direct]", "m <- u.w [aggregation: max]"],
+  ],
+  [
+    "ASOF JOIN",
+    "SELECT t.id, u.w FROM t ASOF JOIN u ON t.id = u.id AND t.ts >= u.ts",
+    ["id <- t.id [direct]", "w <- u.w [direct]"],
+  ],
+  [
+    "POSITIONAL JOIN",
+    "SELECT t.id, u.w FROM t POSITIONAL JOIN u",
+    ["id <- t.id [direct]", "w <- u.w [direct]"],
+  ],
+  [
+    "VALUES with DuckDB's col0, col1",
+    "SELECT col0 AS a, col1 AS b FROM (VALUES (1, 'x')) AS v",
+    ["a <- () [expression]", "b <- () [expression]"],
+  ],
+  [
+    "VALUES with column aliases",
+    "SELECT a, b FROM (VALUES (1, 'x')) AS v(a, b)",
+    ["a <- () [expression]", "b <- () [expression]"],
+  ],
+  [
+    "generate_series over literals",
+    "SELECT generate_series AS n FROM generate_series(1, 3)",
+    ["n <- () [expression]"],
+  ],
+  ["COLUMNS('regex')", "SELECT COLUMNS('^(k|v)$') FROM t", ["k <- t.k [direct]", "v <- t.v [direct]"]],
+  [
+    "QUALIFY: its window's columns are not sources",
+    "SELECT id, v FROM t QUALIFY row_number() OVER (PARTITION BY g ORDER BY ts) = 1",
+    ["id <- t.id [direct]", "v <- t.v [direct]"],
+  ],
+  [
+    "DISTINCT ON: its key is not a source",
+    "SELECT DISTINCT ON (g) g, v FROM t ORDER BY g, ts",
+    ["g <- t.g [direct]", "v <- t.v [direct]"],
+  ],
+];
+
+describe("column lineage: unusual AST slots (audit)", () => {
+  test.each(AUDIT)("%s", async (_construct, sql, expected) => {
+    expect(await lineage(parser(), sql, AUDIT_SCHEMAS)).toEqual(expected);
   });
 });

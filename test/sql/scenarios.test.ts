@@ -143,10 +143,11 @@ describe("reference scenarios S-01..S-22 (single-model part)", () => {
     ]);
   });
 
-  test("S-13 star name clash: the first column of that name is kept, with a warning", async () => {
+  test("S-13 star name clash: the repeat gets DuckDB's name (id_1), with a warning", async () => {
     const analysis = await analyze(parser(), "SELECT CAST(id AS STRING) AS id, * FROM b", MODELS);
     expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual([
       "id:cast",
+      "id_1:direct",
       "name:direct",
       "email:direct",
     ]);
@@ -195,17 +196,18 @@ describe("reference scenarios S-01..S-22 (single-model part)", () => {
     ).toEqual(["id <- b.id [direct]", "b_value <- b.b_value [direct]", "c_value <- c.c_value [direct]"]);
   });
 
-  test("S-21/S-22 duplicate output names keep the first, with a warning", async () => {
+  test("S-21/S-22 duplicate output names: the repeat gets DuckDB's name (x_1), with a warning", async () => {
     const f = await analyze(parser(), "SELECT b.id AS x, c.id AS x FROM b JOIN c ON b.id = c.id", {
       b: ["id"],
       c: ["id"],
     });
     expect(f.columns?.map((c) => `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)}`)).toEqual([
       "x <- b.id",
+      "x_1 <- c.id",
     ]);
     expect(codes(f)).toEqual(["W013"]);
     const m = await analyze(parser(), "SELECT id, id FROM a", MODELS);
-    expect(m.columns?.map((c) => c.name)).toEqual(["id"]);
+    expect(m.columns?.map((c) => c.name)).toEqual(["id", "id_1"]);
     expect(codes(m)).toEqual(["W013"]);
   });
 });
