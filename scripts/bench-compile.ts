@@ -1,12 +1,13 @@
 /**
  * Compile benchmark (SPEC §12): synthetic 4-layer medallion projects (declared
  * sources → staging → intermediate → marts, with joins, CASE, COALESCE, casts,
- * aggregates, CTEs and windows) at 1k and 10k models.
+ * aggregates, CTEs and windows) at 1k, 10k and 50k models.
  *
  * Reports, per size: median wall time and peak RSS of `rocky compile -o json` run as
  * a child process (cold: no cache; warm: cache present and one model file edited),
  * and the in-process time of a downstream column trace whose fan-out is the same at
- * every size.
+ * every size. Each size after the first is also given as a ratio to the previous one
+ * (SPEC §12: 50k at most 5.5× the 10k time and memory).
  *
  *   bun scripts/bench-compile.ts [--sizes 1000,10000] [--runs 3] [--keep]
  *     [--dialect snowflake,bigquery,databricks [--only] [--no-polyglot-models]]
@@ -25,7 +26,7 @@ import { type BenchDialect, generateProject } from "./bench-project.ts";
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "1000,10000" },
+    sizes: { type: "string", default: "1000,10000,50000" },
     runs: { type: "string", default: "3" },
     keep: { type: "boolean", default: false },
     /** Also (or only, with --only) a project written in these dialects: snowflake,bigquery,databricks. */
@@ -89,6 +90,8 @@ function timedCompile(dir: string): {
 }
 
 const report: string[] = [];
+/** Cold medians per dialect, by size, for the ratio between consecutive sizes. */
+const coldOf = new Map<string, { n: number; ms: number; rssMb: number }>();
 const say = (line: string) => {
   console.log(line);
   report.push(line);
@@ -112,6 +115,14 @@ for (const n of sizes)
     say(
       `cold compile: median ${median(cold.map((x) => x.ms)).toFixed(0)} ms (CPU ${median(cold.map((x) => x.cpuMs)).toFixed(0)} ms), peak RSS ${median(cold.map((x) => x.rssMb)).toFixed(0)} MB (${c.models} models, ${c.edges} lineage edges, ${c.misses} parsed)`,
     );
+
+    const coldMedian = { n, ms: median(cold.map((x) => x.ms)), rssMb: median(cold.map((x) => x.rssMb)) };
+    const prev = coldOf.get(dialect);
+    if (prev)
+      say(
+        `cold ${n}/${prev.n}: time ${(coldMedian.ms / prev.ms).toFixed(2)}×, peak RSS ${(coldMedian.rssMb / prev.rssMb).toFixed(2)}× (models ${(n / prev.n).toFixed(1)}×)`,
+      );
+    coldOf.set(dialect, coldMedian);
 
     const warm: ReturnType<typeof timedCompile>[] = [];
     for (let r = 0; r < runs; r++) {
