@@ -68,7 +68,10 @@ const serialise = async (keep: boolean) => {
             "SELECT json_serialize_sql(unnest, skip_null := true, skip_empty := true) FROM unnest(?::VARCHAR[])",
             sqls.slice(start, start + CHUNK),
           );
-          if (keep) rows.forEach((r, k) => (out[start + k] = r ?? ""));
+          if (keep)
+            rows.forEach((r, k) => {
+              out[start + k] = r ?? "";
+            });
         }
       })(),
     );
