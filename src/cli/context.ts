@@ -11,9 +11,21 @@ export interface GlobalOptions {
   statePath: string | undefined;
 }
 
+/** `-o` when given, else table on a terminal: looked at only when a command asks (`--version` never does). */
+export function defaultOutput(explicit: OutputMode | undefined): () => OutputMode {
+  let mode = explicit;
+  return () => {
+    mode ??= isTerminal(1) ? "table" : "json";
+    return mode;
+  };
+}
+
+const initialOutput = defaultOutput(undefined);
 let current: GlobalOptions = {
   config: undefined,
-  output: isTerminal(1) ? "table" : "json",
+  get output() {
+    return initialOutput();
+  },
   outputExplicit: false,
   statePath: undefined,
 };

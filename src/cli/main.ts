@@ -6,10 +6,11 @@ import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { flushStdio, isTerminal, stdoutWritten, writeStderr, writeStdout } from "../runtime/stdio.ts";
 import { commands } from "./commands/index.ts";
-import { type GlobalOptions, globals, type OutputMode, setGlobals } from "./context.ts";
+import { defaultOutput, type GlobalOptions, globals, type OutputMode, setGlobals } from "./context.ts";
 import { GLOBAL_OPTIONS, renderHelp, table } from "./render/help.ts";
 
-const GLOBAL_HELP = `rocky ${VERSION}: check a whole SQL pipeline before it runs
+/** Built on demand: wrapping the option table costs start-up for every other command. */
+const globalHelp = () => `rocky ${VERSION}: check a whole SQL pipeline before it runs
 
 Usage: rocky [global options] <command> [args]
 
@@ -74,10 +75,13 @@ export function extractGlobals(argv: string[]): Extracted {
     else if (a === "--help" || a === "-h") help = true;
     else rest.push(a);
   }
+  const outputOf = defaultOutput(output);
   return {
     globals: {
       config,
-      output: output ?? (isTerminal(1) ? "table" : "json"),
+      get output() {
+        return outputOf();
+      },
       outputExplicit: output !== undefined,
       statePath,
     },
@@ -163,14 +167,14 @@ async function dispatch(argv: string[]): Promise<number> {
       writeStdout(`rocky ${VERSION} (${BUILD_COMMIT})\n`);
       return 0;
     }
-    writeStdout(`${GLOBAL_HELP}\n`);
+    writeStdout(`${globalHelp()}\n`);
     return ex.help ? 0 : 2;
   }
   if (name === "help") {
     // `rocky help run` (or `rocky help branch create`) is `rocky run --help`.
     const topic = rest.filter((a) => !a.startsWith("-"));
     if (topic.length > 0) return dispatch([...topic, "--help"]);
-    writeStdout(`${GLOBAL_HELP}\n`);
+    writeStdout(`${globalHelp()}\n`);
     return 0;
   }
   const entry = commands[name];

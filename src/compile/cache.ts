@@ -8,7 +8,17 @@
  * its own so it never reaches git. A missing, corrupt or foreign cache is ignored:
  * the cache can only make compile faster, never change its result.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { ModelAnalysis } from "../sql/types.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -43,14 +53,20 @@ export function sha256(text: string): string {
 
 /**
  * File format: the stamp on the first line, then one `<sha256>\t<entry JSON>` line per
- * model. Lines of unchanged models are written back as read, so a warm compile that
- * re-analysed one model does not re-serialise the other ten thousand.
+ * model; a later line for the same hash replaces an earlier one. A warm compile that
+ * re-analysed a few models appends their lines (one write) rather than rewriting the
+ * other ten thousand; the file is rewritten whole, without stale lines, once they
+ * would be more than half of it.
  */
 export class AnalysisCache {
   /** Entry JSON as read from disk, parsed on first use. */
   private readonly raw = new Map<string, string>();
   private readonly parsed = new Map<string, CacheEntry>();
   private dirty = false;
+  /** Entry lines in the file as read (undefined: no usable file, so a save rewrites it). */
+  private fileLines: number | undefined;
+  /** Hashes whose entry is new since the file was read: what an append writes. */
+  private readonly added = new Set<string>();
 
   constructor(private readonly dir: string | undefined) {
     if (!dir) return;
@@ -62,11 +78,16 @@ export class AnalysisCache {
     }
     const lines = text.split("\n");
     if (lines[0] !== STAMP) return; // Another version's cache: ignore it, it is rewritten on save.
+    let count = 0;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
+      if (line === "") continue;
+      count++;
       const tab = line.indexOf("\t");
       if (tab === 64) this.raw.set(line.slice(0, 64), line.slice(65));
     }
+    // A file not ending in a newline was cut short (a crash mid-append): rewrite it.
+    if (text.endsWith("\n")) this.fileLines = count;
   }
 
   static forProject(root: string, enabled: boolean): AnalysisCache {
@@ -92,6 +113,7 @@ export class AnalysisCache {
   set(hash: string, entry: CacheEntry): void {
     this.parsed.set(hash, entry);
     this.raw.delete(hash);
+    this.added.add(hash);
     this.dirty = true;
   }
 
@@ -106,6 +128,27 @@ export class AnalysisCache {
       }
     }
     if (!this.dirty) return;
+    try {
+      if (this.fileLines !== undefined) {
+        const appended = [...this.added].filter((h) => live.has(h));
+        // Lines in the file after the append that are no longer live entries.
+        const stale = this.fileLines + appended.length - live.size;
+        // Append only to a file still stamped as ours (another version may have replaced it).
+        if (stale <= live.size / 2 && stampOf(join(this.dir, FILE)) === STAMP) {
+          if (appended.length > 0)
+            appendFileSync(
+              join(this.dir, FILE),
+              appended.map((h) => `${h}\t${JSON.stringify(this.parsed.get(h))}\n`).join(""),
+            );
+          this.fileLines += appended.length;
+          this.added.clear();
+          this.dirty = false;
+          return;
+        }
+      }
+    } catch {
+      // Fall through to a whole rewrite.
+    }
     const lines = [STAMP];
     for (const h of live) {
       const raw = this.raw.get(h);
@@ -124,8 +167,26 @@ export class AnalysisCache {
       // Atomic replace: a concurrent compile reads either the old or the new file, never half of one.
       renameSync(tmp, file);
       this.dirty = false;
+      this.fileLines = lines.length - 1;
+      this.added.clear();
     } catch {
       // A read-only project still compiles; it just stays cold.
     }
+  }
+}
+
+/** The first line of the cache file (at most the stamp's length), or undefined. */
+function stampOf(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const buf = Buffer.alloc(STAMP.length + 1);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const head = buf.subarray(0, n).toString("utf8");
+    return head.endsWith("\n") ? head.slice(0, -1) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

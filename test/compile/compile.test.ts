@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileProject } from "../../src/compile/compile.ts";
 import type { CompileResult } from "../../src/compile/types.ts";
@@ -227,6 +227,51 @@ describe("compile: the analysis cache", () => {
       "raw.orders.channel -> stg_orders.channel @1",
       "stg_orders.channel -> orders_copy.channel @2",
     ]);
+  });
+});
+
+describe("compile: the cache file", () => {
+  const cacheLines = (dir: string) =>
+    readFileSync(join(dir, ".rocky-cache", "compile.cache"), "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
+
+  test("a warm compile appends the edited model's entry; stale lines are dropped once they outnumber half", async () => {
+    const dir = fixtureCopy({ withoutBroken: true });
+    const cold = await compileDir(dir);
+    const first = cacheLines(dir);
+    expect(first).toHaveLength(1 + 9); // the stamp, then one line per model
+    const file = join(dir, "models", "marts", "top_customers.sql");
+    appendFileSync(file, "\n-- edit 1\n");
+    expect((await compileDir(dir)).cache).toEqual({ hits: 8, misses: 1 });
+    const second = cacheLines(dir);
+    // Appended: the old lines stay as they were, one line more.
+    expect(second.slice(0, first.length)).toEqual(first);
+    expect(second).toHaveLength(first.length + 1);
+    // Read back, the appended line is the one that counts.
+    const warm = await compileDir(dir);
+    expect(warm.cache).toEqual({ hits: 9, misses: 0 });
+    expect(warm.graph.edges().map(fmt)).toEqual(cold.graph.edges().map(fmt));
+    // Five more edits: six stale lines are more than half of nine live ones, so the file is rewritten.
+    for (let i = 2; i <= 6; i++) {
+      appendFileSync(file, `\n-- edit ${i}\n`);
+      expect((await compileDir(dir)).cache).toEqual({ hits: 8, misses: 1 });
+    }
+    expect(cacheLines(dir).length).toBeLessThan(first.length + 6);
+    expect((await compileDir(dir)).cache).toEqual({ hits: 9, misses: 0 });
+  });
+
+  test("a cache file cut short mid-line is a miss for that model, and then rewritten whole", async () => {
+    const dir = fixtureCopy({ withoutBroken: true });
+    const cold = await compileDir(dir);
+    const path = join(dir, ".rocky-cache", "compile.cache");
+    const text = readFileSync(path, "utf8");
+    writeFileSync(path, text.slice(0, text.length - 40));
+    const after = await compileDir(dir);
+    expect(after.cache).toEqual({ hits: 8, misses: 1 });
+    expect(after.graph.edges().map(fmt)).toEqual(cold.graph.edges().map(fmt));
+    expect(readFileSync(path, "utf8").endsWith("\n")).toBe(true);
+    expect((await compileDir(dir)).cache).toEqual({ hits: 9, misses: 0 });
   });
 });
 

@@ -94,6 +94,21 @@ describe("rocky.toml", () => {
     const msg = await loadError('[adapter]\ntype = "duckdb"\npath = = "x"\n');
     expect(msg).toMatch(/invalid TOML syntax in .*rocky\.toml:3:\d+/);
   });
+  // Past 256 KiB another parser reads the file (Bun's is quadratic in the number of tables).
+  const manySources = (n: number) =>
+    `[adapter]\ntype = "duckdb"\n\n${Array.from({ length: n }, (_, i) => `[sources.raw.src_${i}]\ncolumns = ["id", "amount_${i}"]\n`).join("\n")}`;
+  test("a large rocky.toml (thousands of sources) loads every source and its columns", async () => {
+    const toml = manySources(6000);
+    expect(toml.length).toBeGreaterThan(256 * 1024);
+    const config = await loadConfig(project(toml));
+    expect(config.sources.size).toBe(6000);
+    expect(config.sources.get("raw.src_5999")!.columns.map((c) => c.name)).toEqual(["id", "amount_5999"]);
+    expect(config.adapters.get("default")?.type).toBe("duckdb");
+  });
+  test("a TOML syntax error in a large rocky.toml gives line and column", async () => {
+    const msg = await loadError(`${manySources(6000)}\n[broken\n`);
+    expect(msg).toMatch(/invalid TOML syntax in .*rocky\.toml:\d+:\d+/);
+  });
   test("a source entry with a bad column list is named", async () => {
     const msg = await loadError('[sources.raw.orders]\ncolumns = [""]\n');
     expect(msg).toContain("sources.raw.orders.columns");
