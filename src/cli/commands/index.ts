@@ -55,6 +55,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "Run the adapter conformance suite against a warehouse",
     load: () => lazy(import("./test-adapter.ts")),
   },
+  doctor: {
+    description: "Check config, adapters, state file and paths before a run",
+    load: () => lazy(import("./doctor.ts")),
+  },
   "export-schemas": {
     description: "Write the JSON Schemas of every JSON output",
     load: () => lazy(import("./export-schemas.ts")),
