@@ -222,13 +222,20 @@ Example:
     // First Ctrl-C/SIGTERM: drain in-flight models. Second: cancel their statements too.
     const drain = new AbortController();
     const cancel = new AbortController();
+    const notify = (notice: string) => (progress ? progress.note(notice) : log(notice));
     const onSignal = () => {
       if (!drain.signal.aborted) {
-        const notice = "interrupt: finishing in-flight models, then stopping (again to cancel them)";
-        if (progress) progress.note(notice);
-        else log(notice);
+        notify("interrupt: finishing in-flight models, then stopping (press Ctrl-C again to cancel them)");
         drain.abort();
-      } else cancel.abort();
+      } else if (!cancel.signal.aborted) {
+        notify("cancelling in-flight models… (Ctrl-C once more to quit at once)");
+        cancel.abort();
+      } else {
+        // A driver that ignores cancellation must not trap the user; the writer lock of a
+        // dead process is taken over by the next run (src/state/liveness.ts).
+        log("quit without waiting for the warehouse");
+        process.exit(130);
+      }
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
