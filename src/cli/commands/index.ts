@@ -55,6 +55,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "Run the adapter conformance suite against a warehouse",
     load: () => lazy(import("./test-adapter.ts")),
   },
+  catalog: {
+    description: "The project's assets, columns and column edges as JSON, for other tools",
+    load: () => lazy(import("./catalog.ts")),
+  },
   doctor: {
     description: "Check config, adapters, state file and paths before a run",
     load: () => lazy(import("./doctor.ts")),

@@ -1,0 +1,30 @@
+import * as v from "valibot";
+import { LineageEdgeSchema, envelopeFields } from "../common.ts";
+
+/** `rocky catalog`: every model and external source, their columns, and the column edges. */
+export const CatalogOutput = v.object({
+  ...envelopeFields,
+  project: v.string(),
+  summary: v.object({ models: v.number(), sources: v.number(), columns: v.number(), edges: v.number() }),
+  assets: v.array(
+    v.object({
+      name: v.string(),
+      kind: v.picklist(["model", "source"]),
+      /** The model's .sql file, relative to the project; null for sources. */
+      file: v.nullable(v.string()),
+      description: v.nullable(v.string()),
+      target: v.nullable(v.object({ catalog: v.string(), schema: v.string(), table: v.string() })),
+      strategy: v.nullable(v.string()),
+      tests: v.array(v.object({ type: v.string(), column: v.nullable(v.string()) })),
+      /** Why the model's columns are unknown (parse error, unexpandable `*`). */
+      columns_unavailable: v.nullable(v.string()),
+      /** `type` is set where declared ([sources] columns), null otherwise. */
+      columns: v.array(v.object({ name: v.string(), type: v.nullable(v.string()) })),
+      upstream: v.array(v.string()),
+      downstream: v.array(v.string()),
+    }),
+  ),
+  edges: v.array(LineageEdgeSchema),
+});
+
+export const schemas = { catalog: CatalogOutput };

@@ -1,0 +1,88 @@
+/** `rocky catalog`: assets, columns (declared types), edges, to its schema. */
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { rocky } from "../helpers/cli.ts";
+import { expectOurSchema } from "../helpers/schema.ts";
+import { makeProject } from "../run/project.ts";
+
+interface CatalogJson {
+  project: string;
+  summary: { models: number; sources: number; columns: number; edges: number };
+  assets: {
+    name: string;
+    kind: string;
+    file: string | null;
+    description: string | null;
+    strategy: string | null;
+    tests: { type: string; column: string | null }[];
+    columns: { name: string; type: string | null }[];
+    upstream: string[];
+    downstream: string[];
+  }[];
+  edges: {
+    source: { model: string; column: string };
+    target: { model: string; column: string };
+    transform: string;
+  }[];
+}
+
+const PROJECT = {
+  "models/stg_orders.sql": "SELECT id, amount * 2 AS doubled FROM raw.orders\n",
+  "models/stg_orders.toml":
+    'description = "Orders, doubled"\n\n[[tests]]\ntype = "not_null"\ncolumn = "id"\n',
+  "models/totals.sql": "SELECT sum(doubled) AS total FROM stg_orders\n",
+};
+const SOURCES =
+  '\n[sources.raw.orders]\ncolumns = [{ name = "id", type = "INTEGER" }, { name = "amount", type = "DECIMAL(10,2)" }]\n';
+
+describe("rocky catalog", () => {
+  test("models and sources with columns, declared types, tests, descriptions and the column edges", () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const r = rocky(["catalog"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const out = r.json<CatalogJson>();
+    expectOurSchema("catalog", out);
+    expect(out.summary).toEqual({ models: 2, sources: 1, columns: 5, edges: 3 });
+    const by = Object.fromEntries(out.assets.map((a) => [a.name, a]));
+    expect(by["raw.orders"]).toMatchObject({
+      kind: "source",
+      file: null,
+      columns: [
+        { name: "id", type: "INTEGER" },
+        { name: "amount", type: "DECIMAL(10,2)" },
+      ],
+      downstream: ["stg_orders"],
+    });
+    expect(by.stg_orders).toMatchObject({
+      kind: "model",
+      file: "models/stg_orders.sql",
+      description: "Orders, doubled",
+      strategy: "full_refresh",
+      tests: [{ type: "not_null", column: "id" }],
+      columns: [
+        { name: "id", type: null },
+        { name: "doubled", type: null },
+      ],
+      upstream: ["raw.orders"],
+      downstream: ["totals"],
+    });
+    expect(out.edges).toContainEqual({
+      source: { model: "stg_orders", column: "doubled" },
+      target: { model: "totals", column: "total" },
+      transform: expect.stringContaining("aggregation"),
+    });
+  });
+
+  test("--out writes the same document to a file; another --format is a usage error", () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const file = join(dir, "catalog.json");
+    const r = rocky(["catalog", "--out", file], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expectOurSchema("catalog", JSON.parse(readFileSync(file, "utf8")));
+    const bad = rocky(["catalog", "--format", "parquet"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout + bad.stderr).toContain("invalid value 'parquet' for --format");
+  });
+});
