@@ -1,4 +1,5 @@
 import { plural } from "../../format.ts";
+import { type OpenLineageEmitter, openLineageEmitter } from "../../openlineage/emitter.ts";
 import { defineCommand } from "citty";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
@@ -189,6 +190,11 @@ Example:
       description:
         "--changed [BASE]: run the models 'rocky diff BASE' says to rebuild (changed models and the downstream models reading a changed column)",
     },
+    openlineage: {
+      type: "string",
+      description:
+        "Emit OpenLineage START/COMPLETE/FAIL events per model to FILE (one per line) or an http(s) URL",
+    },
     tests: {
       type: "boolean",
       default: true,
@@ -257,6 +263,7 @@ Example:
       models = chosen;
     }
     let outcome: RunOutcome;
+    let lineage: OpenLineageEmitter | undefined;
     try {
       outcome = await runProject({
         config,
@@ -275,9 +282,20 @@ Example:
         cancelSignal: cancel.signal,
         onCompiled: (compiled) => {
           for (const m of compiled.project.models) files.set(m.name, m.relPath);
+          if (args.openlineage !== undefined) {
+            const block = config.adapters.get("default") ?? [...config.adapters.values()][0];
+            lineage = openLineageEmitter(args.openlineage, compiled, block?.type ?? "unknown");
+          }
           progress?.setPhase("connecting");
         },
-        ...(progress ? { onEvent: (e: RunEvent) => progress.onEvent(e) } : {}),
+        ...(progress || args.openlineage !== undefined
+          ? {
+              onEvent: (e: RunEvent) => {
+                progress?.onEvent(e);
+                lineage?.onEvent(e);
+              },
+            }
+          : {}),
       });
     } catch (e) {
       progress?.finish();
@@ -287,6 +305,8 @@ Example:
       process.off("SIGTERM", onSignal);
     }
     progress?.finish(outcome.models);
+    // Lineage delivery is a side channel: a down endpoint warns, it does not fail the run.
+    await lineage?.flush().catch((e: Error) => log(`warning: ${e.message}`));
     // Per-model lines once: the progress already showed them on this terminal.
     const shownLive = progress !== undefined && isTerminal(1);
     const listModels = args.quiet !== true && !(shownLive && outcome.scope === "production");
