@@ -21,9 +21,12 @@ export function catalogPayload(result: CompileResult) {
       file: m?.relPath ?? null,
       description: m?.description ?? null,
       target: m ? resolvedTarget(m, defaults) : null,
-      strategy: m ? m.strategy.type : null,
+      strategy: m ? String(m.strategy.type) : null,
       tests: m
-        ? m.tests.map((x) => ({ type: x.type, column: typeof x.column === "string" ? x.column : null }))
+        ? m.tests.map((x) => ({
+            type: String(x.type),
+            column: typeof x.column === "string" ? x.column : null,
+          }))
         : [],
       columns_unavailable: t.unavailable ?? null,
       columns: (t.columns ?? []).map((c) => ({

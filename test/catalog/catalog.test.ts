@@ -1,6 +1,6 @@
 /** `rocky catalog`: assets, columns (declared types), edges, to its schema. */
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rocky } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
@@ -85,4 +85,42 @@ describe("rocky catalog", () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout + bad.stderr).toContain("invalid value 'parquet' for --format");
   });
+});
+
+describe("rocky docs", () => {
+  test("writes one self-contained page: models, columns, lineage, SQL, the DAG; screenshot when Chromium is present", () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const r = rocky(["docs", "site", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const out = r.json<{ file: string; models: number; sources: number }>();
+    expectOurSchema("docs", out);
+    expect(out).toMatchObject({ file: join(dir, "site", "index.html"), models: 2, sources: 1 });
+    const html = readFileSync(out.file, "utf8");
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    expect(html).toContain("2 models, 1 sources, 5 columns, 3 column edges");
+    expect(html).toContain('<section class="asset" id="stg_orders"');
+    expect(html).toContain("<p>Orders, doubled</p>");
+    expect(html).toContain("Tests: not_null(id)");
+    expect(html).toContain("<td>amount</td><td>DECIMAL(10,2)</td>");
+    expect(html).toMatch(/<td>doubled<\/td><td><\/td><td>raw\.orders\.amount \(/);
+    expect(html).toContain("<pre>SELECT sum(doubled) AS total FROM stg_orders</pre>");
+    expect((html.match(/<g class="node /g) ?? []).length).toBe(4);
+    expect(html).toContain('<input id="q" type="search"');
+
+    const chromium = "/usr/bin/chromium";
+    if (!existsSync(chromium)) {
+      console.warn("[skip] /usr/bin/chromium absent: docs site not screenshotted");
+      return;
+    }
+    const png = join(dir, "docs.png");
+    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+    Bun.spawnSync(
+      [chromium, ...flags, `--screenshot=${png}`, "--window-size=1400,1000", `file://${out.file}`],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    expect(readFileSync(png).length).toBeGreaterThan(10_000);
+  }, 60_000);
 });

@@ -59,6 +59,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "The project's assets, columns and column edges as JSON, for other tools",
     load: () => lazy(import("./catalog.ts")),
   },
+  docs: {
+    description: "Write a self-contained static docs site of the project",
+    load: () => lazy(import("./docs.ts")),
+  },
   doctor: {
     description: "Check config, adapters, state file and paths before a run",
     load: () => lazy(import("./doctor.ts")),

@@ -27,4 +27,12 @@ export const CatalogOutput = v.object({
   edges: v.array(LineageEdgeSchema),
 });
 
-export const schemas = { catalog: CatalogOutput };
+/** `rocky docs`: where the site was written. */
+export const DocsOutput = v.object({
+  ...envelopeFields,
+  file: v.string(),
+  models: v.number(),
+  sources: v.number(),
+});
+
+export const schemas = { catalog: CatalogOutput, docs: DocsOutput };
