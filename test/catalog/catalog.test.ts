@@ -124,3 +124,40 @@ describe("rocky docs", () => {
     expect(readFileSync(png).length).toBeGreaterThan(10_000);
   }, 60_000);
 });
+
+describe("rocky show", () => {
+  test("the first rows of a built model with its column types; an unbuilt or unknown model is one clear error", () => {
+    const dir = makeProject({
+      "models/nums.sql": "SELECT i AS id, 'n' || i AS label FROM range(1, 6) t(i)\n",
+      "models/later.sql": "SELECT id FROM nums\n",
+    });
+    const unbuilt = rocky(["show", "nums", "-o", "table"], { cwd: dir });
+    expect(unbuilt.code).toBe(1);
+    expect(unbuilt.stderr).toContain("model 'nums' has not been built");
+    expect(unbuilt.stderr).toContain("hint: build it first: rocky run --model nums");
+    expect(rocky(["run", "--model", "nums", "-o", "json"], { cwd: dir }).code).toBe(0);
+
+    const j = rocky(["show", "nums", "--limit", "3", "-o", "json"], { cwd: dir });
+    expect(j.code).toBe(0);
+    const out = j.json<{ columns: { name: string; type: string }[]; rows: unknown[][] }>();
+    expectOurSchema("show", out);
+    expect(out.columns).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "label", type: "VARCHAR" },
+    ]);
+    expect(out.rows).toEqual([
+      [1, "n1"],
+      [2, "n2"],
+      [3, "n3"],
+    ]);
+    const t = rocky(["show", "nums", "-o", "table"], { cwd: dir });
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^id BIGINT {2}label VARCHAR\n1 {10}n1\n/m);
+    expect(t.stdout).toContain("5 rows");
+
+    const typo = rocky(["show", "numz", "-o", "table"], { cwd: dir });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("no model named 'numz'");
+    expect(typo.stderr).toContain("did you mean 'nums'?");
+  }, 60_000);
+});

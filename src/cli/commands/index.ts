@@ -59,6 +59,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "The project's assets, columns and column edges as JSON, for other tools",
     load: () => lazy(import("./catalog.ts")),
   },
+  show: {
+    description: "The first rows of a model's built table",
+    load: () => lazy(import("./show.ts")),
+  },
   docs: {
     description: "Write a self-contained static docs site of the project",
     load: () => lazy(import("./docs.ts")),

@@ -35,4 +35,13 @@ export const DocsOutput = v.object({
   sources: v.number(),
 });
 
-export const schemas = { catalog: CatalogOutput, docs: DocsOutput };
+/** `rocky show`: the first rows of a model's table (64-bit integers beyond 2^53 as strings). */
+export const ShowOutput = v.object({
+  ...envelopeFields,
+  model: v.string(),
+  target: v.string(),
+  columns: v.array(v.object({ name: v.string(), type: v.string() })),
+  rows: v.array(v.array(v.unknown())),
+});
+
+export const schemas = { catalog: CatalogOutput, docs: DocsOutput, show: ShowOutput };
