@@ -15,6 +15,8 @@ export async function allOutputSchemas(): Promise<Record<string, GenericSchema>>
     import("./schemas/error.ts"),
     import("./schemas/diff.ts"),
     import("./schemas/test.ts"),
+    import("./schemas/doctor.ts"),
+    import("./schemas/catalog.ts"),
     // Further modules are added here, one line each.
   ]);
   const out: Record<string, GenericSchema> = {};

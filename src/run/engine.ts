@@ -84,6 +84,8 @@ export interface EngineOptions {
   configHash: string;
   rockyVersion: string;
   signal?: AbortSignal;
+  /** Second Ctrl-C: in-flight statements were cancelled; their failure is worded as such. */
+  cancelSignal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   /** Data tests run on each model once written (src/testing/hook.ts); absent: none. */
   testModel?: ModelTester;
@@ -382,7 +384,8 @@ export async function executeRun(opts: EngineOptions): Promise<RunOutcome> {
         sqlHash: statements ? sqlHash(statements) : null,
         statements,
         fingerprint: null,
-        error: errorText(e),
+        // The driver's own wording ("INTERRUPT Error: Interrupted!") reads as a crash.
+        error: opts.cancelSignal?.aborted ? "cancelled (Ctrl-C pressed twice)" : errorText(e),
         ...(tests && tests.length > 0 ? { tests } : {}),
       };
     }

@@ -168,6 +168,7 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
       configHash: config.hash,
       rockyVersion: VERSION,
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.cancelSignal ? { cancelSignal: req.cancelSignal } : {}),
       ...(req.onEvent ? { onEvent: req.onEvent } : {}),
     });
   } finally {

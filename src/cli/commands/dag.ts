@@ -6,10 +6,11 @@ import { ExitCode, UsageError } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
+import { renderDagHtml } from "../render/dag-html.ts";
 import { withNewline } from "../render/lineage-text.ts";
 import { renderDagDot, renderDagMermaid, renderDagText } from "../render/dag.ts";
 
-const FORMATS = ["text", "json", "dot", "mermaid"] as const;
+const FORMATS = ["text", "json", "dot", "mermaid", "html"] as const;
 type Format = (typeof FORMATS)[number];
 
 export default defineCommand({
@@ -20,11 +21,12 @@ export default defineCommand({
 Example:
   rocky dag
   rocky dag --format dot | dot -Tsvg > dag.svg
+  rocky dag --format html > dag.html
   rocky dag -o json --column-lineage`,
   },
   args: {
     "column-lineage": { type: "boolean", description: "Include every column-level lineage edge (JSON)" },
-    format: { type: "string", description: "text | json | dot | mermaid (default: follows -o)" },
+    format: { type: "string", description: "text | json | dot | mermaid | html (default: follows -o)" },
   },
   async run({ args }) {
     const format: Format =
@@ -43,7 +45,9 @@ Example:
           ? renderDagDot(payload)
           : format === "mermaid"
             ? renderDagMermaid(payload)
-            : renderDagText(payload);
+            : format === "html"
+              ? renderDagHtml(payload, `${result.project.config.projectName} · rocky dag`)
+              : renderDagText(payload);
     writeStdout(withNewline(text));
     // The DAG is wrong if dependencies are: say why on stderr and fail, after printing.
     const dagErrors = result.diagnostics.filter(

@@ -55,6 +55,22 @@ export const commands: Record<string, CommandEntry> = {
     description: "Run the adapter conformance suite against a warehouse",
     load: () => lazy(import("./test-adapter.ts")),
   },
+  catalog: {
+    description: "The project's assets, columns and column edges as JSON, for other tools",
+    load: () => lazy(import("./catalog.ts")),
+  },
+  show: {
+    description: "The first rows of a model's built table",
+    load: () => lazy(import("./show.ts")),
+  },
+  docs: {
+    description: "Write a self-contained static docs site of the project",
+    load: () => lazy(import("./docs.ts")),
+  },
+  doctor: {
+    description: "Check config, adapters, state file and paths before a run",
+    load: () => lazy(import("./doctor.ts")),
+  },
   "export-schemas": {
     description: "Write the JSON Schemas of every JSON output",
     load: () => lazy(import("./export-schemas.ts")),

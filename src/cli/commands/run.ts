@@ -1,4 +1,5 @@
 import { plural } from "../../format.ts";
+import { type OpenLineageEmitter, openLineageEmitter } from "../../openlineage/emitter.ts";
 import { defineCommand } from "citty";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
@@ -180,6 +181,11 @@ Example:
       description:
         "--changed [BASE]: run the models 'rocky diff BASE' says to rebuild (changed models and the downstream models reading a changed column)",
     },
+    openlineage: {
+      type: "string",
+      description:
+        "Emit OpenLineage START/COMPLETE/FAIL events per model to FILE (one per line) or an http(s) URL",
+    },
     tests: {
       type: "boolean",
       default: true,
@@ -213,13 +219,20 @@ Example:
     // First Ctrl-C/SIGTERM: drain in-flight models. Second: cancel their statements too.
     const drain = new AbortController();
     const cancel = new AbortController();
+    const notify = (notice: string) => (progress ? progress.note(notice) : log(notice));
     const onSignal = () => {
       if (!drain.signal.aborted) {
-        const notice = "interrupt: finishing in-flight models, then stopping (again to cancel them)";
-        if (progress) progress.note(notice);
-        else log(notice);
+        notify("interrupt: finishing in-flight models, then stopping (press Ctrl-C again to cancel them)");
         drain.abort();
-      } else cancel.abort();
+      } else if (!cancel.signal.aborted) {
+        notify("cancelling in-flight models… (Ctrl-C once more to quit at once)");
+        cancel.abort();
+      } else {
+        // A driver that ignores cancellation must not trap the user; the writer lock of a
+        // dead process is taken over by the next run (src/state/liveness.ts).
+        log("quit without waiting for the warehouse");
+        process.exit(130);
+      }
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -242,6 +255,7 @@ Example:
       models = chosen;
     }
     let outcome: RunOutcome;
+    let lineage: OpenLineageEmitter | undefined;
     try {
       outcome = await runProject({
         config,
@@ -262,9 +276,20 @@ Example:
         cancelSignal: cancel.signal,
         onCompiled: (compiled) => {
           for (const m of compiled.project.models) files.set(m.name, m.relPath);
+          if (args.openlineage !== undefined) {
+            const block = config.adapters.get("default") ?? [...config.adapters.values()][0];
+            lineage = openLineageEmitter(args.openlineage, compiled, block?.type ?? "unknown");
+          }
           progress?.setPhase("connecting");
         },
-        ...(progress ? { onEvent: (e: RunEvent) => progress.onEvent(e) } : {}),
+        ...(progress || args.openlineage !== undefined
+          ? {
+              onEvent: (e: RunEvent) => {
+                progress?.onEvent(e);
+                lineage?.onEvent(e);
+              },
+            }
+          : {}),
       });
     } catch (e) {
       progress?.finish();
@@ -274,6 +299,8 @@ Example:
       process.off("SIGTERM", onSignal);
     }
     progress?.finish(outcome.models);
+    // Lineage delivery is a side channel: a down endpoint warns, it does not fail the run.
+    await lineage?.flush().catch((e: Error) => log(`warning: ${e.message}`));
     // Per-model lines once: the progress already showed them on this terminal.
     const shownLive = progress !== undefined && isTerminal(1);
     const listModels = args.quiet !== true && !(shownLive && outcome.scope === "production");

@@ -1,0 +1,60 @@
+import { defineCommand } from "citty";
+import { findConfig, loadConfig } from "../../config/load.ts";
+import { UsageError } from "../../errors.ts";
+import { showModel } from "../../show/show.ts";
+import { globals } from "../context.ts";
+import { emit, envelope } from "../output.ts";
+import { dim } from "../style.ts";
+
+/** JSON-safe cells: 64-bit integers as numbers when exact, else as strings. */
+const cell = (v: unknown): unknown =>
+  typeof v === "bigint"
+    ? Number.isSafeInteger(Number(v))
+      ? Number(v)
+      : v.toString()
+    : v instanceof Date
+      ? v.toISOString()
+      : v;
+const text = (v: unknown) => (v === null || v === undefined ? "NULL" : String(cell(v)));
+
+export default defineCommand({
+  meta: {
+    name: "show",
+    description: `The first rows of a model's built table, with its column types.
+
+Example:
+  rocky show stg_orders
+  rocky show stg_orders --limit 5 -o json`,
+  },
+  args: {
+    model: { type: "positional", required: true, description: "The model to show" },
+    limit: { type: "string", description: "At most this many rows (default 10)" },
+  },
+  async run({ args }) {
+    const limit = args.limit === undefined ? 10 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError(`invalid value '${args.limit}' for --limit`);
+    const g = globals();
+    const config = await loadConfig(findConfig(g.config), g.statePath);
+    const r = await showModel(config, args.model, limit);
+    const rows = r.rows.map((row) => row.map(cell));
+    emit(envelope("show", { model: r.model, target: r.target, columns: r.columns, rows }), () => {
+      const header = r.columns.map((c) => `${c.name} ${c.type}`);
+      const cells = r.rows.map((row) => row.map(text));
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+      const fmt = (cs: string[]) =>
+        cs
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd();
+      return [
+        `${r.target}`,
+        "",
+        dim(fmt(header)),
+        ...cells.map(fmt),
+        "",
+        `${rows.length} row${rows.length === 1 ? "" : "s"}`,
+      ].join("\n");
+    });
+  },
+});

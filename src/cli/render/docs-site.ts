@@ -1,0 +1,83 @@
+/**
+ * `rocky docs`: one self-contained page (no network): every model with its description,
+ * target, strategy, tests, columns (declared types) and SQL, the sources, each column's
+ * upstream fields, and the DAG picture. A small inline script filters by name.
+ */
+import type { catalogPayload } from "../../catalog/catalog.ts";
+import type { DagPayload } from "../../compile/dag-view.ts";
+import { renderDagHtml } from "./dag-html.ts";
+
+type Catalog = ReturnType<typeof catalogPayload>;
+
+const esc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+export function renderDocsSite(
+  catalog: Catalog,
+  dag: DagPayload,
+  sqlOf: (model: string) => string | undefined,
+): string {
+  const svg = /<svg[\s\S]*<\/svg>/.exec(renderDagHtml(dag))?.[0] ?? "";
+  const inputs = new Map<string, string[]>();
+  for (const e of catalog.edges) {
+    const k = `${e.target.model}.${e.target.column}`;
+    const list = inputs.get(k) ?? [];
+    list.push(`${e.source.model}.${e.source.column} (${e.transform})`);
+    inputs.set(k, list);
+  }
+  const sections = catalog.assets
+    .map((a) => {
+      const cols = a.columns
+        .map(
+          (c) =>
+            `<tr><td>${esc(c.name)}</td><td>${esc(c.type ?? "")}</td><td>${esc((inputs.get(`${a.name}.${c.name}`) ?? []).join(", "))}</td></tr>`,
+        )
+        .join("");
+      const sql = sqlOf(a.name);
+      const meta = [
+        a.kind,
+        a.target ? `${a.target.catalog}.${a.target.schema}.${a.target.table}` : undefined,
+        a.strategy ?? undefined,
+        a.file ?? undefined,
+      ].filter((x) => x !== undefined);
+      return `<section class="asset" id="${esc(a.name)}" data-name="${esc(a.name.toLowerCase())}">
+<h2>${esc(a.name)}</h2><p class="meta">${meta.map(esc).join(" · ")}</p>
+${a.description ? `<p>${esc(a.description)}</p>` : ""}
+${a.tests.length > 0 ? `<p>Tests: ${a.tests.map((t) => esc(t.column ? `${t.type}(${t.column})` : t.type)).join(", ")}</p>` : ""}
+${a.upstream.length > 0 ? `<p>Reads: ${a.upstream.map((u) => `<a href="#${esc(u)}">${esc(u)}</a>`).join(", ")}</p>` : ""}
+${a.columns_unavailable ? `<p class="warn">Columns unknown: ${esc(a.columns_unavailable)}</p>` : ""}
+${cols ? `<table><tr><th>column</th><th>type</th><th>computed from</th></tr>${cols}</table>` : ""}
+${sql !== undefined ? `<details><summary>SQL</summary><pre>${esc(sql)}</pre></details>` : ""}
+</section>`;
+    })
+    .join("\n");
+  const s = catalog.summary;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(catalog.project)} · rocky docs</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;padding:16px 24px;color:#222;background:#fafafa}
+h1{font-size:20px}h2{font-size:16px;margin:0 0 4px}.meta{color:#666;font-size:12px;margin:0 0 6px}
+.asset{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;margin:10px 0}
+table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:3px 10px;text-align:left}
+pre{background:#f4f4f4;padding:8px;overflow:auto}.warn{color:#a15c00}#q{padding:6px;width:320px;font-size:14px}
+.dag{overflow:auto;border:1px solid #ddd;background:#fff;margin:10px 0}
+.node rect{fill:#fff;stroke:#4a6fa5;stroke-width:1.5}.node.source rect{fill:#f3f3f3;stroke:#888;stroke-dasharray:4 3}
+.node.test rect{fill:#f6fbf3;stroke:#5a9a3a}.label{font-size:13px;font-weight:600}.sub{font-size:11px;fill:#666}
+.head{font-size:12px;fill:#888;text-transform:uppercase}.edge{fill:none;stroke:#8aa;stroke-width:1.4}.edge.check{stroke-dasharray:3 3}
+</style></head><body>
+<h1>${esc(catalog.project)}</h1>
+<p>${s.models} models, ${s.sources} sources, ${s.columns} columns, ${s.edges} column edges</p>
+<div class="dag">${svg}</div>
+<input id="q" type="search" placeholder="Filter models and sources by name">
+${sections}
+<script>
+document.getElementById("q").addEventListener("input", function (e) {
+  var q = e.target.value.toLowerCase();
+  document.querySelectorAll(".asset").forEach(function (s) {
+    s.style.display = s.dataset.name.indexOf(q) >= 0 ? "" : "none";
+  });
+});
+</script>
+</body></html>
+`;
+}

@@ -1,0 +1,136 @@
+/**
+ * `rocky doctor`: is this project ready to run? Each check says ok, warn or fail and,
+ * when not ok, what to do. Secrets are never printed: only variable names and paths.
+ */
+import { Database } from "bun:sqlite";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { LoadedConfig } from "../config/load.ts";
+import { RockyError } from "../errors.ts";
+import { checkHeader, quickCheck } from "../state/integrity.ts";
+import { BUILD_COMMIT, VERSION } from "../version.ts";
+
+export type CheckStatus = "ok" | "warn" | "fail";
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  message: string;
+  hint?: string;
+}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+const hintOf = (e: unknown) => (e instanceof RockyError && e.hint !== undefined ? { hint: e.hint } : {});
+
+export function versionCheck(): DoctorCheck {
+  return { name: "version", status: "ok", message: `rocky ${VERSION} (${BUILD_COMMIT}), bun ${Bun.version}` };
+}
+
+export async function configCheck(
+  load: () => Promise<LoadedConfig>,
+): Promise<{ check: DoctorCheck; config?: LoadedConfig }> {
+  try {
+    const config = await load();
+    const n = config.adapters.size;
+    return {
+      check: { name: "config", status: "ok", message: `${config.file} (${n} adapter${n === 1 ? "" : "s"})` },
+      config,
+    };
+  } catch (e) {
+    return { check: { name: "config", status: "fail", message: firstLine(e), ...hintOf(e) } };
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The state file opens read-only and passes SQLite's quick_check. */
+export function stateCheck(path: string): DoctorCheck {
+  if (!existsSync(path))
+    return { name: "state", status: "ok", message: `${path} does not exist yet (created by the first run)` };
+  try {
+    checkHeader(path);
+    const db = new Database(path, { readonly: true });
+    try {
+      quickCheck(db, path);
+    } finally {
+      db.close();
+    }
+    return { name: "state", status: "ok", message: `${path} (${statSync(path).size} bytes, integrity ok)` };
+  } catch (e) {
+    return { name: "state", status: "fail", message: firstLine(e), ...hintOf(e) };
+  }
+}
+
+/** Rocky writes the state file (and its lock and backups) next to itself. */
+export function pathsCheck(config: LoadedConfig): DoctorCheck {
+  const dir = dirname(config.statePath);
+  const target = existsSync(config.statePath) ? config.statePath : dir;
+  if (!existsSync(dir))
+    return {
+      name: "paths",
+      status: "warn",
+      message: `state folder ${dir} does not exist`,
+      hint: "create it, or point [state] path in rocky.toml at an existing folder",
+    };
+  if (!writable(target) || !writable(dir))
+    return {
+      name: "paths",
+      status: "fail",
+      message: `${target} is not writable`,
+      hint: "fix its permissions, or point --state-path at a writable file",
+    };
+  return { name: "paths", status: "ok", message: `${dir} is writable` };
+}
+
+/** Each adapter block: its variables are set and it connects. */
+export async function adapterChecks(config: LoadedConfig, connect: boolean): Promise<DoctorCheck[]> {
+  const out: DoctorCheck[] = [];
+  for (const [name, block] of config.adapters) {
+    const label = `adapter ${name} (${block.type})`;
+    const unset = config.unsetEnv?.get(name) ?? [];
+    if (unset.length > 0) {
+      const vars = [...new Set(unset.map((u) => u.name))];
+      out.push({
+        name: `adapter.${name}`,
+        status: "fail",
+        message: `${label}: unset variable${vars.length === 1 ? "" : "s"} ${vars.join(", ")}`,
+        hint: "export them, or put them in the project's .env",
+      });
+      continue;
+    }
+    if (!connect) {
+      out.push({
+        name: `adapter.${name}`,
+        status: "ok",
+        message: `${label}: credentials present (not connected)`,
+      });
+      continue;
+    }
+    try {
+      const { createAdapter } = await import("../adapter/loader.ts");
+      const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
+      const t0 = performance.now();
+      try {
+        await adapter.connect();
+      } finally {
+        await adapter.close().catch(() => {});
+      }
+      const ms = Math.round(performance.now() - t0);
+      out.push({ name: `adapter.${name}`, status: "ok", message: `${label}: connected in ${ms} ms` });
+    } catch (e) {
+      out.push({
+        name: `adapter.${name}`,
+        status: "fail",
+        message: `${label}: ${firstLine(e)}`,
+        ...hintOf(e),
+      });
+    }
+  }
+  return out;
+}

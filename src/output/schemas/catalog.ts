@@ -1,0 +1,47 @@
+import * as v from "valibot";
+import { LineageEdgeSchema, envelopeFields } from "../common.ts";
+
+/** `rocky catalog`: every model and external source, their columns, and the column edges. */
+export const CatalogOutput = v.object({
+  ...envelopeFields,
+  project: v.string(),
+  summary: v.object({ models: v.number(), sources: v.number(), columns: v.number(), edges: v.number() }),
+  assets: v.array(
+    v.object({
+      name: v.string(),
+      kind: v.picklist(["model", "source"]),
+      /** The model's .sql file, relative to the project; null for sources. */
+      file: v.nullable(v.string()),
+      description: v.nullable(v.string()),
+      target: v.nullable(v.object({ catalog: v.string(), schema: v.string(), table: v.string() })),
+      strategy: v.nullable(v.string()),
+      tests: v.array(v.object({ type: v.string(), column: v.nullable(v.string()) })),
+      /** Why the model's columns are unknown (parse error, unexpandable `*`). */
+      columns_unavailable: v.nullable(v.string()),
+      /** `type` is set where declared ([sources] columns), null otherwise. */
+      columns: v.array(v.object({ name: v.string(), type: v.nullable(v.string()) })),
+      upstream: v.array(v.string()),
+      downstream: v.array(v.string()),
+    }),
+  ),
+  edges: v.array(LineageEdgeSchema),
+});
+
+/** `rocky docs`: where the site was written. */
+export const DocsOutput = v.object({
+  ...envelopeFields,
+  file: v.string(),
+  models: v.number(),
+  sources: v.number(),
+});
+
+/** `rocky show`: the first rows of a model's table (64-bit integers beyond 2^53 as strings). */
+export const ShowOutput = v.object({
+  ...envelopeFields,
+  model: v.string(),
+  target: v.string(),
+  columns: v.array(v.object({ name: v.string(), type: v.string() })),
+  rows: v.array(v.array(v.unknown())),
+});
+
+export const schemas = { catalog: CatalogOutput, docs: DocsOutput, show: ShowOutput };
