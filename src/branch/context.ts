@@ -22,3 +22,17 @@ export async function connectAdapter(config: LoadedConfig): Promise<Adapter> {
   const { connectAdapter: connect } = await import("../run/connect.ts");
   return connect(config);
 }
+
+/** Project compiled, models in DAG order, adapter connected: what compare and promote start from. */
+export async function warehouseContext(config: LoadedConfig) {
+  const [{ loadProject }, { compileProject }] = await Promise.all([
+    import("../project/load.ts"),
+    import("../compile/compile.ts"),
+  ]);
+  const compiled = await compileProject(await loadProject(config));
+  const models = compiled.dag.order.map((n) => compiled.project.byName.get(n)!);
+  const adapter = await connectAdapter(config);
+  return { compiled, models, adapter, compileProject };
+}
+
+export type WarehouseContext = Awaited<ReturnType<typeof warehouseContext>>;
