@@ -3,6 +3,8 @@
  * and the column-lineage edges, for other tools (catalogs, docs, governance).
  * Types are known only where declared (`[sources]` columns); rocky does not guess them.
  */
+import type { Payload } from "../output/common.ts";
+import type { CatalogOutput } from "../output/schemas/catalog.ts";
 import { defaultLocation, resolvedTarget } from "../compile/location.ts";
 import type { CompileResult } from "../compile/types.ts";
 
@@ -48,5 +50,5 @@ export function catalogPayload(result: CompileResult) {
     },
     assets,
     edges,
-  };
+  } satisfies Payload<typeof CatalogOutput>;
 }

@@ -1,4 +1,6 @@
 /** The `rocky compile` payload (Rocky 1.10's compile.schema.json plus added fields). */
+import type { Payload } from "../output/common.ts";
+import type { CompileOutput } from "../output/schemas/compile.ts";
 import type { Model } from "../project/types.ts";
 import { defaultLocation, resolvedTarget } from "./location.ts";
 import type { CompileResult, Diagnostic } from "./types.ts";
@@ -48,5 +50,5 @@ export function compilePayload(result: CompileResult, only?: Set<string>) {
     layers: result.dag.layers,
     lineage: { nodes: result.graph.nodeCount, edges: result.graph.edgeCount },
     cache: result.cache,
-  };
+  } satisfies Payload<typeof CompileOutput>;
 }

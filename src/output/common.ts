@@ -22,3 +22,10 @@ export const DiagnosticSchema = v.object({
 });
 
 export const TargetSchema = v.object({ catalog: v.string(), schema: v.string(), table: v.string() });
+
+/**
+ * What a payload builder returns for schema `S`: the schema's fields less the envelope
+ * (`envelope()` adds those). Builders end in `satisfies Payload<typeof XOutput>`, so a
+ * field the schema lacks, or one of the wrong type, is a compile error, not a failing test.
+ */
+export type Payload<S extends v.GenericSchema> = Omit<v.InferInput<S>, "version" | "command">;

@@ -1,4 +1,6 @@
 /** The JSON payload of `rocky run` (Rocky 1.10's run.schema.json plus our per-model entries). */
+import type { Payload } from "../output/common.ts";
+import type { RunOutput } from "../output/schemas/run.ts";
 import { runTestJson } from "../testing/report.ts";
 import { type RunOutcome, tableKey } from "./engine.ts";
 
@@ -68,5 +70,5 @@ export function runPayload(o: RunOutcome, extra: { trigger: string }) {
       error: m.error,
       ...(m.tests ? { tests: m.tests.map(runTestJson) } : {}),
     })),
-  };
+  } satisfies Payload<typeof RunOutput>;
 }
