@@ -63,6 +63,10 @@ export const commands: Record<string, CommandEntry> = {
     description: "The first rows of a model's built table",
     load: () => lazy(import("./show.ts")),
   },
+  seed: {
+    description: "Load the CSVs of seeds/ as tables",
+    load: () => lazy(import("./seed.ts")),
+  },
   docs: {
     description: "Write a self-contained static docs site of the project",
     load: () => lazy(import("./docs.ts")),
