@@ -56,7 +56,7 @@ export const commands: Record<string, CommandEntry> = {
     load: () => lazy(import("./test-adapter.ts")),
   },
   catalog: {
-    description: "The project's assets, columns and column edges as JSON, for other tools",
+    description: "The project's assets, columns and column edges as JSON or Parquet, for other tools",
     load: () => lazy(import("./catalog.ts")),
   },
   show: {
