@@ -22,6 +22,7 @@ import {
   SourceColumnSchema,
   StateConfigSchema,
   BranchConfigSchema,
+  OpenLineageConfigSchema,
 } from "../src/config/schema.ts";
 import { DefaultsSchema, SidecarSchema, TargetSchema } from "../src/project/load.ts";
 import { ContractColumnSchema, ContractSchema } from "../src/project/contract.ts";
@@ -90,6 +91,7 @@ export const SCHEMAS: Record<string, Documented> = {
       adapter: "the warehouse: `[adapter]`, or several `[adapter.<name>]` tables (below)",
       state: "the state store (`[state]`, below)",
       branch: "branch lifecycle defaults: expiry and promote backups (`[branch]`, below)",
+      openlineage: "where `rocky run` sends OpenLineage events by default (`[openlineage]`, below)",
       sources: "external tables with declared columns, `[sources.<schema>.<table>]` (below)",
       pipeline: "Rocky 1.10 pipelines: accepted; a transformation pipeline may name the models folder",
       hook: "Rocky 1.10: accepted and ignored",
@@ -118,6 +120,10 @@ export const SCHEMAS: Record<string, Documented> = {
   },
   branch: {
     schema: BranchConfigSchema,
+    source: "src/config/schema.ts",
+  },
+  openlineage: {
+    schema: OpenLineageConfigSchema,
     source: "src/config/schema.ts",
   },
   adapter: {

@@ -40,6 +40,8 @@ export interface LoadedConfig {
   unsetEnv?: Map<string, UnsetVariable[]>;
   /** `[branch]`: default ttl of new branches (text and ms) and how many promotes keep backups. */
   branch: { ttl?: string; ttlMs?: number; keepPromotions: number; promoteMaxChangedPct?: number };
+  /** `[openlineage]`: the default destination of `rocky run`'s events (a URL, or an absolute file path). */
+  openlineage?: string;
 }
 
 /** Before connecting with adapter block `name`: every variable it references must be set. */
@@ -167,6 +169,11 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
   const sources = collectSources(toml.sources as Record<string, unknown> | undefined, file);
   const statePath = resolveStatePath(root, toml.state?.path, statePathOverride);
   const modelsDir = join(root, toml.project?.models ?? "models");
+  const ol = toml.openlineage;
+  if (ol && (ol.url === undefined) === (ol.file === undefined))
+    throw new RockyError(`${file}: [openlineage] needs exactly one of url or file`, {
+      hint: 'write url = "http://localhost:5000/api/v1/lineage" or file = "lineage.ndjson"',
+    });
   const hash = new Bun.CryptoHasher("sha256").update(expanded).digest("hex");
   return {
     file,
@@ -179,6 +186,9 @@ export async function loadConfig(configFile: string, statePathOverride?: string)
     statePath,
     hash,
     ...(unsetEnv.size > 0 ? { unsetEnv } : {}),
+    ...(toml.openlineage
+      ? { openlineage: toml.openlineage.url ?? resolve(root, toml.openlineage.file ?? "") }
+      : {}),
     branch: {
       ...(toml.branch?.ttl === undefined
         ? {}

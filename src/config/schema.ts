@@ -40,6 +40,14 @@ export const BranchConfigSchema = v.strictObject({
   promote_max_changed_pct: v.optional(v.pipe(v.number(), v.minValue(0))),
 });
 
+/** `[openlineage]`: where `rocky run` sends OpenLineage events by default (`--openlineage` overrides it). */
+export const OpenLineageConfigSchema = v.strictObject({
+  /** An http(s) endpoint that receives each event as a JSON POST, e.g. Marquez's `/api/v1/lineage`. */
+  url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\//, "url must start with http:// or https://"))),
+  /** A file (relative to rocky.toml) that receives one event per line (NDJSON). */
+  file: v.optional(v.pipe(v.string(), v.nonEmpty())),
+});
+
 export const ProjectSectionSchema = v.strictObject({
   name: v.optional(v.string()),
   models: v.optional(v.string()),
@@ -54,6 +62,7 @@ export const RockyTomlSchema = v.strictObject({
   adapter: v.optional(v.record(v.string(), v.unknown())),
   state: v.optional(StateConfigSchema),
   branch: v.optional(BranchConfigSchema),
+  openlineage: v.optional(OpenLineageConfigSchema),
   /** Any dotted path under [sources] with `columns` is a source (checked in load.ts). */
   sources: v.optional(v.record(v.string(), v.unknown())),
   /** Rocky 1.10 pipelines: accepted; transformation pipelines may name the models folder. */

@@ -4,6 +4,11 @@ import { checkAdapterEnv, type LoadedConfig } from "../config/load.ts";
 import { defaultLocation, resolvedTarget } from "../compile/location.ts";
 import { RockyError, didYouMean } from "../errors.ts";
 import { loadProject } from "../project/load.ts";
+import type { Model } from "../project/types.ts";
+import type { Adapter, TableRef } from "../adapter/types.ts";
+import { BranchIsolation } from "../branch/isolation.ts";
+import { getBranch } from "../state/branches.ts";
+import { openState } from "../state/store.ts";
 
 export interface ShowResult {
   model: string;
@@ -12,7 +17,45 @@ export interface ShowResult {
   rows: unknown[][];
 }
 
-export async function showModel(config: LoadedConfig, model: string, limit: number): Promise<ShowResult> {
+/**
+ * The table a model's rows are read from: production, or with `branch` the branch's own
+ * copy (never production in its place: rows shown for a branch must be the branch's).
+ */
+async function tableOf(
+  config: LoadedConfig,
+  adapter: Adapter,
+  m: Model,
+  branch: string | undefined,
+): Promise<TableRef> {
+  if (branch === undefined) {
+    const t = resolvedTarget(m, defaultLocation(config));
+    return { ...(t.catalog ? { catalog: t.catalog } : {}), schema: t.schema, table: t.table };
+  }
+  const store = openState(config.statePath);
+  try {
+    const rec = getBranch(store, branch);
+    if (!rec)
+      throw new RockyError(`branch '${branch}' not found`, {
+        hint: "'rocky branch list' lists the branches",
+        code: "not_found",
+      });
+    const read = await new BranchIsolation(store, adapter, rec).readTargetFor(m, false);
+    if (read.from !== "isolated")
+      throw new RockyError(`branch '${branch}' has no copy of model '${m.name}'`, {
+        hint: `build it in the branch: rocky run --branch ${branch} --model ${m.name} (or drop --branch to see production)`,
+      });
+    return read.ref;
+  } finally {
+    store.close();
+  }
+}
+
+export async function showModel(
+  config: LoadedConfig,
+  model: string,
+  limit: number,
+  branch?: string,
+): Promise<ShowResult> {
   const project = await loadProject(config);
   const m = project.byName.get(model);
   if (!m) {
@@ -31,8 +74,7 @@ export async function showModel(config: LoadedConfig, model: string, limit: numb
   const adapter = await createAdapter(block, { projectRoot: config.root, name }, config.file);
   try {
     await adapter.connect();
-    const t = resolvedTarget(m, defaultLocation(config));
-    const ref = { ...(t.catalog ? { catalog: t.catalog } : {}), schema: t.schema, table: t.table };
+    const ref = await tableOf(config, adapter, m, branch);
     const target = adapter.dialect.qualify(ref);
     if (!(await adapter.tableExists(ref)))
       throw new RockyError(`model '${model}' has not been built: ${target} does not exist`, {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rocky } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
-import { makeProject } from "../run/project.ts";
+import { makeProject, sql } from "../run/project.ts";
 
 interface CatalogJson {
   project: string;
@@ -81,9 +81,39 @@ describe("rocky catalog", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
     expectOurSchema("catalog", JSON.parse(readFileSync(file, "utf8")));
-    const bad = rocky(["catalog", "--format", "parquet"], { cwd: dir });
+    const bad = rocky(["catalog", "--format", "xml"], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stdout + bad.stderr).toContain("invalid value 'parquet' for --format");
+    expect(bad.stdout + bad.stderr).toContain("invalid value 'xml' for --format");
+  });
+
+  test("--format parquet --out FILE: one row per asset column with its inputs, read back by DuckDB", async () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const noOut = rocky(["catalog", "--format", "parquet"], { cwd: dir });
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain("--format parquet needs --out FILE");
+    const r = rocky(["catalog", "--format", "parquet", "--out", "catalog.parquet"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("wrote catalog.parquet: 5 rows (one per asset column)");
+    const rows = await sql(
+      dir,
+      `SELECT asset, kind, file, "column", type, inputs FROM read_parquet('${join(dir, "catalog.parquet")}') ORDER BY asset, "column"`,
+    );
+    expect(rows.map((row) => row.slice(0, 5))).toEqual([
+      ["raw.orders", "source", null, "amount", "DECIMAL(10,2)"],
+      ["raw.orders", "source", null, "id", "INTEGER"],
+      ["stg_orders", "model", "models/stg_orders.sql", "doubled", null],
+      ["stg_orders", "model", "models/stg_orders.sql", "id", null],
+      ["totals", "model", "models/totals.sql", "total", null],
+    ]);
+    const inputs = (asset: string, column: string) =>
+      rows.find((row) => row[0] === asset && row[3] === column)![5] as { model: string; column: string }[];
+    expect(inputs("totals", "total")).toEqual([
+      expect.objectContaining({ model: "stg_orders", column: "doubled" }),
+    ]);
+    expect(inputs("stg_orders", "doubled")).toEqual([
+      expect.objectContaining({ model: "raw.orders", column: "amount" }),
+    ]);
+    expect(inputs("raw.orders", "id")).toEqual([]);
   });
 });
 

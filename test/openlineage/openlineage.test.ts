@@ -8,7 +8,7 @@
  * namespace/name/field; message, programmingLanguage).
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { rocky } from "../helpers/cli.ts";
@@ -148,5 +148,31 @@ describe("rocky run --openlineage", () => {
     expect(r.stderr).toContain(
       "warning: OpenLineage events could not be delivered to http://127.0.0.1:9/lineage",
     );
+  });
+
+  test("[openlineage] file in rocky.toml is the default destination; --openlineage overrides it", () => {
+    const dir = makeProject(PROJECT, '\n[openlineage]\nfile = "lineage/ol.ndjson"\n');
+    mkdirSync(join(dir, "lineage"));
+    // From a subfolder: the file is relative to rocky.toml, not the working directory.
+    mkdirSync(join(dir, "sub"));
+    const r = rocky(["run", "--threads", "1", "-c", "../rocky.toml", "-o", "json"], {
+      cwd: join(dir, "sub"),
+    });
+    expect(r.code).toBe(1);
+    const lines = readFileSync(join(dir, "lineage", "ol.ndjson"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    checkEvents(parseEvents(lines));
+    const other = join(dir, "other.ndjson");
+    rocky(["run", "--threads", "1", "--openlineage", other, "-o", "json"], { cwd: dir });
+    expect(readFileSync(other, "utf8").trimEnd().split("\n").length).toBe(6);
+  });
+
+  test("[openlineage] with both url and file: a config error saying to write one", () => {
+    const dir = makeProject(PROJECT, '\n[openlineage]\nfile = "a.ndjson"\nurl = "http://127.0.0.1:9/x"\n');
+    const r = rocky(["run"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("[openlineage] needs exactly one of url or file");
   });
 });

@@ -5,7 +5,7 @@ import { loadAndCompile } from "../../compile/load.ts";
 import { UsageError } from "../../errors.ts";
 import { writeStdout } from "../../runtime/stdio.ts";
 import { globals } from "../context.ts";
-import { envelope } from "../output.ts";
+import { envelope, log } from "../output.ts";
 
 export default defineCommand({
   meta: {
@@ -14,17 +14,32 @@ export default defineCommand({
 
 Example:
   rocky catalog
-  rocky catalog --out catalog.json`,
+  rocky catalog --out catalog.json
+  rocky catalog --format parquet --out catalog.parquet`,
   },
   args: {
-    format: { type: "string", description: "json (the only format so far)" },
+    format: {
+      type: "string",
+      description: "json (default) | parquet: one row per asset column with its inputs (needs --out)",
+    },
     out: { type: "string", description: "Write to FILE instead of stdout" },
   },
   async run({ args }) {
-    if (args.format !== undefined && args.format !== "json")
-      throw new UsageError(`invalid value '${args.format}' for --format`, "use --format json");
+    if (args.format !== undefined && args.format !== "json" && args.format !== "parquet")
+      throw new UsageError(`invalid value '${args.format}' for --format`, "use --format json or parquet");
+    if (args.format === "parquet" && args.out === undefined)
+      throw new UsageError(
+        "--format parquet needs --out FILE",
+        "e.g. rocky catalog --format parquet --out catalog.parquet",
+      );
     // The catalog answers from the graph whatever the diagnostics say; only load errors abort.
     const result = await loadAndCompile(globals().config);
+    if (args.format === "parquet") {
+      const { writeCatalogParquet } = await import("../../catalog/parquet.ts");
+      const n = await writeCatalogParquet(catalogPayload(result), args.out!, result.project.config.root);
+      log(`wrote ${args.out}: ${n} rows (one per asset column)`);
+      return;
+    }
     const text = `${JSON.stringify(envelope("catalog", catalogPayload(result)), null, 2)}\n`;
     if (args.out !== undefined) writeFileSync(args.out, text);
     else writeStdout(text);

@@ -56,12 +56,16 @@ export const commands: Record<string, CommandEntry> = {
     load: () => lazy(import("./test-adapter.ts")),
   },
   catalog: {
-    description: "The project's assets, columns and column edges as JSON, for other tools",
+    description: "The project's assets, columns and column edges as JSON or Parquet, for other tools",
     load: () => lazy(import("./catalog.ts")),
   },
   show: {
     description: "The first rows of a model's built table",
     load: () => lazy(import("./show.ts")),
+  },
+  seed: {
+    description: "Load the CSVs of seeds/ as tables",
+    load: () => lazy(import("./seed.ts")),
   },
   docs: {
     description: "Write a self-contained static docs site of the project",

@@ -184,7 +184,7 @@ Example:
     openlineage: {
       type: "string",
       description:
-        "Emit OpenLineage START/COMPLETE/FAIL events per model to FILE (one per line) or an http(s) URL",
+        "Emit OpenLineage START/COMPLETE/FAIL events per model to FILE (one per line) or an http(s) URL (default: [openlineage] in rocky.toml)",
     },
     tests: {
       type: "boolean",
@@ -204,6 +204,7 @@ Example:
     const g = globals();
     const config = await loadConfig(findConfig(g.config), g.statePath);
     const trigger = resolveTrigger(args.trigger);
+    const openlineage = args.openlineage ?? config.openlineage;
 
     // Live progress for a person watching: never in JSON mode, nor when stderr is piped.
     const progress =
@@ -276,13 +277,13 @@ Example:
         cancelSignal: cancel.signal,
         onCompiled: (compiled) => {
           for (const m of compiled.project.models) files.set(m.name, m.relPath);
-          if (args.openlineage !== undefined) {
+          if (openlineage !== undefined) {
             const block = config.adapters.get("default") ?? [...config.adapters.values()][0];
-            lineage = openLineageEmitter(args.openlineage, compiled, block?.type ?? "unknown");
+            lineage = openLineageEmitter(openlineage, compiled, block?.type ?? "unknown");
           }
           progress?.setPhase("connecting");
         },
-        ...(progress || args.openlineage !== undefined
+        ...(progress || openlineage !== undefined
           ? {
               onEvent: (e: RunEvent) => {
                 progress?.onEvent(e);

@@ -24,11 +24,13 @@ export default defineCommand({
 
 Example:
   rocky show stg_orders
-  rocky show stg_orders --limit 5 -o json`,
+  rocky show stg_orders --limit 5 -o json
+  rocky show stg_orders --branch fix-price`,
   },
   args: {
     model: { type: "positional", required: true, description: "The model to show" },
     limit: { type: "string", description: "At most this many rows (default 10)" },
+    branch: { type: "string", description: "Read the named branch's copy of the model (see 'rocky branch')" },
   },
   async run({ args }) {
     const limit = args.limit === undefined ? 10 : Number(args.limit);
@@ -36,7 +38,7 @@ Example:
       throw new UsageError(`invalid value '${args.limit}' for --limit`);
     const g = globals();
     const config = await loadConfig(findConfig(g.config), g.statePath);
-    const r = await showModel(config, args.model, limit);
+    const r = await showModel(config, args.model, limit, args.branch);
     const rows = r.rows.map((row) => row.map(cell));
     emit(envelope("show", { model: r.model, target: r.target, columns: r.columns, rows }), () => {
       const header = r.columns.map((c) => `${c.name} ${c.type}`);

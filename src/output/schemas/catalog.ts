@@ -44,4 +44,21 @@ export const ShowOutput = v.object({
   rows: v.array(v.array(v.unknown())),
 });
 
-export const schemas = { catalog: CatalogOutput, docs: DocsOutput, show: ShowOutput };
+/** `rocky seed`: each CSV of seeds/ loaded as a table, and the run that recorded it. */
+export const SeedOutput = v.object({
+  ...envelopeFields,
+  run_id: v.string(),
+  seeds: v.array(
+    v.object({
+      name: v.string(),
+      /** The CSV, relative to the project. */
+      file: v.string(),
+      table: v.string(),
+      rows: v.number(),
+      columns: v.array(v.object({ name: v.string(), type: v.string() })),
+      duration_ms: v.number(),
+    }),
+  ),
+});
+
+export const schemas = { catalog: CatalogOutput, docs: DocsOutput, show: ShowOutput, seed: SeedOutput };

@@ -1,0 +1,46 @@
+import { defineCommand } from "citty";
+import { findConfig, loadConfig } from "../../config/load.ts";
+import { resolveTrigger } from "../../run/run.ts";
+import { seedProject } from "../../seed/seed.ts";
+import { globals } from "../context.ts";
+import { emit, envelope } from "../output.ts";
+import { dim, green } from "../style.ts";
+
+export default defineCommand({
+  meta: {
+    name: "seed",
+    description: `Load every seeds/*.csv as a table of the default schema (types detected, or
+declared in seeds/<name>.toml as [columns] name = "TYPE"); recorded as a run.
+
+Example:
+  rocky seed
+  rocky seed countries -o json`,
+  },
+  args: {
+    seed: {
+      type: "positional",
+      required: false,
+      description: "Load only this seed (file name without .csv)",
+    },
+  },
+  async run({ args }) {
+    const g = globals();
+    const config = await loadConfig(findConfig(g.config), g.statePath);
+    const r = await seedProject(config, {
+      trigger: resolveTrigger(undefined),
+      ...(args.seed ? { only: [args.seed] } : {}),
+    });
+    emit(envelope("seed", { run_id: r.runId, seeds: r.seeds }), () => {
+      const w = Math.max(...r.seeds.map((s) => s.table.length));
+      const lines = r.seeds.map(
+        (s) =>
+          `  ${green("✓")} ${s.table.padEnd(w)}  ${s.rows.toLocaleString("en-US")} ${s.rows === 1 ? "row" : "rows"}  ${dim(`${(s.duration_ms / 1000).toFixed(2)}s`)}`,
+      );
+      return [
+        ...lines,
+        "",
+        `Seeded ${r.seeds.length} table${r.seeds.length === 1 ? "" : "s"} (run ${r.runId})`,
+      ].join("\n");
+    });
+  },
+});
