@@ -10,6 +10,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import * as v from "valibot";
 import { rocky } from "../helpers/cli.ts";
 import { makeProject } from "../run/project.ts";
@@ -47,8 +49,38 @@ const RunEvent = v.object({
 });
 type Event = v.InferOutput<typeof RunEvent>;
 
+/** The spec's own JSON schemas, vendored (test/fixtures/openlineage/SOURCE.md). */
+const SPEC_DIR = join(import.meta.dir, "..", "fixtures", "openlineage");
+const specSchema = (name: string) => JSON.parse(readFileSync(join(SPEC_DIR, name), "utf8"));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const core = specSchema("OpenLineage.json");
+// The facets reference the core as …/1-0-2/OpenLineage.json#/$defs/…; the stored core keeps
+// its definitions under `definitions` (the same objects, so one copy serves both pointers).
+ajv.addSchema({
+  ...core,
+  $id: "https://openlineage.io/spec/1-0-2/OpenLineage.json",
+  $defs: core.definitions,
+});
+const specRunEvent = ajv.compile(core);
+const specColumnLineage = ajv.compile(specSchema("ColumnLineageDatasetFacet.json"));
+const specErrorMessage = ajv.compile(specSchema("ErrorMessageRunFacet.json"));
+
+/** Each event against the spec's JSON schemas: the RunEvent, each output's facets, the run's facets. */
+function checkAgainstSpec(e: unknown): void {
+  const fail = (what: string, errors: unknown) => {
+    throw new Error(`${what} is not valid OpenLineage: ${JSON.stringify(errors)}\n${JSON.stringify(e)}`);
+  };
+  if (!specRunEvent(e)) fail("RunEvent", specRunEvent.errors);
+  const ev = e as { run: { facets?: object }; outputs?: { facets?: object }[] };
+  for (const o of ev.outputs ?? [])
+    if (!specColumnLineage(o.facets ?? {})) fail("columnLineage", specColumnLineage.errors);
+  if (!specErrorMessage(ev.run.facets ?? {})) fail("errorMessage", specErrorMessage.errors);
+}
+
 function parseEvents(lines: unknown[]): Event[] {
   return lines.map((l) => {
+    checkAgainstSpec(l);
     const r = v.safeParse(RunEvent, l);
     if (!r.success)
       throw new Error(
@@ -86,6 +118,25 @@ function checkEvents(events: Event[]) {
   const fail = of("bad")[1]!;
   expect(fail.run.facets.errorMessage?.message).toContain("Could not convert string 'x1'");
 }
+
+test("the vendored spec schemas refuse what the spec forbids (so the checks below can fail)", () => {
+  const ok = {
+    eventType: "START",
+    eventTime: "2026-12-04T01:00:00.000Z",
+    producer: "https://example.com/rocky",
+    run: { runId: "0b9e3c1a-5f6d-4d8e-9a7b-1c2d3e4f5a6b" },
+    job: { namespace: "rocky", name: "m" },
+  };
+  expect(() => checkAgainstSpec(ok)).not.toThrow();
+  expect(() => checkAgainstSpec({ ...ok, producer: undefined })).toThrow(/^RunEvent is not valid/);
+  expect(() => checkAgainstSpec({ ...ok, run: { runId: "run-1" } })).toThrow(/^RunEvent is not valid/);
+  const facet = { _producer: "https://example.com/rocky", _schemaURL: "https://example.com/s" };
+  const noFields = { ...ok, outputs: [{ namespace: "n", name: "t", facets: { columnLineage: facet } }] };
+  expect(() => checkAgainstSpec(noFields)).toThrow(/^columnLineage is not valid/);
+  expect(() => checkAgainstSpec({ ...ok, run: { ...ok.run, facets: { errorMessage: facet } } })).toThrow(
+    /^errorMessage is not valid/,
+  );
+});
 
 describe("rocky run --openlineage", () => {
   let server: ReturnType<typeof Bun.serve> | undefined;
