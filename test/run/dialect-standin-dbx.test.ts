@@ -153,7 +153,8 @@ describe("a Databricks-dialect project on the Databricks stand-in (canned answer
     expect(promote.code).toBe(0);
     expectOurSchema("branch_promote", JSON.parse(promote.stdout));
     expect(dbx.statements.slice(n).map((s) => s.sql)).toContain(
-      `CREATE OR REPLACE TABLE ${M}.\`stg_events\` AS SELECT * FROM ${B}.\`stg_events\``,
+      // Production gets its own copy of the data (DEEP CLONE), not a reference to the branch's files.
+      `CREATE OR REPLACE TABLE ${M}.\`stg_events\` DEEP CLONE ${B}.\`stg_events\``,
     );
 
     n = dbx.statements.length;

@@ -140,9 +140,12 @@ describe("a Snowflake-dialect project on the Snowflake stand-in (canned answers)
     const promote = await cli(["branch", "promote", "fix", "-o", "json"], dir);
     expect(promote.code).toBe(0);
     expectOurSchema("branch_promote", JSON.parse(promote.stdout));
-    expect(sf.statements.slice(n).map((s) => s.sql)).toContain(
-      `CREATE OR REPLACE TABLE ${M}."STG_EVENTS" AS SELECT * FROM ${B}."STG_EVENTS"`,
-    );
+    // Zero-copy: the branch table is cloned beside production and swapped in (SWAP WITH).
+    const promoted = sf.statements.slice(n).map((s) => s.sql);
+    const clone = promoted.find((s) => s.endsWith(` CLONE ${B}."STG_EVENTS"`));
+    const backup = /^CREATE OR REPLACE TABLE (\S+) CLONE /.exec(clone ?? "")?.[1];
+    expect(backup).toStartWith(`${M}."STG_EVENTS__ROCKY_BACKUP_`);
+    expect(promoted).toContain(`ALTER TABLE ${backup} SWAP WITH ${M}."STG_EVENTS"`);
 
     n = sf.statements.length;
     const replay = await cli(["replay", runJson.run_id, "--execute", "-o", "json"], dir);
