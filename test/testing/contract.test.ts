@@ -43,6 +43,21 @@ type = "INTEGER"
 `;
 
 describe("compile checks [contract] against the model's output", () => {
+  test("compile --model M lists each column with its contract type and what it is computed from", () => {
+    const dir = makeProject({
+      "models/src.sql": "SELECT 1 AS id, 2 AS amount\n",
+      "models/out.sql": "SELECT id, amount * 2 AS amount, 'x' AS note FROM src\n",
+      "models/out.toml": CONTRACT.replace("[contract]", "[contract]\nenforce_order = false"),
+    });
+    const r = rocky(["compile", "--model", "out", "-o", "table"], { cwd: dir });
+    const lines = r.stdout.split("\n").map((l) => l.trim().replace(/\s+/g, " "));
+    expect(lines).toContain("column type computed from");
+    expect(lines).toContain("id INTEGER src.id");
+    expect(lines).toContain("amount INTEGER src.amount (expression)");
+    expect(lines).toContain("note ? -");
+    expect(lines).toContain("? = type not known before the run (declare it in the model's [contract])");
+  });
+
   test("a matching contract compiles clean", () => {
     const { r, diags } = compile({
       "models/out.sql": "SELECT 1 AS id, 2 AS amount\n",

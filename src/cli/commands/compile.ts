@@ -1,3 +1,4 @@
+import { contractType } from "../../project/contract.ts";
 import { plural } from "../../format.ts";
 import { defineCommand } from "citty";
 import { loadAndCompile } from "../../compile/load.ts";
@@ -22,8 +23,38 @@ export function renderDiagnostic(d: Diagnostic, fileOf: (model: string) => strin
   return d.suggestion ? `${line}\n  hint: ${d.suggestion}` : line;
 }
 
+/**
+ * `compile --model M`: each output column with its type where rocky knows it (the model's
+ * contract; otherwise it is decided by the warehouse at run time) and what it is computed from.
+ */
+function columnLines(result: CompileResult, model: string, columns: readonly string[]): string[] {
+  const decl = result.project.byName.get(model);
+  const rows = columns.map((c) => {
+    const from = result.graph
+      .producers(model, c)
+      .map(
+        (e) => `${e.source.model}.${e.source.column}${e.transform === "direct" ? "" : ` (${e.transform})`}`,
+      );
+    return [c, contractType(decl, c) ?? "?", from.length > 0 ? from.join(", ") : "-"] as const;
+  });
+  const w0 = Math.max(6, ...rows.map((r) => r[0].length));
+  const w1 = Math.max(4, ...rows.map((r) => r[1].length));
+  return [
+    dim(`      ${"column".padEnd(w0)}  ${"type".padEnd(w1)}  computed from`),
+    ...rows.map((r) => `      ${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`),
+    ...(rows.some((r) => r[1] === "?")
+      ? [dim("      ? = type not known before the run (declare it in the model's [contract])")]
+      : []),
+  ];
+}
+
 /** The text report; `quiet`: no line per model and no info diagnostics, only problems and the summary. */
-function renderText(result: CompileResult, only: Set<string> | undefined, quiet = false): string {
+function renderText(
+  result: CompileResult,
+  only: Set<string> | undefined,
+  quiet = false,
+  detail = false,
+): string {
   const lines: string[] = [];
   const errorModels = new Set(result.diagnostics.filter((d) => d.severity === "Error").map((d) => d.model));
   for (const [name, m] of quiet ? [] : result.models) {
@@ -33,6 +64,7 @@ function renderText(result: CompileResult, only: Set<string> | undefined, quiet 
     else {
       const mark = errorModels.has(name) ? red("✗") : green("✓");
       lines.push(`  ${mark} ${name} ${dim(`(${plural(m.columns.length, "column")})`)}`);
+      if (detail) lines.push(...columnLines(result, name, m.columns));
     }
   }
   const diags = result.diagnostics.filter(
@@ -137,7 +169,7 @@ Example:
       withNewline(
         globals().output === "json"
           ? JSON.stringify(payload, null, 2)
-          : renderText(result, only, args.quiet === true),
+          : renderText(result, only, args.quiet === true, args.model !== undefined),
       ),
     );
     mark("payload written");
