@@ -1,13 +1,14 @@
 import { defineCommand } from "citty";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { UsageError } from "../../errors.ts";
+import { seconds, textTable } from "../../format.ts";
 import { historyPayload, modelHistoryPayload, parseSince } from "../../state/report.ts";
 import { openState } from "../../state/store.ts";
 import { globals } from "../context.ts";
 import { emit, envelope } from "../output.ts";
 import { dim, green, red, yellow } from "../style.ts";
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+const secs = seconds;
 const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const statusColour = (s: string) =>
   s === "success"
@@ -16,15 +17,7 @@ const statusColour = (s: string) =>
       ? yellow(s)
       : red(s);
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
-  return [dim(fmt(header)), ...rows.map(fmt)].join("\n");
-}
+const table = (header: string[], rows: string[][]) => textTable(header, rows, dim);
 
 export default defineCommand({
   meta: {
