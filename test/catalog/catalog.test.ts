@@ -155,6 +155,33 @@ describe("rocky docs", () => {
   }, 60_000);
 });
 
+describe("rocky docs: recent runs and column search", () => {
+  test("no state file: no history and none created; after a run, each model's recent runs", async () => {
+    const dir = makeProject(PROJECT, SOURCES);
+    const before = rocky(["docs", "site", "-o", "json"], { cwd: dir });
+    expect(before.code).toBe(0);
+    const page = () => readFileSync(join(dir, "site", "index.html"), "utf8");
+    expect(page()).not.toContain("Recent runs");
+    expect(existsSync(join(dir, ".rocky-state.db"))).toBe(false);
+    await sql(
+      dir,
+      "CREATE SCHEMA raw; CREATE TABLE raw.orders AS SELECT 1 AS id, 2.5::DECIMAL(10,2) AS amount",
+    );
+    const run = rocky(["run", "-o", "json"], { cwd: dir });
+    expect(run.code).toBe(0);
+    const runId = run.json<{ run_id: string }>().run_id;
+    expect(rocky(["docs", "site"], { cwd: dir }).code).toBe(0);
+    const html = page();
+    const stg = html.slice(html.indexOf('id="stg_orders"'), html.indexOf('id="totals"'));
+    expect(stg).toContain("<summary>Recent runs</summary>");
+    expect(stg).toContain(`<td class="st-success">success</td>`);
+    expect(stg).toContain(`<td>${runId}</td>`);
+    // The search box also finds columns: every column row carries its name.
+    expect(stg).toContain('<tr data-col="doubled">');
+    expect(html).toContain('placeholder="Find models, sources and columns"');
+  });
+});
+
 describe("rocky show", () => {
   test("the first rows of a built model with its column types; an unbuilt or unknown model is one clear error", () => {
     const dir = makeProject({

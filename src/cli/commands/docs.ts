@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { catalogPayload } from "../../catalog/catalog.ts";
+import { recentExecutions } from "../../catalog/history.ts";
 import { dagPayload } from "../../compile/dag-view.ts";
 import { loadAndCompile } from "../../compile/load.ts";
 import { globals } from "../context.ts";
@@ -12,7 +13,8 @@ export default defineCommand({
   meta: {
     name: "docs",
     description: `Write a self-contained static docs site: every model with its SQL, columns,
-tests and description, the sources, column lineage and the DAG picture.
+tests and description, recent runs, the sources, column lineage and the DAG picture;
+the search box finds models and columns.
 
 Example:
   rocky docs
@@ -26,7 +28,16 @@ Example:
     // The site answers from the graph whatever the diagnostics say; only load errors abort.
     const result = await loadAndCompile(globals().config);
     const catalog = catalogPayload(result);
-    const html = renderDocsSite(catalog, dagPayload(result, false), (m) => result.project.byName.get(m)?.sql);
+    const history = recentExecutions(
+      result.project.config.statePath,
+      result.project.models.map((m) => m.name),
+    );
+    const html = renderDocsSite(
+      catalog,
+      dagPayload(result, false),
+      (m) => result.project.byName.get(m)?.sql,
+      history,
+    );
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "index.html");
     writeFileSync(file, html);

@@ -5,6 +5,7 @@
  */
 import type { catalogPayload } from "../../catalog/catalog.ts";
 import type { DagPayload } from "../../compile/dag-view.ts";
+import type { Execution } from "../../catalog/history.ts";
 import { renderDagHtml } from "./dag-html.ts";
 
 type Catalog = ReturnType<typeof catalogPayload>;
@@ -16,6 +17,7 @@ export function renderDocsSite(
   catalog: Catalog,
   dag: DagPayload,
   sqlOf: (model: string) => string | undefined,
+  history: Map<string, Execution[]> = new Map(),
 ): string {
   const svg = /<svg[\s\S]*<\/svg>/.exec(renderDagHtml(dag))?.[0] ?? "";
   const inputs = new Map<string, string[]>();
@@ -30,10 +32,16 @@ export function renderDocsSite(
       const cols = a.columns
         .map(
           (c) =>
-            `<tr><td>${esc(c.name)}</td><td>${esc(c.type ?? "")}</td><td>${esc((inputs.get(`${a.name}.${c.name}`) ?? []).join(", "))}</td></tr>`,
+            `<tr data-col="${esc(c.name.toLowerCase())}"><td>${esc(c.name)}</td><td>${esc(c.type ?? "")}</td><td>${esc((inputs.get(`${a.name}.${c.name}`) ?? []).join(", "))}</td></tr>`,
         )
         .join("");
       const sql = sqlOf(a.name);
+      const runs = (history.get(a.name) ?? [])
+        .map(
+          (e) =>
+            `<tr><td>${esc(e.started_at.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</td><td class="st-${esc(e.status)}">${esc(e.status)}</td><td>${(e.duration_ms / 1000).toFixed(2)}s</td><td>${e.rows_affected ?? "-"}</td><td>${esc(e.run_id)}</td></tr>`,
+        )
+        .join("");
       const meta = [
         a.kind,
         a.target ? `${a.target.catalog}.${a.target.schema}.${a.target.table}` : undefined,
@@ -47,6 +55,7 @@ ${a.tests.length > 0 ? `<p>Tests: ${a.tests.map((t) => esc(t.column ? `${t.type}
 ${a.upstream.length > 0 ? `<p>Reads: ${a.upstream.map((u) => `<a href="#${esc(u)}">${esc(u)}</a>`).join(", ")}</p>` : ""}
 ${a.columns_unavailable ? `<p class="warn">Columns unknown: ${esc(a.columns_unavailable)}</p>` : ""}
 ${cols ? `<table><tr><th>column</th><th>type</th><th>computed from</th></tr>${cols}</table>` : ""}
+${runs ? `<details class="runs" open><summary>Recent runs</summary><table><tr><th>started</th><th>status</th><th>duration</th><th>rows</th><th>run</th></tr>${runs}</table></details>` : ""}
 ${sql !== undefined ? `<details><summary>SQL</summary><pre>${esc(sql)}</pre></details>` : ""}
 </section>`;
     })
@@ -60,6 +69,7 @@ h1{font-size:20px}h2{font-size:16px;margin:0 0 4px}.meta{color:#666;font-size:12
 .asset{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 14px;margin:10px 0}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:3px 10px;text-align:left}
 pre{background:#f4f4f4;padding:8px;overflow:auto}.warn{color:#a15c00}#q{padding:6px;width:320px;font-size:14px}
+tr.hit td{background:#fff4c2}.st-success{color:#2a7a2a}.st-failed{color:#b00020}
 .dag{overflow:auto;border:1px solid #ddd;background:#fff;margin:10px 0}
 .node rect{fill:#fff;stroke:#4a6fa5;stroke-width:1.5}.node.source rect{fill:#f3f3f3;stroke:#888;stroke-dasharray:4 3}
 .node.test rect{fill:#f6fbf3;stroke:#5a9a3a}.label{font-size:13px;font-weight:600}.sub{font-size:11px;fill:#666}
@@ -68,13 +78,19 @@ pre{background:#f4f4f4;padding:8px;overflow:auto}.warn{color:#a15c00}#q{padding:
 <h1>${esc(catalog.project)}</h1>
 <p>${s.models} models, ${s.sources} sources, ${s.columns} columns, ${s.edges} column edges</p>
 <div class="dag">${svg}</div>
-<input id="q" type="search" placeholder="Filter models and sources by name">
+<input id="q" type="search" placeholder="Find models, sources and columns">
 ${sections}
 <script>
 document.getElementById("q").addEventListener("input", function (e) {
   var q = e.target.value.toLowerCase();
   document.querySelectorAll(".asset").forEach(function (s) {
-    s.style.display = s.dataset.name.indexOf(q) >= 0 ? "" : "none";
+    var hit = false;
+    s.querySelectorAll("tr[data-col]").forEach(function (r) {
+      var on = q !== "" && r.dataset.col.indexOf(q) >= 0;
+      r.classList.toggle("hit", on);
+      hit = hit || on;
+    });
+    s.style.display = hit || s.dataset.name.indexOf(q) >= 0 ? "" : "none";
   });
 });
 </script>
