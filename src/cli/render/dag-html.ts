@@ -8,6 +8,8 @@ const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const BOX_W = 220;
+/** A name too long for its box ends in an ellipsis; the full name is the box's tooltip (<title>). */
+const fit = (s: string, chars: number) => (s.length > chars ? `${s.slice(0, chars - 1)}…` : s);
 const BOX_H = 44;
 const GAP_X = 90;
 const GAP_Y = 18;
@@ -81,8 +83,8 @@ export function renderDagHtml(p: DagPayload, title = "rocky dag"): string {
     .map(
       (b) =>
         `<g class="node ${b.kind}"><title>${esc(b.label)}</title><rect x="${b.x}" y="${b.y}" width="${BOX_W}" height="${BOX_H}" rx="6"/>` +
-        `<text class="label" x="${b.x + 10}" y="${b.y + 18}">${esc(b.label)}</text>` +
-        `<text class="sub" x="${b.x + 10}" y="${b.y + 35}">${esc(b.sub)}</text></g>`,
+        `<text class="label" x="${b.x + 10}" y="${b.y + 18}">${esc(fit(b.label, 24))}</text>` +
+        `<text class="sub" x="${b.x + 10}" y="${b.y + 35}">${esc(fit(b.sub, 32))}</text></g>`,
     )
     .join("\n");
   const s = p.summary;
