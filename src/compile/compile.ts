@@ -669,6 +669,15 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
         graph.addEdgeById(graph.addColumn(t.name, src.column), target, col.transform);
       }
     }
+    if (c.columns !== undefined && c.analysis.indirect) {
+      graph.addIndirect(
+        name,
+        c.analysis.indirect.map((r) => ({
+          source: { model: resolver.tableName(r.table, dialect).name, column: r.column },
+          via: r.via,
+        })),
+      );
+    }
   }
   mark("graph built");
   const tEnd = performance.now();

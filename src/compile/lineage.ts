@@ -54,7 +54,8 @@ export function resolveTarget(graph: SemanticGraph, target: string, column?: str
   );
 }
 
-export function modelLineage(graph: SemanticGraph, table: TableInfo) {
+/** `indirect`: add the model's indirect reads (SPEC §15); without it the payload is Rocky's. */
+export function modelLineage(graph: SemanticGraph, table: TableInfo, indirect = false) {
   return {
     model: table.name,
     kind: table.kind,
@@ -62,6 +63,7 @@ export function modelLineage(graph: SemanticGraph, table: TableInfo) {
     upstream: table.upstream,
     downstream: table.downstream,
     edges: graph.edgesOf(table.name),
+    ...(indirect ? { indirect: graph.indirectOf(table.name) } : {}),
     ...(table.unavailable !== undefined ? { unavailable: table.unavailable } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * sources in order of appearance); indexes by target node, by source node, and by
  * model let every walk cost what it visits rather than the size of the graph.
  */
-import type { Transform } from "../sql/types.ts";
+import type { IndirectVia, Transform } from "../sql/types.ts";
 
 export interface QualifiedColumn {
   model: string;
@@ -16,6 +16,12 @@ export interface LineageEdge {
   source: QualifiedColumn;
   target: QualifiedColumn;
   transform: Transform | string;
+}
+
+/** A column that decides which rows a model has or how they are grouped/ordered (SPEC §15). */
+export interface IndirectRead {
+  source: QualifiedColumn;
+  via: IndirectVia;
 }
 
 export interface TraceEntry extends LineageEdge {
@@ -72,6 +78,8 @@ export class SemanticGraph {
   private readonly outEdges: (number[] | undefined)[] = [];
   /** Per node id: its table's record, so an edge finds its model index without a lookup. */
   private readonly nodeTable: TableRec[] = [];
+  /** Per model (lowercased): its indirect reads. Kept apart from the value edges, which stay Rocky's. */
+  private readonly indirect = new Map<string, IndirectRead[]>();
 
   /** Register a model or external table. Re-adding merges (first registration keeps its kind and name). */
   addTable(info: Omit<TableInfo, "upstream" | "downstream">): TableInfo {
@@ -121,6 +129,25 @@ export class SemanticGraph {
 
   private nodeId(model: string, column: string): number | undefined {
     return this.tables.get(key(model))?.cols.get(key(column));
+  }
+
+  /** Record a model's indirect reads (each source and via once, first occurrence kept). */
+  addIndirect(model: string, reads: readonly IndirectRead[]): void {
+    if (reads.length === 0) return;
+    const list = this.indirect.get(key(model)) ?? [];
+    const seen = new Set(list.map(indirectKey));
+    for (const read of reads) {
+      const k = indirectKey(read);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      list.push(read);
+    }
+    this.indirect.set(key(model), list);
+  }
+
+  /** A model's indirect reads in order of appearance in its SQL; empty for none or for a source. */
+  indirectOf(model: string): IndirectRead[] {
+    return this.indirect.get(key(model)) ?? [];
   }
 
   /** The table a name refers to (case-insensitive), or undefined. */
@@ -281,4 +308,8 @@ export class SemanticGraph {
     }
     return out;
   }
+}
+
+function indirectKey(read: IndirectRead): string {
+  return `${key(read.source.model)}\u0000${key(read.source.column)}\u0000${read.via}`;
 }

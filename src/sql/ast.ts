@@ -56,6 +56,8 @@ export interface QueryNode {
   from_table?: TableNode;
   where_clause?: ExprNode;
   groups?: { group_expressions?: ExprNode[]; [key: string]: unknown };
+  /** GROUP BY as DuckDB serialises it. */
+  group_expressions?: ExprNode[];
   having?: ExprNode;
   qualify?: ExprNode;
   sample?: unknown;

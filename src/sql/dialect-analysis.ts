@@ -122,6 +122,12 @@ function finish(analysis: ModelAnalysis, sql: string, dialect: SqlDialect): Mode
   // A name quoted somewhere in the text is taken as quoted (DuckDB's AST drops the quotes).
   const fold = (name: string) => (sql.includes(`"${name}"`) ? name : name.toUpperCase());
   analysis = { ...analysis, tableRefs };
+  if (analysis.indirect)
+    analysis.indirect = analysis.indirect.map((r) => ({
+      ...r,
+      table: storedTable(r.table),
+      column: fold(r.column),
+    }));
   if (analysis.columns === undefined) return analysis;
   // Snowflake stores unquoted names upper-cased; a quoted name is kept exactly.
   const columns = analysis.columns.map((c) => {
@@ -145,8 +151,11 @@ function splitDotted(analysis: ModelAnalysis): ModelAnalysis {
   const split = (parts: readonly string[]) => parts.flatMap((p) => p.split("."));
   const refsDotted = analysis.tableRefs.some((r) => dotted(r.parts));
   const columnsDotted = analysis.columns?.some((c) => c.sources.some((s) => dotted(s.table))) ?? false;
-  if (!refsDotted && !columnsDotted) return analysis;
+  const indirectDotted = analysis.indirect?.some((r) => dotted(r.table)) ?? false;
+  if (!refsDotted && !columnsDotted && !indirectDotted) return analysis;
   const out = { ...analysis };
+  if (indirectDotted && analysis.indirect)
+    out.indirect = analysis.indirect.map((r) => (dotted(r.table) ? { ...r, table: split(r.table) } : r));
   if (refsDotted)
     out.tableRefs = analysis.tableRefs.map((r) => (dotted(r.parts) ? { ...r, parts: split(r.parts) } : r));
   if (columnsDotted && analysis.columns) {
@@ -175,7 +184,12 @@ function foldDatabricks(analysis: ModelAnalysis): ModelAnalysis {
       column: src.column.toLowerCase(),
     })),
   }));
-  return { ...analysis, columns };
+  const indirect = analysis.indirect?.map((r) => ({
+    ...r,
+    table: r.table.map(part),
+    column: r.column.toLowerCase(),
+  }));
+  return indirect ? { ...analysis, columns, indirect } : { ...analysis, columns };
 }
 
 /** `raw . "Events"` → `["RAW", "Events"]`: a dotted name as Snowflake stores it, or undefined. */

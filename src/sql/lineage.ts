@@ -6,7 +6,8 @@
  * Value lineage: a column is a source when the output's value is computed from it
  * (CASE conditions, an aggregate's FILTER condition and an ordered-set aggregate's
  * ORDER BY included). Columns used only to filter, join, group or order rows (WHERE,
- * JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY) are not; those clauses are still walked for the tables their subqueries read.
+ * JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY) are not; they are
+ * collected as indirect reads (SPEC §15), resolved through CTEs and subqueries the same way.
  */
 
 import type { CteEntry, ExprNode, QueryNode, Statement, TableNode } from "./ast.ts";
@@ -44,6 +45,8 @@ import { dottedNameEnd, findDottedName } from "./span.ts";
 import { scanTableRefs } from "./textscan.ts";
 import type {
   ColumnsOf,
+  IndirectSource,
+  IndirectVia,
   ModelAnalysis,
   OutputColumn,
   ParsedSql,
@@ -139,6 +142,10 @@ class ModelWalker {
   private readonly recordedTables = new WeakSet<TableNode>();
   private readonly diagnostics: SqlDiagnostic[] = [];
   private readonly diagnosticKeys = new Set<string>();
+  private readonly indirectReads: IndirectSource[] = [];
+  private readonly indirectKeys = new Set<string>();
+  /** Non-zero while resolving an indirect read: those clauses were never diagnosed, and are not now. */
+  private silent = 0;
   private readonly toChar: (byteOffset: number) => number;
 
   constructor(
@@ -157,6 +164,7 @@ class ModelWalker {
     location?: number,
     suggestion?: string,
   ): void {
+    if (this.silent > 0) return;
     const offset = this.offsetOf(location);
     // Recursive CTEs are walked more than once: report each finding once.
     const key = `${code}\u0000${offset}\u0000${message}`;
@@ -209,7 +217,9 @@ class ModelWalker {
         );
       }
     }
-    return { tableRefs: this.tableRefs, columns, diagnostics: this.diagnostics };
+    const analysis: ModelAnalysis = { tableRefs: this.tableRefs, columns, diagnostics: this.diagnostics };
+    if (this.indirectReads.length > 0) analysis.indirect = this.indirectReads;
+    return analysis;
   }
 
   private offsetOf(location: number | undefined): number | undefined {
@@ -376,12 +386,13 @@ class ModelWalker {
       const key = column.name.toLowerCase();
       if (!scope.lateral.has(key)) scope.lateral.set(key, acc.value());
     }
-    // Row filters, grouping and ordering: not value sources, but their subqueries read tables.
-    this.quiet(node.where_clause, scope);
-    this.quiet(node.groups, scope);
-    this.quiet(node.having, scope);
-    this.quiet(node.qualify, scope);
-    this.quiet(node.modifiers, scope);
+    // Row filters, grouping and ordering: not value sources but indirect reads (SPEC §15).
+    this.indirect(node.where_clause, scope, "where");
+    // DuckDB serialises GROUP BY as `group_expressions` (`groups` in older shapes).
+    this.indirect(node.group_expressions ?? node.groups, scope, "group_by", items);
+    this.indirect(node.having, scope, "having");
+    this.indirect(node.qualify, scope, "qualify");
+    this.modifiers(node.modifiers, scope, items);
     return this.relationOf(items);
   }
 
@@ -570,7 +581,8 @@ class ModelWalker {
           for (const name of hidden)
             scope.usingColumns.set(name, table.join_type === "FULL" ? "both" : "left");
         }
-        this.quiet(table.condition, scope);
+        for (const name of using) this.usingRead(name, scope);
+        this.indirect(table.condition, scope, "join");
         return;
       }
       case "SUBQUERY": {
@@ -750,7 +762,9 @@ class ModelWalker {
         acc.bump(`window: ${displayFunctionName(node.function_name ?? "")}`);
         for (const child of node.children ?? []) this.expr(child, scope, acc);
         if (isExpr(node.default_expr)) this.expr(node.default_expr, scope, acc);
-        for (const key of ["partitions", "orders", "filter_expr", "start_expr", "end_expr", "offset_expr"]) {
+        this.indirect(node.partitions, scope, "window_partition");
+        this.indirect(node.orders, scope, "window_order");
+        for (const key of ["filter_expr", "start_expr", "end_expr", "offset_expr"]) {
           this.quiet(node[key], scope);
         }
         return;
@@ -881,6 +895,116 @@ class ModelWalker {
       return;
     }
     for (const key in record) this.quiet(record[key], scope);
+  }
+
+  // ---- indirect reads ---------------------------------------------------------------
+
+  /**
+   * A non-value clause: each column it reads is an indirect read, resolved like a value
+   * source; its subqueries are walked as queries (their tables, their findings).
+   * `items` lets `GROUP BY 1` / `ORDER BY 1` name the select item they mean.
+   */
+  private indirect(value: unknown, scope: Scope, via: IndirectVia, items?: SelectItem[]): void {
+    if (value === null || value === undefined) return;
+    const acc = new ValueAccumulator();
+    this.collectReads(value, scope, acc, items);
+    this.recordReads(acc, via);
+  }
+
+  private recordReads(acc: ValueAccumulator, via: IndirectVia): void {
+    for (const source of acc.value().sources) {
+      const key = `${source.table.join(".")}\u0000${source.column}\u0000${via}`.toLowerCase();
+      if (this.indirectKeys.has(key)) continue;
+      this.indirectKeys.add(key);
+      this.indirectReads.push({ table: source.table, column: source.column, via });
+    }
+  }
+
+  private collectReads(value: unknown, scope: Scope, acc: ValueAccumulator, items?: SelectItem[]): void {
+    if (Array.isArray(value)) {
+      for (const item of value) this.collectReads(item, scope, acc, items);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    const record = value as Record<string, unknown>;
+    switch (record.class) {
+      case "COLUMN_REF":
+        this.silent++;
+        try {
+          acc.add(this.resolve(record as ExprNode, scope));
+        } finally {
+          this.silent--;
+        }
+        return;
+      case "CONSTANT": {
+        // `GROUP BY 2`: the second select item.
+        const n = (record as ExprNode).value?.value;
+        const item = items && typeof n === "number" && Number.isInteger(n) ? items[n - 1] : undefined;
+        if (item?.kind === "column") acc.add(item.column);
+        return;
+      }
+      case "SUBQUERY": {
+        const subquery = record.subquery as Statement | undefined;
+        const relation = subquery ? this.query(subquery.node, scope.env, scope) : undefined;
+        // `x IN (SELECT id …)`: id decides which rows pass; EXISTS reads no column's value.
+        const kind = record.subquery_type ?? "SCALAR";
+        this.collectReads(record.child, scope, acc);
+        const first = relation?.columns?.[0];
+        if (first && kind !== "EXISTS" && kind !== "NOT_EXISTS") acc.add(first);
+        return;
+      }
+      case "FUNCTION": {
+        if (takesLambda(String(record.function_name ?? "").toLowerCase())) {
+          for (const child of (record.children as ExprNode[] | undefined) ?? []) {
+            if (child.class !== "LAMBDA") {
+              this.collectReads(child, scope, acc);
+              continue;
+            }
+            // Lambda parameters are not columns.
+            const lambdaScope = newScope(scope.env, scope);
+            const params = new Set<string>();
+            const lhs = child.lhs;
+            for (const param of lhs?.class === "COLUMN_REF" ? [lhs] : (lhs?.children ?? [])) {
+              const paramName = param.column_names?.[0];
+              if (paramName) params.add(paramName.toLowerCase());
+            }
+            lambdaScope.bindings.push({ kind: "lambda", params });
+            this.collectReads(child.expr, lambdaScope, acc);
+          }
+          for (const key in record) if (key !== "children") this.collectReads(record[key], scope, acc);
+          return;
+        }
+        break;
+      }
+    }
+    for (const key in record) this.collectReads(record[key], scope, acc, items);
+  }
+
+  /** ORDER BY decides which rows a LIMIT keeps; DISTINCT ON, which row of each group. */
+  private modifiers(value: unknown, scope: Scope, items: SelectItem[]): void {
+    const modifiers = Array.isArray(value) ? (value as Array<Record<string, unknown>>) : [];
+    const limited = modifiers.some((m) => m.type === "LIMIT_MODIFIER" || m.type === "LIMIT_PERCENT_MODIFIER");
+    for (const modifier of modifiers) {
+      if (modifier.type === "ORDER_MODIFIER" && limited) this.indirect(modifier, scope, "order_limit", items);
+      else if (modifier.type === "DISTINCT_MODIFIER") this.indirect(modifier, scope, "distinct", items);
+      else this.quiet(modifier, scope);
+    }
+  }
+
+  /** `JOIN … USING (k)`: k of every side that has it decides which rows pair up. */
+  private usingRead(name: string, scope: Scope): void {
+    const known = scope.bindings.filter((b) => b.kind !== "lambda" && bindingHas(b, name) === true);
+    // Sides whose columns are unknown count only when the known ones cannot be both sides.
+    const sides =
+      known.length >= 2
+        ? known
+        : scope.bindings.filter((b) => b.kind !== "lambda" && bindingHas(b, name) !== false);
+    const acc = new ValueAccumulator();
+    for (const binding of sides) {
+      const value = bindingColumn(binding, name);
+      if (value) acc.add(value);
+    }
+    this.recordReads(acc, "join");
   }
 
   // ---- column resolution ----------------------------------------------------------

@@ -25,6 +25,23 @@ export interface ColumnSource {
   column: string;
 }
 
+/** The clause through which a column decides which rows a model has, or how they are grouped or ordered (SPEC §15). */
+export type IndirectVia =
+  | "where"
+  | "join"
+  | "group_by"
+  | "having"
+  | "qualify"
+  | "window_partition"
+  | "window_order"
+  | "order_limit"
+  | "distinct";
+
+/** A column read by a non-value clause, resolved (through CTEs and subqueries) to the tables read. */
+export interface IndirectSource extends ColumnSource {
+  via: IndirectVia;
+}
+
 export interface OutputColumn {
   name: string;
   /** Distinct, ordered sources of the value. Empty for literals and COUNT(*). */
@@ -54,6 +71,8 @@ export interface ModelAnalysis {
    */
   columns: OutputColumn[] | undefined;
   diagnostics: SqlDiagnostic[];
+  /** Indirect reads of the whole query, each (table, column, via) once, in order of appearance. */
+  indirect?: IndirectSource[];
 }
 
 /**

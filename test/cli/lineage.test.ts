@@ -358,3 +358,68 @@ describe("rocky lineage: repeated output names", () => {
     ]);
   });
 });
+
+describe("rocky lineage --indirect (SPEC 15)", () => {
+  type Read = { source: { model: string; column: string }; via: string };
+  const reads = (model: string): string[] => {
+    const r = rocky(["lineage", model, "--indirect", "-o", "json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const j = r.json<{ indirect: Read[]; edges: Edge[] }>();
+    expectSchemas("lineage", j, "lineage");
+    return j.indirect.map((x) => `${x.source.model}.${x.source.column} (${x.via})`);
+  };
+
+  test("JSON: a subquery's WHERE, a window's ORDER BY and PARTITION BY, each named by the model read", () => {
+    expect(reads("fct_ranked")).toEqual([
+      "int_customer_totals.n_orders (where)",
+      "int_customer_totals.total (window_order)",
+      "int_customer_totals.customer_id (window_partition)",
+    ]);
+  });
+
+  test("JSON: GROUP BY inside a chain of CTEs, JOIN ON keys of every side, a WHERE through a target name", () => {
+    expect(reads("int_customer_totals")).toEqual(["int_orders_enriched.customer_id (group_by)"]);
+    expect(reads("int_orders_enriched")).toEqual([
+      "stg_orders.customer_id (join)",
+      "stg_customers.customer_id (join)",
+      "stg_payments.order_id (join)",
+      "stg_orders.order_id (join)",
+    ]);
+    expect(reads("top_customers")).toEqual(["fct_ranked.rnk (where)"]);
+  });
+
+  test("without --indirect the payload is Rocky's, value edges unchanged", () => {
+    const plain = rocky(["lineage", "fct_ranked", "-o", "json"], { cwd: dir }).json<
+      Record<string, unknown>
+    >();
+    const withIndirect = rocky(["lineage", "fct_ranked", "--indirect", "-o", "json"], { cwd: dir }).json<
+      Record<string, unknown>
+    >();
+    expect("indirect" in plain).toBe(false);
+    expect(withIndirect.edges).toEqual(plain.edges);
+  });
+
+  test("text: an indirect section under the columns", () => {
+    const r = rocky(["lineage", "int_customer_totals", "--indirect", "-o", "table"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toEndWith(
+      [
+        "",
+        "Indirect (columns that decide which rows exist, or how they are grouped and ordered):",
+        "  int_orders_enriched.customer_id (group_by)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("with a column or a picture format: a usage error saying what it supports", () => {
+    for (const args of [
+      ["fct_ranked.rnk", "--indirect"],
+      ["fct_ranked", "--indirect", "--format", "dot"],
+    ]) {
+      const r = rocky(["lineage", ...args], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("Error: --indirect lists a model's indirect reads");
+    }
+  });
+});

@@ -746,3 +746,23 @@ describe("repeated output names", () => {
     }
   });
 });
+
+describe("indirect reads are named as the warehouse stores them, as value sources are", () => {
+  const reads = async (dialect: SqlDialect, sql: string, schemas: Schemas = {}) =>
+    ((await analyse(dialect, sql, schemas)).indirect ?? []).map(
+      (r) => `${r.table.join(".")}.${r.column} (${r.via})`,
+    );
+
+  test("snowflake upper-cases, databricks lower-cases, bigquery splits a dotted name", async () => {
+    expect(await reads("snowflake", "SELECT id FROM raw.events WHERE amount > 0 GROUP BY id")).toEqual([
+      "RAW.EVENTS.AMOUNT (where)",
+      "RAW.EVENTS.ID (group_by)",
+    ]);
+    expect(await reads("databricks", "SELECT Id FROM Raw.Events WHERE Amount > 0")).toEqual([
+      "raw.events.amount (where)",
+    ]);
+    expect(await reads("bigquery", "SELECT id FROM `proj.ds.events` WHERE amount > 0")).toEqual([
+      "proj.ds.events.amount (where)",
+    ]);
+  });
+});

@@ -726,3 +726,90 @@ describe("column lineage: unusual AST slots (audit)", () => {
     expect(await lineage(parser(), sql, AUDIT_SCHEMAS)).toEqual(expected);
   });
 });
+
+/** `table.column (via)`: one line per indirect read, in order of appearance. */
+async function indirect(sql: string, schemas: Schemas = RAW): Promise<string[]> {
+  const analysis = await analyze(parser(), sql, schemas);
+  return (analysis.indirect ?? []).map((r) => `${r.table.join(".")}.${r.column} (${r.via})`);
+}
+
+describe("indirect lineage (SPEC 15): columns that decide rows, grouping and order", () => {
+  test("a WHERE inside a CTE resolves to the table, and the outer WHERE through the CTE", async () => {
+    const sql = `WITH paid AS (SELECT id, amount AS amt, status AS st FROM raw.orders WHERE status = 'paid')
+      SELECT id FROM paid WHERE amt > 10`;
+    expect(await indirect(sql)).toEqual(["raw.orders.status (where)", "raw.orders.amount (where)"]);
+    // Value edges are unchanged.
+    expect(await lineage(parser(), sql, RAW)).toEqual(["id <- raw.orders.id [direct]"]);
+  });
+
+  test("JOIN ON reads both keys; JOIN USING reads the key of both sides", async () => {
+    expect(
+      await indirect("SELECT o.id, c.name FROM raw.orders o JOIN raw.customers c ON o.customer_id = c.id"),
+    ).toEqual(["raw.orders.customer_id (join)", "raw.customers.id (join)"]);
+    expect(await indirect("SELECT a.v FROM a JOIN b USING (k)", { a: ["k", "v"], b: ["k", "w"] })).toEqual([
+      "a.k (join)",
+      "b.k (join)",
+    ]);
+  });
+
+  test("GROUP BY (by name, by position and through a subquery) and HAVING", async () => {
+    expect(
+      await indirect(
+        `SELECT s, sum(a) AS total FROM (SELECT status AS s, amount AS a FROM raw.orders) q
+        GROUP BY s HAVING count(DISTINCT customer_id) > 1`,
+        {
+          "raw.orders": RAW["raw.orders"] as string[],
+        },
+      ),
+    ).toEqual(["raw.orders.status (group_by)"]);
+    expect(
+      await indirect(
+        "SELECT customer_id, max(ts) AS last_ts FROM raw.orders GROUP BY 1 HAVING sum(amount) > 0",
+      ),
+    ).toEqual(["raw.orders.customer_id (group_by)", "raw.orders.amount (having)"]);
+  });
+
+  test("a window's PARTITION BY and ORDER BY, QUALIFY, LIMIT's ORDER BY and DISTINCT ON", async () => {
+    expect(
+      await indirect(
+        "SELECT id, rank() OVER (PARTITION BY customer_id ORDER BY amount) AS r FROM raw.orders",
+      ),
+    ).toEqual(["raw.orders.customer_id (window_partition)", "raw.orders.amount (window_order)"]);
+    expect(
+      await indirect(
+        "SELECT id FROM raw.orders QUALIFY row_number() OVER (PARTITION BY status ORDER BY ts) = 1",
+      ),
+    ).toEqual(["raw.orders.status (qualify)", "raw.orders.ts (qualify)"]);
+    expect(await indirect("SELECT id FROM raw.orders ORDER BY ts DESC LIMIT 5")).toEqual([
+      "raw.orders.ts (order_limit)",
+    ]);
+    // ORDER BY alone changes no row: not indirect.
+    expect(await indirect("SELECT id FROM raw.orders ORDER BY ts")).toEqual([]);
+    expect(
+      await indirect("SELECT DISTINCT ON (customer_id) id FROM raw.orders ORDER BY customer_id, ts"),
+    ).toEqual(["raw.orders.customer_id (distinct)"]);
+  });
+
+  test("a WHERE subquery: its key decides the rows; lambda parameters are not columns", async () => {
+    expect(
+      await indirect(
+        "SELECT id FROM raw.orders WHERE customer_id IN (SELECT id FROM raw.customers WHERE country = 'NL')",
+      ),
+    ).toEqual([
+      "raw.customers.country (where)",
+      "raw.orders.customer_id (where)",
+      "raw.customers.id (where)",
+    ]);
+    expect(
+      await indirect("SELECT k FROM t WHERE len(list_filter(xs, x -> x > lim)) > 0", {
+        t: ["k", "xs", "lim", "x"],
+      }),
+    ).toEqual(["t.xs (where)", "t.lim (where)"]);
+  });
+
+  test("unknown columns in a filter stay undiagnosed, as before", async () => {
+    const analysis = await analyze(parser(), "SELECT id FROM raw.orders WHERE nope = 1", RAW);
+    expect(codes(analysis)).toEqual([]);
+    expect(analysis.indirect).toBeUndefined();
+  });
+});

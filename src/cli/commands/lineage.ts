@@ -59,6 +59,10 @@ Example:
     downstream: { type: "boolean", description: "Trace what is computed from the column" },
     format: { type: "string", description: "text | json | dot | mermaid | html (default: follows -o)" },
     out: { type: "string", description: "Write to FILE instead of stdout" },
+    indirect: {
+      type: "boolean",
+      description: "Also list the columns that decide which rows exist or how they are grouped (model level)",
+    },
   },
   async run({ args, rawArgs }) {
     if (args.upstream && args.downstream)
@@ -87,6 +91,11 @@ Example:
     const compiled = await loadAndCompile(globals().config);
     const { graph } = compiled;
     let text: string;
+    if (selecting && args.indirect)
+      throw new UsageError(
+        "--indirect does not combine with --select",
+        "give one model: 'rocky lineage MODEL --indirect'",
+      );
     if (selecting) {
       const chosen = selectModels(compiled.dag, { ...selectionMaps(compiled.project), ...selectors });
       const sub = selectionLineage(graph, chosen);
@@ -110,13 +119,19 @@ Example:
       return output(text, args.out);
     }
     const target = resolveTarget(graph, args.target!, args.column);
+    // Indirect reads are kept per model, not per column: no trace or picture shows them yet.
+    if (args.indirect && (target.column !== undefined || (format !== "json" && format !== "text")))
+      throw new UsageError(
+        "--indirect lists a model's indirect reads; it does not combine with a column or --format dot|mermaid|html",
+        `e.g. 'rocky lineage ${target.table.name} --indirect'`,
+      );
     if (format === "json" || format === "text") {
       if (target.column === undefined) {
-        const payload = modelLineage(graph, target.table);
+        const payload = modelLineage(graph, target.table, args.indirect === true);
         text =
           format === "json"
             ? JSON.stringify(envelope("lineage", payload), null, 2)
-            : renderModelText(graph, target.table);
+            : renderModelText(graph, target.table, args.indirect === true);
       } else {
         const payload = columnLineage(graph, target.table, target.column, direction ?? "upstream");
         text =

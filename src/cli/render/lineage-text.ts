@@ -4,7 +4,7 @@ import { dim } from "../style.ts";
 
 const qc = (c: { model: string; column: string }) => `${c.model}.${c.column}`;
 
-export function renderModelText(graph: SemanticGraph, t: TableInfo): string {
+export function renderModelText(graph: SemanticGraph, t: TableInfo, indirect = false): string {
   const lines = [
     `${t.kind === "model" ? "Model" : "Source"}: ${t.name}`,
     `Upstream: ${t.upstream.join(", ") || "(none)"}`,
@@ -26,6 +26,12 @@ export function renderModelText(graph: SemanticGraph, t: TableInfo): string {
         ? `${arrow} ${edges.map((e) => `${other(e)} ${dim(`(${e.transform})`)}`).join(", ")}`
         : dim(t.kind === "model" ? "(no source columns: a constant or COUNT(*))" : "(not read by any model)");
     lines.push(`  ${c.padEnd(width)}  ${text}`);
+  }
+  if (indirect && t.kind === "model") {
+    const reads = graph.indirectOf(t.name);
+    lines.push("", "Indirect (columns that decide which rows exist, or how they are grouped and ordered):");
+    if (reads.length === 0) lines.push(`  ${dim("(none)")}`);
+    for (const r of reads) lines.push(`  ${qc(r.source)} ${dim(`(${r.via})`)}`);
   }
   return lines.join("\n");
 }

@@ -73,6 +73,28 @@ export const LineageOutput = v.object({
   upstream: v.array(v.string()),
   downstream: v.array(v.string()),
   edges: v.array(LineageEdgeSchema),
+  /**
+   * With `--indirect` (SPEC §15): the columns that decide which rows the model has or how
+   * they are grouped and ordered, each with the clause (`via`) that reads it.
+   */
+  indirect: v.optional(
+    v.array(
+      v.object({
+        source: v.object({ model: v.string(), column: v.string() }),
+        via: v.picklist([
+          "where",
+          "join",
+          "group_by",
+          "having",
+          "qualify",
+          "window_partition",
+          "window_order",
+          "order_limit",
+          "distinct",
+        ]),
+      }),
+    ),
+  ),
   ...Unavailable,
 });
 
