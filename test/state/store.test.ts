@@ -8,6 +8,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "../../src/state/migr
 import { insertRun, listRuns } from "../../src/state/runs.ts";
 import { openState } from "../../src/state/store.ts";
 import { rocky, tempDir } from "../helpers/cli.ts";
+import { expectOurSchema } from "../helpers/schema.ts";
 import { expectOk, makeProject } from "../run/project.ts";
 
 const newRun = {
@@ -106,6 +107,21 @@ describe("state store", () => {
     const s = openState(other);
     expect(listRuns(s)).toHaveLength(1);
     s.close();
+  });
+
+  test("history reads the [state] path of rocky.toml, from a sub-folder and with --state-path", () => {
+    // history resolves the state file from [state] alone (config/locate.ts), not the whole config.
+    const dir = makeProject({ "models/a.sql": "SELECT 1 AS x\n" }, '\n[state]\npath = "state/rocky.db"\n');
+    expectOk(rocky(["run", "-o", "json"], { cwd: dir }));
+    const h = rocky(["history", "-o", "json"], { cwd: join(dir, "models") });
+    expect(h.code).toBe(0);
+    const p = h.json<{ count: number; runs: { models: { model_name: string }[] }[] }>();
+    expectOurSchema("history", p);
+    expect(p.count).toBe(1);
+    const other = join(tempDir(), "none.db");
+    const empty = rocky(["history", "--state-path", other, "-o", "json"], { cwd: dir });
+    expect(empty.json<{ count: number }>().count).toBe(0);
+    expect(existsSync(other)).toBe(false);
   });
 
   test("readers are not blocked while a writer holds the lock and an open transaction", () => {
