@@ -1,4 +1,6 @@
 /** `rocky branch gc`: collect under the lock (none when dry), and the JSON payload of the result. */
+import type { Payload } from "../output/common.ts";
+import type { BranchGcOutput } from "../output/schemas/branch.ts";
 import type { GcResult } from "./gc.ts";
 import { describeObject } from "./objects.ts";
 import { type BranchProject, needProject, withStore } from "./session.ts";
@@ -42,5 +44,5 @@ export function gcPayload(result: GcResult, olderThan: string | undefined) {
     })),
     collected: result.branches.filter((b) => b.status === "collected").length,
     failed: result.branches.filter((b) => b.status === "failed").length,
-  };
+  } satisfies Payload<typeof BranchGcOutput>;
 }

@@ -4,6 +4,8 @@
  * node with a `check` edge from its model; layers follow the model DAG (a test runs
  * in the layer after its model).
  */
+import type { Payload } from "../output/common.ts";
+import type { DagOutput } from "../output/schemas/compile.ts";
 import { defaultLocation, resolvedTarget } from "./location.ts";
 import type { CompileResult } from "./types.ts";
 
@@ -77,7 +79,7 @@ export function dagPayload(result: CompileResult, withColumnLineage: boolean) {
     },
     ...(columnLineage.length > 0 ? { column_lineage: columnLineage } : {}),
     sources,
-  };
+  } satisfies Payload<typeof DagOutput>;
 }
 
 export type DagPayload = ReturnType<typeof dagPayload>;

@@ -1,4 +1,6 @@
 /** `rocky replay` without --execute: what exactly a recorded run did. Needs no warehouse. */
+import type { Payload } from "../output/common.ts";
+import type { ReplayOutput } from "../output/schemas/run.ts";
 import { didYouMean, RockyError } from "../errors.ts";
 import {
   allRunIds,
@@ -103,7 +105,7 @@ export function replayPayload(
     config_hash: run.config_hash,
     adapter_type: run.adapter_type,
     models: models.map((m) => replayModelEntry(run, m, store, opts.sql === true)),
-  };
+  } satisfies Payload<typeof ReplayOutput>;
 }
 
 export type ReplayPayload = Omit<ReturnType<typeof replayPayload>, "models"> & {

@@ -1,4 +1,6 @@
 /** Payloads of `rocky history` and `rocky state`, read straight from the state store. */
+import type { Payload } from "../output/common.ts";
+import type { HistoryOutput, ModelHistoryOutput, StateOutput } from "../output/schemas/run.ts";
 import { RockyError } from "../errors.ts";
 import { listRuns, modelHistory, modelRunsOf } from "./runs.ts";
 import type { StateStore } from "./store.ts";
@@ -58,7 +60,7 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
       })),
     };
   });
-  return { runs: out, count: out.length };
+  return { runs: out, count: out.length } satisfies Payload<typeof HistoryOutput>;
 }
 
 export function modelHistoryPayload(
@@ -81,7 +83,7 @@ export function modelHistoryPayload(
     target: m.target,
     error: m.error,
   }));
-  return { model, executions, count: executions.length };
+  return { model, executions, count: executions.length } satisfies Payload<typeof ModelHistoryOutput>;
 }
 
 /** A stored watermark as RFC 3339 when it is a timestamp (naive values are UTC). */
@@ -109,5 +111,5 @@ export function statePayload(store: StateStore) {
       updated_at: w.updated_at,
       run_id: w.run_id,
     })),
-  };
+  } satisfies Payload<typeof StateOutput>;
 }

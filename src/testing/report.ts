@@ -1,4 +1,6 @@
 /** `rocky test` output: the JSON payload (schemas/test.schema.json) and the text. */
+import type { Payload } from "../output/common.ts";
+import type { TestOutput } from "../output/schemas/test.ts";
 import type { TestResult } from "./run.ts";
 
 export interface TestOutcome {
@@ -39,7 +41,7 @@ export function testPayload(o: TestOutcome) {
     scope: o.scope,
     test_run_id: o.testRunId,
     duration_ms: o.durationMs,
-  };
+  } satisfies Payload<typeof TestOutput>;
 }
 
 /** A result as `rocky run -o json` lists it under its model. */
