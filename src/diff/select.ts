@@ -1,7 +1,7 @@
 /** `rocky diff --select`: the report cut down to the selected models (over both sides). */
 import type { CompileResult } from "../compile/types.ts";
 import { RockyError } from "../errors.ts";
-import { type SelectionOptions, selectionMaps, selectModels } from "../graph/selection.ts";
+import { type SelectionOptions, selectInProject } from "../graph/selection.ts";
 import type { DiffReport } from "./diff.ts";
 
 type Selectors = Pick<SelectionOptions, "models" | "select" | "exclude" | "changed">;
@@ -17,10 +17,10 @@ export function restrictReport(
   base: CompileResult,
   selectors: Selectors,
 ): DiffReport {
-  const keep = new Set(selectModels(head.dag, { ...selectionMaps(head.project), ...selectors }));
+  const keep = new Set(selectInProject(head, selectors));
   let atBase = new Set<string>();
   try {
-    atBase = new Set(selectModels(base.dag, { ...selectionMaps(base.project), ...selectors }));
+    atBase = new Set(selectInProject(base, selectors));
   } catch (e) {
     if (!(e instanceof RockyError)) throw e;
   }

@@ -33,6 +33,17 @@ export function selectionMaps(project: Project): Pick<SelectionOptions, "paths" 
   };
 }
 
+/**
+ * The models a project's selectors pick (`--model`, `--select`, `--exclude`, `changed`),
+ * with its path and tag maps: what every command that selects calls.
+ */
+export function selectInProject(
+  compiled: { dag: Dag; project: Project },
+  selectors: Omit<SelectionOptions, "paths" | "tags">,
+): string[] {
+  return selectModels(compiled.dag, { ...selectionMaps(compiled.project), ...selectors });
+}
+
 /** Split `--select` values into selectors (spaces separate; commas stay inside one selector). */
 export function selectorsOf(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);

@@ -23,7 +23,7 @@ import {
 } from "./isolation.ts";
 import { connectAdapter, pickAdapter } from "./connect.ts";
 import { checkExternalTables } from "./external-tables.ts";
-import { type SelectionOptions, selectionMaps, selectModels } from "../graph/selection.ts";
+import { type SelectionOptions, selectInProject } from "../graph/selection.ts";
 import { modelTester } from "../testing/hook.ts";
 import { checkAuditNames } from "../testing/audit-names.ts";
 
@@ -104,13 +104,7 @@ export async function runProject(req: RunRequest): Promise<RunOutcome> {
   const cancel = () => void adapter?.cancel?.();
   try {
     const compiled = await compileProject(await loadProject(config));
-    const selection = selectModels(compiled.dag, {
-      ...selectionMaps(compiled.project),
-      models: req.models ?? [],
-      select: req.select ?? [],
-      exclude: req.exclude ?? [],
-      ...(req.changed ? { changed: req.changed } : {}),
-    });
+    const selection = selectInProject(compiled, req);
     const errors = blockingErrors(compiled, selection);
     if (errors.length > 0) {
       recordFailedStart("compile errors");

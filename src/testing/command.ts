@@ -17,7 +17,7 @@ import {
   type ShadowOptions,
   shadowIsolation,
 } from "../run/isolation.ts";
-import { type SelectionOptions, selectionMaps, selectModels } from "../graph/selection.ts";
+import { type SelectionOptions, selectInProject } from "../graph/selection.ts";
 import { openState, type StateStore } from "../state/store.ts";
 import { parseProjectTests } from "./checks.ts";
 import { checkBuiltContract } from "./contract.ts";
@@ -77,13 +77,7 @@ export async function testProject(req: TestRequest): Promise<TestOutcome> {
         "no test was run",
         "test again",
       );
-    const selection = selectModels(compiled.dag, {
-      ...selectionMaps(compiled.project),
-      models: req.models ?? [],
-      select: req.select ?? [],
-      exclude: req.exclude ?? [],
-      ...(req.changed ? { changed: req.changed } : {}),
-    });
+    const selection = selectInProject(compiled, req);
     const { tests } = parseProjectTests(compiled.project, compiled.models);
     // Results are recorded when the state can be written; a read-only state still tests.
     let writable = true;

@@ -8,7 +8,7 @@ import { parseTargetDialects, portabilityDiagnostics } from "../../compile/porta
 import type { CompileResult, Diagnostic } from "../../compile/types.ts";
 import { didYouMean, ExitCode, RockyError } from "../../errors.ts";
 import { globals } from "../context.ts";
-import { hasSelection, selectionMaps, selectModels } from "../../graph/selection.ts";
+import { hasSelection, selectInProject } from "../../graph/selection.ts";
 import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 import { envelope } from "../output.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
@@ -155,13 +155,7 @@ Example:
     // Selectors name models exactly (as run and test); --model above stays case-insensitive.
     const { models: _model, ...selectors } = await selectionFlags(rawArgs, globals().config);
     if (hasSelection(selectors))
-      only = new Set(
-        selectModels(result.dag, {
-          ...selectionMaps(result.project),
-          ...selectors,
-          models: [...(only ?? [])],
-        }),
-      );
+      only = new Set(selectInProject(result, { ...selectors, models: [...(only ?? [])] }));
     mark("compiled");
     const payload = envelope("compile", compilePayload(result, only));
     mark("payload built");

@@ -16,7 +16,7 @@ import { renderHtml } from "../render/lineage-html.ts";
 import { renderMermaid } from "../render/lineage-mermaid.ts";
 import { buildPicture, type Picture } from "../render/lineage-picture.ts";
 import { type SelectionLineage, selectionLineage } from "../../compile/lineage-selection.ts";
-import { hasSelection, selectionMaps, selectModels } from "../../graph/selection.ts";
+import { hasSelection, selectInProject } from "../../graph/selection.ts";
 import { EXCLUDE_HELP, SELECT_HELP, selectionFlags } from "../selection.ts";
 import { renderModelText, renderTraceText } from "../render/lineage-text.ts";
 import { writeStderr, writeStdout } from "../../runtime/stdio.ts";
@@ -97,7 +97,7 @@ Example:
         "give one model: 'rocky lineage MODEL --indirect'",
       );
     if (selecting) {
-      const chosen = selectModels(compiled.dag, { ...selectionMaps(compiled.project), ...selectors });
+      const chosen = selectInProject(compiled, selectors);
       const sub = selectionLineage(graph, chosen);
       text =
         format === "json"
