@@ -40,6 +40,10 @@ export const ShowOutput = v.object({
   ...envelopeFields,
   model: v.string(),
   target: v.string(),
+  /** "table": rows read from the built table; "query": the model's SELECT run now (--sql). */
+  from: v.picklist(["table", "query"]),
+  /** Whether the model's table exists. */
+  built: v.boolean(),
   columns: v.array(v.object({ name: v.string(), type: v.string() })),
   rows: v.array(v.array(v.unknown())),
 });
