@@ -33,6 +33,8 @@ export const DocsOutput = v.object({
   file: v.string(),
   models: v.number(),
   sources: v.number(),
+  /** With --serve: where the site is served. */
+  url: v.optional(v.string()),
 });
 
 /** `rocky show`: the first rows of a model's table (64-bit integers beyond 2^53 as strings). */
