@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempDir } from "../helpers/cli.ts";
+import { rockyAsync, tempDir } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
 import { BigQueryStandin } from "../standins/bigquery.ts";
 import { DatabricksStandin } from "../standins/databricks.ts";
@@ -32,24 +32,8 @@ afterAll(() => {
 
 const CSV = 'id,note,rate\n1,"it\'s a \\ path",0.50\n2,,12.25\n3,plain,7\n';
 
-/** Async spawn: the stand-ins answer from this process's event loop. */
-async function seed(dir: string, args: string[] = []) {
-  const p = Bun.spawn(
-    [process.execPath, join(REPO, "src", "cli", "main.ts"), "seed", "-o", "json", ...args],
-    {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: "1", SF_PASSWORD, DBX_TOKEN },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+const seed = (dir: string) =>
+  rockyAsync(["seed", "-o", "json"], { cwd: dir, env: { SF_PASSWORD, DBX_TOKEN } });
 
 function project(adapter: string): string {
   const dir = tempDir("rocky-seed-cloud-");
