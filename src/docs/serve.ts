@@ -2,7 +2,7 @@
  * `rocky docs --serve`: the site on 127.0.0.1, rebuilt when a model, sidecar or
  * rocky.toml changes, so reloading the page shows the edit. Runs until SIGINT/SIGTERM.
  */
-import { type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { RockyError } from "../errors.ts";
 import type { BuiltSite } from "./site.ts";
@@ -82,7 +82,9 @@ export async function serveDocs(opts: ServeOptions): Promise<void> {
     timer = setTimeout(() => void build(), DEBOUNCE_MS);
   };
 
-  const watchers: FSWatcher[] = [watch(inputs.modelsDir, { recursive: true }, changed)];
+  const watchers: FSWatcher[] = existsSync(inputs.modelsDir)
+    ? [watch(inputs.modelsDir, { recursive: true }, changed)]
+    : [];
   const toml = basename(inputs.configFile);
   // The folder, not the file: an editor's save-by-rename would leave a file watch on the old inode.
   watchers.push(watch(dirname(inputs.configFile), (_event, name) => name === toml && changed()));

@@ -122,6 +122,8 @@ export async function seedProject(
     if (inWarehouse) {
       reader = await createAdapter({ type: "duckdb" }, { projectRoot: config.root, name: "seed-reader" });
       await reader.connect();
+      // Instants are sent as UTC text, whatever this machine's time zone.
+      await reader.execute("SET TimeZone = 'UTC'");
     }
     runId = insertRun(store, {
       trigger: opts.trigger,

@@ -36,7 +36,7 @@ function reader(stream: ReadableStream<Uint8Array>) {
 }
 
 test("docs --serve: serves the page, rebuilds on a model edit, stops cleanly on Ctrl-C", async () => {
-  const dir = makeProject({ "models/orders.sql": "SELECT 1 AS order_id\n" });
+  const dir = makeProject({ "models/marts/orders.sql": "SELECT 1 AS order_id\n" });
   const child = Bun.spawn(
     [process.execPath, join(REPO, "src/cli/main.ts"), "docs", "site", "--serve", "--port", "0"],
     {
@@ -70,7 +70,8 @@ test("docs --serve: serves the page, rebuilds on a model edit, stops cleanly on 
     expect(page).not.toContain("customer_ref");
     expect((await fetch(new URL("/nope", first.url))).status).toBe(404);
 
-    writeFileSync(join(dir, "models", "orders.sql"), "SELECT 1 AS order_id, 7 AS customer_ref\n");
+    // In a subfolder: the models folder is watched recursively.
+    writeFileSync(join(dir, "models", "marts", "orders.sql"), "SELECT 1 AS order_id, 7 AS customer_ref\n");
     await err.until((t) => t.includes("Rebuilt"));
     expect(await (await fetch(first.url)).text()).toContain("customer_ref");
     // rocky.toml is watched too.
