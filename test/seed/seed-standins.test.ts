@@ -140,7 +140,7 @@ describe("rocky seed on cloud warehouses", () => {
     expect(sent.some((q) => q.startsWith(`CREATE OR REPLACE TABLE ${S}."RATES" `))).toBe(false);
   }, 60_000);
 
-  test("Databricks: staging, INSERT, DEEP CLONE over the seed, drop", async () => {
+  test("Databricks: staging, INSERT, DEEP CLONE over the seed, drop; a bad value is caught before any SQL", async () => {
     const dir = project(
       `type = "databricks"\nhost = "http://127.0.0.1:${dbx.port}"\nhttp_path = "${dbx.path}"\ntoken = "\${DBX_TOKEN}"\ncatalog = "main"\nschema = "seeds"\nretry_delay_ms = 20`,
     );
@@ -162,5 +162,13 @@ describe("rocky seed on cloud warehouses", () => {
       `CREATE OR REPLACE TABLE ${S}.\`rates\` DEEP CLONE ${S}.\`rates__rocky_seed\``,
       `DROP TABLE IF EXISTS ${S}.\`rates__rocky_seed\``,
     ]);
+
+    // A value not of its declared type is caught while reading here: nothing reaches the warehouse.
+    writeFileSync(join(dir, "seeds", "rates.csv"), "id,note,rate\n1,a,0.5\n2,b,lots\n");
+    const m = dbx.statements.length;
+    const bad = await seed(dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("seed seeds/rates.csv:3:");
+    expect(dbx.statements.slice(m).filter((q) => q.sql.includes("rates"))).toEqual([]);
   }, 60_000);
 });
