@@ -3,7 +3,13 @@
  * of edges, each with its columns in order, and the edges. Built once, drawn by each
  * renderer.
  */
-import type { LineageEdge, QualifiedColumn, SemanticGraph } from "../../graph/semantic.ts";
+import type { EdgeKind, LineageEdge, QualifiedColumn, SemanticGraph } from "../../graph/semantic.ts";
+import type { IndirectVia } from "../../sql/types.ts";
+
+/** An edge of the picture: value edges may omit `kind`; indirect ones are drawn dashed, labelled `via`. */
+export type PictureEdge = LineageEdge & { kind?: EdgeKind; via?: IndirectVia };
+
+export const isIndirect = (e: PictureEdge): boolean => e.kind === "indirect";
 
 export interface PictureTable {
   name: string;
@@ -17,7 +23,7 @@ export interface PictureTable {
 export interface Picture {
   title: string;
   tables: PictureTable[];
-  edges: LineageEdge[];
+  edges: PictureEdge[];
   /** The column (or table, column undefined) the picture is about, highlighted. */
   focus: { model: string; column?: string };
 }
@@ -29,7 +35,7 @@ export function buildPicture(
   graph: SemanticGraph,
   title: string,
   focus: { model: string; column?: string },
-  edges: LineageEdge[],
+  edges: PictureEdge[],
 ): Picture {
   const byName = new Map<string, PictureTable>();
   const add = (model: string): PictureTable => {
