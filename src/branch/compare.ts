@@ -4,7 +4,6 @@
  * column the branch removed or retyped.
  */
 import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts";
-import type { QualifiedColumn } from "../graph/semantic.ts";
 import type { Model } from "../project/types.ts";
 import type { BlastColumn, BlastResolver } from "./blast.ts";
 import { contractKey } from "../project/contract.ts";

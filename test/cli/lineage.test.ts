@@ -558,6 +558,66 @@ describe("rocky lineage --indirect: traces, walks, selections, pictures (SPEC 15
     expect(mm.stdout).toMatch(/\n {2}n\d+ -\.->\|"where"\| n\d+\n/);
   });
 
+  test("html: search, focus and value/indirect toggles work in headless Chromium (URL hash)", () => {
+    const out = join(dir, "lineage-indirect.html");
+    const r = rocky(
+      ["lineage", "--select", "+top_customers", "--indirect", "--format", "html", "--out", out],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    // Indirect edges are drawn dashed and say their clause.
+    expect(html).toContain(
+      '<path class="edge indirect" data-src="fct_ranked.rnk" data-tgt="top_customers.total"',
+    );
+    expect(html).toContain("fct_ranked.rnk → top_customers.total (indirect: where)");
+    const chromium = "/usr/bin/chromium";
+    if (!existsSync(chromium)) {
+      console.warn("[skip] /usr/bin/chromium absent: html behaviour not checked");
+      return;
+    }
+    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+    const dom = (hash: string) =>
+      Bun.spawnSync([chromium, ...flags, "--dump-dom", `file://${out}${hash}`], {
+        stdout: "pipe",
+        stderr: "pipe",
+      }).stdout.toString();
+    const status = (d: string) => /<p class="lg-status">([^<]*)/.exec(d)?.[1];
+    const rowClass = (d: string, key: string) => new RegExp(`class="([^"]*)" data-key="${key}"`).exec(d)?.[1];
+
+    const plain = dom("");
+    expect(plain).toContain('<div class="lg">');
+    expect(status(plain)).toStartWith("10 tables, ");
+
+    // n_orders (COUNT(*)) has no value source: everything around it is indirect.
+    const focused = dom("#focus=int_customer_totals.n_orders");
+    expect(focused).toContain('<div class="lg focusing">');
+    expect(status(focused)).toStartWith("int_customer_totals.n_orders: 10 upstream, 6 downstream columns");
+    expect(rowClass(focused, "int_customer_totals.n_orders")).toBe("colrow on focused");
+    for (const on of [
+      "top_customers.total",
+      "fct_ranked.running",
+      "int_orders_enriched.customer_id",
+      "raw.orders.status",
+    ])
+      expect(rowClass(focused, on)).toBe("colrow on");
+    for (const off of ["int_orders_enriched.paid_amount", "int_customer_totals.total", "raw.orders.amount"])
+      expect(rowClass(focused, off)).toBe("colrow");
+
+    // With indirect edges hidden, nothing reaches it or is reached from it.
+    const valueOnly = dom("#focus=int_customer_totals.n_orders&hide=indirect");
+    expect(valueOnly).toContain('<div class="lg hide-indirect focusing">');
+    expect(status(valueOnly)).toStartWith("int_customer_totals.n_orders: 0 upstream, 0 downstream columns");
+
+    const searched = dom("#q=paid");
+    expect(searched).toContain('<div class="lg searching">');
+    expect(rowClass(searched, "int_orders_enriched.paid_amount")).toBe("colrow hit");
+    expect(rowClass(searched, "int_orders_enriched.customer_id")).toBe("colrow");
+  }, 60_000);
+
   test("without --indirect every format is byte-identical to the value-only lineage (Rocky-compatible)", () => {
     // Golden files written by the code before indirect edges existed (commit 49876b6).
     const golden = join(import.meta.dir, "golden", "lineage-default");
