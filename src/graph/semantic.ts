@@ -273,6 +273,14 @@ export class SemanticGraph {
     return out;
   }
 
+  /** Every indirect edge, expanded (one per source, target column and via), models in graph order. */
+  indirectEdges(): KindedEdge[] {
+    const out: KindedEdge[] = [];
+    for (const rec of this.tableOrder)
+      for (const r of rec.reads ?? []) for (const t of this.readTargets(r)) out.push(this.indirectEdge(r, t));
+    return out;
+  }
+
   /** Indirect edges whose source is in `model`. */
   indirectSourcedFrom(model: string): KindedEdge[] {
     const rec = this.tables.get(key(model));

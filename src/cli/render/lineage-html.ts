@@ -101,10 +101,10 @@ function svgOf(p: Picture): string {
     const how = isIndirect(e) ? `indirect: ${e.via ?? "?"}` : e.transform;
     const title = `${e.source.model}.${e.source.column} → ${e.target.model}.${e.target.column} (${how})`;
     const cls = isIndirect(e) ? "edge indirect" : `edge value ${kindOf(e.transform)}`;
-    return `<path class="${cls}" data-src="${esc(sk)}" data-tgt="${esc(tk)}" d="${d}" marker-end="url(#arrow)"><title>${esc(title)}</title></path>`;
+    return `<path class="${cls}" data-src="${esc(sk)}" data-tgt="${esc(tk)}" d="${d}" marker-end="url(#lg-arrow)"><title>${esc(title)}</title></path>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(p.title)}">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>
+<defs><marker id="lg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>
 ${curves.join("\n")}
 ${boxes.join("\n")}
 </svg>`;
@@ -236,7 +236,11 @@ const SCRIPT = `(function () {
     document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && ev.target !== q) focus(null); });
     tv.addEventListener("change", apply);
     ti.addEventListener("change", apply);
-    window.addEventListener("hashchange", fromHash);
+    window.addEventListener("hashchange", function () {
+      fromHash();
+      // A link to a column (the docs site's column tables) brings the graph into view.
+      if (focused !== null) row[focused].scrollIntoView({ block: "center", inline: "center" });
+    });
     fromHash();
   })(document.currentScript.parentNode);
 })();`;

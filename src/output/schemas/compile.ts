@@ -64,7 +64,7 @@ const Unavailable = {
 };
 
 /** The clause through which an indirect edge's source decides the target's rows (SPEC §15). */
-const Via = v.picklist([
+export const IndirectViaSchema = v.picklist([
   "where",
   "join",
   "group_by",
@@ -80,7 +80,7 @@ const Via = v.picklist([
 const KindedEdgeSchema = v.object({
   ...LineageEdgeSchema.entries,
   kind: v.optional(v.picklist(["value", "indirect"])),
-  via: v.optional(Via),
+  via: v.optional(IndirectViaSchema),
 });
 
 export const LineageOutput = v.object({
@@ -101,7 +101,7 @@ export const LineageOutput = v.object({
     v.array(
       v.object({
         source: v.object({ model: v.string(), column: v.string() }),
-        via: Via,
+        via: IndirectViaSchema,
         /** The output columns it affects (all of them for a WHERE, JOIN, …; a window's own column). */
         outputs: v.array(v.string()),
       }),
