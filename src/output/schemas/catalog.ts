@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { LineageEdgeSchema, envelopeFields } from "../common.ts";
+import { IndirectViaSchema } from "./compile.ts";
 
 /** `rocky catalog`: every model and external source, their columns, and the column edges. */
 export const CatalogOutput = v.object({
@@ -25,6 +26,17 @@ export const CatalogOutput = v.object({
     }),
   ),
   edges: v.array(LineageEdgeSchema),
+  /**
+   * Indirect edges (SPEC §15): the source column decides which rows the target's model has,
+   * or how they are grouped or ordered, through the clause `via`.
+   */
+  indirect_edges: v.array(
+    v.object({
+      source: v.object({ model: v.string(), column: v.string() }),
+      target: v.object({ model: v.string(), column: v.string() }),
+      via: IndirectViaSchema,
+    }),
+  ),
 });
 
 /** `rocky docs`: where the site was written. */
