@@ -60,11 +60,11 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
+    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b|\b(?:table)?sample\b/i,
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b|\b(?:rlike|regexp|tablesample)\b/i,
 };
 
 /** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
@@ -720,10 +720,97 @@ function rewriteGrammar(
     }
     if (word === "struct" && nextCh === "(" && ctx.prevWord !== "as") return structCall(sql, start, after);
   }
+  if (dialect === "bigquery" && word === "select") {
+    const m = /^select\s+as\s+(struct|value)\b/i.exec(sql.slice(start));
+    if (m) return selectAs(sql, start, start + m[0].length, (m[1] as string).toLowerCase() === "struct");
+  }
   if (dialect === "databricks" && word === "lateral" && /^\s*view\b/i.test(sql.slice(end))) {
     return lateralView(sql, start);
   }
+  const afterOperand =
+    ctx.prev === ")" ||
+    ctx.prev === "]" ||
+    ctx.prev === "'" ||
+    (ctx.prev === "w" && !OPERATOR_CONTEXT.test(ctx.prevWord));
+  if (
+    (word === "tablesample" || (word === "sample" && dialect === "snowflake")) &&
+    dialect !== "bigquery" &&
+    afterOperand
+  ) {
+    // Which rows are read, not which columns: dropped for the analysis.
+    const m = SAMPLE_CLAUSE.exec(sql.slice(start));
+    if (m) return { construct: "SAMPLE", from: start, to: start + m[0].length, text: " " };
+  }
+  if (dialect === "databricks" && (word === "rlike" || word === "regexp")) {
+    // `a [NOT] RLIKE re` is an operator (DuckDB spells a regex match SIMILAR TO); `rlike(a, re)`
+    // after `(`, `,` or a keyword is Spark's function, left as a call.
+    if (afterOperand || (ctx.prevWord === "not" && ctx.prev === "w" && nextCh !== "(")) {
+      return { construct: "RLIKE", from: start, to: end, text: "SIMILAR TO" };
+    }
+  }
   return undefined;
+}
+
+/** Words after which a word starts an operand (so `x RLIKE`'s x is not one of them). */
+const OPERATOR_CONTEXT =
+  /^(?:select|distinct|all|where|and|or|not|when|then|else|case|on|having|by|in|is|as|like|ilike|between|qualify|limit|from|join|return|if)$/;
+/** Snowflake `SAMPLE|TABLESAMPLE [method] (p [ROWS]) [SEED (n)]`, Databricks `TABLESAMPLE (p PERCENT|ROWS|BUCKET x OUT OF y)`. */
+const SAMPLE_CLAUSE =
+  /^(?:table)?sample(?:\s+(?:bernoulli|row|system|block))?\s*\(\s*(?:[\d.]+\s*(?:rows|percent)?|bucket\s+\d+\s+out\s+of\s+\d+)\s*\)(?:\s*(?:seed|repeatable)\s*\(\s*\d+\s*\))?/i;
+
+/** Words ending a select list at its own level. */
+const SELECT_LIST_END = /^(?:from|where|group|having|qualify|window|order|limit|union|intersect|except)$/i;
+
+/** Where the select list starting at `from` ends: a clause keyword or `)` at its level, `;`, the end. */
+function selectListEnd(sql: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < sql.length; i++) {
+    const ch = sql[i] as string;
+    const c = sql.charCodeAt(i);
+    if (ch === "'" || ch === '"' || ch === "`") {
+      const close = sql.indexOf(ch, i + 1);
+      i = close === -1 ? sql.length : close;
+    } else if ((ch === "-" && sql[i + 1] === "-") || ch === "#") {
+      const nl = sql.indexOf("\n", i);
+      i = nl === -1 ? sql.length : nl;
+    } else if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") {
+      if (depth === 0) return i;
+      depth--;
+    } else if (ch === ";" && depth === 0) return i;
+    else if (isWordStart(c) && !isWordChar(sql.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (j < sql.length && isWordChar(sql.charCodeAt(j))) j++;
+      if (depth === 0 && SELECT_LIST_END.test(sql.slice(i, j))) return i;
+      i = j - 1;
+    }
+  }
+  return sql.length;
+}
+
+/**
+ * BigQuery `SELECT AS STRUCT a, b AS f` (one struct column of the items) as
+ * `SELECT struct_pack(a, f := b)`, and `SELECT AS VALUE x` as `SELECT x`.
+ */
+function selectAs(sql: string, start: number, itemsAt: number, asStruct: boolean): Rewrite | undefined {
+  const listEnd = selectListEnd(sql, itemsAt);
+  const items = splitArgs(sql.slice(itemsAt, listEnd));
+  if (items === undefined || items.length === 0) return undefined;
+  if (!asStruct && items.length !== 1) return undefined;
+  const fields = items.map((item) => {
+    const m = /^([\s\S]*?)\s+AS\s+([A-Za-z_]\w*|`[^`]*`)\s*$/i.exec(item);
+    const value = normalizeForDuckDb((m ? (m[1] as string) : item).trim(), "bigquery").text;
+    if (!m || !asStruct) return value;
+    const name = (m[2] as string).replace(/^`|`$/g, "");
+    return `"${name.replaceAll('"', '""')}" := ${value}`;
+  });
+  return {
+    construct: asStruct ? "SELECT AS STRUCT" : "SELECT AS VALUE",
+    from: start,
+    to: listEnd,
+    text: asStruct ? `SELECT struct_pack(${fields.join(", ")}) ` : `SELECT ${fields[0]} `,
+    prev: ")",
+  };
 }
 
 /** `STRUCT(a AS f, b)` from `start` (the word), its `(` at `open`: `struct_pack(a, b)`. */
