@@ -64,7 +64,7 @@ const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b|\b(?:rlike|regexp|tablesample)\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b|\b(?:rlike|regexp|tablesample|pivot)\b/i,
 };
 
 /** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
@@ -195,6 +195,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     copied = at;
     return true;
   };
+  /** Inserts `text` before input offset `at` (written out or not): false when inside an edit. */
+  const prefixAt = (at: number, text: string): boolean => {
+    if (at < 0) return false;
+    if (at < copied) return insertBefore(at, text);
+    edit(at, at, text);
+    return true;
+  };
+  /** The `(` matching the last `)`, and the open ones. */
+  let lastOpen = -1;
+  const parens: number[] = [];
   let construct: string | undefined;
   let hard = false;
   const note = (what: string, isHard = false) => {
@@ -400,9 +410,14 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         prevWordStart: wordStart,
         lastClose,
         lastClosed,
+        itemStart: prev === ")" ? lastOpen : prev === "w" ? chainStart : -1,
       });
       // Only over text not yet written out (an edit after the `)` it starts at would be lost).
-      if (rewritten !== undefined && rewritten.from >= copied) {
+      if (
+        rewritten !== undefined &&
+        rewritten.from >= copied &&
+        (rewritten.prefix === undefined || prefixAt(rewritten.prefix.at, rewritten.prefix.text))
+      ) {
         note(rewritten.construct);
         edit(rewritten.from, rewritten.to, rewritten.text);
         if (rewritten.pushCall !== undefined) {
@@ -568,6 +583,8 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     }
     // After `f(…)` / `x[…]` the chain is the whole call or subscript, so `f(x):a` wraps it all.
     let closedStart = -1;
+    if (ch === "(") parens.push(i);
+    else if (ch === ")") lastOpen = parens.pop() ?? -1;
     if (ch === "(" || ch === "[") {
       if (ch === "(") calls.push(prev === "w" ? prevWord : "");
       const chained = prev === "w" || (ch === "[" && (prev === ")" || prev === "]"));
@@ -626,6 +643,8 @@ interface Context {
   prevWordStart: number;
   lastClose: number;
   lastClosed: string;
+  /** Where the FROM item just read starts (a name chain, or the `(` of a closed group), or -1. */
+  itemStart: number;
 }
 
 interface Rewrite {
@@ -639,6 +658,8 @@ interface Rewrite {
   popCall?: boolean;
   /** The last significant token after the rewrite (default: a name). */
   prev?: string;
+  /** Text inserted before input offset `at` too (written out already or not). */
+  prefix?: { at: number; text: string };
 }
 
 const ORDERED_AGGREGATES = new Set(["listagg", "array_agg", "arrayagg", "string_agg"]);
@@ -727,6 +748,9 @@ function rewriteGrammar(
   if (dialect === "databricks" && word === "lateral" && /^\s*view\b/i.test(sql.slice(end))) {
     return lateralView(sql, start);
   }
+  if (dialect === "databricks" && word === "pivot" && nextCh === "(" && ctx.itemStart >= 0) {
+    return pivot(sql, start, after, ctx.itemStart);
+  }
   const afterOperand =
     ctx.prev === ")" ||
     ctx.prev === "]" ||
@@ -757,6 +781,74 @@ const OPERATOR_CONTEXT =
 /** Snowflake `SAMPLE|TABLESAMPLE [method] (p [ROWS]) [SEED (n)]`, Databricks `TABLESAMPLE (p PERCENT|ROWS|BUCKET x OUT OF y)`. */
 const SAMPLE_CLAUSE =
   /^(?:table)?sample(?:\s+(?:bernoulli|row|system|block))?\s*\(\s*(?:[\d.]+\s*(?:rows|percent)?|bucket\s+\d+\s+out\s+of\s+\d+)\s*\)(?:\s*(?:seed|repeatable)\s*\(\s*\d+\s*\))?/i;
+
+/**
+ * Databricks `item PIVOT (agg(v) [AS a], … FOR c | (c1, c2) IN (x [AS n], (x1, x2) AS n, …))` as
+ * the aggregate it is: `(SELECT * EXCLUDE (c…, v…), agg(CASE WHEN c = x THEN v END) AS n, …
+ * FROM item GROUP BY ALL)`; the pivot columns are sources of each pivoted column (the CASE
+ * condition), the other columns of the item group. Spark's names: the value's alias or
+ * text, `value_agg` when there are several aggregates. Undefined for other shapes.
+ */
+function pivot(sql: string, start: number, open: number, itemStart: number): Rewrite | undefined {
+  const close = closeParen(sql, open);
+  const inside = sql.slice(open + 1, close - 1);
+  const m = /^([\s\S]*?)\bfor\s+(\([^()]*\)|[A-Za-z_]\w*|`[^`]+`)\s+in\s*\(([\s\S]*)\)\s*$/i.exec(inside);
+  if (!m) return undefined;
+  const dbx = (text: string) => normalizeForDuckDb(text.trim(), "databricks").text;
+  const colsText = m[2] as string;
+  const cols = (colsText.startsWith("(") ? splitArgs(colsText.slice(1, -1)) : [colsText])?.map(dbx);
+  const aggItems = splitArgs(m[1] as string);
+  const valueItems = splitArgs(m[3] as string);
+  if (!cols || !aggItems || !valueItems || aggItems.length === 0 || valueItems.length === 0) return undefined;
+  const aliased = (item: string) => {
+    const a = /^([\s\S]*?\S)\s+(?:as\s+)?([A-Za-z_]\w*|`[^`]+`)\s*$/i.exec(item.trim());
+    // A bare word after a literal or `)` is an alias; `count(*)` alone has none.
+    return a && /['"\d)]$/.test(a[1] as string)
+      ? { expr: (a[1] as string).trim(), name: (a[2] as string).replace(/^`|`$/g, "") }
+      : { expr: item.trim(), name: undefined };
+  };
+  const excluded = new Set(cols.map((c) => c.toLowerCase()));
+  const aggs: Array<{ fn: string; distinct: string; arg: string; name?: string }> = [];
+  for (const item of aggItems) {
+    const { expr, name } = aliased(item);
+    const call = /^([A-Za-z_]\w*)\s*\(\s*(distinct\s+)?([A-Za-z_]\w*|`[^`]+`|\*)\s*\)$/i.exec(expr);
+    if (!call) return undefined;
+    const arg = dbx(call[3] as string);
+    if (arg !== "*") excluded.add(arg.toLowerCase());
+    aggs.push({
+      fn: call[1] as string,
+      distinct: call[2] ? "DISTINCT " : "",
+      arg,
+      ...(name ? { name } : {}),
+    });
+  }
+  if (aggs.length > 1 && aggs.some((a) => a.name === undefined)) return undefined;
+  const outputs: string[] = [];
+  for (const item of valueItems) {
+    const { expr, name } = aliased(item);
+    const tuple = expr.startsWith("(") ? splitArgs(expr.slice(1, closeParen(expr, 0) - 1)) : [expr];
+    const label = name ?? /^(['"])(.*)\1$/s.exec(expr)?.[2] ?? (/^[\d.-]+$/.test(expr) ? expr : undefined);
+    if (!tuple || tuple.length !== cols.length || label === undefined) return undefined;
+    const cond = cols.map((c, k) => `${c} = ${dbx(tuple[k] as string)}`).join(" AND ");
+    for (const a of aggs) {
+      const outName = aggs.length > 1 ? `${label}_${a.name}` : label;
+      outputs.push(
+        `${a.fn}(${a.distinct}CASE WHEN ${cond} THEN ${a.arg === "*" ? "1" : a.arg} END) AS "${outName.replaceAll('"', '""')}"`,
+      );
+    }
+  }
+  return {
+    construct: "PIVOT",
+    from: start,
+    to: close,
+    text: " AS _pivot GROUP BY ALL)",
+    prev: ")",
+    prefix: {
+      at: itemStart,
+      text: `(SELECT * EXCLUDE (${[...excluded].join(", ")}), ${outputs.join(", ")} FROM `,
+    },
+  };
+}
 
 /** Words ending a select list at its own level. */
 const SELECT_LIST_END = /^(?:from|where|group|having|qualify|window|order|limit|union|intersect|except)$/i;

@@ -716,6 +716,33 @@ describe("routing and fixes", () => {
     }
   });
 
+  test("Databricks PIVOT over several columns: the pivot columns are sources of each pivoted column, the rest group", async () => {
+    const sql =
+      "SELECT * FROM (SELECT course, year, earnings, s FROM courseSales JOIN years ON year = y)\n" +
+      "PIVOT (sum(earnings) FOR (course, s) IN (('dotNET', 2) as c1, ('Java', 1) as c2)) p";
+    const schemas: Schemas = { coursesales: ["course", "year", "earnings"], years: ["y", "s"] };
+    expect(await lineage("databricks", sql, schemas)).toEqual([
+      "year <- coursesales.year [direct]",
+      "c1 <- coursesales.course, years.s, coursesales.earnings [aggregation: sum]",
+      "c2 <- coursesales.course, years.s, coursesales.earnings [aggregation: sum]",
+    ]);
+    expect(await refTexts("databricks", sql)).toEqual(["courseSales", "years"]);
+    // One column, unaliased string values and two aggregates: Spark's names.
+    expect(
+      await lineage(
+        "databricks",
+        'SELECT * FROM raw.t PIVOT (sum(n) AS total, count(*) AS k FOR kind IN ("a", "b"))',
+        { "raw.t": ["id", "kind", "n"] },
+      ),
+    ).toEqual([
+      "id <- raw.t.id [direct]",
+      "a_total <- raw.t.kind, raw.t.n [aggregation: sum]",
+      "a_k <- raw.t.kind [aggregation: count]",
+      "b_total <- raw.t.kind, raw.t.n [aggregation: sum]",
+      "b_k <- raw.t.kind [aggregation: count]",
+    ]);
+  });
+
   test("SAMPLE, RLIKE and SELECT AS STRUCT/VALUE keep their sources", async () => {
     expect(
       await lineage("snowflake", "SELECT id, name FROM raw.src SAMPLE (10) WHERE status <> 'x'", {
