@@ -476,11 +476,15 @@ describe("databricks", () => {
     ]);
   });
 
-  test("struct.*: fields unknown, said so (not 'no such table')", async () => {
+  test("struct.*: fields unknown, said so (not 'no such table'), naming the column's table when known", async () => {
     const a = await analyse("databricks", "SELECT s.*, id FROM cat.sch.tbl", T);
     expect(a.columns).toBeUndefined();
-    expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
-      "W010 cannot expand s.*: no table has that name, and if s is a struct column its fields are not known",
+    expect(a.diagnostics.map((d) => `${d.code} ${d.message} (${d.suggestion})`)).toEqual([
+      "W010 cannot expand s.*: s is a column of cat.sch.tbl whose struct fields are not known (list the fields explicitly (s.field AS field, …))",
+    ]);
+    const u = await analyse("databricks", "SELECT q.*, id FROM cat.sch.tbl", T);
+    expect(u.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "W010 cannot expand q.*: no table has that name, and if q is a struct column its fields are not known",
     ]);
   });
 
