@@ -43,7 +43,6 @@ const DBX_TYPES: Array<[RegExp, string]> = [
   [/^(?:VARCHAR|JSON)$/, "string"],
   [/^BOOLEAN$/, "boolean"],
   [/^DECIMAL(.*)$/, "decimal$1"],
-  [/^(.*)\[\]$/, "array<$1>"],
 ];
 
 export class DuckEngine {
@@ -80,7 +79,9 @@ export class DuckEngine {
   async execute(sent: string): Promise<EngineResult> {
     const ran: string[] = [];
     this.log.push({ sent, ran });
-    const emulated = this.emulate(sent);
+    // Databricks backtick names in DuckDB's quotes first: rocky's own statements then run as they are.
+    const text = this.dialect === "databricks" ? unbacktick(sent) : sent;
+    const emulated = this.emulate(text);
     if (emulated !== undefined) {
       let last: EngineResult = { columns: [], rows: [], kind: "ddl" };
       for (const s of emulated) {
@@ -89,9 +90,9 @@ export class DuckEngine {
       }
       return this.named(last, sent);
     }
-    ran.push(sent);
+    ran.push(text);
     try {
-      return this.named(await this.read(sent), sent);
+      return this.named(await this.read(text), sent);
     } catch (first) {
       const p = await loadPolyglot();
       const t = p.transpile(sent, this.dialect as never, "duckdb" as never);
@@ -125,7 +126,7 @@ export class DuckEngine {
   /** Result names as the warehouse gives them (Snowflake upper-cases unquoted aliases), its type names. */
   private named(r: EngineResult, sent: string): EngineResult {
     const typeAt = r.columns.findIndex((c) => /^data_type$/i.test(c.name));
-    if (typeAt >= 0 && /INFORMATION_SCHEMA/i.test(sent)) {
+    if (typeAt >= 0 && /INFORMATION_SCHEMA|^DESCRIBE /i.test(sent)) {
       r = { ...r, rows: r.rows.map((row) => row.map((v, i) => (i === typeAt && v ? this.typeName(v) : v))) };
     }
     if (this.dialect !== "snowflake") return r;
@@ -145,9 +146,11 @@ export class DuckEngine {
 
   /** The warehouse's own type name of a DuckDB type. */
   typeName(duckType: string): string {
+    const list = /^(.*)\[\]$/.exec(duckType);
+    if (list) return this.dialect === "databricks" ? `array<${this.typeName(list[1] as string)}>` : "ARRAY";
     for (const [re, name] of this.dialect === "snowflake" ? SF_TYPES : DBX_TYPES)
       if (re.test(duckType)) return duckType.replace(re, name);
-    return this.dialect === "databricks" ? duckType.toLowerCase() : duckType;
+    return duckType;
   }
 
   /** DuckDB statements standing for a warehouse statement DuckDB lacks, or undefined. */
@@ -168,6 +171,33 @@ export class DuckEngine {
           (_m, catalog: string, view: string) =>
             `(SELECT * FROM information_schema.${view.toLowerCase()} WHERE table_catalog = '${catalog}')`,
         ),
+      ];
+    }
+    m = /^SHOW TABLES IN "([^"]+)"\."([^"]+)"$/i.exec(s);
+    if (m) {
+      return [
+        `SELECT table_schema AS "database", table_name AS "tableName", false AS "isTemporary" FROM information_schema.tables WHERE table_catalog = '${m[1]}' AND table_schema = '${m[2]}' ORDER BY table_name`,
+      ];
+    }
+    m = /^DESCRIBE TABLE (EXTENDED )?("[^"]+"\."[^"]+"\."[^"]+")$/i.exec(s);
+    if (m) {
+      const [catalog, schema, table] = [...(m[2] as string).matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+      const where = `table_catalog = '${catalog}' AND table_schema = '${schema}' AND table_name = '${table}'`;
+      const extended = m[1]
+        ? ` UNION ALL SELECT 1, 0, '', '' UNION ALL SELECT 1, 1, '# Detailed Table Information', '' UNION ALL SELECT 1, 2, 'Type', (SELECT CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'MANAGED' END FROM information_schema.tables WHERE ${where})`
+        : "";
+      return [
+        // Fails as a missing table does (the answer maps it to TABLE_OR_VIEW_NOT_FOUND).
+        `SELECT * FROM ${m[2]} LIMIT 0`,
+        `SELECT col_name, data_type, NULL AS comment FROM (SELECT 0 AS k, ordinal_position AS p, column_name AS col_name, data_type FROM information_schema.columns WHERE ${where}${extended}) ORDER BY k, p`,
+      ];
+    }
+    if (/\bxxhash64\(\*\)/.test(s)) {
+      // Databricks' fingerprint over row hashes, with DuckDB's hash of the row for xxhash64.
+      return [
+        s
+          .replaceAll("xxhash64(*)", "CAST(hash(_t) >> 1 AS BIGINT)")
+          .replace(/ FROM (\S+)$/, " FROM $1 AS _t"),
       ];
     }
     m = /^CREATE OR REPLACE TABLE (\S+) (?:SHALLOW |DEEP )?CLONE (\S+)$/i.exec(s);
@@ -196,6 +226,12 @@ export class DuckEngine {
  */
 export function execFixes(sql: string, dialect: EngineDialect): string {
   let out = sql.replace(/CAST\(([\w."]+) -> ('[^']*') AS TEXT\)/g, "($1 ->> $2)");
+  if (dialect === "databricks") {
+    // `raw:a.b` is a STRING in Databricks (the JSON value's text); TRANSFORM is DuckDB's list_transform.
+    out = out
+      .replace(/([\w."]+) -> ('\$[^']*')/g, "($1 ->> $2)")
+      .replace(/\bTRANSFORM\(/g, "list_transform(");
+  }
   if (dialect === "snowflake") {
     out = out.replace(
       /LATERAL UNNEST\((?:input => )?([\s\S]+?)\) AS (\w+)\(SEQ, KEY, PATH, INDEX, VALUE, THIS\)/g,
@@ -228,6 +264,51 @@ export function snowflakeAnswers(engine: DuckEngine) {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { error: { code: "002003", message, sqlState: "42S02" } };
+    }
+  };
+}
+
+/** Backtick-quoted names as DuckDB's double-quoted ones (single-quoted strings left alone). */
+function unbacktick(sql: string): string {
+  return sql.replace(/'(?:[^'\\]|\\.|'')*'|`((?:[^`]|``)*)`/g, (m, name: string | undefined) =>
+    name === undefined ? m : `"${name.replaceAll("``", "`").replaceAll('"', '""')}"`,
+  );
+}
+
+/** Databricks' result type of a DuckDB type (anything else is sent as text). */
+function dbxType(duckType: string): "INT" | "BIGINT" | "DOUBLE" | "BOOLEAN" | "STRING" {
+  if (/^(?:TINYINT|SMALLINT|INTEGER)$/.test(duckType)) return "INT";
+  if (duckType === "BIGINT") return "BIGINT";
+  if (/^(?:DOUBLE|FLOAT)$/.test(duckType)) return "DOUBLE";
+  if (duckType === "BOOLEAN") return "BOOLEAN";
+  return "STRING";
+}
+
+/** An `onQuery` for the Databricks stand-in answering from the engine. */
+export function databricksAnswers(engine: DuckEngine) {
+  return async (sql: string) => {
+    try {
+      const r = await engine.execute(sql);
+      const types = r.columns.map((c) => dbxType(c.type));
+      return {
+        columns: r.columns.map((c, i) => ({ name: c.name, type: types[i] as ReturnType<typeof dbxType> })),
+        rows: r.rows.map((row) =>
+          row.map((v, i) =>
+            v === null
+              ? null
+              : types[i] === "INT" || types[i] === "DOUBLE"
+                ? Number(v)
+                : types[i] === "BOOLEAN"
+                  ? v === "true"
+                  : v,
+          ),
+        ),
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/Catalog Error: Table with name .* does not exist/.test(message))
+        return { error: { message: `[TABLE_OR_VIEW_NOT_FOUND] ${message}`, sqlState: "42P01" } };
+      return { error: { message, sqlState: "42000" } };
     }
   };
 }
