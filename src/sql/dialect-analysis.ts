@@ -26,7 +26,9 @@ export function analyzeInDialect(
       lookup(table.some((p) => p.includes(".")) ? table.flatMap((p) => p.split(".")) : table);
   }
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
-  if (parsed.ok && dialect === "databricks") expandKnownStructStars(parsed.statements as Statement[]);
+  // The only structs whose fields a query shows are from_json's: no walk of the AST without one.
+  if (parsed.ok && dialect === "databricks" && /from_json/i.test(sql))
+    expandKnownStructStars(parsed.statements as Statement[]);
   // Only when the parsed text is the user's, or a lexical copy of it in the same order.
   if (parsed.ok && dialect === "snowflake" && (parsed.transpiled === undefined || parsed.spanInOriginal))
     nameAsSnowflake(parsed.statements as Statement[], sql);

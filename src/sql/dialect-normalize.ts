@@ -404,14 +404,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         i = travel;
         continue;
       }
-      const rewritten = rewriteGrammar(dialect, sql, word, i, j, after, {
-        prev,
-        prevWord,
-        prevWordStart: wordStart,
-        lastClose,
-        lastClosed,
-        itemStart: prev === ")" ? lastOpen : prev === "w" ? chainStart : -1,
-      });
+      const rewritten = GRAMMAR_WORDS.has(word)
+        ? rewriteGrammar(dialect, sql, word, i, j, after, {
+            prev,
+            prevWord,
+            prevWordStart: wordStart,
+            lastClose,
+            lastClosed,
+            itemStart: prev === ")" ? lastOpen : prev === "w" ? chainStart : -1,
+          })
+        : undefined;
       // Only over text not yet written out (an edit after the `)` it starts at would be lost).
       if (
         rewritten !== undefined &&
@@ -682,7 +684,10 @@ const GENERATOR_COLUMNS: Record<string, string[]> = {
  * `LISTAGG(x, ',') WITHIN GROUP (ORDER BY y)` as `LISTAGG(x, ',' ORDER BY y)`,
  * `LAG(x) IGNORE NULLS OVER` as `LAG(x IGNORE NULLS) OVER`, `LIKE ANY (…)` as `IN (…)`;
  * BigQuery `STRUCT(a AS f)` / `STRUCT<…>(…)` as `struct_pack(a)`, `ARRAY<T>[…]` as `[…]`;
- * Databricks `LATERAL VIEW [OUTER] explode(x) t AS c` as `CROSS JOIN UNNEST(x) AS t(c)`.
+ * `SELECT AS STRUCT a, b` as `SELECT struct_pack(a, b)`;
+ * Databricks `LATERAL VIEW [OUTER] explode(x) t AS c` as `CROSS JOIN UNNEST(x) AS t(c)`,
+ * `PIVOT (…)` as its aggregate (`pivot`), `a RLIKE re` as `a SIMILAR TO re`; Snowflake and
+ * Databricks `SAMPLE`/`TABLESAMPLE (…)` dropped (which rows, not which columns).
  * Undefined when `word` at `start` starts none of them (or one not in a shape read here).
  */
 function rewriteGrammar(
@@ -775,6 +780,25 @@ function rewriteGrammar(
   return undefined;
 }
 
+/** The words `rewriteGrammar` starts a rewrite at (others skip the call). */
+const GRAMMAR_WORDS = new Set([
+  "flatten",
+  "within",
+  "ignore",
+  "respect",
+  "like",
+  "ilike",
+  "struct",
+  "array",
+  "select",
+  "lateral",
+  "pivot",
+  "sample",
+  "tablesample",
+  "rlike",
+  "regexp",
+]);
+
 /** Words after which a word starts an operand (so `x RLIKE`'s x is not one of them). */
 const OPERATOR_CONTEXT =
   /^(?:select|distinct|all|where|and|or|not|when|then|else|case|on|having|by|in|is|as|like|ilike|between|qualify|limit|from|join|return|if)$/;
@@ -790,6 +814,9 @@ const SAMPLE_CLAUSE =
  * text, `value_agg` when there are several aggregates. Undefined for other shapes.
  */
 function pivot(sql: string, start: number, open: number, itemStart: number): Rewrite | undefined {
+  // Only over a whole FROM item (`FROM t PIVOT`, `JOIN (…) PIVOT`): after `ON a = b.c` the
+  // chain is no table, and wrapping it would misread the query.
+  if (!/(?:\bfrom|\bjoin|,)\s*$/i.test(sql.slice(Math.max(0, itemStart - 40), itemStart))) return undefined;
   const close = closeParen(sql, open);
   const inside = sql.slice(open + 1, close - 1);
   const m = /^([\s\S]*?)\bfor\s+(\([^()]*\)|[A-Za-z_]\w*|`[^`]+`)\s+in\s*\(([\s\S]*)\)\s*$/i.exec(inside);

@@ -731,6 +731,12 @@ describe("routing and fixes", () => {
       "c2 <- coursesales.course, years.s, coursesales.earnings [aggregation: sum]",
     ]);
     expect(await refTexts("databricks", sql)).toEqual(["courseSales", "years"]);
+    // PIVOT after a join condition: not a FROM item rocky rewrites (polyglot's to read).
+    const joined = normalizeForDuckDb(
+      "SELECT * FROM a JOIN b ON a.id = b.id PIVOT (sum(n) FOR k IN ('x' AS x))",
+      "databricks",
+    );
+    expect(joined.text).not.toContain("GROUP BY ALL");
     // One column, unaliased string values and two aggregates: Spark's names.
     expect(
       await lineage(
