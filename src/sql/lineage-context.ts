@@ -5,8 +5,18 @@
 
 import type { ExprNode, TableNode } from "./ast.ts";
 import { byteToCharOffsets, NO_LOCATION } from "./offsets.ts";
-import type { Binding, ColumnValue, CteEnv, NamedColumn, Relation, Scope } from "./scope.ts";
-import type { ColumnsOf, IndirectSource, SqlDiagnostic, TableRefSpan } from "./types.ts";
+import {
+  type Binding,
+  type ColumnValue,
+  type CteEnv,
+  IndirectSet,
+  type IndirectRead,
+  indirectKey,
+  type NamedColumn,
+  type Relation,
+  type Scope,
+} from "./scope.ts";
+import type { ColumnsOf, IndirectVia, SqlDiagnostic, TableRefSpan } from "./types.ts";
 
 export type SelectItem =
   | { kind: "column"; column: NamedColumn }
@@ -41,8 +51,12 @@ export class Walk {
   readonly recordedTables = new WeakSet<TableNode>();
   readonly diagnostics: SqlDiagnostic[] = [];
   readonly diagnosticKeys = new Set<string>();
-  readonly indirectReads: IndirectSource[] = [];
-  readonly indirectKeys = new Set<string>();
+  /**
+   * Every indirect read the walk met, in order of appearance (key → position): the order
+   * of the result, and the reads reported when the output columns are unknown.
+   */
+  readonly readOrder = new Map<string, number>();
+  readonly allReads: IndirectRead[] = [];
   /** Non-zero while resolving an indirect read: those clauses were never diagnosed, and are not now. */
   silent = 0;
   readonly toChar: (byteOffset: number) => number;
@@ -74,6 +88,18 @@ export class Walk {
     if (suggestion !== undefined) diagnostic.suggestion = suggestion;
     this.diagnostics.push(diagnostic);
   }
+
+  /** One indirect read, registered in order of appearance. */
+  read(source: { table: string[]; column: string }, via: IndirectVia): IndirectRead {
+    const read: IndirectRead = { table: source.table, column: source.column, via };
+    const key = indirectKey(read);
+    if (!this.readOrder.has(key)) {
+      this.readOrder.set(key, this.allReads.length);
+      this.allReads.push(read);
+    }
+    return read;
+  }
+
   offsetOf(location: number | undefined): number | undefined {
     if (location === undefined || location === NO_LOCATION || location < 0) return undefined;
     return this.toChar(location);
@@ -81,11 +107,19 @@ export class Walk {
 }
 
 export function named(name: string, value: ColumnValue): NamedColumn {
-  return { name, sources: value.sources, transform: value.transform };
+  const column: NamedColumn = { name, sources: value.sources, transform: value.transform };
+  if (value.indirect) column.indirect = value.indirect;
+  return column;
 }
 
 export function newScope(env: CteEnv, parent: Scope | undefined): Scope {
-  const scope: Scope = { bindings: [], env, lateral: new Map(), usingColumns: new Map() };
+  const scope: Scope = {
+    bindings: [],
+    env,
+    lateral: new Map(),
+    usingColumns: new Map(),
+    rows: new IndirectSet(),
+  };
   if (parent) scope.parent = parent;
   return scope;
 }

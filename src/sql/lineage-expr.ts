@@ -44,8 +44,8 @@ export function expr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulato
       acc.bump(`window: ${displayFunctionName(node.function_name ?? "")}`);
       for (const child of node.children ?? []) expr(w, child, scope, acc);
       if (isExpr(node.default_expr)) expr(w, node.default_expr, scope, acc);
-      indirect(w, node.partitions, scope, "window_partition");
-      indirect(w, node.orders, scope, "window_order");
+      indirect(w, node.partitions, scope, "window_partition", acc.indirectReads());
+      indirect(w, node.orders, scope, "window_order", acc.indirectReads());
       for (const key of ["filter_expr", "start_expr", "end_expr", "offset_expr"]) {
         quiet(w, node[key], scope);
       }
@@ -124,6 +124,8 @@ export function subqueryExpr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAc
     acc.bump("expression");
     expr(w, node.child, scope, acc);
   }
+  // Which rows the subquery has decides this value, and only this one.
+  if (relation?.rows) acc.indirectReads().addAll(relation.rows);
   if (kind === "EXISTS" || kind === "NOT_EXISTS") {
     // The value says whether rows exist: no column of the subquery flows into it.
     acc.bump("expression");

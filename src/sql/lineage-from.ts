@@ -40,7 +40,7 @@ export function from(w: Walk, table: TableNode, scope: Scope): void {
         for (const name of hidden) scope.usingColumns.set(name, table.join_type === "FULL" ? "both" : "left");
       }
       for (const name of using) usingRead(w, name, scope);
-      indirect(w, table.condition, scope, "join");
+      indirect(w, table.condition, scope, "join", scope.rows);
       return;
     }
     case "SUBQUERY": {
@@ -53,6 +53,8 @@ export function from(w: Walk, table: TableNode, scope: Scope): void {
       const binding: Binding = { kind: "relation", relation };
       if (table.alias) binding.alias = table.alias.toLowerCase();
       scope.bindings.push(binding);
+      // The subquery's rows are this scope's rows: what decides them decides every column.
+      scope.rows.addAll(relation.rows);
       return;
     }
     case "EXPRESSION_LIST": {
@@ -106,6 +108,7 @@ export function baseTable(w: Walk, table: TableNode, scope: Scope): void {
         alias: alias ?? name.toLowerCase(),
         relation: renameColumns(relation, table.column_name_alias),
       });
+      scope.rows.addAll(relation.rows);
       return;
     }
   }

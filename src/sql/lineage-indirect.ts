@@ -2,7 +2,7 @@
 
 import type { ExprNode, Statement } from "./ast.ts";
 import { takesLambda } from "./functions.ts";
-import { bindingColumn, bindingHas, type Scope, ValueAccumulator } from "./scope.ts";
+import { bindingColumn, bindingHas, type IndirectSet, type Scope, ValueAccumulator } from "./scope.ts";
 import type { IndirectVia } from "./types.ts";
 import { type Walk, newScope, type SelectItem } from "./lineage-context.ts";
 import { quiet } from "./lineage-expr.ts";
@@ -11,7 +11,9 @@ import { resolve } from "./lineage-resolve.ts";
 
 /**
  * A non-value clause: each column it reads is an indirect read, resolved like a value
- * source; its subqueries are walked as queries (their tables, their findings).
+ * source, added to `sink` (the scope's rows, or one value's reads for a window); its
+ * subqueries are walked as queries (their tables, their findings, and their own
+ * indirect reads, which decide the clause's outcome too).
  * `items` lets `GROUP BY 1` / `ORDER BY 1` name the select item they mean.
  */
 export function indirect(
@@ -19,21 +21,20 @@ export function indirect(
   value: unknown,
   scope: Scope,
   via: IndirectVia,
+  sink: IndirectSet,
   items?: SelectItem[],
 ): void {
   if (value === null || value === undefined) return;
   const acc = new ValueAccumulator();
   collectReads(w, value, scope, acc, items);
-  recordReads(w, acc, via);
+  recordReads(w, acc, via, sink);
 }
 
-export function recordReads(w: Walk, acc: ValueAccumulator, via: IndirectVia): void {
-  for (const source of acc.value().sources) {
-    const key = `${source.table.join(".")}\u0000${source.column}\u0000${via}`.toLowerCase();
-    if (w.indirectKeys.has(key)) continue;
-    w.indirectKeys.add(key);
-    w.indirectReads.push({ table: source.table, column: source.column, via });
-  }
+/** The columns a clause read become reads `via` it; what decided those columns' values, too. */
+export function recordReads(w: Walk, acc: ValueAccumulator, via: IndirectVia, sink: IndirectSet): void {
+  const value = acc.value();
+  for (const source of value.sources) sink.add(w.read(source, via));
+  sink.addAll(value.indirect);
 }
 
 export function collectReads(
@@ -73,6 +74,8 @@ export function collectReads(
       collectReads(w, record.child, scope, acc);
       const first = relation?.columns?.[0];
       if (first && kind !== "EXISTS" && kind !== "NOT_EXISTS") acc.add(first);
+      // Which rows the subquery has decides the clause too (`EXISTS (… WHERE y)`).
+      if (relation?.rows) acc.indirectReads().addAll(relation.rows);
       return;
     }
     case "FUNCTION": {
@@ -107,8 +110,10 @@ export function modifiers(w: Walk, value: unknown, scope: Scope, items: SelectIt
   const modifiers = Array.isArray(value) ? (value as Array<Record<string, unknown>>) : [];
   const limited = modifiers.some((m) => m.type === "LIMIT_MODIFIER" || m.type === "LIMIT_PERCENT_MODIFIER");
   for (const modifier of modifiers) {
-    if (modifier.type === "ORDER_MODIFIER" && limited) indirect(w, modifier, scope, "order_limit", items);
-    else if (modifier.type === "DISTINCT_MODIFIER") indirect(w, modifier, scope, "distinct", items);
+    if (modifier.type === "ORDER_MODIFIER" && limited)
+      indirect(w, modifier, scope, "order_limit", scope.rows, items);
+    else if (modifier.type === "DISTINCT_MODIFIER")
+      indirect(w, modifier, scope, "distinct", scope.rows, items);
     else quiet(w, modifier, scope);
   }
 }
@@ -126,5 +131,5 @@ export function usingRead(w: Walk, name: string, scope: Scope): void {
     const value = bindingColumn(binding, name);
     if (value) acc.add(value);
   }
-  recordReads(w, acc, "join");
+  recordReads(w, acc, "join", scope.rows);
 }

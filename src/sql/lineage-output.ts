@@ -2,8 +2,8 @@
 
 import type { ExprNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
-import type { Relation } from "./scope.ts";
-import type { ModelAnalysis, OutputColumn } from "./types.ts";
+import { type IndirectRead, indirectKey, type Relation } from "./scope.ts";
+import type { IndirectSource, ModelAnalysis, OutputColumn } from "./types.ts";
 import type { Walk } from "./lineage-context.ts";
 
 export function result(w: Walk, relation: Relation | undefined): ModelAnalysis {
@@ -48,8 +48,47 @@ export function result(w: Walk, relation: Relation | undefined): ModelAnalysis {
     }
   }
   const analysis: ModelAnalysis = { tableRefs: w.tableRefs, columns, diagnostics: w.diagnostics };
-  if (w.indirectReads.length > 0) analysis.indirect = w.indirectReads;
+  const indirect =
+    relation?.columns && columns ? outputReads(w, relation, columns) : unattributedReads(w.allReads);
+  if (indirect.length > 0) analysis.indirect = indirect;
   return analysis;
+}
+
+/**
+ * Each indirect read that reaches the output, once per (table, column, via), with the
+ * output columns it affects: the rows' reads affect all of them, a value's own reads
+ * (a window, a scalar subquery's clauses) only that column. In order of appearance.
+ */
+function outputReads(w: Walk, relation: Relation, columns: OutputColumn[]): IndirectSource[] {
+  const byKey = new Map<string, { read: IndirectRead; outputs: Set<number> }>();
+  const attach = (read: IndirectRead, outputs: number[]) => {
+    const key = indirectKey(read);
+    let entry = byKey.get(key);
+    if (entry === undefined) {
+      entry = { read, outputs: new Set() };
+      byKey.set(key, entry);
+    }
+    for (const i of outputs) entry.outputs.add(i);
+  };
+  const all = columns.map((_, i) => i);
+  for (const read of relation.rows ?? []) attach(read, all);
+  (relation.columns ?? []).forEach((column, i) => {
+    for (const read of column.indirect ?? []) attach(read, [i]);
+  });
+  const order = (key: string) => w.readOrder.get(key) ?? Number.MAX_SAFE_INTEGER;
+  return [...byKey.entries()]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([, { read, outputs }]) => ({
+      table: read.table,
+      column: read.column,
+      via: read.via,
+      outputs: [...outputs].sort((a, b) => a - b).map((i) => (columns[i] as OutputColumn).name),
+    }));
+}
+
+/** The output columns are unknown: every read the walk met, tied to no column (read as "all"). */
+function unattributedReads(reads: IndirectRead[]): IndirectSource[] {
+  return reads.map((read) => ({ table: read.table, column: read.column, via: read.via, outputs: [] }));
 }
 
 export function outputName(w: Walk, item: ExprNode, index: number): string {

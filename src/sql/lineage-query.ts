@@ -2,9 +2,12 @@
 
 import type { CteEntry, ExprNode, QueryNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
+import { isAggregate } from "./functions.ts";
 import {
   type ColumnValue,
   CteEnv,
+  IndirectSet,
+  type IndirectRead,
   type CteState,
   closedRelation,
   mergeValues,
@@ -113,6 +116,8 @@ export function combine(
   byName: boolean,
   location?: number,
 ): Relation {
+  // Every branch's rows are rows of the result: what decides them decides every column.
+  const rows = unionRows(left.rows, right.rows);
   if (left.columns && right.columns) {
     if (byName) {
       const merged = new Map<string, NamedColumn>();
@@ -121,7 +126,7 @@ export function combine(
         const before = merged.get(key);
         merged.set(key, before ? named(before.name, mergeValues([before, column])) : column);
       }
-      return closedRelation([...merged.values()]);
+      return closedRelation([...merged.values()], rows);
     }
     if (left.columns.length !== right.columns.length) {
       w.diagnose(
@@ -137,6 +142,7 @@ export function combine(
         const other = rightColumns[i];
         return other ? named(column.name, mergeValues([column, other])) : column;
       }),
+      rows,
     );
   }
   // A branch with an unexpandable `*`: only by-name lookups can be answered.
@@ -148,7 +154,17 @@ export function combine(
       return values.length === 0 ? undefined : mergeValues(values);
     },
     unexpanded: [...left.unexpanded, ...right.unexpanded],
+    rows,
   };
+}
+
+function unionRows(a: IndirectRead[] | undefined, b: IndirectRead[] | undefined): IndirectRead[] | undefined {
+  if (!a || a.length === 0) return b;
+  if (!b || b.length === 0) return a;
+  const set = new IndirectSet();
+  set.addAll(a);
+  set.addAll(b);
+  return set.list;
 }
 
 /** Query node types this walker does not model: still collect the tables they read. */
@@ -190,11 +206,33 @@ export function select(w: Walk, node: QueryNode, env: CteEnv, outer: Scope | und
     if (!scope.lateral.has(key)) scope.lateral.set(key, acc.value());
   }
   // Row filters, grouping and ordering: not value sources but indirect reads (SPEC §15).
-  indirect(w, node.where_clause, scope, "where");
+  indirect(w, node.where_clause, scope, "where", scope.rows);
   // DuckDB serialises GROUP BY as `group_expressions` (`groups` in older shapes).
-  indirect(w, node.group_expressions ?? node.groups, scope, "group_by", items);
-  indirect(w, node.having, scope, "having");
-  indirect(w, node.qualify, scope, "qualify");
+  indirect(w, node.group_expressions ?? node.groups, scope, "group_by", scope.rows, items);
+  // `GROUP BY ALL` groups by every select item without an aggregate.
+  if (node.aggregate_handling === "FORCE_AGGREGATES") {
+    for (const item of selectList) {
+      if (item.class !== "STAR" && !hasAggregate(item)) indirect(w, item, scope, "group_by", scope.rows);
+    }
+  }
+  indirect(w, node.having, scope, "having", scope.rows);
+  indirect(w, node.qualify, scope, "qualify", scope.rows);
   modifiers(w, node.modifiers, scope, items);
-  return relationOf(items);
+  const relation = relationOf(items);
+  if (scope.rows.list.length > 0) relation.rows = scope.rows.list;
+  return relation;
+}
+
+/** Whether an expression aggregates (or is a window, which GROUP BY ALL does not group by either). */
+function hasAggregate(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasAggregate);
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  if (record.class === "WINDOW") return true;
+  if (record.class === "SUBQUERY") return false;
+  if (record.class === "FUNCTION" && record.is_operator !== true) {
+    if (isAggregate(String(record.function_name ?? "").toLowerCase())) return true;
+  }
+  for (const key in record) if (hasAggregate(record[key])) return true;
+  return false;
 }

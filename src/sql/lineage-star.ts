@@ -17,7 +17,7 @@ import {
   type Unexpanded,
   ValueAccumulator,
 } from "./scope.ts";
-import type { Walk, SelectItem, StarItem } from "./lineage-context.ts";
+import { named, type SelectItem, type StarItem, type Walk } from "./lineage-context.ts";
 import { expr } from "./lineage-expr.ts";
 
 export function starItem(w: Walk, item: ExprNode, scope: Scope): StarItem {
@@ -107,11 +107,7 @@ export function expandStar(
       if (item.pattern && !item.pattern.test(column.name)) continue;
       const replaced = item.replace.get(key);
       const value = replaced ?? column;
-      columns.push({
-        name: item.rename.get(key) ?? column.name,
-        sources: value.sources,
-        transform: value.transform,
-      });
+      columns.push(named(item.rename.get(key) ?? column.name, value));
     }
   }
   return complete ? columns : undefined;

@@ -6,12 +6,43 @@
 
 import type { Statement } from "./ast.ts";
 import { transformRank } from "./functions.ts";
-import type { ColumnSource, Transform } from "./types.ts";
+import type { ColumnSource, IndirectVia, Transform } from "./types.ts";
+
+/** A column a non-value clause reads (SPEC §15), before it is tied to output columns. */
+export interface IndirectRead extends ColumnSource {
+  via: IndirectVia;
+}
+
+/** Distinct indirect reads, keyed by (table, column, via), in order of addition. */
+export class IndirectSet {
+  readonly list: IndirectRead[] = [];
+  private readonly keys = new Set<string>();
+
+  add(read: IndirectRead): void {
+    const key = indirectKey(read);
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.list.push(read);
+  }
+
+  addAll(reads: readonly IndirectRead[] | undefined): void {
+    if (reads) for (const read of reads) this.add(read);
+  }
+}
+
+export function indirectKey(read: IndirectRead): string {
+  return `${read.table.join(".")}\u0000${read.column}\u0000${read.via}`.toLowerCase();
+}
 
 /** What a value is computed from, and how. */
 export interface ColumnValue {
   sources: ColumnSource[];
   transform: Transform;
+  /**
+   * Indirect reads that affect only this value: a window's PARTITION BY / ORDER BY, the
+   * clauses of a scalar subquery it reads. Carried through CTEs and subqueries with it.
+   */
+  indirect?: IndirectRead[];
 }
 
 export interface NamedColumn extends ColumnValue {
@@ -39,6 +70,8 @@ export interface Relation {
   has(name: string): boolean | undefined;
   lookup(name: string): ColumnValue | undefined;
   unexpanded: Unexpanded[];
+  /** Indirect reads that decide which rows the relation has: they affect every column of it. */
+  rows?: IndirectRead[];
 }
 
 /** What a FROM item makes visible to column references. */
@@ -91,6 +124,8 @@ export interface Scope {
    * not ambiguous. "both" after a FULL join, whose USING column coalesces both sides.
    */
   usingColumns: Map<string, "left" | "both">;
+  /** Indirect reads deciding this scope's rows: its own clauses and its FROM relations' rows. */
+  rows: IndirectSet;
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {
@@ -107,10 +142,19 @@ export class ValueAccumulator {
   transform: Transform = "direct";
   /** Set when the value contains `COLUMNS(…)`, which makes one column per match. */
   expandsColumns = false;
+  /** Created on first use: most values have no indirect reads. */
+  private reads: IndirectSet | undefined;
 
   add(value: ColumnValue): void {
     for (const source of value.sources) this.addSource(source);
     this.bump(value.transform);
+    if (value.indirect) this.indirectReads().addAll(value.indirect);
+  }
+
+  /** The value's own indirect reads (see ColumnValue.indirect). */
+  indirectReads(): IndirectSet {
+    if (this.reads === undefined) this.reads = new IndirectSet();
+    return this.reads;
   }
 
   addSource(source: ColumnSource): void {
@@ -131,7 +175,9 @@ export class ValueAccumulator {
   }
 
   value(): ColumnValue {
-    return { sources: this.sources, transform: this.transform };
+    const value: ColumnValue = { sources: this.sources, transform: this.transform };
+    if (this.reads && this.reads.list.length > 0) value.indirect = this.reads.list;
+    return value;
   }
 }
 
@@ -142,7 +188,7 @@ export function mergeValues(values: ColumnValue[]): ColumnValue {
 }
 
 /** A relation whose columns are all known. */
-export function closedRelation(columns: NamedColumn[]): Relation {
+export function closedRelation(columns: NamedColumn[], rows?: IndirectRead[]): Relation {
   let byName: Map<string, NamedColumn> | undefined;
   const index = (): Map<string, NamedColumn> => {
     if (byName === undefined) {
@@ -159,6 +205,7 @@ export function closedRelation(columns: NamedColumn[]): Relation {
     has: (name) => index().has(name.toLowerCase()),
     lookup: (name) => index().get(name.toLowerCase()),
     unexpanded: [],
+    rows,
   };
 }
 
@@ -166,7 +213,10 @@ export function closedRelation(columns: NamedColumn[]): Relation {
 export function renameColumns(relation: Relation, aliases: readonly string[] | undefined): Relation {
   if (!aliases || aliases.length === 0) return relation;
   if (relation.columns) {
-    return closedRelation(relation.columns.map((c, i) => ({ ...c, name: aliases[i] ?? c.name })));
+    return closedRelation(
+      relation.columns.map((c, i) => ({ ...c, name: aliases[i] ?? c.name })),
+      relation.rows,
+    );
   }
   // Positions are unknown for an open relation: names are kept as they are.
   return relation;
