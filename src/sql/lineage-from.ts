@@ -1,6 +1,7 @@
 /** FROM items: base tables (and CTE names), joins, subqueries, VALUES and table functions. */
 
-import type { TableNode } from "./ast.ts";
+import type { ExprNode, TableNode } from "./ast.ts";
+import { readsFile } from "./functions.ts";
 import { SQL_CODES } from "./codes.ts";
 import { UNNEST_FIELDS } from "./dialect-normalize.ts";
 import {
@@ -17,6 +18,7 @@ import { dottedNameEnd, findDottedName } from "./span.ts";
 import { type Walk, named } from "./lineage-context.ts";
 import { discoverTables, expr, quiet } from "./lineage-expr.ts";
 import { indirect, usingRead } from "./lineage-indirect.ts";
+import { pivotRelation } from "./lineage-pivot.ts";
 import { cteRelation, query } from "./lineage-query.ts";
 
 export function from(w: Walk, table: TableNode, scope: Scope): void {
@@ -82,14 +84,32 @@ export function from(w: Walk, table: TableNode, scope: Scope): void {
       return;
     case "EMPTY":
       return;
-    default: {
-      // SHOW_REF, PIVOT (in newer DuckDB), …: read the tables inside, columns unknown.
-      for (const key in table) discoverTables(w, table[key], scope);
-      const binding: Binding = { kind: "opaque", label: table.type.toLowerCase() };
-      if (table.alias) binding.alias = table.alias.toLowerCase();
-      scope.bindings.push(binding);
+    case "PIVOT": {
+      const pivoted = pivotRelation(w, table, scope);
+      if (pivoted) {
+        const binding: Binding = {
+          kind: "relation",
+          relation: renameColumns(pivoted, table.column_name_alias),
+        };
+        if (table.alias) binding.alias = table.alias.toLowerCase();
+        scope.bindings.push(binding);
+        scope.rows.addAll(pivoted.rows);
+        return;
+      }
+      fromOpaque(w, table, scope);
+      return;
     }
+    default:
+      fromOpaque(w, table, scope);
   }
+}
+
+/** SHOW_REF, a PIVOT not modelled, …: read the tables inside, columns unknown. */
+function fromOpaque(w: Walk, table: TableNode, scope: Scope): void {
+  for (const key in table) discoverTables(w, table[key], scope);
+  const binding: Binding = { kind: "opaque", label: table.type.toLowerCase() };
+  if (table.alias) binding.alias = table.alias.toLowerCase();
+  scope.bindings.push(binding);
 }
 
 export function baseTable(w: Walk, table: TableNode, scope: Scope): void {
@@ -183,6 +203,20 @@ export function tableFunction(w: Walk, table: TableNode, scope: Scope): void {
     });
     return;
   }
+  const path = fn && readsFile(name) ? filePath(fn.children?.[0]) : undefined;
+  if (path !== undefined) {
+    // `read_csv('data/x.csv')` reads the file as `FROM 'data/x.csv'` does: a source named
+    // by its path, whose columns are those declared for it (usually unknown).
+    const parts = [path];
+    scope.bindings.push({
+      kind: "table",
+      alias: alias ?? name,
+      parts,
+      columns: w.columnsOf(parts),
+      label: `${name}(…)`,
+    });
+    return;
+  }
   if (fn) quiet(w, fn, scope);
   scope.bindings.push({ kind: "opaque", alias: alias ?? name, label: `${name}(…)` });
 }
@@ -193,4 +227,16 @@ function naturalJoinColumns(bindings: Binding[], rightStart: number): string[] {
     new Set(side.flatMap((b) => bindingStar(b) ?? []).map((c) => c.name.toLowerCase()));
   const left = names(bindings.slice(0, rightStart));
   return [...names(bindings.slice(rightStart))].filter((name) => left.has(name));
+}
+
+/** A file reader's path argument: one string constant (or a list of exactly one). */
+function filePath(arg: ExprNode | undefined): string | undefined {
+  if (arg?.class === "CONSTANT") {
+    const value = arg.value?.value;
+    return typeof value === "string" ? value : undefined;
+  }
+  if (arg?.class === "FUNCTION" && arg.function_name === "list_value" && arg.children?.length === 1) {
+    return filePath(arg.children[0]);
+  }
+  return undefined;
 }

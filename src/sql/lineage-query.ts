@@ -190,6 +190,19 @@ export function select(w: Walk, node: QueryNode, env: CteEnv, outer: Scope | und
       items.push(starItem(w, item, scope));
       continue;
     }
+    const fields = unnestedStructFields(item);
+    if (fields) {
+      // `unnest({'k': a, 'v': b})` (or a list of such structs, recursive) is one column per field.
+      for (const field of fields) {
+        const acc = new ValueAccumulator();
+        acc.bump("expression");
+        for (const node of field.values) expr(w, node, scope, acc);
+        const column = named(field.name, acc.value());
+        if (item.query_location !== undefined) column.location = item.query_location;
+        items.push({ kind: "column", column });
+      }
+      continue;
+    }
     const acc = new ValueAccumulator();
     expr(w, item, scope, acc);
     if (acc.expandsColumns) {
@@ -235,4 +248,40 @@ function hasAggregate(value: unknown): boolean {
   }
   for (const key in record) if (hasAggregate(record[key])) return true;
   return false;
+}
+
+/**
+ * The fields DuckDB makes columns of for `unnest(struct)` and, with `recursive := true`,
+ * `unnest(list of structs)`, when the structs are written out (`{'k': v}`, struct_pack):
+ * name → the values of that field. Undefined for anything else (one column).
+ */
+function unnestedStructFields(item: ExprNode): Array<{ name: string; values: ExprNode[] }> | undefined {
+  if (item.class !== "FUNCTION" || item.function_name?.toLowerCase() !== "unnest") return undefined;
+  const [arg, ...options] = item.children ?? [];
+  const recursive = options.some(
+    (o) => o.alias?.toLowerCase() === "recursive" && ["t", "true", true].includes(constantOf(o) as string),
+  );
+  const structs: ExprNode[] = isStructPack(arg)
+    ? [arg as ExprNode]
+    : recursive && arg?.function_name === "list_value" && (arg.children ?? []).every(isStructPack)
+      ? (arg.children ?? [])
+      : [];
+  const first = structs[0];
+  if (first === undefined) return undefined;
+  const fields = (first.children ?? []).map((c) => ({ name: c.alias ?? "", values: [c] }));
+  if (fields.some((f) => f.name === "")) return undefined;
+  for (const other of structs.slice(1)) {
+    (other.children ?? []).forEach((c, i) => fields[i]?.values.push(c));
+  }
+  return fields;
+}
+
+function isStructPack(node: ExprNode | undefined): boolean {
+  return node?.class === "FUNCTION" && node.function_name?.toLowerCase() === "struct_pack";
+}
+
+/** A constant's value, through a cast (`recursive := true` arrives as CAST('t' AS BOOLEAN)). */
+function constantOf(node: ExprNode | undefined): unknown {
+  if (node?.class === "CAST") return constantOf(node.child);
+  return node?.class === "CONSTANT" ? node.value?.value : undefined;
 }

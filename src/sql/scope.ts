@@ -84,6 +84,8 @@ export type Binding =
       /** Columns from `columnsOf`, undefined when unknown. */
       columns: string[] | undefined;
       hidden?: Set<string>;
+      /** How diagnostics name it, when not by its parts (`read_csv(…)` for a file it reads). */
+      label?: string;
     }
   | { kind: "relation"; alias?: string; relation: Relation; hidden?: Set<string> }
   | { kind: "opaque"; alias?: string; label: string; hidden?: Set<string> }
@@ -223,7 +225,7 @@ export function renameColumns(relation: Relation, aliases: readonly string[] | u
 }
 
 export function bindingLabel(binding: Binding): string {
-  if (binding.kind === "table") return binding.parts.join(".");
+  if (binding.kind === "table") return binding.label ?? binding.parts.join(".");
   if (binding.kind === "opaque") return binding.label;
   if (binding.kind === "relation") return binding.alias ?? "(subquery)";
   return "(lambda)";
