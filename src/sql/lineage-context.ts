@@ -66,6 +66,11 @@ export class Walk {
     readonly columnsOf: ColumnsOf,
     /** Whether non-value clauses must be searched for subqueries (unknown: yes). */
     readonly mayHaveSubqueries: boolean,
+    /**
+     * Whether the SQL was written in DuckDB (not transpiled from another dialect): forms
+     * whose column names the engine makes up (PIVOT) are only modelled for DuckDB's names.
+     */
+    readonly duckdbNames = true,
   ) {
     this.toChar = byteToCharOffsets(sql);
   }
@@ -93,10 +98,10 @@ export class Walk {
   read(source: { table: string[]; column: string }, via: IndirectVia): IndirectRead {
     const read: IndirectRead = { table: source.table, column: source.column, via };
     const key = indirectKey(read);
-    if (!this.readOrder.has(key)) {
-      this.readOrder.set(key, this.allReads.length);
-      this.allReads.push(read);
-    }
+    const seen = this.readOrder.get(key);
+    if (seen !== undefined) return this.allReads[seen] as IndirectRead;
+    this.readOrder.set(key, this.allReads.length);
+    this.allReads.push(read);
     return read;
   }
 

@@ -2,7 +2,8 @@
  * `FROM t PIVOT (agg FOR col IN (…) [GROUP BY g])` and `FROM t UNPIVOT (v FOR n IN (…))`
  * with a static IN list over a relation whose columns are known: the columns DuckDB
  * builds, named as it names them (`2023`, `2023_total`, `2023_Q1`). Other forms (no IN
- * list, several unaliased aggregates, expressions in FOR) stay opaque.
+ * list, several unaliased aggregates, expressions in FOR, a model written in another
+ * dialect) stay opaque.
  */
 
 import type { ExprNode, TableNode } from "./ast.ts";
@@ -32,7 +33,8 @@ interface PivotSpec {
 
 /** The pivoted relation, or undefined when this form is not modelled. */
 export function pivotRelation(w: Walk, table: TableNode, scope: Scope): Relation | undefined {
-  if (!table.source) return undefined;
+  // Snowflake and Spark name pivoted columns their own way: not modelled for them (yet).
+  if (!table.source || !w.duckdbNames) return undefined;
   const inner = newScope(scope.env, scope);
   from(w, table.source, inner);
   const columns: NamedColumn[] = [];

@@ -271,7 +271,9 @@ function unnestedStructFields(item: ExprNode): Array<{ name: string; values: Exp
   const fields = (first.children ?? []).map((c) => ({ name: c.alias ?? "", values: [c] }));
   if (fields.some((f) => f.name === "")) return undefined;
   for (const other of structs.slice(1)) {
-    (other.children ?? []).forEach((c, i) => fields[i]?.values.push(c));
+    (other.children ?? []).forEach((c, i) => {
+      fields[i]?.values.push(c);
+    });
   }
   return fields;
 }

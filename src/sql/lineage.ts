@@ -64,6 +64,7 @@ export function analyzeModel(sql: string, parsed: ParsedSql, columnsOf: ColumnsO
     sql,
     columnsOf,
     statements.some((st) => st.rocky_has_subquery !== false),
+    parsed.transpiled === undefined,
   );
   try {
     if (statements.length > 1) {

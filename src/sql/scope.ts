@@ -13,15 +13,21 @@ export interface IndirectRead extends ColumnSource {
   via: IndirectVia;
 }
 
-/** Distinct indirect reads, keyed by (table, column, via), in order of addition. */
+/** Distinct indirect reads, by (table, column, via), in order of addition. */
 export class IndirectSet {
   readonly list: IndirectRead[] = [];
-  private readonly keys = new Set<string>();
 
   add(read: IndirectRead): void {
-    const key = indirectKey(read);
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
+    // A scope or value has a handful of reads: a scan beats building string keys.
+    for (const seen of this.list) {
+      if (
+        seen === read ||
+        (seen.via === read.via &&
+          seen.column.toLowerCase() === read.column.toLowerCase() &&
+          sameParts(seen.table, read.table))
+      )
+        return;
+    }
     this.list.push(read);
   }
 

@@ -63,6 +63,16 @@ describe("indirect reads name the output columns they affect", () => {
     ]);
   });
 
+  test("a window column filtered on outside its CTE decides the rows: its reads then affect every column", async () => {
+    const sql = `WITH ranked AS (SELECT id, amount, row_number() OVER (PARTITION BY customer_id ORDER BY ts) AS rn
+        FROM raw.orders)
+      SELECT id, amount FROM ranked WHERE rn = 1`;
+    expect(await reads(sql)).toEqual([
+      "raw.orders.customer_id (window_partition) -> id, amount",
+      "raw.orders.ts (window_order) -> id, amount",
+    ]);
+  });
+
   test("a window column the outer query does not select decides nothing", async () => {
     const sql = `WITH ranked AS (SELECT id, rank() OVER (ORDER BY amount) AS rnk FROM raw.orders)
       SELECT id FROM ranked`;
