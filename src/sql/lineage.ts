@@ -8,11 +8,15 @@
  * ORDER BY included). Columns used only to filter, join, group or order rows (WHERE,
  * JOIN ON, GROUP BY, HAVING, QUALIFY, window PARTITION BY / ORDER BY) are not; they are
  * collected as indirect reads (SPEC §15), resolved through CTEs and subqueries the same way.
+ * A read that decides a relation's rows travels with the relation (`Relation.rows`) and
+ * affects every output column; one that decides a value (a window, a scalar subquery's
+ * WHERE) travels with the value (`ColumnValue.indirect`) and affects only its column.
  *
  * The walk is split by step, all sharing one `Walk` context: lineage-query (CTEs, set
- * operations, SELECT), lineage-from (FROM items), lineage-star (`*` expansion),
- * lineage-expr (value sources), lineage-indirect (non-value clauses), lineage-resolve
- * (column references) and lineage-output (output names, the result).
+ * operations, SELECT), lineage-from (FROM items; lineage-pivot for PIVOT / UNPIVOT),
+ * lineage-star (`*` expansion), lineage-expr (value sources), lineage-indirect (non-value
+ * clauses), lineage-resolve (column references) and lineage-output (output names, the
+ * result).
  */
 
 import { SQL_CODES } from "./codes.ts";
