@@ -158,7 +158,10 @@ export function combine(
   };
 }
 
-function unionRows(a: IndirectRead[] | undefined, b: IndirectRead[] | undefined): IndirectRead[] | undefined {
+function unionRows(
+  a: readonly IndirectRead[] | undefined,
+  b: readonly IndirectRead[] | undefined,
+): readonly IndirectRead[] | undefined {
   if (!a || a.length === 0) return b;
   if (!b || b.length === 0) return a;
   const set = new IndirectSet();

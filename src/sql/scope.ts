@@ -13,13 +13,21 @@ export interface IndirectRead extends ColumnSource {
   via: IndirectVia;
 }
 
+const NO_READS: readonly IndirectRead[] = [];
+
 /** Distinct indirect reads, by (table, column, via), in order of addition. */
 export class IndirectSet {
-  readonly list: IndirectRead[] = [];
+  /** Created on first add: most scopes read nothing indirectly. */
+  private items: IndirectRead[] | undefined;
+
+  get list(): readonly IndirectRead[] {
+    return this.items ?? NO_READS;
+  }
 
   add(read: IndirectRead): void {
     // A scope or value has a handful of reads: a scan beats building string keys.
-    for (const seen of this.list) {
+    if (this.items === undefined) this.items = [];
+    for (const seen of this.items) {
       if (
         seen === read ||
         (seen.via === read.via &&
@@ -28,10 +36,11 @@ export class IndirectSet {
       )
         return;
     }
-    this.list.push(read);
+    this.items.push(read);
   }
 
   addAll(reads: readonly IndirectRead[] | undefined): void {
+    if (reads === undefined || reads.length === 0) return;
     if (reads) for (const read of reads) this.add(read);
   }
 }
@@ -48,7 +57,7 @@ export interface ColumnValue {
    * Indirect reads that affect only this value: a window's PARTITION BY / ORDER BY, the
    * clauses of a scalar subquery it reads. Carried through CTEs and subqueries with it.
    */
-  indirect?: IndirectRead[];
+  indirect?: readonly IndirectRead[];
 }
 
 export interface NamedColumn extends ColumnValue {
@@ -77,7 +86,7 @@ export interface Relation {
   lookup(name: string): ColumnValue | undefined;
   unexpanded: Unexpanded[];
   /** Indirect reads that decide which rows the relation has: they affect every column of it. */
-  rows?: IndirectRead[];
+  rows?: readonly IndirectRead[];
 }
 
 /** What a FROM item makes visible to column references. */
@@ -196,7 +205,7 @@ export function mergeValues(values: ColumnValue[]): ColumnValue {
 }
 
 /** A relation whose columns are all known. */
-export function closedRelation(columns: NamedColumn[], rows?: IndirectRead[]): Relation {
+export function closedRelation(columns: NamedColumn[], rows?: readonly IndirectRead[]): Relation {
   let byName: Map<string, NamedColumn> | undefined;
   const index = (): Map<string, NamedColumn> => {
     if (byName === undefined) {
