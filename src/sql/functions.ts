@@ -193,3 +193,22 @@ const LAMBDA_FUNCTIONS = new Set([
 export function takesLambda(functionName: string): boolean {
   return LAMBDA_FUNCTIONS.has(functionName);
 }
+
+/** DuckDB table functions that read a file named by their first argument (rows are the file's). */
+const FILE_READERS = new Set([
+  "read_csv",
+  "read_csv_auto",
+  "read_parquet",
+  "parquet_scan",
+  "read_json",
+  "read_json_auto",
+  "read_json_objects",
+  "read_ndjson",
+  "read_ndjson_auto",
+  "read_ndjson_objects",
+  "read_xlsx",
+]);
+
+export function readsFile(functionName: string): boolean {
+  return FILE_READERS.has(functionName);
+}

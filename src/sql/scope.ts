@@ -6,12 +6,58 @@
 
 import type { Statement } from "./ast.ts";
 import { transformRank } from "./functions.ts";
-import type { ColumnSource, Transform } from "./types.ts";
+import type { ColumnSource, IndirectVia, Transform } from "./types.ts";
+
+/** A column a non-value clause reads (SPEC §15), before it is tied to output columns. */
+export interface IndirectRead extends ColumnSource {
+  via: IndirectVia;
+}
+
+const NO_READS: readonly IndirectRead[] = [];
+
+/** Distinct indirect reads, by (table, column, via), in order of addition. */
+export class IndirectSet {
+  /** Created on first add: most scopes read nothing indirectly. */
+  private items: IndirectRead[] | undefined;
+
+  get list(): readonly IndirectRead[] {
+    return this.items ?? NO_READS;
+  }
+
+  add(read: IndirectRead): void {
+    // A scope or value has a handful of reads: a scan beats building string keys.
+    if (this.items === undefined) this.items = [];
+    for (const seen of this.items) {
+      if (
+        seen === read ||
+        (seen.via === read.via &&
+          seen.column.toLowerCase() === read.column.toLowerCase() &&
+          sameParts(seen.table, read.table))
+      )
+        return;
+    }
+    this.items.push(read);
+  }
+
+  addAll(reads: readonly IndirectRead[] | undefined): void {
+    if (reads === undefined || reads.length === 0) return;
+    if (reads) for (const read of reads) this.add(read);
+  }
+}
+
+export function indirectKey(read: IndirectRead): string {
+  return `${read.table.join(".")}\u0000${read.column}\u0000${read.via}`.toLowerCase();
+}
 
 /** What a value is computed from, and how. */
 export interface ColumnValue {
   sources: ColumnSource[];
   transform: Transform;
+  /**
+   * Indirect reads that affect only this value: a window's PARTITION BY / ORDER BY, the
+   * clauses of a scalar subquery it reads. Carried through CTEs and subqueries with it.
+   */
+  indirect?: readonly IndirectRead[];
 }
 
 export interface NamedColumn extends ColumnValue {
@@ -39,6 +85,8 @@ export interface Relation {
   has(name: string): boolean | undefined;
   lookup(name: string): ColumnValue | undefined;
   unexpanded: Unexpanded[];
+  /** Indirect reads that decide which rows the relation has: they affect every column of it. */
+  rows?: readonly IndirectRead[];
 }
 
 /** What a FROM item makes visible to column references. */
@@ -51,6 +99,8 @@ export type Binding =
       /** Columns from `columnsOf`, undefined when unknown. */
       columns: string[] | undefined;
       hidden?: Set<string>;
+      /** How diagnostics name it, when not by its parts (`read_csv(…)` for a file it reads). */
+      label?: string;
     }
   | { kind: "relation"; alias?: string; relation: Relation; hidden?: Set<string> }
   | { kind: "opaque"; alias?: string; label: string; hidden?: Set<string> }
@@ -91,6 +141,8 @@ export interface Scope {
    * not ambiguous. "both" after a FULL join, whose USING column coalesces both sides.
    */
   usingColumns: Map<string, "left" | "both">;
+  /** Indirect reads deciding this scope's rows: its own clauses and its FROM relations' rows. */
+  rows: IndirectSet;
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {
@@ -107,10 +159,19 @@ export class ValueAccumulator {
   transform: Transform = "direct";
   /** Set when the value contains `COLUMNS(…)`, which makes one column per match. */
   expandsColumns = false;
+  /** Created on first use: most values have no indirect reads. */
+  private reads: IndirectSet | undefined;
 
   add(value: ColumnValue): void {
     for (const source of value.sources) this.addSource(source);
     this.bump(value.transform);
+    if (value.indirect) this.indirectReads().addAll(value.indirect);
+  }
+
+  /** The value's own indirect reads (see ColumnValue.indirect). */
+  indirectReads(): IndirectSet {
+    if (this.reads === undefined) this.reads = new IndirectSet();
+    return this.reads;
   }
 
   addSource(source: ColumnSource): void {
@@ -131,7 +192,9 @@ export class ValueAccumulator {
   }
 
   value(): ColumnValue {
-    return { sources: this.sources, transform: this.transform };
+    const value: ColumnValue = { sources: this.sources, transform: this.transform };
+    if (this.reads && this.reads.list.length > 0) value.indirect = this.reads.list;
+    return value;
   }
 }
 
@@ -142,7 +205,7 @@ export function mergeValues(values: ColumnValue[]): ColumnValue {
 }
 
 /** A relation whose columns are all known. */
-export function closedRelation(columns: NamedColumn[]): Relation {
+export function closedRelation(columns: NamedColumn[], rows?: readonly IndirectRead[]): Relation {
   let byName: Map<string, NamedColumn> | undefined;
   const index = (): Map<string, NamedColumn> => {
     if (byName === undefined) {
@@ -159,6 +222,7 @@ export function closedRelation(columns: NamedColumn[]): Relation {
     has: (name) => index().has(name.toLowerCase()),
     lookup: (name) => index().get(name.toLowerCase()),
     unexpanded: [],
+    rows,
   };
 }
 
@@ -166,14 +230,17 @@ export function closedRelation(columns: NamedColumn[]): Relation {
 export function renameColumns(relation: Relation, aliases: readonly string[] | undefined): Relation {
   if (!aliases || aliases.length === 0) return relation;
   if (relation.columns) {
-    return closedRelation(relation.columns.map((c, i) => ({ ...c, name: aliases[i] ?? c.name })));
+    return closedRelation(
+      relation.columns.map((c, i) => ({ ...c, name: aliases[i] ?? c.name })),
+      relation.rows,
+    );
   }
   // Positions are unknown for an open relation: names are kept as they are.
   return relation;
 }
 
 export function bindingLabel(binding: Binding): string {
-  if (binding.kind === "table") return binding.parts.join(".");
+  if (binding.kind === "table") return binding.label ?? binding.parts.join(".");
   if (binding.kind === "opaque") return binding.label;
   if (binding.kind === "relation") return binding.alias ?? "(subquery)";
   return "(lambda)";

@@ -41,10 +41,13 @@ export type IndirectVia =
 export interface IndirectSource extends ColumnSource {
   via: IndirectVia;
   /**
-   * The model's output columns this read affects; `[]` = unknown, i.e. every output column.
-   * Optional only until the walker (src/sql/lineage.ts) fills it; consumers treat missing as `[]`.
+   * The model's output columns (names as in `ModelAnalysis.columns`, in that order) this
+   * read affects: all of them for a clause that decides the model's rows (also inside a
+   * CTE or subquery the rows come from); only the columns computed from it for a window
+   * or a scalar subquery's clause. Empty when the output columns are unknown: consumers
+   * treat `[]` as "every column".
    */
-  outputs?: string[];
+  outputs: string[];
 }
 
 export interface OutputColumn {
@@ -76,7 +79,11 @@ export interface ModelAnalysis {
    */
   columns: OutputColumn[] | undefined;
   diagnostics: SqlDiagnostic[];
-  /** Indirect reads of the whole query, each (table, column, via) once, in order of appearance. */
+  /**
+   * Indirect reads that reach the model's output, each (table, column, via) once with the
+   * union of the outputs it affects, in order of appearance. Reads in a CTE nobody uses
+   * are left out (they decide nothing).
+   */
   indirect?: IndirectSource[];
 }
 
