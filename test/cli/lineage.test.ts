@@ -473,16 +473,16 @@ describe("rocky lineage --indirect: traces, walks, selections, pictures (SPEC 15
     expect(t).toContain("raw.orders.status -> stg_orders.customer_id (indirect: where) @5");
   });
 
-  test("upstream of a window's column: its ORDER BY; its PARTITION BY only when the walker does not say", () => {
+  test("upstream of a window's column: its ORDER BY and the WHERE, not the other window's PARTITION BY", () => {
     const t = trace(["fct_ranked.rnk"])
       .trace.filter((e) => e.depth === 1)
       .map(kinded);
     expect(t).toContain("int_customer_totals.total -> fct_ranked.rnk (indirect: window_order) @1");
     expect(t).toContain("int_customer_totals.n_orders -> fct_ranked.rnk (indirect: where) @1");
     const partition = "int_customer_totals.customer_id -> fct_ranked.rnk (indirect: window_partition) @1";
-    // LEAD: asserted both ways; with IndirectSource.outputs filled, the precise branch runs.
-    if (windowsPrecise()) expect(t).not.toContain(partition);
-    else expect(t).toContain(partition);
+    // The PARTITION BY belongs to the `running` window only: it does not decide rnk.
+    expect(windowsPrecise()).toBe(true);
+    expect(t).not.toContain(partition);
   });
 
   test("downstream: a column used only in a WHERE reaches every column of the reader, indirectly", () => {
