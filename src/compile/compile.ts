@@ -317,7 +317,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   models.forEach((m, i) => {
     // Guessed refs are as written (not in a stored form): resolved case-insensitively; the order is only a guess.
     const cached = entries[i] !== undefined;
-    const refs = cached ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
+    const refs = cached
+      ? entries[i]!.analysis.tableRefs.map((r) => r.parts)
+      : guessTableRefs(m.sql, m.dialect);
     const ds = new Set<string>();
     for (const parts of refs) {
       const t = resolver.model(parts, cached ? m.dialect : undefined);

@@ -126,13 +126,25 @@ enum C {
   Backtick = 96,
 }
 
+/** ASCII character classes, by code: a table lookup is the cheapest test per character. */
+const WORD_START = 1;
+const WORD_PART = 2;
+const PUNCT = 4;
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) ASCII[c] = WORD_START | WORD_PART;
+  else if (/[0-9$]/.test(ch)) ASCII[c] = WORD_PART;
+  else if ("()[]{},.;".includes(ch)) ASCII[c] = PUNCT;
+}
+
 /** `a-z A-Z _` and anything non-ASCII (unicode letters; unicode spaces are caught first). */
 function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C.Underscore || c >= 0x80;
+  return c >= 0x80 || (c >= 0 && (ASCII[c]! & WORD_START) !== 0);
 }
 
 function isWordPart(c: number): boolean {
-  return isWordStart(c) || (c >= C.Zero && c <= C.Nine) || c === C.Dollar;
+  return c >= 0x80 || (c >= 0 && (ASCII[c]! & WORD_PART) !== 0);
 }
 
 function isDigit(c: number): boolean {
@@ -141,31 +153,31 @@ function isDigit(c: number): boolean {
 
 const UNICODE_SPACE = /\s/;
 
-function isSpace(sql: string, i: number, c: number): boolean {
-  if (c <= C.Space) return true;
-  return c >= 0x80 && UNICODE_SPACE.test(sql[i] as string);
+/** Length of the operator starting with `c` at `i`: `::`, `:=`, `||`, `->`, `->>`, `<=`, `>=`, `<>`, `!=`, `==`, `=>`, `**`, `//`, `<<`, `>>`, `&&`, else 1. */
+function operatorLength(sql: string, i: number, c: number): number {
+  const d = sql.charCodeAt(i + 1);
+  switch (c) {
+    case 45: // -
+      return d === 62 ? (sql.charCodeAt(i + 2) === 62 ? 3 : 2) : 1;
+    case 58: // :
+      return d === 58 || d === 61 ? 2 : 1;
+    case 60: // <
+      return d === 61 || d === 62 || d === 60 ? 2 : 1;
+    case 62: // >
+      return d === 61 || d === 62 ? 2 : 1;
+    case 61: // =
+      return d === 61 || d === 62 ? 2 : 1;
+    case 33: // !
+      return d === 61 ? 2 : 1;
+    case 124: // |
+    case 42: // *
+    case 47: // /
+    case 38: // &
+      return d === c ? 2 : 1;
+    default:
+      return 1;
+  }
 }
-
-/** Multi-character operators, longest first within each first character. */
-const OPERATORS = [
-  "->>",
-  "::",
-  ":=",
-  "||",
-  "->",
-  "<=",
-  ">=",
-  "<>",
-  "!=",
-  "==",
-  "=>",
-  "**",
-  "//",
-  "<<",
-  ">>",
-  "&&",
-];
-const PUNCT = "()[]{},.;";
 
 export class Lexer {
   kind: TokenKind = "punct";
@@ -193,7 +205,10 @@ export class Lexer {
     const n = sql.length;
     for (;;) {
       let i = this.pos;
-      while (i < n && isSpace(sql, i, sql.charCodeAt(i))) i++;
+      for (; i < n; i++) {
+        const c = sql.charCodeAt(i);
+        if (c > C.Space && (c < 0x80 || !UNICODE_SPACE.test(sql[i] as string))) break;
+      }
       if (i >= n) {
         this.pos = n;
         this.start = this.end = n;
@@ -258,25 +273,7 @@ export class Lexer {
     const rules = this.rules;
     const c = sql.charCodeAt(i);
     const c1 = sql.charCodeAt(i + 1);
-    // Comments.
-    if ((c === C.Minus && c1 === C.Minus) || (c === C.Hash && rules.hashComment)) return this.lineComment(i);
-    if (c === C.Slash && c1 === C.Slash && rules.slashComment) return this.lineComment(i);
-    if (c === C.Slash && c1 === C.Star) return this.blockComment(i);
-    // Strings and quoted names.
-    if (c === C.Quote) return this.quoted(i, "string", rules.backslash, rules.triple);
-    if (c === C.DoubleQuote) {
-      return rules.doubleQuotedIdent
-        ? this.quoted(i, "quoted", false, false)
-        : this.quoted(i, "string", rules.backslash, rules.triple);
-    }
-    if (c === C.Backtick && rules.backtick) {
-      // BigQuery escapes inside backticks with a backslash; Databricks doubles the backtick.
-      return this.quoted(i, "quoted", this.dialect === "bigquery", false);
-    }
-    if (c === C.Dollar && rules.dollar !== "none") {
-      const end = this.dollarString(i);
-      if (end !== undefined) return end;
-    }
+    // Words first: the most common token, and none of the others starts with a letter.
     if (isWordStart(c)) {
       if (
         rules.prefixes &&
@@ -299,14 +296,32 @@ export class Lexer {
       this.kind = "word";
       return j;
     }
+    // Comments.
+    if ((c === C.Minus && c1 === C.Minus) || (c === C.Hash && rules.hashComment)) return this.lineComment(i);
+    if (c === C.Slash && c1 === C.Slash && rules.slashComment) return this.lineComment(i);
+    if (c === C.Slash && c1 === C.Star) return this.blockComment(i);
+    // Strings and quoted names.
+    if (c === C.Quote) return this.quoted(i, "string", rules.backslash, rules.triple);
+    if (c === C.DoubleQuote) {
+      return rules.doubleQuotedIdent
+        ? this.quoted(i, "quoted", false, false)
+        : this.quoted(i, "string", rules.backslash, rules.triple);
+    }
+    if (c === C.Backtick && rules.backtick) {
+      // BigQuery escapes inside backticks with a backslash; Databricks doubles the backtick.
+      return this.quoted(i, "quoted", this.dialect === "bigquery", false);
+    }
+    if (c === C.Dollar && rules.dollar !== "none") {
+      const end = this.dollarString(i);
+      if (end !== undefined) return end;
+    }
     if (isDigit(c) || (c === C.Dot && isDigit(c1))) return this.number(i);
-    if (PUNCT.includes(sql[i] as string)) {
+    if (c < 0x80 && (ASCII[c]! & PUNCT) !== 0) {
       this.kind = "punct";
       return i + 1;
     }
     this.kind = "op";
-    for (const op of OPERATORS) if (sql.startsWith(op, i)) return i + op.length;
-    return i + 1;
+    return i + operatorLength(sql, i, c);
   }
 
   private lineComment(i: number): number {
