@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { type ArgsDef, type CommandDef, runCommand } from "citty";
 import { setActiveCommand } from "../config/env.ts";
+import { padVisible } from "../format.ts";
 import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -19,7 +20,7 @@ ${table(GLOBAL_OPTIONS).join("\n")}
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(16)} ${c.description}`)
+  .map(([name, c]) => `  ${padVisible(name, 16)} ${c.description}`)
   .join("\n")}
 
 Example:

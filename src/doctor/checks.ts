@@ -6,6 +6,7 @@ import { Database } from "bun:sqlite";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
+import { noun, plural } from "../format.ts";
 import { RockyError } from "../errors.ts";
 import { checkHeader, quickCheck } from "../state/integrity.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -32,7 +33,7 @@ export async function configCheck(
     const config = await load();
     const n = config.adapters.size;
     return {
-      check: { name: "config", status: "ok", message: `${config.file} (${n} adapter${n === 1 ? "" : "s"})` },
+      check: { name: "config", status: "ok", message: `${config.file} (${plural(n, "adapter")})` },
       config,
     };
   } catch (e) {
@@ -99,7 +100,7 @@ export async function adapterChecks(config: LoadedConfig, connect: boolean): Pro
       out.push({
         name: `adapter.${name}`,
         status: "fail",
-        message: `${label}: unset variable${vars.length === 1 ? "" : "s"} ${vars.join(", ")}`,
+        message: `${label}: unset ${noun(vars.length, "variable")} ${vars.join(", ")}`,
         hint: "export them, or put them in the project's .env",
       });
       continue;

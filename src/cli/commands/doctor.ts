@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { alignColumns } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { adapterChecks, configCheck, pathsCheck, stateCheck, versionCheck } from "../../doctor/checks.ts";
 import { ExitCode } from "../../errors.ts";
@@ -36,11 +37,14 @@ Example:
     }
     const success = checks.every((c) => c.status !== "fail");
     emit(envelope("doctor", { success, checks }), () => {
-      const lines = checks.map((c) => {
-        const hint =
-          c.hint !== undefined ? `\n        ${dim(`hint: ${c.hint.replace(/\n/g, "\n        ")}`)}` : "";
-        return `  ${MARK[c.status]}  ${c.name.padEnd(16)} ${c.message}${hint}`;
-      });
+      const lines = alignColumns(
+        checks.map((c) => {
+          const hint =
+            c.hint !== undefined ? `\n        ${dim(`hint: ${c.hint.replace(/\n/g, "\n        ")}`)}` : "";
+          return [MARK[c.status], c.name, `${c.message}${hint}`];
+        }),
+        "  ",
+      );
       const failed = checks.filter((c) => c.status === "fail").length;
       const warned = checks.filter((c) => c.status === "warn").length;
       const tail =

@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { plural, textTable } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { UsageError } from "../../errors.ts";
 import { showModel } from "../../show/show.ts";
@@ -43,20 +44,7 @@ Example:
     emit(envelope("show", { model: r.model, target: r.target, columns: r.columns, rows }), () => {
       const header = r.columns.map((c) => `${c.name} ${c.type}`);
       const cells = r.rows.map((row) => row.map(text));
-      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-      const fmt = (cs: string[]) =>
-        cs
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd();
-      return [
-        `${r.target}`,
-        "",
-        dim(fmt(header)),
-        ...cells.map(fmt),
-        "",
-        `${rows.length} row${rows.length === 1 ? "" : "s"}`,
-      ].join("\n");
+      return [`${r.target}`, "", textTable(header, cells, dim), "", plural(rows.length, "row")].join("\n");
     });
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { runConformance } from "../../adapter/conformance.ts";
+import { padVisible } from "../../format.ts";
 import { createAdapter } from "../../adapter/loader.ts";
 import { checkAdapterEnv, findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, RockyError, didYouMean } from "../../errors.ts";
@@ -75,7 +76,7 @@ Example:
         "=".repeat(50),
       ];
       for (const c of report.checks) {
-        const label = c.name.padEnd(16, " ");
+        const label = padVisible(c.name, 16);
         if (c.status === "pass")
           lines.push(`  + ${label} ${c.duration_ms}ms${c.message ? ` (${c.message})` : ""}`);
         else if (c.status === "fail") lines.push(`  X ${label} FAILED: ${c.message ?? ""}`);
