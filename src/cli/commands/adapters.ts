@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { AdaptersOutput } from "../../output/schemas/adapters.ts";
 import * as v from "valibot";
 import { textTable } from "../../format.ts";
 import { BUILTIN_TYPES, isBuiltin, listProjectPlugins, loadAdapterPlugin } from "../../adapter/loader.ts";
@@ -154,6 +156,8 @@ Example:
       if (builtins.includes(p.type)) continue; // a built-in name always resolves to the built-in
       entries.push(await describe(p.type, "project", p.file, config));
     }
-    emit(envelope("adapters", { adapters: entries }), () => renderText(entries));
+    emit(envelope("adapters", { adapters: entries } satisfies Payload<typeof AdaptersOutput>), () =>
+      renderText(entries),
+    );
   },
 });

@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { DoctorOutput } from "../../output/schemas/doctor.ts";
 import { alignColumns } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { adapterChecks, configCheck, pathsCheck, stateCheck, versionCheck } from "../../doctor/checks.ts";
@@ -36,7 +38,7 @@ Example:
       checks.push(...(await adapterChecks(config, args.connect)));
     }
     const success = checks.every((c) => c.status !== "fail");
-    emit(envelope("doctor", { success, checks }), () => {
+    emit(envelope("doctor", { success, checks } satisfies Payload<typeof DoctorOutput>), () => {
       const lines = alignColumns(
         checks.map((c) => {
           const hint =

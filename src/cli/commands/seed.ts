@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { SeedOutput } from "../../output/schemas/catalog.ts";
 import { alignColumns, plural, rowCount, seconds } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { resolveTrigger } from "../../run/run.ts";
@@ -31,7 +33,7 @@ Example:
       trigger: resolveTrigger(undefined),
       ...(args.seed ? { only: [args.seed] } : {}),
     });
-    emit(envelope("seed", { run_id: r.runId, seeds: r.seeds }), () => {
+    emit(envelope("seed", { run_id: r.runId, seeds: r.seeds } satisfies Payload<typeof SeedOutput>), () => {
       const lines = alignColumns(
         r.seeds.map((s) => [
           `${green("✓")} ${s.table}`,

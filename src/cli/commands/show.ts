@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { ShowOutput } from "../../output/schemas/catalog.ts";
 import { plural, textTable } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { UsageError } from "../../errors.ts";
@@ -41,10 +43,15 @@ Example:
     const config = await loadConfig(findConfig(g.config), g.statePath);
     const r = await showModel(config, args.model, limit, args.branch);
     const rows = r.rows.map((row) => row.map(cell));
-    emit(envelope("show", { model: r.model, target: r.target, columns: r.columns, rows }), () => {
-      const header = r.columns.map((c) => `${c.name} ${c.type}`);
-      const cells = r.rows.map((row) => row.map(text));
-      return [`${r.target}`, "", textTable(header, cells, dim), "", plural(rows.length, "row")].join("\n");
-    });
+    emit(
+      envelope("show", { model: r.model, target: r.target, columns: r.columns, rows } satisfies Payload<
+        typeof ShowOutput
+      >),
+      () => {
+        const header = r.columns.map((c) => `${c.name} ${c.type}`);
+        const cells = r.rows.map((row) => row.map(text));
+        return [`${r.target}`, "", textTable(header, cells, dim), "", plural(rows.length, "row")].join("\n");
+      },
+    );
   },
 });

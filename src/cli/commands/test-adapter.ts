@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { TestAdapterOutput } from "../../output/schemas/adapters.ts";
 import { runConformance } from "../../adapter/conformance.ts";
 import { padVisible } from "../../format.ts";
 import { createAdapter } from "../../adapter/loader.ts";
@@ -69,7 +71,7 @@ Example:
       failed: report.failed,
       skipped: report.skipped,
       checks: report.checks,
-    });
+    } satisfies Payload<typeof TestAdapterOutput>);
     emit(payload, () => {
       const lines = [
         `Adapter conformance: ${name} (${report.adapter_type}), scratch schema ${report.schema}`,
