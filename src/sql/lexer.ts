@@ -250,11 +250,12 @@ export class Lexer {
 
   /** Whether the token is the punctuation or operator `symbol`. */
   is(symbol: string): boolean {
-    return (
-      (this.kind === "punct" || this.kind === "op") &&
-      this.end - this.start === symbol.length &&
-      this.sql.startsWith(symbol, this.start)
-    );
+    const length = symbol.length;
+    if (this.end - this.start !== length || (this.kind !== "punct" && this.kind !== "op")) return false;
+    // Most symbols asked about are one character: compare codes, no string search.
+    return length === 1
+      ? this.sql.charCodeAt(this.start) === symbol.charCodeAt(0)
+      : this.sql.startsWith(symbol, this.start);
   }
 
   /** Whether the token is an identifier (a word or a quoted name). */
@@ -296,6 +297,12 @@ export class Lexer {
       this.kind = "word";
       return j;
     }
+    // Then punctuation, next commonest; none starts a comment or a string (`.5` is a number).
+    if (c < 0x80 && (ASCII[c]! & PUNCT) !== 0) {
+      if (c === C.Dot && isDigit(c1)) return this.number(i);
+      this.kind = "punct";
+      return i + 1;
+    }
     // Comments.
     if ((c === C.Minus && c1 === C.Minus) || (c === C.Hash && rules.hashComment)) return this.lineComment(i);
     if (c === C.Slash && c1 === C.Slash && rules.slashComment) return this.lineComment(i);
@@ -315,11 +322,7 @@ export class Lexer {
       const end = this.dollarString(i);
       if (end !== undefined) return end;
     }
-    if (isDigit(c) || (c === C.Dot && isDigit(c1))) return this.number(i);
-    if (c < 0x80 && (ASCII[c]! & PUNCT) !== 0) {
-      this.kind = "punct";
-      return i + 1;
-    }
+    if (isDigit(c)) return this.number(i);
     this.kind = "op";
     return i + operatorLength(sql, i, c);
   }
