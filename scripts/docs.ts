@@ -25,6 +25,7 @@ import {
   OpenLineageConfigSchema,
 } from "../src/config/schema.ts";
 import { DefaultsSchema, SidecarSchema, TargetSchema } from "../src/project/load.ts";
+import { SeedSidecarSchema } from "../src/seed/seed.ts";
 import { ContractColumnSchema, ContractSchema } from "../src/project/contract.ts";
 import { TEST_SCHEMAS, TEST_TYPES } from "../src/testing/definitions.ts";
 
@@ -182,6 +183,11 @@ export const SCHEMAS: Record<string, Documented> = {
       catalog: "default catalog for models without a [target] catalog",
       schema: "default schema for models without a [target] schema",
     },
+  },
+  seed: {
+    schema: SeedSidecarSchema,
+    source: "src/seed/seed.ts",
+    descriptions: { columns: 'each CSV column\'s type, by DuckDB type name: `name = "TYPE"`' },
   },
   sidecar: {
     schema: SidecarSchema,

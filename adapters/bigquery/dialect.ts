@@ -5,7 +5,13 @@
  * accepts `` `p`.`d`.`t` `` as well as `` `p.d.t` ``; quoting per part keeps a
  * dash in a project id or table name unambiguous).
  */
-import { RockyError, standardStrategySql, type Dialect, type TableRef } from "../../src/adapter/sdk.ts";
+import {
+  type Dialect,
+  RockyError,
+  standardSeedSql,
+  standardStrategySql,
+  type TableRef,
+} from "../../src/adapter/sdk.ts";
 
 export interface BigQueryDialectOptions {
   /** Default project (catalog) for models without a [target] catalog. */
@@ -146,6 +152,22 @@ export class BigQueryDialect implements Dialect {
   watermarkLiteral(value: string): string {
     return /^-?\d+(\.\d+)?$/.test(value) ? value : quoteString(value);
   }
+
+  /** NUMERIC holds 29 integer digits and 9 decimals; wider decimals need BIGNUMERIC. */
+  readonly seed = standardSeedSql(
+    {
+      integer: "INT64",
+      float: "FLOAT64",
+      decimal: (p, s) => (p - s <= 29 && s <= 9 ? `NUMERIC(${p}, ${s})` : `BIGNUMERIC(${p}, ${s})`),
+      boolean: "BOOL",
+      date: "DATE",
+      time: "TIME",
+      timestamp: "DATETIME",
+      timestampTz: "TIMESTAMP",
+      text: "STRING",
+    },
+    quoteString,
+  );
 
   /** Table copy (a copy job in DDL form): partitioning, clustering and options go with it. */
   copyTable(source: TableRef, target: TableRef): string {

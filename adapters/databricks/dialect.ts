@@ -6,6 +6,7 @@
  */
 import {
   RockyError,
+  standardSeedSql,
   standardStrategySql,
   type Dialect,
   type Fingerprint,
@@ -98,6 +99,22 @@ export class DatabricksDialect implements Dialect {
   watermarkLiteral(value: string): string {
     return stringLiteral(value);
   }
+
+  /** Spark has no TIME type: a time of day stays its text. */
+  readonly seed = standardSeedSql(
+    {
+      integer: "BIGINT",
+      float: "DOUBLE",
+      decimal: (p, s) => `DECIMAL(${p},${s})`,
+      boolean: "BOOLEAN",
+      date: "DATE",
+      time: "STRING",
+      timestamp: "TIMESTAMP_NTZ",
+      timestampTz: "TIMESTAMP",
+      text: "STRING",
+    },
+    stringLiteral,
+  );
 
   createSchema(catalog: string | undefined, schema: string): string {
     return `CREATE SCHEMA IF NOT EXISTS ${qualifySchema(catalog, schema)}`;

@@ -11,6 +11,7 @@
  */
 import {
   RockyError,
+  standardSeedSql,
   standardStrategySql,
   type Dialect,
   type Fingerprint,
@@ -108,6 +109,21 @@ export class SnowflakeDialect implements Dialect {
   watermarkLiteral(value: string): string {
     return stringLiteral(value);
   }
+
+  readonly seed = standardSeedSql(
+    {
+      integer: "NUMBER(38,0)",
+      float: "FLOAT",
+      decimal: (p, s) => `NUMBER(${p},${s})`,
+      boolean: "BOOLEAN",
+      date: "DATE",
+      time: "TIME",
+      timestamp: "TIMESTAMP_NTZ",
+      timestampTz: "TIMESTAMP_TZ",
+      text: "VARCHAR",
+    },
+    stringLiteral,
+  );
 
   createSchema(catalog: string | undefined, schema: string): string {
     return `CREATE SCHEMA IF NOT EXISTS ${qualifySchema(catalog, schema)}`;

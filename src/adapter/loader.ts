@@ -1,4 +1,11 @@
-import { DEFAULT_RETRY, mergeStatement, redactText, standardStrategySql, withRetry } from "./sdk.ts";
+import {
+  DEFAULT_RETRY,
+  mergeStatement,
+  redactText,
+  standardSeedSql,
+  standardStrategySql,
+  withRetry,
+} from "./sdk.ts";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
@@ -25,6 +32,8 @@ export interface PluginSdk {
   /** ANSI strategy building blocks a plugin dialect can spread and override. */
   standardStrategySql: typeof standardStrategySql;
   mergeStatement: typeof mergeStatement;
+  /** `rocky seed` types and literals a plugin dialect can set as its `seed`. */
+  standardSeedSql: typeof standardSeedSql;
   withRetry: typeof withRetry;
   DEFAULT_RETRY: typeof DEFAULT_RETRY;
   redactText: typeof redactText;
@@ -36,6 +45,7 @@ export const pluginSdk: PluginSdk = {
   rockyVersion: VERSION,
   standardStrategySql,
   mergeStatement,
+  standardSeedSql,
   withRetry,
   DEFAULT_RETRY,
   redactText,

@@ -19,6 +19,8 @@ export type {
 } from "./types.ts";
 export type { MergeSpelling, NameRules, Sql, StrategySql } from "./strategy-sql.ts";
 export { mergeStatement, standardStrategySql } from "./strategy-sql.ts";
+export type { SeedSql, SeedTypes } from "./seed-sql.ts";
+export { standardSeedSql } from "./seed-sql.ts";
 export { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 export { redactText } from "../config/env.ts";
 export { RockyError } from "../errors.ts";

@@ -3,6 +3,7 @@
  * the top-level `adapters/<type>/`, a project's own in `<project>/adapters/<type>.ts`.
  * The run engine, branches, replay and the conformance suite only talk to this.
  */
+import type { SeedSql } from "./seed-sql.ts";
 import type * as v from "valibot";
 import type { StrategySql } from "./strategy-sql.ts";
 
@@ -91,6 +92,8 @@ export interface Dialect extends StrategySql {
   maxValueQuery?(target: TableRef, column: string): string;
   /** The SQL literal comparing equal to a stored watermark value. Default: a quoted string. */
   watermarkLiteral?(value: string): string;
+  /** `rocky seed` types and literals (src/adapter/seed-sql.ts); absent: seeds load only into DuckDB. */
+  readonly seed?: SeedSql;
 }
 
 export interface AdapterCapabilities {

@@ -1,6 +1,7 @@
 /**
  * The column-level blast radius of a branch's schema changes: which downstream columns
- * read a column the branch removed or retyped.
+ * read a column the branch removed or retyped — by value, or indirectly (the column
+ * decides which rows a downstream model has: a WHERE, JOIN, GROUP BY, …; SPEC §15).
  *
  * A retyped column is still in the project's lineage graph, so its downstream trace is
  * direct. A removed column is not: the changed model no longer produces it, so the
@@ -10,23 +11,21 @@
  * graph shows who reads what the branch took away.
  */
 import type { CompileResult } from "../compile/types.ts";
-import type { QualifiedColumn, SemanticGraph } from "../graph/semantic.ts";
+import type { EdgeKind, QualifiedColumn, SemanticGraph } from "../graph/semantic.ts";
 import type { Model } from "../project/types.ts";
 
 export interface BlastResolver {
-  downstream(model: string, column: string, productionColumns: readonly string[]): Promise<QualifiedColumn[]>;
+  downstream(model: string, column: string, productionColumns: readonly string[]): Promise<BlastColumn[]>;
 }
 
-function uniqueTargets(graph: SemanticGraph, model: string, column: string): QualifiedColumn[] {
-  const seen = new Set<string>();
-  const out: QualifiedColumn[] = [];
-  for (const e of graph.traceDownstream(model, column)) {
-    const k = `${e.target.model}\u0000${e.target.column}`.toLowerCase();
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(e.target);
-  }
-  return out;
+/** A downstream column and the kind of edge that reached it (value if any value path does, SPEC §15). */
+export interface BlastColumn extends QualifiedColumn {
+  kind: EdgeKind;
+}
+
+/** Every column downstream over value and indirect edges, each once, breadth-first. */
+function uniqueTargets(graph: SemanticGraph, model: string, column: string): BlastColumn[] {
+  return graph.impact([{ model, column }]).map((r) => ({ model: r.model, column: r.column, kind: r.kind }));
 }
 
 const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;

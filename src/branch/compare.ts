@@ -4,10 +4,9 @@
  * column the branch removed or retyped.
  */
 import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts";
-import type { QualifiedColumn } from "../graph/semantic.ts";
 import type { Model } from "../project/types.ts";
 import { noun } from "../format.ts";
-import type { BlastResolver } from "./blast.ts";
+import type { BlastColumn, BlastResolver } from "./blast.ts";
 import { contractKey } from "../project/contract.ts";
 import type { BuiltModel } from "./built.ts";
 import { countWithNullKeysSql, type KeyedStats, keyedCompare } from "./keyed.ts";
@@ -17,7 +16,7 @@ export type Verdict = "identical" | "changed" | "schema_changed";
 export interface BlastEntry {
   column: string;
   change: "removed" | "retyped";
-  downstream: QualifiedColumn[];
+  downstream: BlastColumn[];
 }
 
 export interface ModelComparison {

@@ -213,7 +213,7 @@ function modelBlock(m: ModelComparison): string[] {
     lines.push(
       b.downstream.length === 0
         ? `    ${b.change} ${m.model}.${b.column}: no downstream column reads it`
-        : `    ${b.change} ${m.model}.${b.column} is read by: ${b.downstream.map((d) => `${d.model}.${d.column}`).join(", ")}`,
+        : `    ${b.change} ${m.model}.${b.column} is read by: ${b.downstream.map((d) => `${d.model}.${d.column}${d.kind === "indirect" ? " (indirect)" : ""}`).join(", ")}`,
     );
   }
   return lines;

@@ -50,5 +50,8 @@ export function catalogPayload(result: CompileResult) {
     },
     assets,
     edges,
+    indirect_edges: result.graph
+      .indirectEdges()
+      .map(({ source, target, via }) => ({ source, target, via: via! })),
   } satisfies Payload<typeof CatalogOutput>;
 }

@@ -190,3 +190,65 @@ function stampOf(file: string): string | undefined {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** What `rocky doctor` reports about a project's cache file, read without trusting it. */
+export interface CacheReport {
+  file: string;
+  exists: boolean;
+  bytes: number;
+  /** Written by this rocky (same format, version and build); otherwise compile ignores it. */
+  current: boolean;
+  /** Model entries (distinct hashes). */
+  entries: number;
+  /** Lines superseded by a later line for the same model: dropped at the next rewrite. */
+  stale: number;
+  /** Lines that are not `<sha256>\t<JSON>`, or whose JSON does not parse. */
+  corrupt: number;
+  /** The last line has no newline: an append was cut short. */
+  truncated: boolean;
+}
+
+export function inspectCache(root: string): CacheReport {
+  const file = join(root, ".rocky-cache", FILE);
+  const report: CacheReport = {
+    file,
+    exists: false,
+    bytes: 0,
+    current: false,
+    entries: 0,
+    stale: 0,
+    corrupt: 0,
+    truncated: false,
+  };
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return report;
+  }
+  const lines = text.split("\n");
+  Object.assign(report, {
+    exists: true,
+    bytes: Buffer.byteLength(text),
+    current: lines[0] === STAMP,
+    truncated: text.length > 0 && !text.endsWith("\n"),
+  });
+  const seen = new Set<string>();
+  for (const line of lines.slice(1)) {
+    if (line === "") continue;
+    const hash = line.slice(0, 64);
+    let ok = line.indexOf("\t") === 64;
+    if (ok) {
+      try {
+        JSON.parse(line.slice(65));
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) report.corrupt++;
+    else if (seen.has(hash)) report.stale++;
+    else seen.add(hash);
+  }
+  report.entries = seen.size;
+  return report;
+}

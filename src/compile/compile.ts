@@ -668,12 +668,13 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
         graph.addEdgeById(graph.addColumn(t.name, src.column), target, col.transform);
       }
     }
-    if (c.columns !== undefined && c.analysis.indirect) {
+    if (c.columns !== undefined) {
       graph.addIndirect(
         name,
-        c.analysis.indirect.map((r) => ({
+        (c.analysis.indirect ?? []).map((r) => ({
           source: { model: resolver.tableName(r.table, dialect).name, column: r.column },
           via: r.via,
+          outputs: r.outputs ?? [],
         })),
       );
     }

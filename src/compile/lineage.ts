@@ -4,7 +4,14 @@
  * column_lineage shapes, plus `kind`, `depth` and `unavailable`).
  */
 import { didYouMean, RockyError } from "../errors.ts";
-import type { LineageEdge, SemanticGraph, TableInfo, TraceEntry } from "../graph/semantic.ts";
+import type {
+  KindedEdge,
+  LineageEdge,
+  ReachedColumn,
+  SemanticGraph,
+  TableInfo,
+  TraceEntry,
+} from "../graph/semantic.ts";
 
 export type Direction = "upstream" | "downstream";
 
@@ -68,16 +75,31 @@ export function modelLineage(graph: SemanticGraph, table: TableInfo, indirect = 
   };
 }
 
-export function columnLineage(graph: SemanticGraph, table: TableInfo, column: string, direction: Direction) {
-  const trace: TraceEntry[] =
-    direction === "upstream"
+/**
+ * A column's transitive trace. With `indirect` (SPEC §15) the walk also follows indirect
+ * edges, every entry says its `kind` (and `via`), and a downstream trace lists each
+ * reached column once with the kind that reached it (`value` if any value path does).
+ */
+export function columnLineage(
+  graph: SemanticGraph,
+  table: TableInfo,
+  column: string,
+  direction: Direction,
+  indirect = false,
+) {
+  const trace: TraceEntry[] = indirect
+    ? graph.traceWithIndirect(table.name, column, direction)
+    : direction === "upstream"
       ? graph.traceUpstream(table.name, column)
       : graph.traceDownstream(table.name, column);
+  const reached: ReachedColumn[] | undefined =
+    indirect && direction === "downstream" ? graph.impact([{ model: table.name, column }]) : undefined;
   return {
     model: table.name,
     column,
     direction,
     trace,
+    ...(reached ? { reached } : {}),
     ...(table.unavailable !== undefined ? { unavailable: table.unavailable } : {}),
   };
 }
@@ -87,13 +109,32 @@ export function edgesToDraw(
   graph: SemanticGraph,
   t: LineageTarget,
   direction: Direction | undefined,
-): LineageEdge[] {
+  indirect = false,
+): (LineageEdge | KindedEdge)[] {
+  const name = t.table.name;
   if (t.column !== undefined) {
+    if (indirect) return graph.traceWithIndirect(name, t.column, direction ?? "upstream");
     return direction === "downstream"
-      ? graph.traceDownstream(t.table.name, t.column)
-      : graph.traceUpstream(t.table.name, t.column);
+      ? graph.traceDownstream(name, t.column)
+      : graph.traceUpstream(name, t.column);
   }
-  if (direction === "upstream") return graph.edgesTargeting(t.table.name);
-  if (direction === "downstream") return graph.edgesSourcedFrom(t.table.name);
-  return graph.edgesOf(t.table.name);
+  const into = () => [...graph.edgesTargeting(name), ...(indirect ? graph.indirectTargeting(name) : [])];
+  const outOf = () => [...graph.edgesSourcedFrom(name), ...(indirect ? graph.indirectSourcedFrom(name) : [])];
+  if (direction === "upstream") return into();
+  if (direction === "downstream") return outOf();
+  if (!indirect) return graph.edgesOf(name);
+  // A model reading itself has its edges on both sides: keep each once.
+  const own = graph.edgesOf(name);
+  const ind = [...graph.indirectTargeting(name), ...graph.indirectSourcedFrom(name)];
+  const seen = new Set<string>();
+  return [
+    ...own,
+    ...ind.filter((e) => {
+      const k =
+        `${e.source.model}.${e.source.column}>${e.target.model}.${e.target.column}>${e.via}`.toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }),
+  ];
 }

@@ -446,25 +446,16 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
   }
 
   // Blast radius of every column change, then the classifications that depend on it.
-  const blast = new BlastRadius(head, async (wanted) => {
-    const missing = wanted.filter((n) => !printsH.has(lc(n)));
-    if (missing.length > 0) {
-      const parsed = await input.parse(missing.map((n) => head.project.byName.get(n)!.sql));
-      missing.forEach((n, i) => {
-        printsH.set(lc(n), print(parsed[i], head.models.get(n)?.columns, typesH));
-      });
-    }
-    return printsH;
-  });
+  const blast = new BlastRadius(head);
   for (const p of pending) {
     const c = p.change;
     if (c.kinds.length === 1 && c.kinds[0] === "added") continue;
     const gone = c.kinds.includes("removed") || c.kinds.includes("renamed");
     const first = gone ? goneReaders(p.model, p.traceFrom) : [];
-    c.downstream = await blast.from([{ model: p.model, column: p.traceFrom }], first);
+    c.downstream = blast.from([{ model: p.model, column: p.traceFrom }], first);
     // A renamed column whose rows also changed affects the readers of its new name too.
     if (c.kinds.includes("renamed") && c.kinds.length > 1) {
-      const more = await blast.from([{ model: p.model, column: c.column }]);
+      const more = blast.from([{ model: p.model, column: c.column }]);
       const has = new Set(c.downstream.map((d) => `${lc(d.model)}.${lc(d.column)}`));
       for (const d of more) if (!has.has(`${lc(d.model)}.${lc(d.column)}`)) c.downstream.push(d);
       c.downstream.sort((a, b) => a.depth - b.depth);

@@ -5,6 +5,7 @@
 import { Database } from "bun:sqlite";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { inspectCache } from "../compile/cache.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import { noun, plural } from "../format.ts";
 import { RockyError } from "../errors.ts";
@@ -87,6 +88,42 @@ export function pathsCheck(config: LoadedConfig): DoctorCheck {
       hint: "fix its permissions, or point --state-path at a writable file",
     };
   return { name: "paths", status: "ok", message: `${dir} is writable` };
+}
+
+const kb = (n: number) => (n < 1024 ? `${n} bytes` : `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`);
+
+/** The compile cache (`.rocky-cache/compile.cache`): only ever a speed-up, so at worst a warning. */
+export function cacheCheck(root: string): DoctorCheck {
+  const c = inspectCache(root);
+  const rebuild = `'rocky compile' rebuilds it; or delete ${c.file}`;
+  if (!c.exists)
+    return {
+      name: "cache",
+      status: "ok",
+      message: `${c.file} does not exist yet (written by the first compile)`,
+    };
+  const size = `${plural(c.entries, "model")}, ${kb(c.bytes)}`;
+  if (!c.current)
+    return {
+      name: "cache",
+      status: "warn",
+      message: `${c.file} was written by another rocky version or build (${kb(c.bytes)}): compile ignores it`,
+      hint: rebuild,
+    };
+  if (c.corrupt > 0 || c.truncated) {
+    const what = [
+      c.corrupt > 0 ? plural(c.corrupt, "damaged line") : "",
+      c.truncated ? "last write cut short" : "",
+    ].filter(Boolean);
+    return {
+      name: "cache",
+      status: "warn",
+      message: `${c.file} (${size}): ${what.join(", ")}; those models are re-parsed`,
+      hint: rebuild,
+    };
+  }
+  const stale = c.stale > 0 ? `, ${plural(c.stale, "superseded line")}` : "";
+  return { name: "cache", status: "ok", message: `${c.file} (${size}${stale})` };
 }
 
 /** Each adapter block: its variables are set and it connects. */

@@ -4,6 +4,12 @@
  * array in a stable order (models in topological order, columns in SELECT order,
  * sources in order of appearance); indexes by target node, by source node, and by
  * model let every walk cost what it visits rather than the size of the graph.
+ *
+ * Indirect edges (SPEC §15: a column that decides which rows a model has, or how they
+ * are grouped and ordered) are kept apart, so the value edges stay Rocky's. They are
+ * stored per read — (source column, via, the outputs it affects) — not per edge: a
+ * WHERE affects every output column, and expanding that to one record per output would
+ * multiply the store by the model's width. Indexed by source node and by model.
  */
 import type { IndirectVia, Transform } from "../sql/types.ts";
 
@@ -22,6 +28,26 @@ export interface LineageEdge {
 export interface IndirectRead {
   source: QualifiedColumn;
   via: IndirectVia;
+  /** Output columns of the model it affects; missing or empty when adding = every output column. */
+  outputs?: string[];
+}
+
+export type EdgeKind = "value" | "indirect";
+
+/** An edge of either kind: value edges keep their transform; indirect ones say the clause. */
+export interface KindedEdge extends LineageEdge {
+  kind: EdgeKind;
+  via?: IndirectVia;
+}
+
+export interface KindedTraceEntry extends KindedEdge {
+  depth: number;
+}
+
+/** A column an impact walk reached: at its smallest depth, `value` if any path of value edges reaches it. */
+export interface ReachedColumn extends QualifiedColumn {
+  depth: number;
+  kind: EdgeKind;
 }
 
 export interface TraceEntry extends LineageEdge {
@@ -59,6 +85,8 @@ interface TableRec {
   bySource: number[];
   /** Tables linked downstream of this one, so a link is recorded once (created on first link). */
   linked: Set<TableRec> | undefined;
+  /** Indirect read ids of this model, in order of appearance; undefined: none recorded. */
+  reads: number[] | undefined;
 }
 
 export class SemanticGraph {
@@ -78,8 +106,13 @@ export class SemanticGraph {
   private readonly outEdges: (number[] | undefined)[] = [];
   /** Per node id: its table's record, so an edge finds its model index without a lookup. */
   private readonly nodeTable: TableRec[] = [];
-  /** Per model (lowercased): its indirect reads. Kept apart from the value edges, which stay Rocky's. */
-  private readonly indirect = new Map<string, IndirectRead[]>();
+  /** Per indirect read id: source node, the model it filters, the clause, the output nodes (null: all). */
+  private readonly readSrc: number[] = [];
+  private readonly readTable: TableRec[] = [];
+  private readonly readVia: IndirectVia[] = [];
+  private readonly readOut: (number[] | null)[] = [];
+  /** Per node id: indirect read ids where the node is the source. */
+  private readonly readsFrom: (number[] | undefined)[] = [];
 
   /** Register a model or external table. Re-adding merges (first registration keeps its kind and name). */
   addTable(info: Omit<TableInfo, "upstream" | "downstream">): TableInfo {
@@ -104,6 +137,7 @@ export class SemanticGraph {
         byTarget: [],
         bySource: [],
         linked: undefined,
+        reads: undefined,
       };
       this.tables.set(k, rec);
       this.tableOrder.push(rec);
@@ -120,6 +154,7 @@ export class SemanticGraph {
     this.nodeTable.push(rec);
     this.inEdges.push(undefined);
     this.outEdges.push(undefined);
+    this.readsFrom.push(undefined);
     rec.cols.set(ck, id);
     // An external table's columns are whatever is declared or read; a model's are fixed
     // by its analysis, so a reference to a missing column does not invent one.
@@ -131,23 +166,142 @@ export class SemanticGraph {
     return this.tables.get(key(model))?.cols.get(key(column));
   }
 
-  /** Record a model's indirect reads (each source and via once, first occurrence kept). */
+  /**
+   * Record a model's indirect reads. A repeated (source, via) widens the first one's
+   * outputs; an empty or unknown output list means every output column. Recording an
+   * empty list still marks the model's indirect reads as known (see `indirectKnown`).
+   */
   addIndirect(model: string, reads: readonly IndirectRead[]): void {
-    if (reads.length === 0) return;
-    const list = this.indirect.get(key(model)) ?? [];
-    const seen = new Set(list.map(indirectKey));
+    const rec = this.tables.get(key(model));
+    if (!rec) return;
+    rec.reads ??= [];
     for (const read of reads) {
-      const k = indirectKey(read);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      list.push(read);
+      const src = this.addColumn(read.source.model, read.source.column);
+      const outs = this.outputNodes(rec, read.outputs);
+      const existing = rec.reads.find((r) => this.readSrc[r] === src && this.readVia[r] === read.via);
+      if (existing !== undefined) {
+        const had = this.readOut[existing]!;
+        this.readOut[existing] = had === null || outs === null ? null : [...new Set([...had, ...outs])];
+        continue;
+      }
+      const id = this.readSrc.length;
+      this.readSrc.push(src);
+      this.readTable.push(rec);
+      this.readVia.push(read.via);
+      this.readOut.push(outs);
+      rec.reads.push(id);
+      const from = this.readsFrom[src];
+      if (from === undefined) this.readsFrom[src] = [id];
+      else from.push(id);
     }
-    this.indirect.set(key(model), list);
   }
 
-  /** A model's indirect reads in order of appearance in its SQL; empty for none or for a source. */
-  indirectOf(model: string): IndirectRead[] {
-    return this.indirect.get(key(model)) ?? [];
+  /** Output node ids of `outputs` in `rec`; null for every output (none given, or none known). */
+  private outputNodes(rec: TableRec, outputs: readonly string[] | undefined): number[] | null {
+    if (!outputs || outputs.length === 0) return null;
+    const ids = outputs.map((c) => rec.cols.get(key(c))).filter((id) => id !== undefined);
+    return ids.length > 0 ? [...new Set(ids)] : null;
+  }
+
+  /** Did the compiler record the model's indirect reads (possibly none)? False: they are unknown. */
+  indirectKnown(model: string): boolean {
+    return this.tables.get(key(model))?.reads !== undefined;
+  }
+
+  /** Output node ids a read affects. */
+  private readTargets(r: number): number[] {
+    const outs = this.readOut[r]!;
+    if (outs !== null) return outs;
+    const rec = this.readTable[r]!;
+    return (rec.info.columns ?? []).map((c) => rec.cols.get(key(c))!);
+  }
+
+  /** A model's indirect reads in order of appearance in its SQL, with the outputs each affects. */
+  indirectOf(model: string): Required<IndirectRead>[] {
+    return (this.tables.get(key(model))?.reads ?? []).map((r) => ({
+      source: this.node(this.readSrc[r]!),
+      via: this.readVia[r]!,
+      outputs: this.readTargets(r).map((n) => this.nodeColumn[n]!),
+    }));
+  }
+
+  private indirectEdge(r: number, tgt: number): KindedEdge {
+    return {
+      source: this.node(this.readSrc[r]!),
+      target: this.node(tgt),
+      transform: "indirect",
+      kind: "indirect",
+      via: this.readVia[r]!,
+    };
+  }
+
+  /** Indirect edges into one column: the reads of its model that affect it. */
+  indirectProducers(model: string, column: string): KindedEdge[] {
+    const rec = this.tables.get(key(model));
+    const id = rec?.cols.get(key(column));
+    if (!rec || id === undefined) return [];
+    return this.readsInto(id).map((r) => this.indirectEdge(r, id));
+  }
+
+  /** Read ids of a node's model that affect the node (an output column of it). */
+  private readsInto(id: number): number[] {
+    const rec = this.nodeTable[id]!;
+    if (rec.reads === undefined || rec.reads.length === 0) return [];
+    const col = key(this.nodeColumn[id]!);
+    const isOutput = rec.info.columns?.some((c) => key(c) === col) ?? false;
+    return rec.reads.filter((r) => {
+      const outs = this.readOut[r]!;
+      return outs === null ? isOutput : outs.includes(id);
+    });
+  }
+
+  /** Indirect edges out of one column: every output column of every model whose rows it decides. */
+  indirectConsumers(model: string, column: string): KindedEdge[] {
+    const id = this.nodeId(model, column);
+    if (id === undefined) return [];
+    const out: KindedEdge[] = [];
+    for (const r of this.readsFrom[id] ?? [])
+      for (const t of this.readTargets(r)) out.push(this.indirectEdge(r, t));
+    return out;
+  }
+
+  /** Indirect edges whose target is in `model`, by read then output column. */
+  indirectTargeting(model: string): KindedEdge[] {
+    const out: KindedEdge[] = [];
+    for (const r of this.tables.get(key(model))?.reads ?? [])
+      for (const t of this.readTargets(r)) out.push(this.indirectEdge(r, t));
+    return out;
+  }
+
+  /** Every indirect edge, expanded (one per source, target column and via), models in graph order. */
+  indirectEdges(): KindedEdge[] {
+    const out: KindedEdge[] = [];
+    for (const rec of this.tableOrder)
+      for (const r of rec.reads ?? []) for (const t of this.readTargets(r)) out.push(this.indirectEdge(r, t));
+    return out;
+  }
+
+  /** Indirect edges whose source is in `model`. */
+  indirectSourcedFrom(model: string): KindedEdge[] {
+    const rec = this.tables.get(key(model));
+    const out: KindedEdge[] = [];
+    for (const id of rec?.cols.values() ?? [])
+      for (const r of this.readsFrom[id] ?? [])
+        for (const t of this.readTargets(r)) out.push(this.indirectEdge(r, t));
+    return out;
+  }
+
+  /** Number of indirect (source column, target column, via) edges, as if expanded. */
+  get indirectEdgeCount(): number {
+    let n = 0;
+    for (let r = 0; r < this.readSrc.length; r++)
+      n += this.readOut[r]?.length ?? this.readTable[r]!.info.columns?.length ?? 0;
+    return n;
+  }
+
+  /** Number of stored indirect reads (what the graph holds for the indirect edges). */
+  get indirectReadCount(): number {
+    return this.readSrc.length;
   }
 
   /** The table a name refers to (case-insensitive), or undefined. */
@@ -280,6 +434,86 @@ export class SemanticGraph {
   }
 
   /**
+   * `traceUpstream` / `traceDownstream` over value and indirect edges, each entry marked
+   * with its kind (and `via` for indirect ones). Same order rules; a node's value edges
+   * come before its indirect ones.
+   */
+  traceWithIndirect(model: string, column: string, direction: "upstream" | "downstream"): KindedTraceEntry[] {
+    const start = this.nodeId(model, column);
+    if (start === undefined) return [];
+    const up = direction === "upstream";
+    const out: KindedTraceEntry[] = [];
+    const seen = new Set<number>([start]);
+    let frontier = [start];
+    for (let depth = 1; frontier.length > 0; depth++) {
+      const next: number[] = [];
+      const visit = (entry: KindedEdge, other: number) => {
+        out.push({ ...entry, depth });
+        if (!seen.has(other)) {
+          seen.add(other);
+          next.push(other);
+        }
+      };
+      for (const n of frontier) {
+        for (const ei of (up ? this.inEdges : this.outEdges)[n] ?? [])
+          visit({ ...this.edge(ei), kind: "value" }, up ? this.edgeSrc[ei]! : this.edgeTgt[ei]!);
+        if (up) for (const r of this.readsInto(n)) visit(this.indirectEdge(r, n), this.readSrc[r]!);
+        else
+          for (const r of this.readsFrom[n] ?? [])
+            for (const t of this.readTargets(r)) visit(this.indirectEdge(r, t), t);
+      }
+      frontier = next;
+    }
+    return out;
+  }
+
+  /**
+   * The downstream impact of changing `starts` (depth 0, not reported): every column
+   * reached over value and indirect edges, each once at its smallest depth, in
+   * breadth-first order (per depth, the frontier's value edges before its indirect ones).
+   * `kind` says how it was reached: with `kindBy: "path"` (default) `value` when some
+   * path of value edges alone reaches it, else `indirect`; with `"edge"` the kind of the
+   * edge that first reached it. Costs what it visits.
+   */
+  impact(starts: readonly QualifiedColumn[], kindBy: "path" | "edge" = "path"): ReachedColumn[] {
+    const ids = starts.map((s) => this.nodeId(s.model, s.column)).filter((id) => id !== undefined);
+    const byValue = kindBy === "path" ? new Set(this.reachIds(ids, false).keys()) : undefined;
+    const out: ReachedColumn[] = [];
+    for (const [id, r] of this.reachIds(ids, true))
+      out.push({
+        ...this.node(id),
+        depth: r.depth,
+        kind: byValue ? (byValue.has(id) ? "value" : "indirect") : r.kind,
+      });
+    return out;
+  }
+
+  /** Breadth-first downstream from `starts` (excluded): node id -> depth and first edge kind, in order reached. */
+  private reachIds(
+    starts: readonly number[],
+    withIndirect: boolean,
+  ): Map<number, { depth: number; kind: EdgeKind }> {
+    const seen = new Set<number>(starts);
+    const reached = new Map<number, { depth: number; kind: EdgeKind }>();
+    let frontier = [...new Set(starts)];
+    for (let depth = 1; frontier.length > 0; depth++) {
+      const next: number[] = [];
+      const visit = (t: number, kind: EdgeKind) => {
+        if (seen.has(t)) return;
+        seen.add(t);
+        reached.set(t, { depth, kind });
+        next.push(t);
+      };
+      for (const n of frontier) for (const ei of this.outEdges[n] ?? []) visit(this.edgeTgt[ei]!, "value");
+      if (withIndirect)
+        for (const n of frontier)
+          for (const r of this.readsFrom[n] ?? []) for (const t of this.readTargets(r)) visit(t, "indirect");
+      frontier = next;
+    }
+    return reached;
+  }
+
+  /**
    * Breadth-first from the start column: entries come by depth, and within a depth
    * in the order their nodes were reached, each node's edges in graph order. Each node
    * is expanded once and each edge belongs to exactly one node's list, so every edge
@@ -308,8 +542,4 @@ export class SemanticGraph {
     }
     return out;
   }
-}
-
-function indirectKey(read: IndirectRead): string {
-  return `${key(read.source.model)}\u0000${key(read.source.column)}\u0000${read.via}`;
 }

@@ -1,11 +1,13 @@
 /**
  * `rocky seed`: every `seeds/*.csv` beside rocky.toml becomes a table of the default schema,
  * read by DuckDB's read_csv (types detected, or declared in `seeds/<name>.toml`), and the
- * load is recorded as a run (command `seed`) with one row per seed.
+ * load is recorded as a run (command `seed`) with one row per seed. On DuckDB the table is
+ * created straight from read_csv; on another warehouse see ./warehouse.ts.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import * as v from "valibot";
+import { createAdapter } from "../adapter/loader.ts";
 import type { Adapter, TableRef } from "../adapter/types.ts";
 import { defaultLocation } from "../compile/location.ts";
 import { type LoadedConfig, validateOrThrow } from "../config/load.ts";
@@ -16,6 +18,13 @@ import { finishRun, insertRun, recordModel, sqlHash, type Trigger } from "../sta
 import { openState } from "../state/store.ts";
 import { VERSION } from "../version.ts";
 import { firstRaggedRow } from "./csv.ts";
+import {
+  loadIntoWarehouse,
+  readCsvLocally,
+  recordedStatements,
+  seedSqlOf,
+  seedStatements,
+} from "./warehouse.ts";
 
 /** `seeds/<name>.toml`: the column types of the seed (every column, in file order). */
 export const SeedSidecarSchema = v.strictObject({
@@ -89,10 +98,7 @@ export async function seedProject(
       throw new RockyError(`no seed named '${n}'`, { hint: `the seeds are: ${names.join(", ")}` });
   const chosen = all.filter((f) => !opts.only?.length || opts.only.includes(basename(f, ".csv")));
   const { block } = pickAdapter(config);
-  if (block.type !== "duckdb")
-    throw new RockyError(`rocky seed loads CSVs with DuckDB's read_csv; the adapter is ${block.type}`, {
-      hint: 'seed into a DuckDB adapter ([adapter] type = "duckdb")',
-    });
+  const inWarehouse = block.type !== "duckdb";
   // Shape errors first: nothing is loaded when one file is malformed.
   const plans = chosen.map((f) => {
     const csv = join(dir, f);
@@ -107,9 +113,18 @@ export async function seedProject(
   });
   const store = openState(config.statePath, { lock: { command: "seed" } });
   let adapter: Adapter | undefined;
+  /** Another warehouse's seeds are read by an in-memory DuckDB here (src/seed/warehouse.ts). */
+  let reader: Adapter | undefined;
   let runId: string | undefined;
   try {
     adapter = await connectAdapter(config);
+    const seedSql = inWarehouse ? seedSqlOf(adapter.dialect, adapter.type) : undefined;
+    if (inWarehouse) {
+      reader = await createAdapter({ type: "duckdb" }, { projectRoot: config.root, name: "seed-reader" });
+      await reader.connect();
+      // Instants are sent as UTC text, whatever this machine's time zone.
+      await reader.execute("SET TimeZone = 'UTC'");
+    }
     runId = insertRun(store, {
       trigger: opts.trigger,
       startedAt: new Date(),
@@ -120,7 +135,7 @@ export async function seedProject(
       command: "seed",
     });
     const loc = defaultLocation(config);
-    const schema = loc.schema ?? "main";
+    const schema = loc.schema ?? adapter.dialect.defaultSchema;
     await adapter.createSchema(loc.catalog, schema);
     const seeds: SeedResult[] = [];
     for (const [seq, p] of plans.entries()) {
@@ -128,7 +143,7 @@ export async function seedProject(
       const table = adapter.dialect.qualify(ref);
       const started = new Date();
       const select = await readCsvSql(p.csv, p.sidecar);
-      const statements = [`CREATE OR REPLACE TABLE ${table} AS ${select}`];
+      let statements = [`CREATE OR REPLACE TABLE ${table} AS ${select}`];
       const base = {
         run_id: runId,
         model_name: p.name,
@@ -141,12 +156,7 @@ export async function seedProject(
         fingerprint_hash: null,
         reads: [],
       };
-      try {
-        await adapter.execute(statements[0]!);
-      } catch (e) {
-        // The adapter keeps DuckDB's first line; the offending line and value are in its cause.
-        const cause = (e as Error).cause;
-        const err = csvError(p.rel, cause instanceof Error ? cause : (e as Error));
+      const fail = (err: RockyError): never => {
         recordModel(
           store,
           {
@@ -161,10 +171,36 @@ export async function seedProject(
           undefined,
         );
         throw err;
+      };
+      // The adapter keeps DuckDB's first line; the offending line and value are in its cause.
+      const readError = (e: unknown) => {
+        const cause = (e as Error).cause;
+        return csvError(p.rel, cause instanceof Error ? cause : (e as Error));
+      };
+      let rows: number;
+      let columns: { name: string; type: string }[];
+      if (seedSql && reader) {
+        const csv = await readCsvLocally(reader, select).catch((e: unknown) => fail(readError(e)));
+        const load = seedStatements(adapter.dialect, seedSql, ref, csv);
+        await loadIntoWarehouse(adapter, load).catch((e: unknown) =>
+          fail(
+            new RockyError(
+              `seed ${p.rel}: the ${adapter!.type} warehouse refused it: ${(e as Error).message}`,
+              {
+                hint: `${table} is left as it was; fix the cause and run 'rocky seed ${p.name}' again`,
+              },
+            ),
+          ),
+        );
+        rows = csv.rows.length;
+        columns = csv.columns.map((c) => ({ name: c.name, type: seedSql.columnType(c.type) }));
+        statements = recordedStatements(load, rows);
+      } else {
+        await adapter.execute(statements[0]!).catch((e: unknown) => fail(readError(e)));
+        const count = await adapter.query(`SELECT count(*) FROM ${table}`);
+        rows = Number(count.rows[0]?.[0] ?? 0);
+        columns = ((await adapter.describeTable(ref)) ?? []).map((c) => ({ name: c.name, type: c.type }));
       }
-      const count = await adapter.query(`SELECT count(*) FROM ${table}`);
-      const rows = Number(count.rows[0]?.[0] ?? 0);
-      const columns = ((await adapter.describeTable(ref)) ?? []).map((c) => ({ name: c.name, type: c.type }));
       const finished = new Date();
       recordModel(
         store,
@@ -195,6 +231,7 @@ export async function seedProject(
     throw e;
   } finally {
     await adapter?.close().catch(() => {});
+    await reader?.close().catch(() => {});
     store.close();
   }
 }

@@ -27,15 +27,17 @@ export function analyzeInDialect(
       lookup(table.some((p) => p.includes(".")) ? table.flatMap((p) => p.split(".")) : table);
   }
   if (parsed.ok) nameAsWarehouse(parsed.statements as Statement[], dialect);
-  if (parsed.ok && dialect === "databricks") expandKnownStructStars(parsed.statements as Statement[]);
+  // The only structs whose fields a query shows are from_json's: no walk of the AST without one.
+  if (parsed.ok && dialect === "databricks" && /from_json/i.test(sql))
+    expandKnownStructStars(parsed.statements as Statement[]);
   // Only when the parsed text is the user's, or a lexical copy of it in the same order.
   if (parsed.ok && dialect === "snowflake" && (parsed.transpiled === undefined || parsed.spanInOriginal))
     nameAsSnowflake(parsed.statements as Statement[], sql);
   if (!parsed.ok || parsed.transpiled === undefined) {
-    const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect);
+    const analysis = structStars(analyzeModel(sql, parsed, columnsOf), dialect, columnsOf);
     return finish(analysis, sql, dialect);
   }
-  const analysis = structStars(analyzeModel(parsed.transpiled, parsed, columnsOf), dialect);
+  const analysis = structStars(analyzeModel(parsed.transpiled, parsed, columnsOf), dialect, columnsOf);
   const { refs, missing } = mappedRefs(sql, dialect, analysis.tableRefs, parsed.spanInOriginal);
   const map = parsed.spanInOriginal;
   const diagnostics = analysis.diagnostics.map((d) => {
@@ -55,14 +57,25 @@ export function analyzeInDialect(
   return finish({ ...analysis, tableRefs: refs, diagnostics }, sql, dialect);
 }
 
-/** `s.*` naming no table is, in BigQuery and Databricks, a struct column's fields: say so. */
-function structStars(analysis: ModelAnalysis, dialect: SqlDialect): ModelAnalysis {
+/**
+ * `s.*` naming no table is, in BigQuery and Databricks, a struct column's fields: say so,
+ * naming the table the column comes from when a table read has a column of that name.
+ */
+function structStars(analysis: ModelAnalysis, dialect: SqlDialect, columnsOf: ColumnsOf): ModelAnalysis {
   if (dialect !== "bigquery" && dialect !== "databricks") return analysis;
   for (const d of analysis.diagnostics) {
     const m = /^cannot expand (.+)\.\*: no table in its FROM clause has that name$/.exec(d.message);
+    const column = m?.[1]?.toLowerCase();
+    const owner =
+      column === undefined
+        ? undefined
+        : analysis.tableRefs.find((r) => columnsOf(r.parts)?.some((c) => c.toLowerCase() === column));
     if (m?.[1]?.includes("(")) {
       d.message = `cannot expand (${m[1]}).*: the fields of a struct computed by an expression are not known`;
       d.suggestion = "list the fields explicitly (… AS field, …)";
+    } else if (m && owner) {
+      d.message = `cannot expand ${m[1]}.*: ${m[1]} is a column of ${owner.parts.join(".")} whose struct fields are not known`;
+      d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;
     } else if (m) {
       d.message = `cannot expand ${m[1]}.*: no table has that name, and if ${m[1]} is a struct column its fields are not known`;
       d.suggestion = `list the fields explicitly (${m[1]}.field AS field, …)`;

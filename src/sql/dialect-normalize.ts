@@ -60,11 +60,11 @@ const PART_LAST = new Set(
  */
 const MAY_NEED: Record<Exclude<SqlDialect, "duckdb">, RegExp> = {
   snowflake:
-    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b/i,
+    /(?<!:):(?![:=])|\\|\{\s*\}|::\s*array\b|\bas\s+array\s*\)|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|time_slice|flatten)\b|\bwithin\s+group\b|\b(?:ignore|respect)\s+nulls\b|\bi?like\s+(?:any|all)\b|\b(?:table)?sample\b/i,
   bigquery:
     /[`"#\\]|\b[rb]'|\b(?:date_diff|datetime_diff|timestamp_diff|time_diff|date_trunc|datetime_trunc|timestamp_trunc|time_trunc|last_day|generate_date_array|generate_timestamp_array|except|offset|ordinal|safe_offset|safe_ordinal|safe_cast|struct|unnest|table)\b|\barray\s*<|\bfor\s+system[_ ]time\b/i,
   databricks:
-    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b/i,
+    /(?<!:):(?![:=])|[`"\\]|\b[rb]'|\b(?:dateadd|datediff|timeadd|timediff|timestampadd|timestampdiff|date_trunc|date_part|datepart|except|stream)\b|\barray\s*\(|\blateral\s+view\b|\b(?:version|timestamp)\s+as\s+of\b|\b(?:rlike|regexp|tablesample|pivot)\b/i,
 };
 
 /** Constructs of each dialect that only a transpile reads (by a word, what follows it, the word before). */
@@ -195,6 +195,16 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     copied = at;
     return true;
   };
+  /** Inserts `text` before input offset `at` (written out or not): false when inside an edit. */
+  const prefixAt = (at: number, text: string): boolean => {
+    if (at < 0) return false;
+    if (at < copied) return insertBefore(at, text);
+    edit(at, at, text);
+    return true;
+  };
+  /** The `(` matching the last `)`, and the open ones. */
+  let lastOpen = -1;
+  const parens: number[] = [];
   let construct: string | undefined;
   let hard = false;
   const note = (what: string, isHard = false) => {
@@ -394,15 +404,22 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
         i = travel;
         continue;
       }
-      const rewritten = rewriteGrammar(dialect, sql, word, i, j, after, {
-        prev,
-        prevWord,
-        prevWordStart: wordStart,
-        lastClose,
-        lastClosed,
-      });
+      const rewritten = GRAMMAR_WORDS.has(word)
+        ? rewriteGrammar(dialect, sql, word, i, j, after, {
+            prev,
+            prevWord,
+            prevWordStart: wordStart,
+            lastClose,
+            lastClosed,
+            itemStart: prev === ")" ? lastOpen : prev === "w" ? chainStart : -1,
+          })
+        : undefined;
       // Only over text not yet written out (an edit after the `)` it starts at would be lost).
-      if (rewritten !== undefined && rewritten.from >= copied) {
+      if (
+        rewritten !== undefined &&
+        rewritten.from >= copied &&
+        (rewritten.prefix === undefined || prefixAt(rewritten.prefix.at, rewritten.prefix.text))
+      ) {
         note(rewritten.construct);
         edit(rewritten.from, rewritten.to, rewritten.text);
         if (rewritten.pushCall !== undefined) {
@@ -568,6 +585,8 @@ export function normalizeForDuckDb(sql: string, dialect: SqlDialect): Normalized
     }
     // After `f(…)` / `x[…]` the chain is the whole call or subscript, so `f(x):a` wraps it all.
     let closedStart = -1;
+    if (ch === "(") parens.push(i);
+    else if (ch === ")") lastOpen = parens.pop() ?? -1;
     if (ch === "(" || ch === "[") {
       if (ch === "(") calls.push(prev === "w" ? prevWord : "");
       const chained = prev === "w" || (ch === "[" && (prev === ")" || prev === "]"));
@@ -626,6 +645,8 @@ interface Context {
   prevWordStart: number;
   lastClose: number;
   lastClosed: string;
+  /** Where the FROM item just read starts (a name chain, or the `(` of a closed group), or -1. */
+  itemStart: number;
 }
 
 interface Rewrite {
@@ -639,6 +660,8 @@ interface Rewrite {
   popCall?: boolean;
   /** The last significant token after the rewrite (default: a name). */
   prev?: string;
+  /** Text inserted before input offset `at` too (written out already or not). */
+  prefix?: { at: number; text: string };
 }
 
 const ORDERED_AGGREGATES = new Set(["listagg", "array_agg", "arrayagg", "string_agg"]);
@@ -661,7 +684,10 @@ const GENERATOR_COLUMNS: Record<string, string[]> = {
  * `LISTAGG(x, ',') WITHIN GROUP (ORDER BY y)` as `LISTAGG(x, ',' ORDER BY y)`,
  * `LAG(x) IGNORE NULLS OVER` as `LAG(x IGNORE NULLS) OVER`, `LIKE ANY (…)` as `IN (…)`;
  * BigQuery `STRUCT(a AS f)` / `STRUCT<…>(…)` as `struct_pack(a)`, `ARRAY<T>[…]` as `[…]`;
- * Databricks `LATERAL VIEW [OUTER] explode(x) t AS c` as `CROSS JOIN UNNEST(x) AS t(c)`.
+ * `SELECT AS STRUCT a, b` as `SELECT struct_pack(a, b)`;
+ * Databricks `LATERAL VIEW [OUTER] explode(x) t AS c` as `CROSS JOIN UNNEST(x) AS t(c)`,
+ * `PIVOT (…)` as its aggregate (`pivot`), `a RLIKE re` as `a SIMILAR TO re`; Snowflake and
+ * Databricks `SAMPLE`/`TABLESAMPLE (…)` dropped (which rows, not which columns).
  * Undefined when `word` at `start` starts none of them (or one not in a shape read here).
  */
 function rewriteGrammar(
@@ -720,10 +746,190 @@ function rewriteGrammar(
     }
     if (word === "struct" && nextCh === "(" && ctx.prevWord !== "as") return structCall(sql, start, after);
   }
+  if (dialect === "bigquery" && word === "select") {
+    const m = /^select\s+as\s+(struct|value)\b/i.exec(sql.slice(start));
+    if (m) return selectAs(sql, start, start + m[0].length, (m[1] as string).toLowerCase() === "struct");
+  }
   if (dialect === "databricks" && word === "lateral" && /^\s*view\b/i.test(sql.slice(end))) {
     return lateralView(sql, start);
   }
+  if (dialect === "databricks" && word === "pivot" && nextCh === "(" && ctx.itemStart >= 0) {
+    return pivot(sql, start, after, ctx.itemStart);
+  }
+  const afterOperand =
+    ctx.prev === ")" ||
+    ctx.prev === "]" ||
+    ctx.prev === "'" ||
+    (ctx.prev === "w" && !OPERATOR_CONTEXT.test(ctx.prevWord));
+  if (
+    (word === "tablesample" || (word === "sample" && dialect === "snowflake")) &&
+    dialect !== "bigquery" &&
+    afterOperand
+  ) {
+    // Which rows are read, not which columns: dropped for the analysis.
+    const m = SAMPLE_CLAUSE.exec(sql.slice(start));
+    if (m) return { construct: "SAMPLE", from: start, to: start + m[0].length, text: " " };
+  }
+  if (dialect === "databricks" && (word === "rlike" || word === "regexp")) {
+    // `a [NOT] RLIKE re` is an operator (DuckDB spells a regex match SIMILAR TO); `rlike(a, re)`
+    // after `(`, `,` or a keyword is Spark's function, left as a call.
+    if (afterOperand || (ctx.prevWord === "not" && ctx.prev === "w" && nextCh !== "(")) {
+      return { construct: "RLIKE", from: start, to: end, text: "SIMILAR TO" };
+    }
+  }
   return undefined;
+}
+
+/** The words `rewriteGrammar` starts a rewrite at (others skip the call). */
+const GRAMMAR_WORDS = new Set([
+  "flatten",
+  "within",
+  "ignore",
+  "respect",
+  "like",
+  "ilike",
+  "struct",
+  "array",
+  "select",
+  "lateral",
+  "pivot",
+  "sample",
+  "tablesample",
+  "rlike",
+  "regexp",
+]);
+
+/** Words after which a word starts an operand (so `x RLIKE`'s x is not one of them). */
+const OPERATOR_CONTEXT =
+  /^(?:select|distinct|all|where|and|or|not|when|then|else|case|on|having|by|in|is|as|like|ilike|between|qualify|limit|from|join|return|if)$/;
+/** Snowflake `SAMPLE|TABLESAMPLE [method] (p [ROWS]) [SEED (n)]`, Databricks `TABLESAMPLE (p PERCENT|ROWS|BUCKET x OUT OF y)`. */
+const SAMPLE_CLAUSE =
+  /^(?:table)?sample(?:\s+(?:bernoulli|row|system|block))?\s*\(\s*(?:[\d.]+\s*(?:rows|percent)?|bucket\s+\d+\s+out\s+of\s+\d+)\s*\)(?:\s*(?:seed|repeatable)\s*\(\s*\d+\s*\))?/i;
+
+/**
+ * Databricks `item PIVOT (agg(v) [AS a], … FOR c | (c1, c2) IN (x [AS n], (x1, x2) AS n, …))` as
+ * the aggregate it is: `(SELECT * EXCLUDE (c…, v…), agg(CASE WHEN c = x THEN v END) AS n, …
+ * FROM item GROUP BY ALL)`; the pivot columns are sources of each pivoted column (the CASE
+ * condition), the other columns of the item group. Spark's names: the value's alias or
+ * text, `value_agg` when there are several aggregates. Undefined for other shapes.
+ */
+function pivot(sql: string, start: number, open: number, itemStart: number): Rewrite | undefined {
+  // Only over a whole FROM item (`FROM t PIVOT`, `JOIN (…) PIVOT`): after `ON a = b.c` the
+  // chain is no table, and wrapping it would misread the query.
+  if (!/(?:\bfrom|\bjoin|,)\s*$/i.test(sql.slice(Math.max(0, itemStart - 40), itemStart))) return undefined;
+  const close = closeParen(sql, open);
+  const inside = sql.slice(open + 1, close - 1);
+  const m = /^([\s\S]*?)\bfor\s+(\([^()]*\)|[A-Za-z_]\w*|`[^`]+`)\s+in\s*\(([\s\S]*)\)\s*$/i.exec(inside);
+  if (!m) return undefined;
+  const dbx = (text: string) => normalizeForDuckDb(text.trim(), "databricks").text;
+  const colsText = m[2] as string;
+  const cols = (colsText.startsWith("(") ? splitArgs(colsText.slice(1, -1)) : [colsText])?.map(dbx);
+  const aggItems = splitArgs(m[1] as string);
+  const valueItems = splitArgs(m[3] as string);
+  if (!cols || !aggItems || !valueItems || aggItems.length === 0 || valueItems.length === 0) return undefined;
+  const aliased = (item: string) => {
+    const a = /^([\s\S]*?\S)\s+(?:as\s+)?([A-Za-z_]\w*|`[^`]+`)\s*$/i.exec(item.trim());
+    // A bare word after a literal or `)` is an alias; `count(*)` alone has none.
+    return a && /['"\d)]$/.test(a[1] as string)
+      ? { expr: (a[1] as string).trim(), name: (a[2] as string).replace(/^`|`$/g, "") }
+      : { expr: item.trim(), name: undefined };
+  };
+  const excluded = new Set(cols.map((c) => c.toLowerCase()));
+  const aggs: Array<{ fn: string; distinct: string; arg: string; name?: string }> = [];
+  for (const item of aggItems) {
+    const { expr, name } = aliased(item);
+    const call = /^([A-Za-z_]\w*)\s*\(\s*(distinct\s+)?([A-Za-z_]\w*|`[^`]+`|\*)\s*\)$/i.exec(expr);
+    if (!call) return undefined;
+    const arg = dbx(call[3] as string);
+    if (arg !== "*") excluded.add(arg.toLowerCase());
+    aggs.push({
+      fn: call[1] as string,
+      distinct: call[2] ? "DISTINCT " : "",
+      arg,
+      ...(name ? { name } : {}),
+    });
+  }
+  if (aggs.length > 1 && aggs.some((a) => a.name === undefined)) return undefined;
+  const outputs: string[] = [];
+  for (const item of valueItems) {
+    const { expr, name } = aliased(item);
+    const tuple = expr.startsWith("(") ? splitArgs(expr.slice(1, closeParen(expr, 0) - 1)) : [expr];
+    const label = name ?? /^(['"])(.*)\1$/s.exec(expr)?.[2] ?? (/^[\d.-]+$/.test(expr) ? expr : undefined);
+    if (!tuple || tuple.length !== cols.length || label === undefined) return undefined;
+    const cond = cols.map((c, k) => `${c} = ${dbx(tuple[k] as string)}`).join(" AND ");
+    for (const a of aggs) {
+      const outName = aggs.length > 1 ? `${label}_${a.name}` : label;
+      outputs.push(
+        `${a.fn}(${a.distinct}CASE WHEN ${cond} THEN ${a.arg === "*" ? "1" : a.arg} END) AS "${outName.replaceAll('"', '""')}"`,
+      );
+    }
+  }
+  return {
+    construct: "PIVOT",
+    from: start,
+    to: close,
+    text: " AS _pivot GROUP BY ALL)",
+    prev: ")",
+    prefix: {
+      at: itemStart,
+      text: `(SELECT * EXCLUDE (${[...excluded].join(", ")}), ${outputs.join(", ")} FROM `,
+    },
+  };
+}
+
+/** Words ending a select list at its own level. */
+const SELECT_LIST_END = /^(?:from|where|group|having|qualify|window|order|limit|union|intersect|except)$/i;
+
+/** Where the select list starting at `from` ends: a clause keyword or `)` at its level, `;`, the end. */
+function selectListEnd(sql: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < sql.length; i++) {
+    const ch = sql[i] as string;
+    const c = sql.charCodeAt(i);
+    if (ch === "'" || ch === '"' || ch === "`") {
+      const close = sql.indexOf(ch, i + 1);
+      i = close === -1 ? sql.length : close;
+    } else if ((ch === "-" && sql[i + 1] === "-") || ch === "#") {
+      const nl = sql.indexOf("\n", i);
+      i = nl === -1 ? sql.length : nl;
+    } else if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") {
+      if (depth === 0) return i;
+      depth--;
+    } else if (ch === ";" && depth === 0) return i;
+    else if (isWordStart(c) && !isWordChar(sql.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (j < sql.length && isWordChar(sql.charCodeAt(j))) j++;
+      if (depth === 0 && SELECT_LIST_END.test(sql.slice(i, j))) return i;
+      i = j - 1;
+    }
+  }
+  return sql.length;
+}
+
+/**
+ * BigQuery `SELECT AS STRUCT a, b AS f` (one struct column of the items) as
+ * `SELECT struct_pack(a, f := b)`, and `SELECT AS VALUE x` as `SELECT x`.
+ */
+function selectAs(sql: string, start: number, itemsAt: number, asStruct: boolean): Rewrite | undefined {
+  const listEnd = selectListEnd(sql, itemsAt);
+  const items = splitArgs(sql.slice(itemsAt, listEnd));
+  if (items === undefined || items.length === 0) return undefined;
+  if (!asStruct && items.length !== 1) return undefined;
+  const fields = items.map((item) => {
+    const m = /^([\s\S]*?)\s+AS\s+([A-Za-z_]\w*|`[^`]*`)\s*$/i.exec(item);
+    const value = normalizeForDuckDb((m ? (m[1] as string) : item).trim(), "bigquery").text;
+    if (!m || !asStruct) return value;
+    const name = (m[2] as string).replace(/^`|`$/g, "");
+    return `"${name.replaceAll('"', '""')}" := ${value}`;
+  });
+  return {
+    construct: asStruct ? "SELECT AS STRUCT" : "SELECT AS VALUE",
+    from: start,
+    to: listEnd,
+    text: asStruct ? `SELECT struct_pack(${fields.join(", ")}) ` : `SELECT ${fields[0]} `,
+    prev: ")",
+  };
 }
 
 /** `STRUCT(a AS f, b)` from `start` (the word), its `(` at `open`: `struct_pack(a, b)`. */

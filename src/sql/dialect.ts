@@ -7,10 +7,13 @@
  *  1. As written, when a one-regex check finds nothing the dialect writes differently.
  *  2. Lexically normalised (dialect-normalize.ts: backticks, dialect strings, `col:path`,
  *     bare date parts, `* EXCEPT`, OFFSET subscripts, BigQuery UNNEST aliases, STREAM,
- *     time travel), with a map of its edits back to the user's text: ~10-20 µs a model.
+ *     time travel; and the common grammar DuckDB lacks rewritten to its equivalent for
+ *     lineage: FLATTEN, WITHIN GROUP, STRUCT(… AS f), SELECT AS STRUCT, LATERAL VIEW,
+ *     PIVOT, SAMPLE, RLIKE, …), with a map of its edits back to the user's text:
+ *     ~10-20 µs a model.
  *  3. Transpiled by @polyglot-sql/sdk (loaded on the first model that needs it: ~0.5-0.75 s
- *     and ~150 MB once) for grammar DuckDB lacks (FLATTEN, WITHIN GROUP, STRUCT(… AS f),
- *     LATERAL VIEW, …) or when DuckDB rejects road 2; polyglot's known output problems
+ *     and ~150 MB once) for the rest of what DuckDB's grammar lacks, or when DuckDB
+ *     rejects road 2; polyglot's known output problems
  *     are fixed here (`fixTranspiled`). ~0.2-1.4 ms a model.
  * A construct none of them reads is an E001 naming the dialect, the construct and where.
  *

@@ -40,6 +40,11 @@ export type IndirectVia =
 /** A column read by a non-value clause, resolved (through CTEs and subqueries) to the tables read. */
 export interface IndirectSource extends ColumnSource {
   via: IndirectVia;
+  /**
+   * The model's output columns this read affects; `[]` = unknown, i.e. every output column.
+   * Optional only until the walker (src/sql/lineage.ts) fills it; consumers treat missing as `[]`.
+   */
+  outputs?: string[];
 }
 
 export interface OutputColumn {

@@ -40,6 +40,7 @@ export function historyPayload(store: StateStore, opts: { since?: string; limit:
       started_at: r.started_at,
       finished_at: r.finished_at,
       status: r.status,
+      command: r.command,
       trigger: r.trigger,
       scope: r.scope,
       config_hash: r.config_hash,

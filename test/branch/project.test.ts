@@ -129,13 +129,30 @@ FROM stg_orders AS o JOIN stg_customers AS c ON c.customer_id = o.customer_id
       columns_retyped: [{ name: "amount", production_type: "DECIMAL(10,2)", branch_type: "DOUBLE" }],
       rows_only_in_branch: 0,
       rows_only_in_production: 0,
+      // Value and indirect (SPEC §15): fct_status groups by status, fct_revenue filters on it.
       blast_radius: [
-        { column: "status", change: "removed", downstream: [{ model: "fct_status", column: "status" }] },
-        { column: "amount", change: "retyped", downstream: [{ model: "fct_revenue", column: "revenue" }] },
+        {
+          column: "status",
+          change: "removed",
+          downstream: [
+            { model: "fct_status", column: "status", kind: "value" },
+            { model: "fct_revenue", column: "country", kind: "indirect" },
+            { model: "fct_revenue", column: "revenue", kind: "indirect" },
+            { model: "fct_revenue", column: "orders", kind: "indirect" },
+            { model: "fct_status", column: "orders", kind: "indirect" },
+          ],
+        },
+        {
+          column: "amount",
+          change: "retyped",
+          downstream: [{ model: "fct_revenue", column: "revenue", kind: "value" }],
+        },
       ],
     });
     const t = text(["branch", "compare", "feat_new_join"], dir).stdout;
-    expect(t).toContain("removed int_orders.status is read by: fct_status.status");
+    expect(t).toContain(
+      "removed int_orders.status is read by: fct_status.status, fct_revenue.country (indirect), fct_revenue.revenue (indirect), fct_revenue.orders (indirect), fct_status.orders (indirect)",
+    );
     expect(t).toContain("retyped int_orders.amount is read by: fct_revenue.revenue");
 
     // A view model changed on the branch is promoted as a view reading production.

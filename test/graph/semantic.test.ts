@@ -132,3 +132,99 @@ describe("SemanticGraph traces", () => {
     );
   });
 });
+
+describe("SemanticGraph indirect edges (SPEC 15)", () => {
+  // src.a, src.k -> m (WHERE k; a window ORDER BY a computes m.r) -> n (GROUP BY m.x).
+  const build = () => {
+    const g = graph({ m: ["x", "y", "r"], n: ["x", "cnt"] }, ["src.a -> m.x", "src.b -> m.y", "m.x -> n.x"]);
+    g.addIndirect("m", [
+      { source: { model: "src", column: "k" }, via: "where", outputs: [] },
+      { source: { model: "src", column: "a" }, via: "window_order", outputs: ["r"] },
+      // A second read of the same (column, via) widens the first one's outputs.
+      { source: { model: "src", column: "a" }, via: "window_order", outputs: ["y"] },
+    ]);
+    g.addIndirect("n", [{ source: { model: "m", column: "x" }, via: "group_by", outputs: [] }]);
+    return g;
+  };
+  const ind = (e: {
+    source: { model: string; column: string };
+    target: { model: string; column: string };
+    via?: string;
+    kind?: string;
+    depth?: number;
+  }) =>
+    `${e.source.model}.${e.source.column} -> ${e.target.model}.${e.target.column} (${e.kind === "indirect" ? e.via : "value"})${e.depth === undefined ? "" : ` @${e.depth}`}`;
+
+  test("a read with no outputs affects every output column; listed outputs only those; counts as expanded", () => {
+    const g = build();
+    expect(g.indirectOf("m")).toEqual([
+      { source: { model: "src", column: "k" }, via: "where", outputs: ["x", "y", "r"] },
+      { source: { model: "src", column: "a" }, via: "window_order", outputs: ["r", "y"] },
+    ]);
+    expect(g.indirectProducers("m", "r").map(ind)).toEqual([
+      "src.k -> m.r (where)",
+      "src.a -> m.r (window_order)",
+    ]);
+    expect(g.indirectProducers("m", "x").map(ind)).toEqual(["src.k -> m.x (where)"]);
+    expect(g.indirectConsumers("m", "x").map(ind)).toEqual([
+      "m.x -> n.x (group_by)",
+      "m.x -> n.cnt (group_by)",
+    ]);
+    // 3 (where) + 2 (window) + 2 (group by), stored as 3 reads; the value edges are untouched.
+    expect(g.indirectEdgeCount).toBe(7);
+    expect(g.indirectReadCount).toBe(3);
+    expect(g.edgeCount).toBe(3);
+    expect(g.edges().map(fmt)).toEqual(["src.a -> m.x", "src.b -> m.y", "m.x -> n.x"]);
+    expect(g.indirectKnown("m")).toBe(true);
+    expect(g.indirectKnown("src")).toBe(false);
+  });
+
+  test("traces with indirect edges mark each entry; value edges of a node come first", () => {
+    const g = build();
+    expect(g.traceWithIndirect("n", "cnt", "upstream").map(ind)).toEqual([
+      "m.x -> n.cnt (group_by) @1",
+      "src.a -> m.x (value) @2",
+      "src.k -> m.x (where) @2",
+    ]);
+    expect(g.traceWithIndirect("src", "a", "downstream").map(ind)).toEqual([
+      "src.a -> m.x (value) @1",
+      "src.a -> m.r (window_order) @1",
+      "src.a -> m.y (window_order) @1",
+      "m.x -> n.x (value) @2",
+      "m.x -> n.x (group_by) @2",
+      "m.x -> n.cnt (group_by) @2",
+    ]);
+    // Without --indirect the trace is the value trace.
+    expect(g.traceDownstream("src", "a").map(fmt)).toEqual(["src.a -> m.x @1", "m.x -> n.x @2"]);
+  });
+
+  test("impact: value if a path of value edges reaches the column, else indirect; or the first edge's kind", () => {
+    const g = build();
+    const show = (kindBy: "path" | "edge") =>
+      g
+        .impact([{ model: "src", column: "k" }], kindBy)
+        .map((r) => `${r.model}.${r.column}:${r.kind}@${r.depth}`);
+    expect(show("path")).toEqual([
+      "m.x:indirect@1",
+      "m.y:indirect@1",
+      "m.r:indirect@1",
+      "n.x:indirect@2",
+      "n.cnt:indirect@2",
+    ]);
+    // By edge: n.x is reached from m.x by a value edge (diff's `via`).
+    expect(show("edge")).toEqual([
+      "m.x:indirect@1",
+      "m.y:indirect@1",
+      "m.r:indirect@1",
+      "n.x:value@2",
+      "n.cnt:indirect@2",
+    ]);
+    expect(g.impact([{ model: "src", column: "a" }]).map((r) => `${r.model}.${r.column}:${r.kind}`)).toEqual([
+      "m.x:value",
+      "m.r:indirect",
+      "m.y:indirect",
+      "n.x:value",
+      "n.cnt:indirect",
+    ]);
+  });
+});

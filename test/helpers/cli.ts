@@ -44,3 +44,25 @@ export function rocky(
 export function tempDir(prefix = "rocky-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * `rocky` as an async child: for tests whose loopback stand-in answers from this
+ * process's event loop (a sync spawn would block it).
+ */
+export async function rockyAsync(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(p.stdout).text(),
+    new Response(p.stderr).text(),
+    p.exited,
+  ]);
+  return { code, stdout, stderr };
+}

@@ -476,11 +476,15 @@ describe("databricks", () => {
     ]);
   });
 
-  test("struct.*: fields unknown, said so (not 'no such table')", async () => {
+  test("struct.*: fields unknown, said so (not 'no such table'), naming the column's table when known", async () => {
     const a = await analyse("databricks", "SELECT s.*, id FROM cat.sch.tbl", T);
     expect(a.columns).toBeUndefined();
-    expect(a.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
-      "W010 cannot expand s.*: no table has that name, and if s is a struct column its fields are not known",
+    expect(a.diagnostics.map((d) => `${d.code} ${d.message} (${d.suggestion})`)).toEqual([
+      "W010 cannot expand s.*: s is a column of cat.sch.tbl whose struct fields are not known (list the fields explicitly (s.field AS field, …))",
+    ]);
+    const u = await analyse("databricks", "SELECT q.*, id FROM cat.sch.tbl", T);
+    expect(u.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "W010 cannot expand q.*: no table has that name, and if q is a struct column its fields are not known",
     ]);
   });
 
@@ -662,7 +666,7 @@ describe("routing and fixes", () => {
     }
   });
 
-  test("common grammar DuckDB lacks is rewritten lexically (no polyglot): FLATTEN, WITHIN GROUP, IGNORE NULLS, LIKE ANY, STRUCT, LATERAL VIEW", () => {
+  test("common grammar DuckDB lacks is rewritten lexically (no polyglot): FLATTEN, WITHIN GROUP, IGNORE NULLS, LIKE ANY, STRUCT, LATERAL VIEW, SAMPLE, RLIKE, SELECT AS STRUCT", async () => {
     const cases: Array<[SqlDialect, string, string]> = [
       [
         "snowflake",
@@ -690,12 +694,85 @@ describe("routing and fixes", () => {
         "SELECT id, pos, v FROM t LEFT JOIN LATERAL UNNEST(xs) AS e(pos, v) ON TRUE WHERE id > 0",
       ],
       ["databricks", "SELECT array(a, b) AS arr FROM t", 'SELECT "array"(a, b) AS arr FROM t'],
+      [
+        "snowflake",
+        "SELECT s.id FROM raw.a s SAMPLE BERNOULLI (10 ROWS) SEED (3) JOIN raw.b TABLESAMPLE (5) b ON b.id = s.id",
+        "SELECT s.id FROM raw.a s   JOIN raw.b   b ON b.id = s.id",
+      ],
+      [
+        "databricks",
+        "SELECT id FROM t TABLESAMPLE (50 PERCENT) WHERE name RLIKE '^a' AND name NOT RLIKE 'b' AND rlike(name, 'c')",
+        "SELECT id FROM t   WHERE name SIMILAR TO '^a' AND name NOT SIMILAR TO 'b' AND rlike(name, 'c')",
+      ],
+      [
+        "bigquery",
+        "SELECT ARRAY(SELECT AS STRUCT id, `name` AS n) AS info, (SELECT AS VALUE x FROM UNNEST(xs) x LIMIT 1) AS v FROM t",
+        'SELECT ARRAY(SELECT struct_pack(id, "n" := "name") ) AS info, (SELECT x FROM UNNEST(xs) x(x) LIMIT 1) AS v FROM t',
+      ],
     ];
     for (const [dialect, sql, text] of cases) {
       const n = normalizeForDuckDb(sql, dialect);
       expect(n.hard).toBeUndefined();
       expect(n.text).toBe(text);
+      // DuckDB reads the rewrite itself: no transpile is needed.
+      const [parsed] = await parser().parseMany([n.text]);
+      expect(parsed?.ok).toBe(true);
     }
+  });
+
+  test("Databricks PIVOT over several columns: the pivot columns are sources of each pivoted column, the rest group", async () => {
+    const sql =
+      "SELECT * FROM (SELECT course, year, earnings, s FROM courseSales JOIN years ON year = y)\n" +
+      "PIVOT (sum(earnings) FOR (course, s) IN (('dotNET', 2) as c1, ('Java', 1) as c2)) p";
+    const schemas: Schemas = { coursesales: ["course", "year", "earnings"], years: ["y", "s"] };
+    expect(await lineage("databricks", sql, schemas)).toEqual([
+      "year <- coursesales.year [direct]",
+      "c1 <- coursesales.course, years.s, coursesales.earnings [aggregation: sum]",
+      "c2 <- coursesales.course, years.s, coursesales.earnings [aggregation: sum]",
+    ]);
+    expect(await refTexts("databricks", sql)).toEqual(["courseSales", "years"]);
+    // PIVOT after a join condition: not a FROM item rocky rewrites (polyglot's to read).
+    const joined = normalizeForDuckDb(
+      "SELECT * FROM a JOIN b ON a.id = b.id PIVOT (sum(n) FOR k IN ('x' AS x))",
+      "databricks",
+    );
+    expect(joined.text).not.toContain("GROUP BY ALL");
+    // One column, unaliased string values and two aggregates: Spark's names.
+    expect(
+      await lineage(
+        "databricks",
+        'SELECT * FROM raw.t PIVOT (sum(n) AS total, count(*) AS k FOR kind IN ("a", "b"))',
+        { "raw.t": ["id", "kind", "n"] },
+      ),
+    ).toEqual([
+      "id <- raw.t.id [direct]",
+      "a_total <- raw.t.kind, raw.t.n [aggregation: sum]",
+      "a_k <- raw.t.kind [aggregation: count]",
+      "b_total <- raw.t.kind, raw.t.n [aggregation: sum]",
+      "b_k <- raw.t.kind [aggregation: count]",
+    ]);
+  });
+
+  test("SAMPLE, RLIKE and SELECT AS STRUCT/VALUE keep their sources", async () => {
+    expect(
+      await lineage("snowflake", "SELECT id, name FROM raw.src SAMPLE (10) WHERE status <> 'x'", {
+        "RAW.SRC": ["ID", "NAME", "STATUS"],
+      }),
+    ).toEqual(["ID <- RAW.SRC.ID [direct]", "NAME <- RAW.SRC.NAME [direct]"]);
+    expect(
+      await lineage(
+        "databricks",
+        "SELECT id, name RLIKE '^a' AS a FROM `raw`.`src` WHERE name NOT RLIKE 'b'",
+        {
+          "raw.src": ["id", "name"],
+        },
+      ),
+    ).toEqual(["id <- raw.src.id [direct]", "a <- raw.src.name [expression]"]);
+    expect(
+      await lineage("bigquery", "SELECT ARRAY(SELECT AS STRUCT id, name AS n) AS info FROM `raw.src`", {
+        "raw.src": ["id", "name"],
+      }),
+    ).toEqual(["info <- raw.src.id, raw.src.name [aggregation: array_agg]"]);
   });
 
   test("polyglot output fixed: JOIN LATERAL without ON, bare INTERVAL amounts, one-identifier BigQuery names", () => {

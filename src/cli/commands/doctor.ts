@@ -3,7 +3,14 @@ import type { Payload } from "../../output/common.ts";
 import type { DoctorOutput } from "../../output/schemas/doctor.ts";
 import { alignColumns } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
-import { adapterChecks, configCheck, pathsCheck, stateCheck, versionCheck } from "../../doctor/checks.ts";
+import {
+  adapterChecks,
+  cacheCheck,
+  configCheck,
+  pathsCheck,
+  stateCheck,
+  versionCheck,
+} from "../../doctor/checks.ts";
 import { ExitCode } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { emit, envelope } from "../output.ts";
@@ -15,7 +22,7 @@ export default defineCommand({
   meta: {
     name: "doctor",
     description: `Check that the project is ready to run: config, adapter credentials and
-connection, state file integrity, writable paths, versions. Exit 1 when a check fails.
+connection, state file integrity, writable paths, compile cache, versions. Exit 1 when a check fails.
 
 Example:
   rocky doctor
@@ -34,7 +41,7 @@ Example:
     const { check, config } = await configCheck(() => loadConfig(findConfig(g.config), g.statePath));
     checks.push(check);
     if (config) {
-      checks.push(stateCheck(config.statePath), pathsCheck(config));
+      checks.push(stateCheck(config.statePath), pathsCheck(config), cacheCheck(config.root));
       checks.push(...(await adapterChecks(config, args.connect)));
     }
     const success = checks.every((c) => c.status !== "fail");

@@ -72,6 +72,7 @@ Example:
             r.run_id,
             when(r.started_at),
             statusColour(r.status),
+            r.command,
             r.trigger,
             r.scope,
             `${ok}/${r.models.length}`,
@@ -79,7 +80,7 @@ Example:
             secs(r.duration_ms),
           ];
         });
-        return `${table(["RUN ID", "STARTED", "STATUS", "TRIGGER", "SCOPE", "MODELS OK", "TESTS OK", "DURATION"], rows)}\n\nTotal runs: ${p.count}`;
+        return `${table(["RUN ID", "STARTED", "STATUS", "COMMAND", "TRIGGER", "SCOPE", "MODELS OK", "TESTS OK", "DURATION"], rows)}\n\nTotal runs: ${p.count}`;
       });
     } finally {
       store.close();

@@ -38,7 +38,8 @@ Example:
   rocky lineage fct_orders.total --upstream
   rocky lineage raw.orders --column amount --downstream
   rocky lineage fct_orders --format html --out lineage.html
-  rocky lineage --select +fct_orders --format mermaid   # the subgraph of a selection`,
+  rocky lineage --select +fct_orders --format mermaid   # the subgraph of a selection
+  rocky lineage fct_orders.total --indirect   # also the columns that decide its rows`,
   },
   args: {
     target: {
@@ -61,7 +62,8 @@ Example:
     out: { type: "string", description: "Write to FILE instead of stdout" },
     indirect: {
       type: "boolean",
-      description: "Also list the columns that decide which rows exist or how they are grouped (model level)",
+      description:
+        "Also follow indirect edges: columns that decide which rows exist or how they are grouped and ordered (WHERE, JOIN, GROUP BY, windows…)",
     },
   },
   async run({ args, rawArgs }) {
@@ -91,14 +93,10 @@ Example:
     const compiled = await loadAndCompile(globals().config);
     const { graph } = compiled;
     let text: string;
-    if (selecting && args.indirect)
-      throw new UsageError(
-        "--indirect does not combine with --select",
-        "give one model: 'rocky lineage MODEL --indirect'",
-      );
+    const indirect = args.indirect === true;
     if (selecting) {
       const chosen = selectInProject(compiled, selectors);
-      const sub = selectionLineage(graph, chosen);
+      const sub = selectionLineage(graph, chosen, indirect);
       text =
         format === "json"
           ? JSON.stringify(envelope("lineage", sub), null, 2)
@@ -119,21 +117,15 @@ Example:
       return output(text, args.out);
     }
     const target = resolveTarget(graph, args.target!, args.column);
-    // Indirect reads are kept per model, not per column: no trace or picture shows them yet.
-    if (args.indirect && (target.column !== undefined || (format !== "json" && format !== "text")))
-      throw new UsageError(
-        "--indirect lists a model's indirect reads; it does not combine with a column or --format dot|mermaid|html",
-        `e.g. 'rocky lineage ${target.table.name} --indirect'`,
-      );
     if (format === "json" || format === "text") {
       if (target.column === undefined) {
-        const payload = modelLineage(graph, target.table, args.indirect === true);
+        const payload = modelLineage(graph, target.table, indirect);
         text =
           format === "json"
             ? JSON.stringify(envelope("lineage", payload), null, 2)
-            : renderModelText(graph, target.table, args.indirect === true);
+            : renderModelText(graph, target.table, indirect);
       } else {
-        const payload = columnLineage(graph, target.table, target.column, direction ?? "upstream");
+        const payload = columnLineage(graph, target.table, target.column, direction ?? "upstream", indirect);
         text =
           format === "json"
             ? JSON.stringify(envelope("lineage", payload), null, 2)
@@ -143,6 +135,7 @@ Example:
                 payload.direction,
                 payload.trace,
                 payload.unavailable,
+                payload.reached,
               );
       }
     } else {
@@ -154,7 +147,7 @@ Example:
         target.column === undefined
           ? `Lineage of ${target.table.name}`
           : `${direction === "downstream" ? "Downstream of" : "Upstream of"} ${target.table.name}.${target.column}`;
-      const picture = buildPicture(graph, title, focus, edgesToDraw(graph, target, direction));
+      const picture = buildPicture(graph, title, focus, edgesToDraw(graph, target, direction, indirect));
       text = drawPicture(format, picture);
     }
     output(text, args.out);

@@ -13,7 +13,9 @@ export default defineCommand({
   meta: {
     name: "seed",
     description: `Load every seeds/*.csv as a table of the default schema (types detected, or
-declared in seeds/<name>.toml as [columns] name = "TYPE"); recorded as a run.
+declared in seeds/<name>.toml as [columns] name = "TYPE", DuckDB type names); recorded as
+a run. On Snowflake, BigQuery and Databricks the CSV is read here by DuckDB and loaded
+through a staging table, so the seed table is replaced whole or not at all.
 
 Example:
   rocky seed

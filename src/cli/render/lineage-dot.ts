@@ -1,5 +1,6 @@
-/** Graphviz DOT: one cluster per table, one node per column, transforms as edge labels. */
-import type { Picture } from "./lineage-picture.ts";
+/** Graphviz DOT: one cluster per table, one node per column, transforms as edge labels;
+ * indirect edges dashed, labelled with their clause (`where`, `join`, …). */
+import { isIndirect, type Picture } from "./lineage-picture.ts";
 
 const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
@@ -16,7 +17,11 @@ export function renderDot(p: Picture): string {
     lines.push("  }");
   });
   for (const e of p.edges) {
-    const label = e.transform === "direct" ? "" : ` [label=${q(e.transform)}]`;
+    const label = isIndirect(e)
+      ? ` [style=dashed, label=${q(e.via ?? "indirect")}]`
+      : e.transform === "direct"
+        ? ""
+        : ` [label=${q(e.transform)}]`;
     lines.push(
       `  ${q(`${e.source.model}.${e.source.column}`)} -> ${q(`${e.target.model}.${e.target.column}`)}${label};`,
     );

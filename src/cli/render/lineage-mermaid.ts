@@ -1,5 +1,5 @@
-/** Mermaid flowchart: one subgraph per table, one node per column. */
-import { type Picture, columnKey } from "./lineage-picture.ts";
+/** Mermaid flowchart: one subgraph per table, one node per column; indirect edges dotted. */
+import { type Picture, columnKey, isIndirect } from "./lineage-picture.ts";
 
 /** Mermaid labels are quoted; a quote inside is written as an entity. */
 const label = (s: string) => `"${s.replace(/"/g, "#quot;")}"`;
@@ -20,7 +20,12 @@ export function renderMermaid(p: Picture): string {
   for (const e of p.edges) {
     const from = ids.get(columnKey(e.source));
     const to = ids.get(columnKey(e.target));
-    const arrow = e.transform === "direct" ? "-->" : `-->|${label(e.transform)}|`;
+    // Mermaid's dotted link is its dashed line: indirect edges, labelled with their clause.
+    const arrow = isIndirect(e)
+      ? `-.->|${label(e.via ?? "indirect")}|`
+      : e.transform === "direct"
+        ? "-->"
+        : `-->|${label(e.transform)}|`;
     lines.push(`  ${from} ${arrow} ${to}`);
   }
   const focus =

@@ -3,7 +3,13 @@
  * of edges, each with its columns in order, and the edges. Built once, drawn by each
  * renderer.
  */
-import type { LineageEdge, QualifiedColumn, SemanticGraph } from "../../graph/semantic.ts";
+import type { EdgeKind, LineageEdge, QualifiedColumn, TableKind } from "../../graph/semantic.ts";
+import type { IndirectVia } from "../../sql/types.ts";
+
+/** An edge of the picture: value edges may omit `kind`; indirect ones are drawn dashed, labelled `via`. */
+export type PictureEdge = LineageEdge & { kind?: EdgeKind; via?: IndirectVia };
+
+export const isIndirect = (e: PictureEdge): boolean => e.kind === "indirect";
 
 export interface PictureTable {
   name: string;
@@ -17,7 +23,7 @@ export interface PictureTable {
 export interface Picture {
   title: string;
   tables: PictureTable[];
-  edges: LineageEdge[];
+  edges: PictureEdge[];
   /** The column (or table, column undefined) the picture is about, highlighted. */
   focus: { model: string; column?: string };
 }
@@ -25,11 +31,24 @@ export interface Picture {
 const k = (c: QualifiedColumn) => `${c.model.toLowerCase()}.${c.column.toLowerCase()}`;
 export const columnKey = k;
 
+/** What a picture needs of the project's tables: the semantic graph, or a catalog (the docs site). */
+export interface TableLookup {
+  table(
+    name: string,
+  ): { name: string; kind: TableKind; columns: string[] | undefined; unavailable?: string } | undefined;
+  allTables(): { name: string }[];
+}
+
+/**
+ * `everyTable`: draw every table of the lookup with all its columns (the docs site's
+ * whole-project graph), not only the columns the edges touch.
+ */
 export function buildPicture(
-  graph: SemanticGraph,
+  graph: TableLookup,
   title: string,
   focus: { model: string; column?: string },
-  edges: LineageEdge[],
+  edges: PictureEdge[],
+  everyTable = false,
 ): Picture {
   const byName = new Map<string, PictureTable>();
   const add = (model: string): PictureTable => {
@@ -54,6 +73,11 @@ export function buildPicture(
   const focusTable = add(focus.model);
   if (focus.column !== undefined) addColumn({ model: focus.model, column: focus.column });
   else for (const c of graph.table(focus.model)?.columns ?? []) addColumn({ model: focus.model, column: c });
+  if (everyTable)
+    for (const { name } of graph.allTables()) {
+      add(name);
+      for (const c of graph.table(name)?.columns ?? []) addColumn({ model: name, column: c });
+    }
   for (const e of edges) {
     addColumn(e.source);
     addColumn(e.target);

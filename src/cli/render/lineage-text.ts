@@ -1,5 +1,12 @@
 /** Plain-text lineage: a model's columns with their direct sources, or a column trace as a tree. */
-import type { LineageEdge, SemanticGraph, TableInfo, TraceEntry } from "../../graph/semantic.ts";
+import type {
+  KindedTraceEntry,
+  LineageEdge,
+  ReachedColumn,
+  SemanticGraph,
+  TableInfo,
+  TraceEntry,
+} from "../../graph/semantic.ts";
 import { dim } from "../style.ts";
 
 const qc = (c: { model: string; column: string }) => `${c.model}.${c.column}`;
@@ -31,10 +38,18 @@ export function renderModelText(graph: SemanticGraph, t: TableInfo, indirect = f
     const reads = graph.indirectOf(t.name);
     lines.push("", "Indirect (columns that decide which rows exist, or how they are grouped and ordered):");
     if (reads.length === 0) lines.push(`  ${dim("(none)")}`);
-    for (const r of reads) lines.push(`  ${qc(r.source)} ${dim(`(${r.via})`)}`);
+    const all = t.columns.length;
+    for (const r of reads) {
+      const affects = r.outputs.length === all ? "" : ` -> ${r.outputs.join(", ")}`;
+      lines.push(`  ${qc(r.source)} ${dim(`(${r.via})`)}${affects}`);
+    }
   }
   return lines.join("\n");
 }
+
+/** An edge's label in text: its transform, or `indirect: where` for an indirect one. */
+const edgeLabel = (e: TraceEntry | KindedTraceEntry) =>
+  "kind" in e && e.kind === "indirect" ? `indirect: ${e.via}` : e.transform;
 
 /**
  * A trace as a tree: each edge under the column it was reached from, indented by its
@@ -44,8 +59,9 @@ export function renderTraceText(
   model: string,
   column: string,
   direction: "upstream" | "downstream",
-  trace: TraceEntry[],
+  trace: (TraceEntry | KindedTraceEntry)[],
   unavailable: string | undefined,
+  reached?: ReachedColumn[],
 ): string {
   const up = direction === "upstream";
   const lines = [`${up ? "Column trace" : "Column consumers"}: ${model}.${column} (${direction})`];
@@ -67,7 +83,7 @@ export function renderTraceText(
       // A column reached again is not expanded twice; say so when it has more below it.
       const seeAbove = expanded.has(k) && (children.get(k)?.length ?? 0) > 0 ? ` ${dim("(see above)")}` : "";
       lines.push(
-        `${"  ".repeat(indent)}${up ? "<-" : "->"} ${qc(next)} ${dim(`(${e.transform})`)}${seeAbove}`,
+        `${"  ".repeat(indent)}${up ? "<-" : "->"} ${qc(next)} ${dim(`(${edgeLabel(e)})`)}${seeAbove}`,
       );
       walk(k, indent + 1);
     }
@@ -81,6 +97,14 @@ export function renderTraceText(
       );
   } else if (unavailable !== undefined && up)
     lines.push(`  ${dim(`note: ${model} is unavailable: ${unavailable}`)}`);
+  if (reached && reached.length > 0) {
+    const byValue = reached.filter((r) => r.kind === "value").length;
+    lines.push(
+      "",
+      `Reached: ${reached.length} columns (${byValue} by value, ${reached.length - byValue} only indirectly)`,
+    );
+    for (const r of reached) lines.push(`  ${qc(r)} ${dim(`(${r.kind}, depth ${r.depth})`)}`);
+  }
   return lines.join("\n");
 }
 

@@ -124,12 +124,16 @@ export const ModelCompareSchema = v.object({
   compared_columns: v.array(v.string()),
   sample_only_in_branch: v.array(v.record(v.string(), v.unknown())),
   sample_only_in_production: v.array(v.record(v.string(), v.unknown())),
-  /** Downstream columns that read a removed or retyped column (column-level lineage). */
+  /**
+   * Downstream columns that read a removed or retyped column (column-level lineage), each
+   * with the kind that reached it: `value` if some path of value edges does, else `indirect`
+   * (the column decides which rows a downstream model has; SPEC §15).
+   */
   blast_radius: v.array(
     v.object({
       column: v.string(),
       change: v.picklist(["removed", "retyped"]),
-      downstream: v.array(ColumnRef),
+      downstream: v.array(v.object({ ...ColumnRef.entries, kind: v.picklist(["value", "indirect"]) })),
     }),
   ),
   /** The key rows were matched on; null: the unkeyed row-hash diff. */

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { LineageEdgeSchema, envelopeFields } from "../common.ts";
+import { IndirectViaSchema } from "./compile.ts";
 
 /** `rocky catalog`: every model and external source, their columns, and the column edges. */
 export const CatalogOutput = v.object({
@@ -25,6 +26,17 @@ export const CatalogOutput = v.object({
     }),
   ),
   edges: v.array(LineageEdgeSchema),
+  /**
+   * Indirect edges (SPEC §15): the source column decides which rows the target's model has,
+   * or how they are grouped or ordered, through the clause `via`.
+   */
+  indirect_edges: v.array(
+    v.object({
+      source: v.object({ model: v.string(), column: v.string() }),
+      target: v.object({ model: v.string(), column: v.string() }),
+      via: IndirectViaSchema,
+    }),
+  ),
 });
 
 /** `rocky docs`: where the site was written. */
@@ -33,6 +45,8 @@ export const DocsOutput = v.object({
   file: v.string(),
   models: v.number(),
   sources: v.number(),
+  /** With --serve: where the site is served. */
+  url: v.optional(v.string()),
 });
 
 /** `rocky show`: the first rows of a model's table (64-bit integers beyond 2^53 as strings). */
@@ -40,6 +54,10 @@ export const ShowOutput = v.object({
   ...envelopeFields,
   model: v.string(),
   target: v.string(),
+  /** "table": rows read from the built table; "query": the model's SELECT run now (--sql). */
+  from: v.picklist(["table", "query"]),
+  /** Whether the model's table exists. */
+  built: v.boolean(),
   columns: v.array(v.object({ name: v.string(), type: v.string() })),
   rows: v.array(v.array(v.unknown())),
 });

@@ -63,6 +63,26 @@ const Unavailable = {
   unavailable: v.optional(v.string()),
 };
 
+/** The clause through which an indirect edge's source decides the target's rows (SPEC §15). */
+export const IndirectViaSchema = v.picklist([
+  "where",
+  "join",
+  "group_by",
+  "having",
+  "qualify",
+  "window_partition",
+  "window_order",
+  "order_limit",
+  "distinct",
+]);
+
+/** With `--indirect`: every edge says its kind; an indirect one its clause (its transform is `indirect`). */
+const KindedEdgeSchema = v.object({
+  ...LineageEdgeSchema.entries,
+  kind: v.optional(v.picklist(["value", "indirect"])),
+  via: v.optional(IndirectViaSchema),
+});
+
 export const LineageOutput = v.object({
   ...envelopeFields,
   model: v.string(),
@@ -81,17 +101,9 @@ export const LineageOutput = v.object({
     v.array(
       v.object({
         source: v.object({ model: v.string(), column: v.string() }),
-        via: v.picklist([
-          "where",
-          "join",
-          "group_by",
-          "having",
-          "qualify",
-          "window_partition",
-          "window_order",
-          "order_limit",
-          "distinct",
-        ]),
+        via: IndirectViaSchema,
+        /** The output columns it affects (all of them for a WHERE, JOIN, …; a window's own column). */
+        outputs: v.array(v.string()),
       }),
     ),
   ),
@@ -104,7 +116,21 @@ export const ColumnLineageOutput = v.object({
   column: v.string(),
   direction: v.picklist(["upstream", "downstream"]),
   /** Breadth-first: by depth, then graph order; each edge once. */
-  trace: v.array(v.object({ ...LineageEdgeSchema.entries, depth: v.number() })),
+  trace: v.array(v.object({ ...KindedEdgeSchema.entries, depth: v.number() })),
+  /**
+   * `--downstream --indirect`: each column reached once, at its smallest depth, with the
+   * kind that reached it (`value` if some path of value edges does, else `indirect`).
+   */
+  reached: v.optional(
+    v.array(
+      v.object({
+        model: v.string(),
+        column: v.string(),
+        depth: v.number(),
+        kind: v.picklist(["value", "indirect"]),
+      }),
+    ),
+  ),
   ...Unavailable,
 });
 
@@ -122,8 +148,8 @@ export const LineageSelectionOutput = v.object({
       ...Unavailable,
     }),
   ),
-  /** Edges into the selected models, from each other and from external sources. */
-  edges: v.array(LineageEdgeSchema),
+  /** Edges into the selected models, from each other and from external sources (with `--indirect`, of both kinds). */
+  edges: v.array(KindedEdgeSchema),
 });
 
 export const DagOutput = v.object({

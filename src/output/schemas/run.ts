@@ -106,6 +106,8 @@ export const HistoryOutput = v.object({
       started_at: v.string(),
       finished_at: v.nullable(v.string()),
       status: v.string(),
+      /** The command that recorded the run: run, seed, branch promote, branch rollback, replay… */
+      command: v.string(),
       trigger: v.string(),
       scope: v.string(),
       config_hash: v.string(),
