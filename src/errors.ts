@@ -86,7 +86,12 @@ export function closeMatches(input: string, candidates: Iterable<string>, limit 
   return scored.slice(0, limit).map((s) => s.c);
 }
 
+/** `did you mean 'a', 'b'?` for candidates close to `input`, or undefined when none is. */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
-  const m = closeMatches(input, candidates);
-  return m.length > 0 ? `did you mean ${m.map((x) => `'${x}'`).join(", ")}?` : undefined;
+  return didYouMeanOf(closeMatches(input, candidates));
+}
+
+/** `did you mean 'a', 'b'?` for matches already chosen, or undefined when there are none. */
+export function didYouMeanOf(matches: readonly string[]): string | undefined {
+  return matches.length > 0 ? `did you mean ${matches.map((x) => `'${x}'`).join(", ")}?` : undefined;
 }

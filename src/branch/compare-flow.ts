@@ -3,6 +3,8 @@
  * branch built, and compare each with production (with the blast radius of its changes).
  */
 import type { LoadedConfig } from "../config/load.ts";
+import type { Payload } from "../output/common.ts";
+import type { BranchCompareOutput } from "../output/schemas/branch.ts";
 import type { CompareResult } from "./compare.ts";
 import { warehouseContext } from "./context.ts";
 import { requireBranch, withStore } from "./session.ts";
@@ -46,3 +48,6 @@ export async function compareNamed(config: LoadedConfig, req: CompareRequest): P
     await ctx.adapter.close();
   }
 }
+
+/** The `branch compare` payload: the result as it is, checked against its schema. */
+export const comparePayload = (r: CompareResult) => r satisfies Payload<typeof BranchCompareOutput>;

@@ -5,6 +5,7 @@
  */
 import type { Adapter, ColumnInfo, Dialect, TableRef } from "../adapter/types.ts";
 import type { Model } from "../project/types.ts";
+import { noun } from "../format.ts";
 import type { BlastColumn, BlastResolver } from "./blast.ts";
 import { contractKey } from "../project/contract.ts";
 import type { BuiltModel } from "./built.ts";
@@ -219,7 +220,7 @@ async function compareModel(
     const byName = new Map(diff.shared.map((c) => [c.toLowerCase(), c]));
     const missing = declared.key.filter((k) => !byName.has(k.toLowerCase()));
     if (missing.length > 0) {
-      unkeyedReason = `key column${missing.length === 1 ? "" : "s"} ${missing.map((m) => `'${m}'`).join(", ")} not in both tables with comparable types`;
+      unkeyedReason = `key ${noun(missing.length, "column")} ${missing.map((m) => `'${m}'`).join(", ")} not in both tables with comparable types`;
     } else {
       const key = declared.key.map((k) => byName.get(k.toLowerCase())!);
       const keySet = new Set(key);

@@ -1,6 +1,9 @@
 /** `rocky branch delete NAME [--drop]`: refuse a typo, then forget (and with --drop, drop) the branch. */
+import type { Payload } from "../output/common.ts";
+import type { BranchDeleteOutput } from "../output/schemas/branch.ts";
 import { getBranch, listObjects } from "../state/branches.ts";
 import type { DeleteResult } from "./delete.ts";
+import { describeObject } from "./objects.ts";
 import { type BranchProject, needProject, unknownBranch, withStore } from "./session.ts";
 
 export async function deleteNamed(p: BranchProject, name: string, drop: boolean): Promise<DeleteResult> {
@@ -22,4 +25,15 @@ export async function deleteNamed(p: BranchProject, name: string, drop: boolean)
       }
     },
   );
+}
+
+/** The `branch delete` payload. */
+export function deletePayload(result: DeleteResult) {
+  return {
+    name: result.name,
+    removed: result.removed,
+    dropped: result.dropped.map(describeObject),
+    left: result.left.map(describeObject),
+    errors: result.errors.map((e) => ({ object: describeObject(e.object).object, error: e.error })),
+  } satisfies Payload<typeof BranchDeleteOutput>;
 }

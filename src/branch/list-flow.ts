@@ -1,6 +1,15 @@
 /** `rocky branch list` and `show`: read-only views of the state, no warehouse. */
-import { branchActivity, leftoverObjects, listBranches, listObjects } from "../state/branches.ts";
-import { branchEntry } from "./objects.ts";
+import type { Payload } from "../output/common.ts";
+import type { BranchListOutput, BranchOutput } from "../output/schemas/branch.ts";
+import {
+  type BranchObject,
+  type BranchRecord,
+  branchActivity,
+  leftoverObjects,
+  listBranches,
+  listObjects,
+} from "../state/branches.ts";
+import { branchEntry, describeObject } from "./objects.ts";
 import { requireBranch, withStore } from "./session.ts";
 
 /** Every branch with its age, expiry, object count and last run; and objects left by deleted ones. */
@@ -18,6 +27,20 @@ export async function listEntries(statePath: string, now = Date.now()) {
     last_run: activity.get(r.name)?.last_run ?? null,
   }));
   return { entries, leftovers, total: records.length };
+}
+
+/** The `branch list` payload. */
+export function listPayload(list: Awaited<ReturnType<typeof listEntries>>) {
+  return { branches: list.entries, total: list.total, leftovers: list.leftovers } satisfies Payload<
+    typeof BranchListOutput
+  >;
+}
+
+/** The `branch show` and `branch create` payload: the branch and its objects. */
+export function branchPayload(rec: BranchRecord, objects: readonly BranchObject[]) {
+  return { branch: branchEntry(rec), objects: objects.map(describeObject) } satisfies Payload<
+    typeof BranchOutput
+  >;
 }
 
 export async function showBranch(statePath: string, name: string) {

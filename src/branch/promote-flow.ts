@@ -4,6 +4,9 @@
  */
 import type { LoadedConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
+import type { Payload } from "../output/common.ts";
+import type { BranchPromoteOutput } from "../output/schemas/branch.ts";
+import type { PromoteDryRunOutput } from "../output/schemas/test.ts";
 import { type WarehouseContext, warehouseContext } from "./context.ts";
 import type { PromoteResult } from "./promote.ts";
 import { requireBranch, withStore } from "./session.ts";
@@ -114,3 +117,10 @@ export async function promoteNamed(config: LoadedConfig, req: PromoteRequest): P
     await ctx.adapter.close();
   }
 }
+
+/** The `branch promote` payload: the result as it is, checked against its schema. */
+export const promotePayload = (r: PromoteResult) => r satisfies Payload<typeof BranchPromoteOutput>;
+
+/** The `branch promote --dry-run` payload, likewise. */
+export const promoteDryRunPayload = (r: Awaited<ReturnType<typeof promoteDryRunNamed>>) =>
+  r satisfies Payload<typeof PromoteDryRunOutput>;

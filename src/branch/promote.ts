@@ -8,6 +8,7 @@ import type { CompiledModel } from "../compile/types.ts";
 import { RockyError } from "../errors.ts";
 import type { Model } from "../project/types.ts";
 import type { BranchRecord } from "../state/branches.ts";
+import type { BackupMethod } from "../state/backups.ts";
 import {
   finishRun,
   insertRun,
@@ -58,7 +59,7 @@ export interface PromoteResult {
    */
   stale_downstream: string[];
   /** Production tables this promote replaced, kept for `branch rollback`. */
-  backups: { model: string; table: string; backup: string; method: string }[];
+  backups: { model: string; table: string; backup: string; method: BackupMethod }[];
   /** Older promotes' backups dropped by retention (`[branch] keep_promotions`). */
   expired_backups: string[];
   /** What promote and rollback are on this adapter. */

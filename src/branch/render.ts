@@ -2,6 +2,7 @@
 import type { BranchObject, BranchRecord } from "../state/branches.ts";
 import type { CompareResult, ModelComparison } from "./compare.ts";
 import { formatDuration } from "../config/duration.ts";
+import { noun, padVisible, plural } from "../format.ts";
 import type { DeleteResult } from "./delete.ts";
 import type { GcResult } from "./gc.ts";
 import { branchEntry, describeObject } from "./objects.ts";
@@ -17,7 +18,7 @@ const KIND_LABEL: Record<BranchObject["kind"], string> = {
 };
 
 function objectLines(objects: readonly BranchObject[], indent = "  "): string[] {
-  return objects.map((o) => `${indent}${KIND_LABEL[o.kind].padEnd(10)} ${describeObject(o).object}`);
+  return objects.map((o) => `${indent}${padVisible(KIND_LABEL[o.kind], 10)} ${describeObject(o).object}`);
 }
 
 /** What `--clone` made: views read production's current data, so say so rather than "copy". */
@@ -25,8 +26,8 @@ function cloneSummary(branch: string, cloned: readonly BranchObject[]): string {
   const n = cloned.length;
   const views = cloned.every((o) => o.kind === "clone_view");
   const what = views
-    ? `${n} view${n === 1 ? "" : "s"} over production (zero-copy: ${n === 1 ? "it reads" : "they read"} production's current data, not an isolated copy)`
-    : `${n} zero-copy clone${n === 1 ? "" : "s"} of production`;
+    ? `${plural(n, "view")} over production (zero-copy: ${noun(n, "it reads", "they read")} production's current data, not an isolated copy)`
+    : `${plural(n, "zero-copy clone")} of production`;
   return `${what}; 'rocky run --branch ${branch}' replaces each with a branch table as it rebuilds the model:`;
 }
 
@@ -71,7 +72,7 @@ export function renderList(
 ): string {
   const tail = leftovers.map(
     (l) =>
-      `left in the warehouse by deleted branch '${l.name}': ${l.objects} object${l.objects === 1 ? "" : "s"} (rocky branch delete ${l.name} --drop)`,
+      `left in the warehouse by deleted branch '${l.name}': ${plural(l.objects, "object")} (rocky branch delete ${l.name} --drop)`,
   );
   if (records.length === 0) return ["no branches", ...tail].join("\n");
   return [
@@ -80,7 +81,7 @@ export function renderList(
       const desc = e.description === undefined ? "" : `  (${e.description})`;
       return (
         `  ${e.name}  schema_prefix=${e.schema_prefix}${desc}  by ${e.created_by} at ${e.created_at}\n` +
-        `    age ${formatDuration(e.age_seconds * 1000)}, ${expiry(e, now)}, ${e.objects} object${e.objects === 1 ? "" : "s"}, ` +
+        `    age ${formatDuration(e.age_seconds * 1000)}, ${expiry(e, now)}, ${plural(e.objects, "object")}, ` +
         `last run ${e.last_run === null ? "never" : e.last_run.replace(/Z$/, "+00:00")}`
       );
     }),
@@ -237,7 +238,7 @@ export function renderPromote(r: PromoteResult): string {
   const mark = { promoted: "ok ", failed: "ERR", rolled_back: "-- ", not_run: "-- " } as const;
   const lines = [
     r.status === "success"
-      ? `promoted branch '${r.branch}' to production (${r.targets.length} object${r.targets.length === 1 ? "" : "s"}, run ${r.run_id})`
+      ? `promoted branch '${r.branch}' to production (${plural(r.targets.length, "object")}, run ${r.run_id})`
       : `promote of branch '${r.branch}' failed (run ${r.run_id})`,
     ...r.targets.map(
       (t) =>
@@ -252,12 +253,10 @@ export function renderPromote(r: PromoteResult): string {
   }
   if (r.backups.length > 0)
     lines.push(
-      `kept the replaced production table${r.backups.length === 1 ? "" : "s"} (${r.lifecycle.backup}); undo with 'rocky branch rollback ${r.run_id}'`,
+      `kept the replaced production ${noun(r.backups.length, "table")} (${r.lifecycle.backup}); undo with 'rocky branch rollback ${r.run_id}'`,
     );
   if (r.expired_backups.length > 0)
-    lines.push(
-      `dropped ${r.expired_backups.length} backup${r.expired_backups.length === 1 ? "" : "s"} of older promotes (keep_promotions)`,
-    );
+    lines.push(`dropped ${plural(r.expired_backups.length, "backup")} of older promotes (keep_promotions)`);
   lines.push(lifecycleLine(r.lifecycle));
   if (r.error) lines.push(r.error);
   return lines.join("\n");
@@ -301,7 +300,7 @@ export function renderGc(r: GcResult): string {
     return `nothing to collect: no branch has expired${r.older_than_ms === undefined ? "" : " or is older than that"}`;
   const lines = [
     r.dry_run
-      ? `dry run: would collect ${r.branches.length} branch${r.branches.length === 1 ? "" : "es"} (nothing changed)`
+      ? `dry run: would collect ${plural(r.branches.length, "branch", "branches")} (nothing changed)`
       : `branch gc ${r.gc_id}:`,
   ];
   for (const b of r.branches) {

@@ -1,5 +1,7 @@
 /** `rocky branch rollback [PROMOTE]`: resolve the promote, then connect and undo it. */
 import type { LoadedConfig } from "../config/load.ts";
+import type { Payload } from "../output/common.ts";
+import type { BranchRollbackOutput } from "../output/schemas/branch.ts";
 import type { RollbackResult } from "./rollback.ts";
 import { withStore } from "./session.ts";
 
@@ -26,3 +28,6 @@ export async function rollbackNamed(config: LoadedConfig, which: string): Promis
     }
   });
 }
+
+/** The `branch rollback` payload: the result as it is, checked against its schema. */
+export const rollbackPayload = (r: RollbackResult) => r satisfies Payload<typeof BranchRollbackOutput>;

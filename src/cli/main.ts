@@ -1,6 +1,9 @@
 #!/usr/bin/env bun
 import { type ArgsDef, type CommandDef, runCommand } from "citty";
 import { setActiveCommand } from "../config/env.ts";
+import { padVisible } from "../format.ts";
+import type { ErrorOutput } from "../output/schemas/error.ts";
+import type { InferInput } from "valibot";
 import { type ErrorCode, ExitCode, RockyError, UsageError, didYouMean } from "../errors.ts";
 import { explainSqliteError } from "../state/sqlite-errors.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -19,7 +22,7 @@ ${table(GLOBAL_OPTIONS).join("\n")}
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(16)} ${c.description}`)
+  .map(([name, c]) => `  ${padVisible(name, 16)} ${c.description}`)
   .join("\n")}
 
 Example:
@@ -233,7 +236,11 @@ const UNEXPECTED_HINT = "this is unexpected; re-run with ROCKY_DEBUG=1 for detai
  */
 function writeJsonError(message: string, hint: string | undefined, code: ErrorCode): void {
   if (globals().output !== "json" || stdoutWritten()) return;
-  const payload = { version: VERSION, command: commandPath, error: { message, hint: hint ?? null, code } };
+  const payload = {
+    version: VERSION,
+    command: commandPath,
+    error: { message, hint: hint ?? null, code },
+  } satisfies InferInput<typeof ErrorOutput>;
   writeStdout(`${JSON.stringify(payload, null, 2)}\n`);
 }
 

@@ -18,7 +18,7 @@ import { contractType } from "../project/contract.ts";
 import type { SourceDecl } from "../config/load.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { closeMatches } from "../errors.ts";
+import { didYouMean } from "../errors.ts";
 import { type Dag, buildDag } from "../graph/dag.ts";
 import { SemanticGraph } from "../graph/semantic.ts";
 import type { Dialect, Model, Project } from "../project/types.ts";
@@ -317,7 +317,9 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
   models.forEach((m, i) => {
     // Guessed refs are as written (not in a stored form): resolved case-insensitively; the order is only a guess.
     const cached = entries[i] !== undefined;
-    const refs = cached ? entries[i]!.analysis.tableRefs.map((r) => r.parts) : guessTableRefs(m.sql);
+    const refs = cached
+      ? entries[i]!.analysis.tableRefs.map((r) => r.parts)
+      : guessTableRefs(m.sql, m.dialect);
     const ds = new Set<string>();
     for (const parts of refs) {
       const t = resolver.model(parts, cached ? m.dialect : undefined);
@@ -511,7 +513,6 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
         if (known.name !== m.name) ds.add(known.name);
         continue;
       }
-      const near = closeMatches(d, project.byName.keys());
       const sidecarText = m.sidecar ? safeRead(m.sidecar) : undefined;
       const at = sidecarText === undefined ? undefined : findWord(sidecarText, d);
       diagnostics.push({
@@ -524,9 +525,7 @@ export async function compileProject(project: Project, opts: CompileOptions = {}
             ? { file: relTo(project, m.sidecar), ...lineCol(sidecarText, at) }
             : null,
         suggestion:
-          near.length > 0
-            ? `did you mean ${near.map((x) => `'${x}'`).join(", ")}?`
-            : `remove it from depends_on, or add models/${d}.sql`,
+          didYouMean(d, project.byName.keys()) ?? `remove it from depends_on, or add models/${d}.sql`,
       });
     }
     deps.set(m.name, [...ds].sort());

@@ -1,4 +1,4 @@
-import { lintPortability, PORTABLE_DIALECTS, type PortableDialect } from "../adapter/dialect-lint.ts";
+import { lintPortability, PORTABLE_DIALECTS, type PortableDialect } from "./dialect-lint.ts";
 import { UsageError } from "../errors.ts";
 import type { CompileResult, Diagnostic } from "./types.ts";
 

@@ -5,68 +5,60 @@
  * trees dropped right away. Dependencies themselves come from the full analysis; when
  * this guess is wrong, compile notices and re-analyses the model (see compile.ts).
  *
- * Regexes are anchored on keywords (FROM, JOIN, AS followed by a parenthesis) so the
- * scan stays linear; names are read by hand from there.
+ * One pass of the lexer (strings and comments are skipped by it), allocating only the
+ * names it keeps: this runs on every model of a cold compile.
  */
-const KEYWORD = /\b(from|join)\s+|\bas\s*(?:not\s+materialized\s*|materialized\s*)?\(/gi;
-const WORD = /[A-Za-z0-9_$]/;
+import { Lexer } from "../sql/lexer.ts";
+import type { SqlDialect } from "../sql/types.ts";
 
-/** The dotted name starting at `i` (quoted parts allowed), or undefined. */
-function nameAt(text: string, i: number): string[] | undefined {
+/** The dotted name at the lexer's next token (at most 3 parts), or undefined; the lexer is left on the token after it. */
+function nameAfter(lexer: Lexer, dialect: SqlDialect): string[] | undefined {
+  if (!lexer.next() || !lexer.isName()) return undefined;
   const parts: string[] = [];
   for (;;) {
-    const q = text[i];
-    if (q === '"' || q === "`") {
-      const end = text.indexOf(q, i + 1);
-      if (end === -1) return undefined;
-      // A BigQuery `project.dataset.table` is three parts (only a guess is needed here).
-      parts.push(...(q === "`" ? text.slice(i + 1, end).split(".") : [text.slice(i + 1, end)]));
-      i = end + 1;
-    } else {
-      let j = i;
-      while (j < text.length && WORD.test(text[j]!)) j++;
-      if (j === i) return parts.length > 0 ? parts : undefined;
-      parts.push(text.slice(i, j));
-      i = j;
-    }
-    let k = i;
-    while (text[k] === " " || text[k] === "\n" || text[k] === "\t" || text[k] === "\r") k++;
-    if (text[k] !== "." || parts.length === 3) return parts;
-    i = k + 1;
-    while (text[i] === " " || text[i] === "\n" || text[i] === "\t" || text[i] === "\r") i++;
+    const name = lexer.name();
+    // A BigQuery `project.dataset.table` is three parts (only a guess is needed here).
+    if (lexer.kind === "quoted" && dialect === "bigquery" && name.includes("."))
+      parts.push(...name.split("."));
+    else parts.push(name);
+    if (parts.length >= 3 || !lexer.next() || !lexer.is(".")) return parts;
+    if (!lexer.next() || !lexer.isName()) return parts;
   }
 }
 
-/** The identifier ending just before `end` (skipping spaces), lowercased, for `name AS (`. */
-function nameBefore(text: string, end: number): string | undefined {
-  let j = end;
-  while (j > 0 && /\s/.test(text[j - 1]!)) j--;
-  if (text[j - 1] === '"') {
-    const start = text.lastIndexOf('"', j - 2);
-    return start === -1 ? undefined : text.slice(start + 1, j - 1).toLowerCase();
-  }
-  let i = j;
-  while (i > 0 && WORD.test(text[i - 1]!)) i--;
-  return i < j ? text.slice(i, j).toLowerCase() : undefined;
-}
-
-export function guessTableRefs(sql: string): string[][] {
-  // Comments and string literals could hold anything that looks like a FROM.
-  const text =
-    sql.includes("--") || sql.includes("/*") || sql.includes("'")
-      ? sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'/g, " ")
-      : sql;
+export function guessTableRefs(sql: string, dialect: SqlDialect = "duckdb"): string[][] {
+  const lexer = new Lexer(sql, dialect);
   const ctes = new Set<string>();
   const refs: string[][] = [];
-  KEYWORD.lastIndex = 0;
-  for (let m = KEYWORD.exec(text); m !== null; m = KEYWORD.exec(text)) {
-    if (m[1] === undefined) {
-      const name = nameBefore(text, m.index);
-      if (name) ctes.add(name);
+  /** Where the name just before the current token starts (-1: none), for `name AS (`. */
+  let before = -1;
+  /** The CTE name while reading `AS [NOT] [MATERIALIZED] (`. */
+  let cte: string | undefined;
+  let more = lexer.next();
+  while (more) {
+    // Most tokens are neither FROM/JOIN nor part of `name AS (`: test the length first.
+    const kind = lexer.kind;
+    const length = lexer.end - lexer.start;
+    if (kind === "word" && length === 4 && (lexer.isWord("from") || lexer.isWord("join"))) {
+      const parts = nameAfter(lexer, dialect);
+      before = -1;
+      cte = undefined;
+      if (parts) refs.push(parts);
+      // nameAfter stopped on the token after the name (or the end): look at it again.
+      more = lexer.end > lexer.start;
       continue;
     }
-    const parts = nameAt(text, m.index + m[0].length);
-    if (parts) refs.push(parts);
+    if (cte !== undefined) {
+      if (kind === "punct" && lexer.is("(")) ctes.add(cte);
+      if (!lexer.isWord("not") && !lexer.isWord("materialized")) cte = undefined;
+    } else if (before >= 0 && length === 2 && lexer.isWord("as")) {
+      // Read only here: most names are not CTE names, and slicing each would cost.
+      const again = new Lexer(sql, dialect, { at: before });
+      again.next();
+      cte = again.name().toLowerCase();
+    }
+    before = kind === "word" || kind === "quoted" ? lexer.start : -1;
+    more = lexer.next();
   }
   return refs.filter((p) => !(p.length === 1 && ctes.has(p[0]!.toLowerCase())));
 }

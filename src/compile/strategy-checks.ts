@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { didYouMean } from "../errors.ts";
 import type { Model, Project } from "../project/types.ts";
+import { Lexer } from "../sql/lexer.ts";
+import type { SqlDialect } from "../sql/types.ts";
 import type { CompiledModel, Diagnostic } from "./types.ts";
 
 export const STRATEGY_CODES = {
@@ -33,26 +35,24 @@ function spanOf(project: Project, m: Model, key: string): Diagnostic["span"] {
   return { file: relative(project.config.root, m.sidecar), line, col: 1 };
 }
 
-/** Strip comments and string literals, keeping offsets, so keywords can be searched for. */
-function maskSql(sql: string): string {
-  return sql
-    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, (s) => " ".repeat(s.length))
-    .replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`/g, (s) => " ".repeat(s.length));
-}
-
 /** The outermost query's aggregation, if any: `GROUP BY`, `SELECT DISTINCT`, or none. */
-export function topLevelAggregation(sql: string): "GROUP BY" | "DISTINCT" | undefined {
-  const text = maskSql(sql);
+export function topLevelAggregation(sql: string, dialect?: SqlDialect): "GROUP BY" | "DISTINCT" | undefined {
+  const lexer = new Lexer(sql, dialect);
   let depth = 0;
-  let flat = "";
-  for (const ch of text) {
-    if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    else flat += depth === 0 ? ch : " ";
+  let previous: "group" | "select" | undefined;
+  let distinct = false;
+  while (lexer.next()) {
+    if (lexer.is("(")) depth++;
+    else if (lexer.is(")")) depth--;
+    if (depth !== 0 || lexer.is(")")) {
+      previous = undefined;
+      continue;
+    }
+    if (previous === "group" && lexer.isWord("by")) return "GROUP BY";
+    if (previous === "select" && lexer.isWord("distinct")) distinct = true;
+    previous = lexer.isWord("group") ? "group" : lexer.isWord("select") ? "select" : undefined;
   }
-  if (/\bgroup\s+by\b/i.test(flat)) return "GROUP BY";
-  if (/\bselect\s+distinct\b/i.test(flat)) return "DISTINCT";
-  return undefined;
+  return distinct ? "DISTINCT" : undefined;
 }
 
 export function checkStrategies(project: Project, compiled: Map<string, CompiledModel>): Diagnostic[] {
@@ -103,7 +103,7 @@ export function checkStrategies(project: Project, compiled: Map<string, Compiled
       });
     if (s.unique_key) continue;
     const aggregated =
-      topLevelAggregation(m.sql) ??
+      topLevelAggregation(m.sql, m.dialect) ??
       (cm?.analysis.columns?.some((c) => c.transform.startsWith("aggregation")) ? "an aggregate" : undefined);
     if (!aggregated) continue;
     // The group columns are the outputs that are not aggregates (and not the timestamp).

@@ -7,7 +7,7 @@
  * exists in the warehouse is checked by `rocky run` before any SQL (src/run/external-tables.ts).
  */
 import type { SourceDecl } from "../config/load.ts";
-import { closeMatches } from "../errors.ts";
+import { closeMatches, didYouMeanOf } from "../errors.ts";
 import type { Project } from "../project/types.ts";
 import { lineCol } from "./position.ts";
 import type { CompiledModel, Diagnostic } from "./types.ts";
@@ -98,7 +98,7 @@ export class TableSuggester {
       this.memo.set(key, close);
     }
     const shown = close.filter((x) => !readers.includes(x)).slice(0, 3);
-    return shown.length > 0 ? `did you mean ${shown.map((x) => `'${x}'`).join(", ")}?` : undefined;
+    return didYouMeanOf(shown);
   }
 }
 

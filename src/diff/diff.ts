@@ -312,7 +312,8 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
         const removed = b.columns.filter((c) => !hset.has(lc(c)));
         const added = h.columns.filter((c) => !bset.has(lc(c)));
         // Only formatting differs (token level): nothing computes differently.
-        const sameTokens = sqlChanged && normaliseSql(bm.sql) === normaliseSql(hm.sql);
+        const sameTokens =
+          sqlChanged && normaliseSql(bm.sql, bm.dialect) === normaliseSql(hm.sql, hm.dialect);
         const rowsChanged = sqlChanged && !sameTokens && (!pb || !ph || pb.rows !== ph.rows);
         // Renames: a removed and an added column computed the same way (one-to-one).
         const renames = new Map<string, string>();
@@ -379,7 +380,7 @@ export async function diffProjects(input: DiffInput): Promise<DiffReport> {
       for (const d of head.diagnostics)
         if (d.model === h.name && d.severity === "Error") notes.push(`${d.code}: ${d.message}`);
       // Unavailable on both sides with the same tokens: a formatting edit of a model still broken.
-      const cosmeticText = normaliseSql(bm.sql) === normaliseSql(hm.sql);
+      const cosmeticText = normaliseSql(bm.sql, bm.dialect) === normaliseSql(hm.sql, hm.dialect);
       const hasReal =
         columns.length > 0 ||
         changes.some((c) => c !== "sql") ||

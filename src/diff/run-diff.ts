@@ -12,6 +12,8 @@ import { mark } from "../compile/profile.ts";
 import type { CompileResult } from "../compile/types.ts";
 import { findConfig, loadConfig } from "../config/load.ts";
 import { RockyError } from "../errors.ts";
+import type { Payload } from "../output/common.ts";
+import type { DiffOutput } from "../output/schemas/diff.ts";
 import { loadProject } from "../project/load.ts";
 import type { Model, Project } from "../project/types.ts";
 import type { ParsedSql, SqlParser } from "../sql/types.ts";
@@ -242,4 +244,9 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
     parser?.close();
     cleanup();
   }
+}
+
+/** The `diff -o json` payload: the report, its Markdown, and whether `--fail-on` trips. */
+export function diffPayload(report: DiffReport, markdown: string, failed: boolean) {
+  return { ...report, markdown, failed } satisfies Payload<typeof DiffOutput>;
 }

@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { inspectCache } from "../compile/cache.ts";
 import type { LoadedConfig } from "../config/load.ts";
+import { noun, plural } from "../format.ts";
 import { RockyError } from "../errors.ts";
 import { checkHeader, quickCheck } from "../state/integrity.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
@@ -33,7 +34,7 @@ export async function configCheck(
     const config = await load();
     const n = config.adapters.size;
     return {
-      check: { name: "config", status: "ok", message: `${config.file} (${n} adapter${n === 1 ? "" : "s"})` },
+      check: { name: "config", status: "ok", message: `${config.file} (${plural(n, "adapter")})` },
       config,
     };
   } catch (e) {
@@ -101,7 +102,7 @@ export function cacheCheck(root: string): DoctorCheck {
       status: "ok",
       message: `${c.file} does not exist yet (written by the first compile)`,
     };
-  const size = `${c.entries} model${c.entries === 1 ? "" : "s"}, ${kb(c.bytes)}`;
+  const size = `${plural(c.entries, "model")}, ${kb(c.bytes)}`;
   if (!c.current)
     return {
       name: "cache",
@@ -111,7 +112,7 @@ export function cacheCheck(root: string): DoctorCheck {
     };
   if (c.corrupt > 0 || c.truncated) {
     const what = [
-      c.corrupt > 0 ? `${c.corrupt} damaged line${c.corrupt === 1 ? "" : "s"}` : "",
+      c.corrupt > 0 ? plural(c.corrupt, "damaged line") : "",
       c.truncated ? "last write cut short" : "",
     ].filter(Boolean);
     return {
@@ -121,7 +122,7 @@ export function cacheCheck(root: string): DoctorCheck {
       hint: rebuild,
     };
   }
-  const stale = c.stale > 0 ? `, ${c.stale} superseded line${c.stale === 1 ? "" : "s"}` : "";
+  const stale = c.stale > 0 ? `, ${plural(c.stale, "superseded line")}` : "";
   return { name: "cache", status: "ok", message: `${c.file} (${size}${stale})` };
 }
 
@@ -136,7 +137,7 @@ export async function adapterChecks(config: LoadedConfig, connect: boolean): Pro
       out.push({
         name: `adapter.${name}`,
         status: "fail",
-        message: `${label}: unset variable${vars.length === 1 ? "" : "s"} ${vars.join(", ")}`,
+        message: `${label}: unset ${noun(vars.length, "variable")} ${vars.join(", ")}`,
         hint: "export them, or put them in the project's .env",
       });
       continue;

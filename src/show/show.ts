@@ -104,7 +104,7 @@ export async function showModel(
   if (!m) {
     const guess = didYouMean(model, project.byName.keys());
     throw new RockyError(`no model named '${model}'`, {
-      hint: guess !== undefined ? `did you mean '${guess}'?` : "'rocky dag' lists the models",
+      hint: guess ?? "'rocky dag' lists the models",
     });
   }
   const name = config.adapters.has("default") ? "default" : [...config.adapters.keys()][0];

@@ -8,6 +8,7 @@
 import type { ExprNode, Statement } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { DIALECT_LABEL, relocateRefs } from "./dialect.ts";
+import { Lexer } from "./lexer.ts";
 import { analyzeModel } from "./lineage.ts";
 import { nameAsSnowflake } from "./snowflake-names.ts";
 import { expandKnownStructStars } from "./struct-star.ts";
@@ -208,35 +209,12 @@ function foldDatabricks(analysis: ModelAnalysis): ModelAnalysis {
 /** `raw . "Events"` → `["RAW", "Events"]`: a dotted name as Snowflake stores it, or undefined. */
 function storedParts(text: string): string[] | undefined {
   const parts: string[] = [];
-  let i = 0;
+  const lexer = new Lexer(text, "snowflake");
   for (;;) {
-    while (i < text.length && /\s/.test(text[i] as string)) i++;
-    if (text[i] === '"') {
-      let value = "";
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === '"') {
-          if (text[j + 1] === '"') {
-            value += '"';
-            j++;
-            continue;
-          }
-          break;
-        }
-        value += text[j];
-      }
-      parts.push(value);
-      i = j + 1;
-    } else {
-      const m = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/.exec(text.slice(i));
-      if (!m) return undefined;
-      parts.push(m[0].toUpperCase());
-      i += m[0].length;
-    }
-    while (i < text.length && /\s/.test(text[i] as string)) i++;
-    if (i >= text.length) return parts;
-    if (text[i] !== ".") return undefined;
-    i++;
+    if (!lexer.next() || !lexer.isName() || lexer.unterminated) return undefined;
+    parts.push(lexer.kind === "quoted" ? lexer.name() : lexer.text().toUpperCase());
+    if (!lexer.next()) return parts;
+    if (!lexer.is(".")) return undefined;
   }
 }
 

@@ -6,6 +6,7 @@
  * leaves DuckDB's names.
  */
 import type { ExprNode, Statement } from "./ast.ts";
+import { Lexer } from "./lexer.ts";
 
 const ENDS = new Set([
   "FROM",
@@ -36,85 +37,51 @@ export function selectListTexts(sql: string): string[][] {
     if (list && itemStart >= 0) list.items.push(sql.slice(itemStart, end).trim());
     itemStart = -1;
   };
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i] as string;
+  const lexer = new Lexer(sql, "snowflake");
+  /** After `x.` or `x:` a word is a name, never a keyword. */
+  let afterPath = false;
+  /** Right after SELECT, where DISTINCT / ALL are not part of the first item. */
+  let modifiers = false;
+  while (lexer.next()) {
+    const { kind, start: i } = lexer;
     const list = cur();
     const atListDepth = list !== undefined && depth === list.depthAtStart;
-    if (ch === "'" || ch === '"') {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (ch === "'" && sql[j] === "\\") j += 2;
-        else if (sql[j] === ch && sql[j + 1] === ch) j += 2;
-        else if (sql[j] === ch) break;
-        else j++;
-      }
-      if (list && itemStart < 0 && atListDepth) itemStart = i;
-      i = j + 1;
-      continue;
-    }
-    if (ch === "$" && sql[i + 1] === "$") {
-      const end = sql.indexOf("$$", i + 2);
-      if (list && itemStart < 0 && atListDepth) itemStart = i;
-      i = end < 0 ? sql.length : end + 2;
-      continue;
-    }
-    if ((ch === "-" && sql[i + 1] === "-") || (ch === "/" && sql[i + 1] === "/")) {
-      const end = sql.indexOf("\n", i);
-      i = end < 0 ? sql.length : end;
-      continue;
-    }
-    if (ch === "/" && sql[i + 1] === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end < 0 ? sql.length : end + 2;
-      continue;
-    }
-    if (ch === "(") {
-      if (list && itemStart < 0 && atListDepth) itemStart = i;
-      depth++;
-      i++;
-      continue;
-    }
-    if (ch === ")" || ch === ";") {
-      if (list && (ch === ";" || depth === list.depthAtStart)) {
+    const path = afterPath;
+    afterPath = lexer.is(".") || lexer.is(":") || lexer.is("::");
+    const modifier: boolean = modifiers && kind === "word" && MODIFIERS.has(lexer.text().toUpperCase());
+    modifiers = modifier;
+    if (modifier) continue;
+    if (lexer.is(")") || lexer.is(";")) {
+      if (list && (lexer.is(";") || depth === list.depthAtStart)) {
         closeItem(i);
         open.pop();
       }
-      if (ch === ")") depth--;
-      i++;
+      if (lexer.is(")")) depth--;
       continue;
     }
-    if (ch === "," && atListDepth) {
+    if (lexer.is(",") && atListDepth) {
       closeItem(i);
-      i++;
       continue;
     }
-    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i, i + 64));
-    if (word && (i === 0 || !/[A-Za-z0-9_$.:]/.test(sql[i - 1] as string))) {
-      const upper = word[0].toUpperCase();
+    if (kind === "word" && !path) {
+      const upper = lexer.text().toUpperCase();
       if (atListDepth && ENDS.has(upper)) {
         closeItem(i);
         open.pop();
-      } else if (upper === "SELECT") {
+        continue;
+      }
+      if (upper === "SELECT") {
         if (list && itemStart < 0 && atListDepth) itemStart = i;
         const next = { items: [], start: i, depth, depthAtStart: depth };
         lists.push(next);
         open.push(next);
         itemStart = -1;
-        i += word[0].length;
-        // DISTINCT / ALL before the first item are not part of it.
-        for (;;) {
-          const m = /^\s*([A-Za-z]+)/.exec(sql.slice(i, i + 32));
-          if (!m?.[1] || !MODIFIERS.has(m[1].toUpperCase())) break;
-          i += m[0].length;
-        }
+        modifiers = true;
         continue;
-      } else if (list && itemStart < 0 && atListDepth) itemStart = i;
-      i += word[0].length;
-      continue;
+      }
     }
-    if (list && itemStart < 0 && atListDepth && !/\s/.test(ch)) itemStart = i;
-    i++;
+    if (list && itemStart < 0 && atListDepth) itemStart = i;
+    if (lexer.is("(")) depth++;
   }
   while (open.length > 0) {
     closeItem(sql.length);

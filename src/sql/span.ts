@@ -1,28 +1,25 @@
 /**
  * Finds the text of a dotted table name in the SQL, so the run engine can rewrite it:
  * DuckDB gives where the name starts; we scan `part (. part)*` from there, skipping
- * whitespace and comments between parts and honouring quoted identifiers.
+ * whitespace and comments between parts and honouring quoted identifiers (the lexer's tokens).
  */
+import { Lexer } from "./lexer.ts";
 
 /** End offset of a `parts.length`-part dotted name starting at `start`, or undefined if the text does not match. */
 export function dottedNameEnd(sql: string, start: number, parts: readonly string[]): number | undefined {
-  let i = start;
+  const lexer = new Lexer(sql, "duckdb", { at: start });
   for (let k = 0; k < parts.length; k++) {
-    if (k > 0) {
-      i = skipTrivia(sql, i);
-      if (sql[i] !== ".") return undefined;
-      i = skipTrivia(sql, i + 1);
-    }
-    const ident = readIdentifier(sql, i);
-    if (ident === undefined) return undefined;
+    if (k > 0 && !(lexer.next() && lexer.is("."))) return undefined;
+    if (!lexer.next() || !lexer.isName() || lexer.unterminated) return undefined;
+    // The name starts exactly at `start`, not after some space.
+    if (k === 0 && lexer.start !== start) return undefined;
     const expected = parts[k] ?? "";
-    const matches = ident.quoted
-      ? ident.value === expected
-      : ident.value.toLowerCase() === expected.toLowerCase();
+    const value = lexer.name();
+    const matches =
+      lexer.kind === "quoted" ? value === expected : value.toLowerCase() === expected.toLowerCase();
     if (!matches) return undefined;
-    i = ident.end;
   }
-  return i;
+  return lexer.end;
 }
 
 /** Offset of the first occurrence of the dotted name at or after `from`, for nodes DuckDB gives no location. */
@@ -44,29 +41,6 @@ export function findDottedName(
   return undefined;
 }
 
-function readIdentifier(sql: string, i: number): { value: string; end: number; quoted: boolean } | undefined {
-  if (sql[i] === '"') {
-    let value = "";
-    let j = i + 1;
-    while (j < sql.length) {
-      if (sql[j] === '"') {
-        if (sql[j + 1] === '"') {
-          value += '"';
-          j += 2;
-          continue;
-        }
-        return { value, end: j + 1, quoted: true };
-      }
-      value += sql[j];
-      j++;
-    }
-    return undefined;
-  }
-  let j = i;
-  while (j < sql.length && isIdentifierChar(sql[j] ?? "")) j++;
-  return j > i ? { value: sql.slice(i, j), end: j, quoted: false } : undefined;
-}
-
 function isIdentifierChar(ch: string): boolean {
   const code = ch.charCodeAt(0);
   return (
@@ -77,23 +51,4 @@ function isIdentifierChar(ch: string): boolean {
     code === 36 || // $
     code > 0x7f
   );
-}
-
-/** Skips whitespace, `-- line` and `/* block *\/` comments. */
-function skipTrivia(sql: string, i: number): number {
-  let j = i;
-  for (;;) {
-    const ch = sql[j];
-    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || ch === "\f") {
-      j++;
-    } else if (ch === "-" && sql[j + 1] === "-") {
-      const newline = sql.indexOf("\n", j);
-      j = newline === -1 ? sql.length : newline + 1;
-    } else if (ch === "/" && sql[j + 1] === "*") {
-      const close = sql.indexOf("*/", j + 2);
-      j = close === -1 ? sql.length : close + 2;
-    } else {
-      return j;
-    }
-  }
 }

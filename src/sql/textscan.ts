@@ -5,6 +5,7 @@
  * comma-separated FROM lists), minus the query's CTE names. A fallback, not a parser.
  */
 
+import { Lexer } from "./lexer.ts";
 import type { SqlDialect, TableRefSpan } from "./types.ts";
 
 interface Token {
@@ -200,120 +201,26 @@ export function dottedNames(sql: string, dialect: SqlDialect): TableRefSpan[] {
   return out;
 }
 
-/** `"…"` is a string literal, not an identifier, in BigQuery and Databricks SQL. */
-function doubleQuoteIsString(dialect: SqlDialect): boolean {
-  return dialect === "bigquery" || dialect === "databricks";
-}
-
+/** The lexer's tokens as this scan reads them: names (with BigQuery's backtick parts), `.,()`, the rest. */
 function tokenize(sql: string, dialect: SqlDialect = "duckdb"): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const ch = sql[i] as string;
-    if (dialect !== "duckdb" && isStringStart(sql, i, dialect)) {
-      i = skipDialectString(sql, i, dialect);
-    } else if (ch === "`" && dialect !== "duckdb" && dialect !== "snowflake") {
-      const close = sql.indexOf("`", i + 1);
-      const end = close === -1 ? sql.length : close + 1;
-      const value = sql.slice(i + 1, end - 1);
-      const token: Token = { kind: "ident", value, quoted: true, start: i, end };
+  const lexer = new Lexer(sql, dialect);
+  while (lexer.next()) {
+    const { kind, start, end } = lexer;
+    if (kind === "string") continue;
+    if (kind === "word" || kind === "quoted") {
+      const value = lexer.name();
+      const token: Token = { kind: "ident", value, quoted: kind === "quoted", start, end };
       // BigQuery: `project.dataset.table` in one pair of backticks is three name parts.
-      if (dialect === "bigquery" && value.includes(".")) token.parts = value.split(".");
+      if (dialect === "bigquery" && kind === "quoted" && value.includes(".")) token.parts = value.split(".");
       tokens.push(token);
-      i = end;
-    } else if (/\s/.test(ch)) {
-      i++;
-    } else if (ch === "-" && sql[i + 1] === "-") {
-      const newline = sql.indexOf("\n", i);
-      i = newline === -1 ? sql.length : newline + 1;
-    } else if (ch === "/" && sql[i + 1] === "*") {
-      const close = sql.indexOf("*/", i + 2);
-      i = close === -1 ? sql.length : close + 2;
-    } else if (ch === "'") {
-      i = skipQuoted(sql, i, "'");
-    } else if (ch === '"') {
-      const end = skipQuoted(sql, i, '"');
-      tokens.push({
-        kind: "ident",
-        value: sql.slice(i + 1, end - 1).replaceAll('""', '"'),
-        quoted: true,
-        start: i,
-        end,
-      });
-      i = end;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
-      let j = i + 1;
-      while (j < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j] as string)) j++;
-      tokens.push({ kind: "ident", value: sql.slice(i, j), quoted: false, start: i, end: j });
-      i = j;
     } else {
-      tokens.push({
-        kind: ".,()".includes(ch) ? "punct" : "other",
-        value: ch,
-        quoted: false,
-        start: i,
-        end: i + 1,
-      });
-      i++;
+      const value = lexer.text();
+      const punct = kind === "punct" && ".,()".includes(value);
+      tokens.push({ kind: punct ? "punct" : "other", value, quoted: false, start, end });
     }
   }
   return tokens;
-}
-
-/** Whether a dialect's string literal starts at `i` (`"…"`, `r'…'`, `'''…'''`, `$$…$$`). */
-function isStringStart(sql: string, i: number, dialect: SqlDialect): boolean {
-  const ch = sql[i];
-  if (ch === '"') return doubleQuoteIsString(dialect);
-  // Backslash escapes in BigQuery and Databricks strings (`'it\\'s'`).
-  if (ch === "'") return dialect === "bigquery" || dialect === "databricks";
-  if (dialect === "snowflake") return ch === "$" && sql[i + 1] === "$";
-  if (dialect === "bigquery" || dialect === "databricks") {
-    // Raw and bytes prefixes: r'…', b"…", rb'…', br"…" (not part of a longer word).
-    if (i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1] as string)) return false;
-    const m = /^(?:[rRbB]|[rR][bB]|[bB][rR])['"]/.exec(sql.slice(i, i + 3));
-    return m !== null;
-  }
-  return false;
-}
-
-/** Index after a dialect string literal starting at `at` (see isStringStart). */
-function skipDialectString(sql: string, at: number, dialect: SqlDialect): number {
-  if (sql[at] === "$") {
-    const close = sql.indexOf("$$", at + 2);
-    return close === -1 ? sql.length : close + 2;
-  }
-  let i = at;
-  let raw = false;
-  while (/[rRbB]/.test(sql[i] as string)) {
-    if (sql[i] === "r" || sql[i] === "R") raw = true;
-    i++;
-  }
-  const quote = sql[i] as string;
-  if (dialect === "bigquery" && sql.startsWith(quote.repeat(3), i)) {
-    const close = sql.indexOf(quote.repeat(3), i + 3);
-    return close === -1 ? sql.length : close + 3;
-  }
-  for (let j = i + 1; j < sql.length; j++) {
-    if (sql[j] === "\\" && !raw) j++;
-    else if (sql[j] === quote) return j + 1;
-  }
-  return sql.length;
-}
-
-/** Index after a quoted run starting at `at` (doubled quotes escape). */
-function skipQuoted(sql: string, at: number, quote: string): number {
-  let i = at + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) {
-        i += 2;
-        continue;
-      }
-      return i + 1;
-    }
-    i++;
-  }
-  return sql.length;
 }
 
 /** Statements that are not queries: a model written as one of these is a user error. */

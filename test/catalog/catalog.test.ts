@@ -215,6 +215,6 @@ describe("rocky show", () => {
     const typo = rocky(["show", "numz", "-o", "table"], { cwd: dir });
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("no model named 'numz'");
-    expect(typo.stderr).toContain("did you mean 'nums'?");
+    expect(typo.stderr).toContain("hint: did you mean 'nums'?\n");
   }, 60_000);
 });

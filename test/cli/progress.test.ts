@@ -1,6 +1,7 @@
 /** RunProgress alone: a fake clock and the text it writes (the tmux tests see it on a real terminal). */
 import { describe, expect, test } from "bun:test";
-import { duration, RunProgress } from "../../src/cli/render/progress.ts";
+import { RunProgress } from "../../src/cli/render/progress.ts";
+import { duration } from "../../src/format.ts";
 import type { ModelResult } from "../../src/run/engine.ts";
 
 const result = (name: string, over: Partial<ModelResult> = {}): ModelResult =>

@@ -142,5 +142,11 @@ describe("token-level normal form", () => {
     expect(normaliseSql("select 'A' from t")).not.toBe(normaliseSql("select 'a' from t"));
     expect(normaliseSql('select "A" from t')).not.toBe(normaliseSql('select "a" from t'));
     expect(normaliseSql("select a from t where x = 1")).not.toBe(normaliseSql("select a from t where x = 2"));
+    // The dialect's lexical rules: a nested comment, a backslash-escaped quote.
+    expect(normaliseSql("select 1 /* a /* b */ c */ from t")).toBe(normaliseSql("select 1 from t"));
+    expect(normaliseSql("select 'it\\'s -- x' from t", "snowflake")).not.toBe(
+      normaliseSql("select 'it\\'s", "snowflake"),
+    );
+    expect(normaliseSql("select a.b, x<=1 from t")).toBe(normaliseSql("SELECT a . b , x <= 1 FROM t"));
   });
 });

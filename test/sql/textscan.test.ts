@@ -65,6 +65,12 @@ describe("table refs by text scan, in a dialect's lexical rules", () => {
     ]);
   });
 
+  test("the lexer's rules: DuckDB comments nest, Snowflake strings take \\', BigQuery # starts a comment", () => {
+    expect(spans("PIVOT (SELECT * FROM t /* a /* b */ JOIN fake1 */) ON y USING sum(x)")).toEqual(["t@t"]);
+    expect(dspans("SELECT 'it\\'s FROM fake1' FROM t", "snowflake")).toEqual(["t@t"]);
+    expect(dspans("SELECT 1 # FROM fake1\nFROM t", "bigquery")).toEqual(["t@t"]);
+  });
+
   test('Snowflake: $$…$$ is a string, "…" a name', () => {
     expect(dspans('SELECT $$ FROM fake $$ FROM "Raw"."Events"', "snowflake")).toEqual([
       'Raw|Events@"Raw"."Events"',

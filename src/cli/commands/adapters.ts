@@ -1,5 +1,8 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { AdaptersOutput } from "../../output/schemas/adapters.ts";
 import * as v from "valibot";
+import { textTable } from "../../format.ts";
 import { BUILTIN_TYPES, isBuiltin, listProjectPlugins, loadAdapterPlugin } from "../../adapter/loader.ts";
 import type { AdapterCapabilities, AdapterPlugin } from "../../adapter/types.ts";
 import { findConfig, type LoadedConfig, loadConfig } from "../../config/load.ts";
@@ -116,9 +119,7 @@ function renderText(entries: Entry[]): string {
     capText(e),
   ]);
   const head = ["TYPE", "SOURCE", "CONFIGURED AS", "CAPABILITIES"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((x, i) => (i === r.length - 1 ? x : x.padEnd(widths[i]!))).join("  ");
-  const out = [line(head), ...rows.map(line)];
+  const out = [textTable(head, rows)];
   const notes = entries.filter((e) => e.description || e.file);
   if (notes.length > 0) {
     out.push("");
@@ -155,6 +156,8 @@ Example:
       if (builtins.includes(p.type)) continue; // a built-in name always resolves to the built-in
       entries.push(await describe(p.type, "project", p.file, config));
     }
-    emit(envelope("adapters", { adapters: entries }), () => renderText(entries));
+    emit(envelope("adapters", { adapters: entries } satisfies Payload<typeof AdaptersOutput>), () =>
+      renderText(entries),
+    );
   },
 });

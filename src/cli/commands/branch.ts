@@ -6,8 +6,7 @@
 import { defineCommand } from "citty";
 import { findConfig, readStatePath } from "../../config/locate.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
-import { listEntries, showBranch } from "../../branch/list-flow.ts";
-import { branchEntry, describeObject } from "../../branch/objects.ts";
+import { branchPayload, listEntries, listPayload, showBranch } from "../../branch/list-flow.ts";
 import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
 import { type BranchProject, needProject } from "../../branch/session.ts";
 import { globals } from "../context.ts";
@@ -109,12 +108,8 @@ const create = defineCommand({
       ...(ttlMs === undefined ? {} : { ttlMs }),
       clone: Boolean(args.clone),
     });
-    emit(
-      envelope("branch create", {
-        branch: branchEntry(result.rec),
-        objects: (result.cloned ?? []).map(describeObject),
-      }),
-      () => renderCreate(result.rec, result.cloned),
+    emit(envelope("branch create", branchPayload(result.rec, result.cloned ?? [])), () =>
+      renderCreate(result.rec, result.cloned),
     );
   },
 });
@@ -126,10 +121,8 @@ const list = defineCommand({
   },
   args: {},
   async run() {
-    const { entries, leftovers, total } = await listEntries(await statePathOnly());
-    emit(envelope("branch list", { branches: entries, total, leftovers }), () =>
-      renderList(entries, leftovers),
-    );
+    const list = await listEntries(await statePathOnly());
+    emit(envelope("branch list", listPayload(list)), () => renderList(list.entries, list.leftovers));
   },
 });
 
@@ -142,9 +135,7 @@ const show = defineCommand({
   args: { name: { type: "positional", required: true, description: "branch name" } },
   async run({ args }) {
     const { rec, objects } = await showBranch(await statePathOnly(), args.name);
-    emit(envelope("branch show", { branch: branchEntry(rec), objects: objects.map(describeObject) }), () =>
-      renderShow(rec, objects),
-    );
+    emit(envelope("branch show", branchPayload(rec, objects)), () => renderShow(rec, objects));
   },
 });
 
@@ -161,18 +152,9 @@ const del = defineCommand({
   async run({ args }) {
     const drop = Boolean(args.drop);
     const p = await project(drop);
-    const { deleteNamed } = await import("../../branch/delete-flow.ts");
+    const { deleteNamed, deletePayload } = await import("../../branch/delete-flow.ts");
     const result = await deleteNamed(p, args.name, drop);
-    emit(
-      envelope("branch delete", {
-        name: result.name,
-        removed: result.removed,
-        dropped: result.dropped.map(describeObject),
-        left: result.left.map(describeObject),
-        errors: result.errors.map((e) => ({ object: describeObject(e.object).object, error: e.error })),
-      }),
-      () => renderDelete(result, drop),
-    );
+    emit(envelope("branch delete", deletePayload(result)), () => renderDelete(result, drop));
     if (result.errors.length > 0) throw new ExitCode(1);
   },
 });
@@ -220,7 +202,7 @@ const compare = defineCommand({
   },
   async run({ args, rawArgs }) {
     const config = needProject(await project(true));
-    const [{ compareNamed }, { renderCompare }] = await Promise.all([
+    const [{ compareNamed, comparePayload }, { renderCompare }] = await Promise.all([
       import("../../branch/compare-flow.ts"),
       import("../../branch/render.ts"),
     ]);
@@ -240,7 +222,7 @@ const compare = defineCommand({
       ...(key ? { key } : {}),
       ...(maxChangedPct === undefined ? {} : { maxChangedPct }),
     });
-    emit(envelope("branch compare", result), () => renderCompare(result));
+    emit(envelope("branch compare", comparePayload(result)), () => renderCompare(result));
     if (args["fail-on-change"] && result.overall_verdict !== "identical") throw new ExitCode(1);
     if (result.threshold_failures.length > 0) throw new ExitCode(1);
   },
@@ -287,17 +269,19 @@ const promote = defineCommand({
       ...(maxChangedPct === undefined ? {} : { maxChangedPct }),
       notice: log,
     };
-    const { promoteDryRunNamed, promoteNamed } = await import("../../branch/promote-flow.ts");
+    const { promoteDryRunNamed, promoteDryRunPayload, promoteNamed, promotePayload } = await import(
+      "../../branch/promote-flow.ts"
+    );
     if (args["dry-run"]) {
       const { renderDryRun } = await import("../../testing/gate.ts");
       const p = await promoteDryRunNamed(config, req);
-      emit(envelope("branch promote", p), () => renderDryRun(p));
+      emit(envelope("branch promote", promoteDryRunPayload(p)), () => renderDryRun(p));
       if (!p.would_promote) throw new ExitCode(1);
       return;
     }
     const { renderPromote } = await import("../../branch/render.ts");
     const result = await promoteNamed(config, req);
-    emit(envelope("branch promote", result), () => renderPromote(result));
+    emit(envelope("branch promote", promotePayload(result)), () => renderPromote(result));
     if (result.status !== "success") throw new ExitCode(1);
   },
 });
@@ -318,12 +302,12 @@ const rollback = defineCommand({
   },
   async run({ args }) {
     const config = needProject(await project(true));
-    const [{ rollbackNamed }, { renderRollback }] = await Promise.all([
+    const [{ rollbackNamed, rollbackPayload }, { renderRollback }] = await Promise.all([
       import("../../branch/rollback-flow.ts"),
       import("../../branch/render.ts"),
     ]);
     const result = await rollbackNamed(config, args.promote ?? "latest");
-    emit(envelope("branch rollback", result), () => renderRollback(result));
+    emit(envelope("branch rollback", rollbackPayload(result)), () => renderRollback(result));
     if (result.status !== "success") throw new ExitCode(1);
   },
 });

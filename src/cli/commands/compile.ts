@@ -1,5 +1,5 @@
 import { contractType } from "../../project/contract.ts";
-import { plural } from "../../format.ts";
+import { alignColumns, CLEAR_LINE, plural, progressCounts } from "../../format.ts";
 import { defineCommand } from "citty";
 import { loadAndCompile } from "../../compile/load.ts";
 import { mark } from "../../compile/profile.ts";
@@ -37,11 +37,10 @@ function columnLines(result: CompileResult, model: string, columns: readonly str
       );
     return [c, contractType(decl, c) ?? "?", from.length > 0 ? from.join(", ") : "-"] as const;
   });
-  const w0 = Math.max(6, ...rows.map((r) => r[0].length));
-  const w1 = Math.max(4, ...rows.map((r) => r[1].length));
+  const [header, ...body] = alignColumns([["column", "type", "computed from"], ...rows], "      ");
   return [
-    dim(`      ${"column".padEnd(w0)}  ${"type".padEnd(w1)}  computed from`),
-    ...rows.map((r) => `      ${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`),
+    dim(header ?? ""),
+    ...body,
     ...(rows.some((r) => r[1] === "?")
       ? [dim("      ? = type not known before the run (declare it in the model's [contract])")]
       : []),
@@ -127,10 +126,11 @@ Example:
         ? {
             onProgress: (done: number, total: number) => {
               if (done < total && (total >= 500 || Date.now() - started >= 1000)) {
-                const secs = ((Date.now() - started) / 1000).toFixed(1);
-                writeStderr(`\r\u001b[2K  analysing models: ${done} of ${total} · ${secs}s`);
+                writeStderr(
+                  `${CLEAR_LINE}  analysing models: ${progressCounts(done, total, Date.now() - started)}`,
+                );
                 shown = true;
-              } else if (done >= total && shown) writeStderr("\r\u001b[2K");
+              } else if (done >= total && shown) writeStderr(CLEAR_LINE);
             },
           }
         : {}),

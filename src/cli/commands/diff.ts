@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { renderDiffMarkdown, renderDiffText } from "../render/diff.ts";
-import { runDiff } from "../../diff/run-diff.ts";
+import { diffPayload, runDiff } from "../../diff/run-diff.ts";
 import type { DiffReport } from "../../diff/diff.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
 import { writeStdout } from "../../runtime/stdio.ts";
@@ -90,7 +90,8 @@ Example:
     const failed = failsOn(report, failOn);
     const markdown = renderDiffMarkdown(report);
     let text: string;
-    if (format === "json") text = JSON.stringify(envelope("diff", { ...report, markdown, failed }), null, 2);
+    if (format === "json")
+      text = JSON.stringify(envelope("diff", diffPayload(report, markdown, failed)), null, 2);
     else if (format === "markdown") text = markdown;
     else text = renderDiffText(report);
     writeStdout(text.endsWith("\n") ? text : `${text}\n`);

@@ -1,4 +1,7 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { DoctorOutput } from "../../output/schemas/doctor.ts";
+import { alignColumns } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import {
   adapterChecks,
@@ -42,12 +45,15 @@ Example:
       checks.push(...(await adapterChecks(config, args.connect)));
     }
     const success = checks.every((c) => c.status !== "fail");
-    emit(envelope("doctor", { success, checks }), () => {
-      const lines = checks.map((c) => {
-        const hint =
-          c.hint !== undefined ? `\n        ${dim(`hint: ${c.hint.replace(/\n/g, "\n        ")}`)}` : "";
-        return `  ${MARK[c.status]}  ${c.name.padEnd(16)} ${c.message}${hint}`;
-      });
+    emit(envelope("doctor", { success, checks } satisfies Payload<typeof DoctorOutput>), () => {
+      const lines = alignColumns(
+        checks.map((c) => {
+          const hint =
+            c.hint !== undefined ? `\n        ${dim(`hint: ${c.hint.replace(/\n/g, "\n        ")}`)}` : "";
+          return [MARK[c.status], c.name, `${c.message}${hint}`];
+        }),
+        "  ",
+      );
       const failed = checks.filter((c) => c.status === "fail").length;
       const warned = checks.filter((c) => c.status === "warn").length;
       const tail =

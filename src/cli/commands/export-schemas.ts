@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import type { Payload } from "../../output/common.ts";
+import type { ExportSchemasOutput } from "../../output/schemas/project.ts";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { renderJsonSchemas } from "../../output/jsonschema.ts";
@@ -18,7 +20,9 @@ export default defineCommand({
     for (const [name, text] of files) writeFileSync(join(dir, name), text);
     const names = [...files.keys()];
     emit(
-      envelope("export-schemas", { output_dir: dir, files: names }),
+      envelope("export-schemas", { output_dir: dir, files: names } satisfies Payload<
+        typeof ExportSchemasOutput
+      >),
       () => `Wrote ${names.length} schemas to ${dir}`,
     );
   },

@@ -1,4 +1,6 @@
 import { relative } from "node:path";
+import type { Payload } from "../../output/common.ts";
+import type { InitOutput } from "../../output/schemas/project.ts";
 import { defineCommand } from "citty";
 import { initProject } from "../../project/scaffold.ts";
 import { emit, envelope } from "../output.ts";
@@ -12,7 +14,7 @@ export default defineCommand({
   args: { dir: { type: "positional", required: false, default: ".", description: "project folder" } },
   run({ args }) {
     const { dir, files } = initProject(String(args.dir));
-    emit(envelope("init", { path: dir, files }), () => {
+    emit(envelope("init", { path: dir, files } satisfies Payload<typeof InitOutput>), () => {
       const rel = relative(process.cwd(), dir) || ".";
       return [
         `Created a rocky project in ${rel}`,

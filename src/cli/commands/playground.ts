@@ -1,4 +1,6 @@
 import { relative } from "node:path";
+import type { Payload } from "../../output/common.ts";
+import type { InitOutput } from "../../output/schemas/project.ts";
 import { defineCommand } from "citty";
 import { createPlayground } from "../../project/scaffold.ts";
 import { emit, envelope } from "../output.ts";
@@ -19,7 +21,7 @@ export default defineCommand({
   },
   run({ args }) {
     const { dir, files } = createPlayground(String(args.dir));
-    emit(envelope("playground", { path: dir, files }), () => {
+    emit(envelope("playground", { path: dir, files } satisfies Payload<typeof InitOutput>), () => {
       const rel = relative(process.cwd(), dir) || ".";
       return [
         `Created the rocky playground in ${rel} (${files.filter((f) => f.endsWith(".sql")).length} models on DuckDB)`,

@@ -1,4 +1,4 @@
-import { plural } from "../../format.ts";
+import { alignColumns, plural, rowCount, seconds } from "../../format.ts";
 import { type OpenLineageEmitter, openLineageEmitter } from "../../openlineage/emitter.ts";
 import { defineCommand } from "citty";
 import { findConfig, loadConfig } from "../../config/load.ts";
@@ -22,25 +22,19 @@ const TRIGGERS = ["manual", "ci", "schedule", "sensor"];
 // Moved to ../flags.ts (shared by every command with selection flags); re-exported for old importers.
 export { repeated } from "../flags.ts";
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
-
-function modelLine(m: ModelResult, width: number, targetWidth: number, isolated: boolean): string {
-  const name = m.name.padEnd(width);
-  const target = m.target.padEnd(targetWidth);
-  const lines: string[] = [];
+/** The model's row of the run table: mark and name (every mark is one column wide), target, then what happened. */
+function modelCells(m: ModelResult): string[] {
   if (m.status === "success") {
-    const rows =
-      m.rows === null
-        ? m.strategy === "view"
-          ? "view"
-          : ""
-        : `${m.rows.toLocaleString("en-US")} ${m.rows === 1 ? "row" : "rows"}`;
-    lines.push(`  ${green("✓")} ${name}  ${target}  ${rows}  ${dim(secs(m.durationMs))}`);
-  } else if (m.status === "failed") {
-    lines.push(`  ${red("✗")} ${name}  ${target}  ${red(`failed: ${m.error ?? ""}`)}`);
-  } else {
-    lines.push(`  ${yellow("-")} ${name}  ${target}  ${yellow(`skipped: ${m.error ?? ""}`)}`);
+    const rows = m.rows === null ? (m.strategy === "view" ? "view" : "") : rowCount(m.rows);
+    return [`${green("✓")} ${m.name}`, m.target, `${rows}  ${dim(seconds(m.durationMs))}`];
   }
+  if (m.status === "failed") return [`${red("✗")} ${m.name}`, m.target, red(`failed: ${m.error ?? ""}`)];
+  return [`${yellow("-")} ${m.name}`, m.target, yellow(`skipped: ${m.error ?? ""}`)];
+}
+
+/** The model's aligned line, then its failed tests and (on a branch) where it read from. */
+function modelLine(m: ModelResult, head: string, isolated: boolean): string {
+  const lines = [head];
   // Tests that did not pass, with a few failing rows (warnings do not fail the model).
   for (const t of m.tests ?? []) {
     if (t.status !== "pass") lines.push(`    ${resultLine(t).trim()}`, ...sampleLines(t, "        "));
@@ -102,16 +96,15 @@ export function renderRecap(o: RunOutcome, files?: ReadonlyMap<string, string>):
 }
 
 export function renderRun(o: RunOutcome, opts: RenderRunOptions = {}): string {
-  const width = Math.max(0, ...o.models.map((m) => m.name.length));
   const isolated = o.scope !== "production";
-  const targetWidth = Math.max(0, ...o.models.map((m) => m.target.length));
-  const lines = opts.models === false ? [] : o.models.map((m) => modelLine(m, width, targetWidth, isolated));
+  const heads = alignColumns(o.models.map(modelCells), "  ");
+  const lines = opts.models === false ? [] : o.models.map((m, i) => modelLine(m, heads[i] ?? "", isolated));
   lines.push(...renderRecap(o, opts.files));
   const count = (s: string) => o.models.filter((m) => m.status === s).length;
   const colour = o.status === "success" ? green : o.status === "partial_failure" ? yellow : red;
   if (lines.length > 0) lines.push("");
   lines.push(
-    `${colour(`Run ${o.runId} ${o.status}`)}: ${count("success")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped in ${secs(o.durationMs)} (scope: ${o.scope})`,
+    `${colour(`Run ${o.runId} ${o.status}`)}: ${count("success")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped in ${seconds(o.durationMs)} (scope: ${o.scope})`,
   );
   return lines.join("\n");
 }

@@ -1,4 +1,7 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { SeedOutput } from "../../output/schemas/catalog.ts";
+import { alignColumns, plural, rowCount, seconds } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { resolveTrigger } from "../../run/run.ts";
 import { seedProject } from "../../seed/seed.ts";
@@ -32,17 +35,15 @@ Example:
       trigger: resolveTrigger(undefined),
       ...(args.seed ? { only: [args.seed] } : {}),
     });
-    emit(envelope("seed", { run_id: r.runId, seeds: r.seeds }), () => {
-      const w = Math.max(...r.seeds.map((s) => s.table.length));
-      const lines = r.seeds.map(
-        (s) =>
-          `  ${green("✓")} ${s.table.padEnd(w)}  ${s.rows.toLocaleString("en-US")} ${s.rows === 1 ? "row" : "rows"}  ${dim(`${(s.duration_ms / 1000).toFixed(2)}s`)}`,
+    emit(envelope("seed", { run_id: r.runId, seeds: r.seeds } satisfies Payload<typeof SeedOutput>), () => {
+      const lines = alignColumns(
+        r.seeds.map((s) => [
+          `${green("✓")} ${s.table}`,
+          `${rowCount(s.rows)}  ${dim(seconds(s.duration_ms))}`,
+        ]),
+        "  ",
       );
-      return [
-        ...lines,
-        "",
-        `Seeded ${r.seeds.length} table${r.seeds.length === 1 ? "" : "s"} (run ${r.runId})`,
-      ].join("\n");
+      return [...lines, "", `Seeded ${plural(r.seeds.length, "table")} (run ${r.runId})`].join("\n");
     });
   },
 });

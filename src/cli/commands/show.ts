@@ -1,4 +1,7 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { ShowOutput } from "../../output/schemas/catalog.ts";
+import { plural, textTable } from "../../format.ts";
 import { findConfig, loadConfig } from "../../config/load.ts";
 import { UsageError } from "../../errors.ts";
 import { showModel } from "../../show/show.ts";
@@ -58,30 +61,17 @@ Example:
       built: r.built,
       columns: r.columns,
       rows,
-    };
+    } satisfies Payload<typeof ShowOutput>;
     emit(envelope("show", payload), () => {
       const header = r.columns.map((c) => `${c.name} ${c.type}`);
       const cells = r.rows.map((row) => row.map(text));
-      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-      const fmt = (cs: string[]) =>
-        cs
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd();
       const title =
         r.from === "table"
           ? r.target
           : r.built
             ? `${r.model}: showing the model's query run now (its table ${r.target} may differ)`
             : `${r.model} not built: showing the model's query run now`;
-      return [
-        title,
-        "",
-        dim(fmt(header)),
-        ...cells.map(fmt),
-        "",
-        `${rows.length} row${rows.length === 1 ? "" : "s"}`,
-      ].join("\n");
+      return [title, "", textTable(header, cells, dim), "", plural(rows.length, "row")].join("\n");
     });
   },
 });

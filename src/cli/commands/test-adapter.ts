@@ -1,5 +1,8 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { TestAdapterOutput } from "../../output/schemas/adapters.ts";
 import { runConformance } from "../../adapter/conformance.ts";
+import { padVisible } from "../../format.ts";
 import { createAdapter } from "../../adapter/loader.ts";
 import { checkAdapterEnv, findConfig, loadConfig } from "../../config/load.ts";
 import { ExitCode, RockyError, didYouMean } from "../../errors.ts";
@@ -68,14 +71,14 @@ Example:
       failed: report.failed,
       skipped: report.skipped,
       checks: report.checks,
-    });
+    } satisfies Payload<typeof TestAdapterOutput>);
     emit(payload, () => {
       const lines = [
         `Adapter conformance: ${name} (${report.adapter_type}), scratch schema ${report.schema}`,
         "=".repeat(50),
       ];
       for (const c of report.checks) {
-        const label = c.name.padEnd(16, " ");
+        const label = padVisible(c.name, 16);
         if (c.status === "pass")
           lines.push(`  + ${label} ${c.duration_ms}ms${c.message ? ` (${c.message})` : ""}`);
         else if (c.status === "fail") lines.push(`  X ${label} FAILED: ${c.message ?? ""}`);

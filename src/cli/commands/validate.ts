@@ -1,4 +1,6 @@
 import { defineCommand } from "citty";
+import type { Payload } from "../../output/common.ts";
+import type { ValidateOutput } from "../../output/schemas/project.ts";
 import { findConfig } from "../../config/load.ts";
 import { ExitCode } from "../../errors.ts";
 import { validateProject } from "../../project/validate.ts";
@@ -16,7 +18,7 @@ export default defineCommand({
   args: {},
   async run() {
     const report = await validateProject(findConfig(globals().config));
-    emit(envelope("validate", report), () =>
+    emit(envelope("validate", report satisfies Payload<typeof ValidateOutput>), () =>
       [
         ...report.messages.map((m) => `${PREFIX[m.severity]} ${m.code} ${m.message}`),
         "",

@@ -1,23 +1,34 @@
 /** Text, DOT and Mermaid pictures of the model DAG. */
 import type { DagPayload } from "../../compile/dag-view.ts";
+import { alignColumns } from "../../format.ts";
 
 export function renderDagText(p: DagPayload): string {
   const lines = [
     `DAG: ${p.summary.total_nodes} nodes, ${p.summary.total_edges} edges, ${p.summary.execution_layers} execution layers`,
     "",
   ];
-  p.execution_layers.forEach((layer, i) => {
-    lines.push(`Layer ${i}:`);
-    for (const id of layer) {
+  const layers = p.execution_layers.map((layer) =>
+    layer.map((id) => {
       const n = p.nodes.find((x) => x.id === id)!;
-      lines.push(
-        `  ${n.kind.padEnd(16)} ${n.label.padEnd(30)} depends_on: ${n.depends_on.map((d) => d.replace(/^transformation:/, "")).join(", ") || "-"}`,
-      );
-    }
+      const deps = n.depends_on.map((d) => d.replace(/^transformation:/, "")).join(", ") || "-";
+      return [n.kind, n.label, `depends_on: ${deps}`];
+    }),
+  );
+  // One alignment for the whole DAG, not one per layer.
+  const aligned = alignColumns(layers.flat(), "  ");
+  let k = 0;
+  layers.forEach((layer, i) => {
+    lines.push(`Layer ${i}:`);
+    for (let j = 0; j < layer.length; j++) lines.push(aligned[k++] ?? "");
   });
   if (p.sources.length > 0) {
     lines.push("", "External sources:");
-    for (const s of p.sources) lines.push(`  ${s.name.padEnd(30)} read by: ${s.read_by.join(", ") || "-"}`);
+    lines.push(
+      ...alignColumns(
+        p.sources.map((s) => [s.name, `read by: ${s.read_by.join(", ") || "-"}`]),
+        "  ",
+      ),
+    );
   }
   if (p.column_lineage) lines.push("", `Column lineage: ${p.column_lineage.length} edges`);
   return lines.join("\n");

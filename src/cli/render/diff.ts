@@ -1,5 +1,5 @@
 /** Text (terminal) and Markdown (pull-request comment) renderings of a DiffReport. */
-import { plural } from "../../format.ts";
+import { padVisible, plural } from "../../format.ts";
 import { bold, dim, green, red, yellow } from "../style.ts";
 import type { ColumnChange, DiffReport, ImpactedColumn, ModelDiff } from "../../diff/diff.ts";
 
@@ -64,7 +64,7 @@ export function renderDiffText(r: DiffReport): string {
       const w = Math.max(6, ...m.columns.map((c) => c.column.length));
       for (const c of m.columns) {
         const cls = c.classification === "breaking" ? red("breaking") : c.classification;
-        lines.push(`    ${c.column.padEnd(w)}  ${kindText(c)}  [${cls}]`);
+        lines.push(`    ${padVisible(c.column, w)}  ${kindText(c)}  [${cls}]`);
         if (c.downstream.length > 0)
           lines.push(`    ${" ".repeat(w)}  ${dim(`-> ${impactText(c.downstream)}`)}`);
       }

@@ -5,6 +5,7 @@
  * sub-command list with one line of description each (no examples folded in).
  */
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
+import { padVisible } from "../../format.ts";
 import { bold } from "../style.ts";
 
 export const HELP_WIDTH = 100;
@@ -51,7 +52,7 @@ export function table(rows: [string, string][], indent = "  ", width?: number): 
       lines.push(`${indent}${left}`);
       for (const b of body) lines.push(`${" ".repeat(pad)}${b}`);
     } else {
-      lines.push(`${indent}${left.padEnd(col)}  ${body[0] ?? ""}`);
+      lines.push(`${indent}${padVisible(left, col)}  ${body[0] ?? ""}`);
       for (const b of body.slice(1)) lines.push(`${" ".repeat(pad)}${b}`);
     }
   }

@@ -11,6 +11,7 @@
  * terminal); this module only formats and writes. No dependency: a few escape codes.
  */
 import type { ModelResult, RunEvent } from "../../run/engine.ts";
+import { CLEAR_LINE, duration, padVisible, progressCounts, rowCount, visibleLength } from "../../format.ts";
 
 export interface ProgressOptions {
   /** Where text goes (stderr, queued in order with other writes). */
@@ -28,24 +29,11 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const CLEAR = "\r\u001b[2K";
 /** Lines are filled with dots up to this width (or the terminal's, if narrower). */
 const LINE_WIDTH = 100;
 
-/** 0.4s, 12.3s, 1m02s, 1h05m. */
-export function duration(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
 const rowsText = (m: ModelResult): string | undefined =>
-  m.rows === null
-    ? m.strategy === "view"
-      ? "view"
-      : undefined
-    : `${m.rows.toLocaleString("en-US")} row${m.rows === 1 ? "" : "s"}`;
+  m.rows === null ? (m.strategy === "view" ? "view" : undefined) : rowCount(m.rows);
 
 export class RunProgress {
   private readonly opts: ProgressOptions;
@@ -133,11 +121,10 @@ export class RunProgress {
 
   private modelLine(index: number, label: string, colour: string, name: string, info: string): string {
     const total = String(this.total);
-    const head = `  ${String(index).padStart(total.length)} of ${total} ${this.paint(colour, label.padEnd(5))} ${name} `;
+    const head = `  ${String(index).padStart(total.length)} of ${total} ${this.paint(colour, padVisible(label, 5))} ${name} `;
     const tail = ` [${label === "OK" || label === "START" ? info : this.paint(colour, info)}]`;
-    const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "").length;
     const width = Math.min(LINE_WIDTH, Math.max(40, this.opts.columns()));
-    const dots = Math.max(3, width - visible(head) - visible(tail));
+    const dots = Math.max(3, width - visibleLength(head) - visibleLength(tail));
     return `${head}${".".repeat(dots)}${tail}`;
   }
 
@@ -148,22 +135,21 @@ export class RunProgress {
   }
 
   private clearStatus(): void {
-    if (this.statusShown) this.opts.write(CLEAR);
+    if (this.statusShown) this.opts.write(CLEAR_LINE);
     this.statusShown = false;
   }
 
   /** `running 3: fct_orders 12.3s, stg_a 1.0s · 5 of 200 done · 1m02s`, cut to the terminal. */
   statusText(): string {
     const now = this.now();
-    const elapsed = duration(now - this.startedAt);
-    if (this.phase !== undefined) return `${this.phase}… ${elapsed}`;
+    if (this.phase !== undefined) return `${this.phase}… ${duration(now - this.startedAt)}`;
     const inFlight = [...this.started]
       .filter(([, s]) => !Number.isNaN(s.at))
       .sort((a, b) => a[1].at - b[1].at)
       .map(([name, s]) => `${name} ${duration(now - s.at)}`);
     const head = inFlight.length > 0 ? `running ${inFlight.length}: ${inFlight.join(", ")}` : "waiting";
     // The counters always show; a long in-flight list is cut instead.
-    const tail = ` · ${this.done} of ${this.total} done · ${elapsed}`;
+    const tail = ` · ${progressCounts(this.done, this.total, now - this.startedAt, " done")}`;
     const room = Math.max(10, this.opts.columns() - 1 - tail.length);
     return `${head.length <= room ? head : `${head.slice(0, room - 1)}…`}${tail}`;
   }
@@ -171,7 +157,7 @@ export class RunProgress {
   private drawStatus(): void {
     if (!this.opts.redraw) return;
     const text = this.statusText();
-    this.opts.write(`${CLEAR}${this.opts.colour ? `\u001b[2m${text}\u001b[22m` : text}`);
+    this.opts.write(`${CLEAR_LINE}${this.opts.colour ? `\u001b[2m${text}\u001b[22m` : text}`);
     this.statusShown = true;
   }
 }

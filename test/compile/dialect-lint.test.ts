@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { lintPortability, suggestRewrite } from "../../src/adapter/dialect-lint.ts";
+import { lintPortability, suggestRewrite } from "../../src/compile/dialect-lint.ts";
 
 const brief = (
   sql: string,
@@ -40,6 +40,11 @@ describe("portability lint", () => {
     ]);
     // BigQuery's backslash escape does not end the string early.
     expect(brief("SELECT 'it\\'s::' FROM t", "bigquery", ["duckdb"])).toEqual([]);
+    // Nor Snowflake's; its $$…$$ is a string too. DuckDB comments nest.
+    expect(brief("SELECT 'it\\'s::', $$a::b$$ FROM t", "snowflake", ["bigquery"])).toEqual([]);
+    expect(brief("SELECT 1 /* a /* b */ x::INT */ FROM t", "duckdb", ["bigquery"])).toEqual([]);
+    // The whole quoted name, doubled quotes included.
+    expect(brief('SELECT "a""b" FROM t', "duckdb", ["bigquery"])).toEqual(['P020 bigquery 1:8 "a""b"']);
   });
 
   test("Snowflake and BigQuery idioms", () => {

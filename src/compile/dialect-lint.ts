@@ -3,7 +3,7 @@
  * something else) on another of the four warehouses. For `--target-dialect`.
  *
  * Rules run on a masked copy of the SQL (string literals, comments and quoted
- * identifiers blanked out, offsets kept), so `'a::b'` or a column named `ilike`
+ * identifiers, as the source dialect's lexer reads them, blanked out, offsets kept), so `'a::b'` or a column named `ilike`
  * never match. Rule-based on purpose: multi-dialect parsers are lenient (they
  * accept `a::INT` as BigQuery), and what a user needs here is "this line will
  * fail on BigQuery, write it like this". A transpiled rewrite from
@@ -11,6 +11,7 @@
  */
 
 import type { Dialect as PolyglotDialect } from "@polyglot-sql/sdk";
+import { Lexer } from "../sql/lexer.ts";
 
 export const PORTABLE_DIALECTS = ["duckdb", "snowflake", "bigquery", "databricks"] as const;
 export type PortableDialect = (typeof PORTABLE_DIALECTS)[number];
@@ -133,48 +134,29 @@ const BACKTICK_IDENT: Record<PortableDialect, boolean> = {
   databricks: true,
 };
 
+interface Span {
+  start: number;
+  end: number;
+}
+
 interface Masked {
   text: string;
-  doubleQuoted: number[];
-  backticked: number[];
+  doubleQuoted: Span[];
+  backticked: Span[];
 }
 
 /** Blank out strings, comments and quoted names (same length), remembering where quotes were. */
 function mask(sql: string, source: PortableDialect): Masked {
   const out = sql.split("");
-  const doubleQuoted: number[] = [];
-  const backticked: number[] = [];
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "-" && sql[i + 1] === "-") {
-      const end = sql.indexOf("\n", i);
-      const stop = end < 0 ? sql.length : end;
-      blank(i, stop);
-      i = stop;
-    } else if (c === "/" && sql[i + 1] === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      const stop = end < 0 ? sql.length : end + 2;
-      blank(i, stop);
-      i = stop;
-    } else if (c === "'" || c === '"' || c === "`") {
-      // BigQuery and Databricks escape with a backslash; the others double the quote.
-      const backslash = !DOUBLE_QUOTE_IDENT[source];
-      let j = i + 1;
-      while (j < sql.length) {
-        if (backslash && sql[j] === "\\") j += 2;
-        else if (sql[j] === c && sql[j + 1] === c) j += 2;
-        else if (sql[j] === c) break;
-        else j++;
-      }
-      if (c === '"') doubleQuoted.push(i);
-      if (c === "`") backticked.push(i);
-      blank(i, Math.min(j + 1, sql.length));
-      i = j + 1;
-    } else i++;
+  const doubleQuoted: Span[] = [];
+  const backticked: Span[] = [];
+  const lexer = new Lexer(sql, source, { comments: true });
+  while (lexer.next()) {
+    const { kind, start, end } = lexer;
+    if (kind !== "string" && kind !== "comment" && kind !== "quoted") continue;
+    if (sql[start] === '"') doubleQuoted.push({ start, end });
+    else if (sql[start] === "`") backticked.push({ start, end });
+    for (let k = start; k < end; k++) if (out[k] !== "\n") out[k] = " ";
   }
   return { text: out.join(""), doubleQuoted, backticked };
 }
@@ -218,13 +200,12 @@ export function lintPortability(
   }
   for (const t of others) {
     if (DOUBLE_QUOTE_IDENT[source] !== DOUBLE_QUOTE_IDENT[t]) {
-      for (const at of m.doubleQuoted) {
-        const end = sql.indexOf('"', at + 1);
+      for (const { start, end } of m.doubleQuoted) {
         findings.push({
           code: "P020",
           target: t,
-          ...position(sql, at),
-          construct: sql.slice(at, end < 0 ? undefined : end + 1),
+          ...position(sql, start),
+          construct: sql.slice(start, end),
           message: DOUBLE_QUOTE_IDENT[source]
             ? `a double-quoted identifier is a string literal on ${t}`
             : `a double-quoted string is an identifier on ${t}`,
@@ -235,13 +216,12 @@ export function lintPortability(
       }
     }
     if (BACKTICK_IDENT[t] === false && BACKTICK_IDENT[source]) {
-      for (const at of m.backticked) {
-        const end = sql.indexOf("`", at + 1);
+      for (const { start, end } of m.backticked) {
         findings.push({
           code: "P021",
           target: t,
-          ...position(sql, at),
-          construct: sql.slice(at, end < 0 ? undefined : end + 1),
+          ...position(sql, start),
+          construct: sql.slice(start, end),
           message: `backtick-quoted names do not parse on ${t}`,
           hint: 'quote with double quotes there ("name")',
         });
