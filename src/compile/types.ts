@@ -1,6 +1,6 @@
 /**
  * What `compileProject` returns: the one structure compile, lineage, dag, run,
- * branch and replay all start from. Built by src/compile/compile.ts.
+ * branch and replay all start from. Built by src/compile/compile.ts (its steps in the modules it imports).
  */
 import type { Dag } from "../graph/dag.ts";
 import type { SemanticGraph } from "../graph/semantic.ts";
