@@ -2,6 +2,7 @@
 import { findConfig, loadConfig } from "../config/load.ts";
 import { loadProject } from "../project/load.ts";
 import { compileProject } from "./compile.ts";
+import { manifestOf, saveSnapshot } from "./lineage-snapshot.ts";
 import { mark } from "./profile.ts";
 import type { CompileResult } from "./types.ts";
 
@@ -13,7 +14,13 @@ export async function loadAndCompile(
   mark("imports done");
   const config = await loadConfig(findConfig(explicitConfig));
   mark("config loaded");
+  // Taken before the files are read, so an edit made during the compile is seen next time.
+  const manifest = opts.cache === false ? undefined : manifestOf(config.file, config.modelsDir);
+  mark("manifest taken");
   const project = await loadProject(config);
   mark("project loaded");
-  return compileProject(project, { ...opts, projectLoadMs: performance.now() - t0 });
+  const result = await compileProject(project, { ...opts, projectLoadMs: performance.now() - t0 });
+  if (manifest !== undefined) saveSnapshot(config.root, manifest, config.modelsDir, result.graph);
+  mark("lineage snapshot saved");
+  return result;
 }

@@ -7,7 +7,7 @@ import {
   modelLineage,
   resolveTarget,
 } from "../../compile/lineage.ts";
-import { loadAndCompile } from "../../compile/load.ts";
+import { snapshotGraph } from "../../compile/lineage-snapshot.ts";
 import { RockyError, UsageError } from "../../errors.ts";
 import { globals } from "../context.ts";
 import { envelope } from "../output.ts";
@@ -90,12 +90,24 @@ Example:
         "e.g. 'rocky lineage fct_orders', or 'rocky lineage --select +fct_orders'",
       );
     // Lineage answers from the graph whatever the diagnostics say; only load errors abort.
-    const compiled = await loadAndCompile(globals().config);
-    const { graph } = compiled;
+    // An unchanged project answers from the last compile's value edges, without compiling
+    // (src/compile/lineage-snapshot.ts); --indirect and pictures read the whole graph.
+    const snapshot =
+      selecting || args.indirect || (format !== "json" && format !== "text")
+        ? undefined
+        : snapshotGraph(globals().config, {
+            target: args.target!,
+            column: args.column,
+            direction: direction ?? "upstream",
+          });
+    const compiled = snapshot
+      ? undefined
+      : await (await import("../../compile/load.ts")).loadAndCompile(globals().config, { lineageSnapshot: true });
+    const graph = snapshot ?? compiled!.graph;
     let text: string;
     const indirect = args.indirect === true;
     if (selecting) {
-      const chosen = selectInProject(compiled, selectors);
+      const chosen = selectInProject(compiled!, selectors);
       const sub = selectionLineage(graph, chosen, indirect);
       text =
         format === "json"

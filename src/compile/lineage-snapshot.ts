@@ -1,0 +1,349 @@
+/**
+ * The lineage snapshot: the semantic graph of the last compile, with a manifest of
+ * everything that graph was computed from (rocky's build, rocky.toml's text after
+ * `${VAR}` expansion, and the path, size and mtime of every file and folder under the
+ * models folder), so `rocky lineage` on an unchanged project answers from the graph
+ * without loading the project, the compile pipeline or DuckDB.
+ *
+ * The manifest is taken before the project is read, so a file edited while a compile
+ * runs leaves a manifest that no longer matches: the next lineage compiles again. A
+ * models folder holding a symlink gets no snapshot (a link's target could change
+ * without anything under the folder changing). A missing, corrupt, truncated or
+ * foreign snapshot is ignored: it can only make lineage faster, never change its answer.
+ *
+ * Stored as `.rocky-cache/lineage.snapshot` (one JSON document, written to a temporary
+ * file and renamed over the old one).
+ */
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { expandEnvLazily } from "../config/env.ts";
+import { findConfig } from "../config/locate.ts";
+import { SemanticGraph, type TableInfo } from "../graph/semantic.ts";
+import { resolveTarget } from "./lineage.ts";
+import type { IndirectVia } from "../sql/types.ts";
+import { BUILD_COMMIT, VERSION } from "../version.ts";
+
+/** Bump when the stored shape changes. */
+const FORMAT = 1;
+const FILE = "lineage.snapshot";
+
+/** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
+type TableRow = [string, "model" | "source", string[] | null, string | null, number[], number[]];
+
+interface SnapshotFile {
+  format: number;
+  /** The manifest the graph was built from (see `manifestOf`). */
+  manifest: string;
+  modelsDir: string;
+  tables: TableRow[];
+  /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
+  nodes: number[];
+  columns: string[];
+  transforms: string[];
+  /** Per edge, three numbers: source node, target node, index into `transforms`. */
+  edges: number[];
+  /** Per table index with indirect reads: [source table name, column, via] each. */
+  indirect: [number, [string, string, IndirectVia][]][];
+}
+
+/**
+ * What a compile's graph depends on, as one string, or undefined when it cannot be
+ * stated cheaply (a symlink under the models folder, an unreadable file).
+ */
+export function manifestOf(configFile: string, modelsDir: string): string | undefined {
+  let toml: string;
+  try {
+    toml = readFileSync(configFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  const lines = [
+    `${FORMAT}:${VERSION}:${BUILD_COMMIT}${BUILD_COMMIT === "dev" ? devStamp() : ""}`,
+    configFile,
+    Bun.CryptoHasher.hash("sha256", expandEnvLazily(toml).text, "hex"),
+    modelsDir,
+  ];
+  const walk = (dir: string, rel: string): boolean => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      return false;
+    }
+    for (const name of entries) {
+      // The project loader skips hidden entries; so does the manifest.
+      if (name.startsWith(".")) continue;
+      const path = join(dir, name);
+      const s = lstatSync(path, { throwIfNoEntry: false });
+      if (s === undefined || s.isSymbolicLink()) return false;
+      lines.push(`${rel}${name}\t${s.size}\t${s.mtimeMs}\t${s.ino}`);
+      if (s.isDirectory() && !walk(path, `${rel}${name}/`)) return false;
+    }
+    return true;
+  };
+  return walk(modelsDir, "") ? lines.join("\n") : undefined;
+}
+
+/** From source, the compile code changes without a version bump: key on its files' sizes and mtimes. */
+function devStamp(): string {
+  const src = join(import.meta.dir, "..");
+  const parts: string[] = [];
+  for (const sub of ["compile", "config", "graph", "project", "sql"]) {
+    try {
+      for (const f of readdirSync(join(src, sub)).sort()) {
+        const s = statSync(join(src, sub, f));
+        parts.push(`${sub}/${f}:${s.size}:${s.mtimeMs}`);
+      }
+    } catch {
+      return ":unknown";
+    }
+  }
+  return `:${Bun.CryptoHasher.hash("sha256", parts.join("\n"), "hex").slice(0, 16)}`;
+}
+
+function fileOf(root: string): string {
+  return join(root, ".rocky-cache", FILE);
+}
+
+/** Interns strings (or keys) as dense indexes. */
+class Interner {
+  readonly list: string[] = [];
+  private readonly at = new Map<string, number>();
+  of(s: string): number {
+    let i = this.at.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(s);
+      this.at.set(s, i);
+    }
+    return i;
+  }
+}
+
+/** Store `graph` with the manifest taken before the project was read (atomic: temp file, rename). */
+export function saveSnapshot(root: string, manifest: string, modelsDir: string, graph: SemanticGraph): void {
+  const tables = graph.allTables();
+  const index = new Map(tables.map((t, i) => [t.name, i]));
+  const columns = new Interner();
+  const transforms = new Interner();
+  const nodeIds = new Interner();
+  const nodes: number[] = [];
+  const node = (model: string, column: string) => {
+    const t = index.get(model)!;
+    const c = columns.of(column);
+    const before = nodeIds.list.length;
+    const id = nodeIds.of(`${t}:${c}`);
+    if (id === before) nodes.push(t, c);
+    return id;
+  };
+  const edges: number[] = [];
+  for (const e of graph.edges())
+    edges.push(
+      node(e.source.model, e.source.column),
+      node(e.target.model, e.target.column),
+      transforms.of(String(e.transform)),
+    );
+  const indirect: SnapshotFile["indirect"] = [];
+  tables.forEach((t, i) => {
+    const reads = graph.indirectOf(t.name);
+    if (reads.length > 0) indirect.push([i, reads.map((r) => [r.source.model, r.source.column, r.via])]);
+  });
+  const data: SnapshotFile = {
+    format: FORMAT,
+    manifest,
+    modelsDir,
+    tables: tables.map((t) => [
+      t.name,
+      t.kind,
+      t.columns ?? null,
+      t.unavailable ?? null,
+      t.upstream.map((u) => index.get(u)!),
+      t.downstream.map((d) => index.get(d)!),
+    ]),
+    nodes,
+    columns: columns.list,
+    transforms: transforms.list,
+    edges,
+    indirect,
+  };
+  try {
+    const file = fileOf(root);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(join(dirname(file), ".gitignore"), "*\n");
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only project still works; lineage just compiles each time.
+  }
+}
+
+/**
+ * What the caller will ask of the graph, so only the edges that can appear in the answer
+ * are restored: a column's transitive trace in one direction, a table's own edges
+ * (`column` undefined), or everything (no focus: pictures).
+ */
+export interface Focus {
+  /** A model or source name, or `model.column`, as given on the command line. */
+  target: string;
+  column?: string;
+  direction: "upstream" | "downstream";
+}
+
+/**
+ * The graph of the last compile when nothing it depends on has changed since, else
+ * undefined. `configFile`: the absolute path of rocky.toml.
+ */
+export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph | undefined {
+  let data: SnapshotFile;
+  try {
+    data = JSON.parse(readFileSync(fileOf(dirname(configFile)), "utf8")) as SnapshotFile;
+  } catch {
+    return undefined;
+  }
+  if (data?.format !== FORMAT || typeof data.manifest !== "string" || typeof data.modelsDir !== "string")
+    return undefined;
+  if (manifestOf(configFile, data.modelsDir) !== data.manifest) return undefined;
+  try {
+    return restore(data, focus);
+  } catch {
+    return undefined; // A damaged snapshot is a miss, never an error.
+  }
+}
+
+/**
+ * Rebuild the graph, or with a focus only the part the answer reads: the tables the
+ * target can name, then the tables and edges the answer touches. Tables keep their
+ * order and a source its columns in node order (as declared, then as met); edges are
+ * added in graph order, and each node a trace reaches keeps all its edges on the walked
+ * side, so a trace over the part equals the trace over the whole. The model-level links
+ * are set as lists: a restored graph is only read, never extended.
+ */
+function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
+  const { nodes, edges, columns, transforms, tables } = data;
+  if (nodes.length % 2 !== 0 || edges.length % 3 !== 0) throw new Error("truncated snapshot");
+  const part = focus ? focused(data, focus) : undefined;
+  const graph = new SemanticGraph();
+  const wanted = part?.tables ?? tables.map((_, i) => i);
+  const infos = new Map<number, TableInfo>();
+  for (const i of wanted.sort((a, b) => a - b)) {
+    const [name, kind, cols, unavailable, up, down] = tables[i]!;
+    const info = graph.addTable({
+      name,
+      kind,
+      columns: cols ?? undefined,
+      ...(unavailable !== null ? { unavailable } : {}),
+    });
+    info.upstream.push(...up.map((u) => tables[u]![0]));
+    info.downstream.push(...down.map((d) => tables[d]![0]));
+    infos.set(i, info);
+  }
+  const nameOf = (node: number) => infos.get(nodes[2 * node]!)!.name;
+  const add = (e: number) => {
+    const s = edges[3 * e]!;
+    const t = edges[3 * e + 1]!;
+    graph.addEdgeById(
+      graph.addColumn(nameOf(s), columns[nodes[2 * s + 1]!]!),
+      graph.addColumn(nameOf(t), columns[nodes[2 * t + 1]!]!),
+      transforms[edges[3 * e + 2]!]!,
+    );
+  };
+  if (part) for (const e of part.edges) add(e);
+  else for (let e = 0; e < edges.length / 3; e++) add(e);
+  for (const [i, reads] of data.indirect)
+    if (infos.has(i))
+      graph.addIndirect(
+        infos.get(i)!.name,
+        reads.map(([model, column, via]) => ({ source: { model, column }, via })),
+      );
+  return graph;
+}
+
+/**
+ * The tables and edges (indexes, ascending) a text or JSON answer about `focus` reads;
+ * undefined when the target names no table (the caller's error lists every name).
+ */
+function focused(data: SnapshotFile, focus: Focus): { tables: number[]; edges: number[] } | undefined {
+  const { nodes, edges, columns, tables } = data;
+  // resolveTarget looks up the target and its dotted prefixes: a graph of just those answers it.
+  const wanted = focus.target.toLowerCase();
+  const names = new SemanticGraph();
+  const candidates = new Map<string, number>();
+  tables.forEach(([name], i) => {
+    const k = name.toLowerCase();
+    if (k === wanted || wanted.startsWith(`${k}.`)) candidates.set(name, i);
+  });
+  for (const i of candidates.values()) {
+    const [name, kind, cols] = tables[i]!;
+    names.addTable({ name, kind, columns: cols ?? undefined });
+  }
+  if (candidates.size === 0) return undefined;
+  let target: ReturnType<typeof resolveTarget>;
+  try {
+    target = resolveTarget(names, focus.target, focus.column);
+  } catch {
+    return undefined;
+  }
+  const table = candidates.get(target.table.name)!;
+  const count = edges.length / 3;
+  const out: number[] = [];
+  if (target.column === undefined) {
+    for (let e = 0; e < count; e++)
+      if (nodes[2 * edges[3 * e]!] === table || nodes[2 * edges[3 * e + 1]!] === table) out.push(e);
+  } else {
+    const col = target.column.toLowerCase();
+    let start = -1;
+    for (let n = 0; n < nodes.length / 2 && start < 0; n++)
+      if (nodes[2 * n] === table && columns[nodes[2 * n + 1]!]!.toLowerCase() === col) start = n;
+    if (start >= 0) {
+      // Edges by the node on the walked side (the target upstream, the source downstream), as CSR arrays.
+      const [near, far] = focus.direction === "upstream" ? [1, 0] : [0, 1];
+      const first = new Int32Array(nodes.length / 2 + 1);
+      for (let e = 0; e < count; e++) first[edges[3 * e + near]! + 1]!++;
+      for (let n = 1; n < first.length; n++) first[n]! += first[n - 1]!;
+      const fill = first.slice(0, -1);
+      const byNode = new Int32Array(count);
+      for (let e = 0; e < count; e++) byNode[fill[edges[3 * e + near]!]!++] = e;
+      const seen = new Uint8Array(nodes.length / 2);
+      seen[start] = 1;
+      for (let queue = [start], q = 0; q < queue.length; q++) {
+        const n = queue[q]!;
+        for (let k = first[n]!; k < first[n + 1]!; k++) {
+          const e = byNode[k]!;
+          out.push(e);
+          const other = edges[3 * e + far]!;
+          if (!seen[other]) {
+            seen[other] = 1;
+            queue.push(other);
+          }
+        }
+      }
+      out.sort((a, b) => a - b);
+    }
+  }
+  const touched = new Set([table]);
+  for (const e of out) {
+    touched.add(nodes[2 * edges[3 * e]!]!);
+    touched.add(nodes[2 * edges[3 * e + 1]!]!);
+  }
+  return { tables: [...touched], edges: out };
+}
+
+/** The snapshot's graph for the project `-c` names (or the one around the working folder), if still current. */
+export function snapshotGraph(explicitConfig: string | undefined, focus?: Focus): SemanticGraph | undefined {
+  let configFile: string;
+  try {
+    configFile = findConfig(explicitConfig);
+  } catch {
+    return undefined; // The compile path reports a missing project properly.
+  }
+  return loadSnapshot(configFile, focus);
+}
