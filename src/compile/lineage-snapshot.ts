@@ -11,8 +11,8 @@
  * without anything under the folder changing). A missing, corrupt, truncated or
  * foreign snapshot is ignored: it can only make lineage faster, never change its answer.
  *
- * Stored as `.rocky-cache/lineage.snapshot` (one JSON document, written to a temporary
- * file and renamed over the old one).
+ * Stored as `.rocky-cache/lineage.snapshot`: a checksum line, then one JSON document;
+ * written to a temporary file and renamed over the old one.
  */
 import {
   lstatSync,
@@ -109,6 +109,11 @@ function devStamp(): string {
   return `:${Bun.CryptoHasher.hash("sha256", parts.join("\n"), "hex").slice(0, 16)}`;
 }
 
+/** A fast non-cryptographic hash of the document: it detects damage, not tampering. */
+function checksum(json: string): string {
+  return Bun.hash(json).toString(16);
+}
+
 function fileOf(root: string): string {
   return join(root, ".rocky-cache", FILE);
 }
@@ -179,7 +184,8 @@ export function saveSnapshot(root: string, manifest: string, modelsDir: string, 
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(join(dirname(file), ".gitignore"), "*\n");
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
+    const json = JSON.stringify(data);
+    writeFileSync(tmp, `${checksum(json)}\n${json}`);
     renameSync(tmp, file);
   } catch {
     // A read-only project still works; lineage just compiles each time.
@@ -205,7 +211,12 @@ export interface Focus {
 export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph | undefined {
   let data: SnapshotFile;
   try {
-    data = JSON.parse(readFileSync(fileOf(dirname(configFile)), "utf8")) as SnapshotFile;
+    const text = readFileSync(fileOf(dirname(configFile)), "utf8");
+    const nl = text.indexOf("\n");
+    const json = text.slice(nl + 1);
+    // Damage that still parses (a flipped digit) must not become a wrong answer.
+    if (nl < 0 || text.slice(0, nl) !== checksum(json)) return undefined;
+    data = JSON.parse(json) as SnapshotFile;
   } catch {
     return undefined;
   }
