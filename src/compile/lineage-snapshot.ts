@@ -1,9 +1,10 @@
 /**
- * The lineage snapshot: the semantic graph of the last compile, with a manifest of
- * everything that graph was computed from (rocky's build, rocky.toml's text after
- * `${VAR}` expansion, and the path, size and mtime of every file and folder under the
- * models folder), so `rocky lineage` on an unchanged project answers from the graph
- * without loading the project, the compile pipeline or DuckDB.
+ * The lineage snapshot: the semantic graph of the last compile `rocky lineage` ran, with
+ * a manifest of everything that graph was computed from (rocky's build, rocky.toml's
+ * text after `${VAR}` expansion, and the path, size and mtime of every file and folder
+ * under the models folder), so `rocky lineage` on an unchanged project answers from the
+ * graph without loading the project, the compile pipeline or DuckDB. Only lineage
+ * stores it: the stat per file and the serialisation would cost every other compile.
  *
  * The manifest is taken before the project is read, so a file edited while a compile
  * runs leaves a manifest that no longer matches: the next lineage compiles again. A
@@ -118,7 +119,7 @@ function fileOf(root: string): string {
   return join(root, ".rocky-cache", FILE);
 }
 
-/** Interns strings (or keys) as dense indexes. */
+/** Interns strings as dense indexes. */
 class Interner {
   readonly list: string[] = [];
   private readonly at = new Map<string, number>();
@@ -139,14 +140,18 @@ export function saveSnapshot(root: string, manifest: string, modelsDir: string, 
   const index = new Map(tables.map((t, i) => [t.name, i]));
   const columns = new Interner();
   const transforms = new Interner();
-  const nodeIds = new Interner();
   const nodes: number[] = [];
+  /** Per table index: its columns' node ids by column index. */
+  const nodeIds: Map<number, number>[] = tables.map(() => new Map());
   const node = (model: string, column: string) => {
     const t = index.get(model)!;
     const c = columns.of(column);
-    const before = nodeIds.list.length;
-    const id = nodeIds.of(`${t}:${c}`);
-    if (id === before) nodes.push(t, c);
+    let id = nodeIds[t]!.get(c);
+    if (id === undefined) {
+      id = nodes.length / 2;
+      nodes.push(t, c);
+      nodeIds[t]!.set(c, id);
+    }
     return id;
   };
   const edges: number[] = [];

@@ -4,7 +4,7 @@
  * fresh compile, and any edit to what the graph depends on must make lineage compile again.
  */
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { columnLineage, modelLineage } from "../../src/compile/lineage.ts";
 import { snapshotGraph } from "../../src/compile/lineage-snapshot.ts";
@@ -20,7 +20,7 @@ describe("lineage snapshot", () => {
   test("every answer from the snapshot equals the compiled graph's, for every table and column", async () => {
     const dir = fixtureCopy();
     const config = join(dir, "rocky.toml");
-    const { graph } = await loadAndCompile(config);
+    const { graph } = await loadAndCompile(config, { lineageSnapshot: true });
     const whole = snapshotGraph(config);
     expect(whole).toBeDefined();
     expect(whole!.edges()).toEqual(graph.edges());
@@ -40,7 +40,10 @@ describe("lineage snapshot", () => {
 
   test("after an edit lineage compiles again and answers as a cold compile does; unchanged, it answers from the snapshot", () => {
     const dir = fixtureCopy();
+    // A compile alone stores no snapshot; the first lineage does.
     expect(rocky(["compile", "-o", "json"], { cwd: dir }).code).toBeLessThan(2);
+    expect(existsSync(snapshotFile(dir))).toBe(false);
+    expect(rocky(["lineage", "orders_copy", "-o", "json"], { cwd: dir }).code).toBe(0);
     /** One lineage question, answered twice: as it stands, then cold (no caches). */
     const ask = (args: string[], env: Record<string, string> = {}) => {
       const before = snapshotIno(dir);
