@@ -37,12 +37,13 @@ const FORMAT = 1;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
-type TableRow = [string, "model" | "source", string[] | null, string | null, number[], number[]];
+/** Columns as indexes into `columns`. */
+type TableRow = [string, "model" | "source", number[] | null, string | null, number[], number[]];
 
 interface SnapshotFile {
   format: number;
   /** The manifest the graph was built from (see `manifestOf`). */
-  manifest: string;
+  manifest: Manifest;
   modelsDir: string;
   tables: TableRow[];
   /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
@@ -56,41 +57,83 @@ interface SnapshotFile {
 }
 
 /**
- * What a compile's graph depends on, as one string, or undefined when it cannot be
- * stated cheaply (a symlink under the models folder, an unreadable file).
+ * What a compile's graph depends on: a head (rocky's build, rocky.toml's path and the
+ * hash of its expanded text, the models folder), then every entry under the models
+ * folder with its size, mtime and inode.
  */
-export function manifestOf(configFile: string, modelsDir: string): string | undefined {
+export interface Manifest {
+  head: string;
+  paths: string[];
+  /** Three numbers per path: size, mtime (ms), inode. */
+  stats: number[];
+}
+
+/** The manifest as of now, or undefined when it cannot be stated cheaply (a symlink, an unreadable folder). */
+export function manifestOf(configFile: string, modelsDir: string): Manifest | undefined {
+  const head = headOf(configFile, modelsDir);
+  if (head === undefined) return undefined;
+  const m: Manifest = { head, paths: [], stats: [] };
+  const complete = walkModels(modelsDir, "", (rel, s) => {
+    m.paths.push(rel);
+    m.stats.push(s.size, s.mtimeMs, s.ino);
+    return true;
+  });
+  return complete ? m : undefined;
+}
+
+/** Whether nothing in `stored` has changed: compared entry by entry, stopping at the first difference. */
+function unchanged(configFile: string, modelsDir: string, stored: Manifest): boolean {
+  if (headOf(configFile, modelsDir) !== stored.head) return false;
+  const { paths, stats } = stored;
+  let k = 0;
+  const same = walkModels(modelsDir, "", (rel, s) => {
+    const ok =
+      paths[k] === rel &&
+      stats[3 * k] === s.size &&
+      stats[3 * k + 1] === s.mtimeMs &&
+      stats[3 * k + 2] === s.ino;
+    k++;
+    return ok;
+  });
+  return same && k === paths.length;
+}
+
+function headOf(configFile: string, modelsDir: string): string | undefined {
   let toml: string;
   try {
     toml = readFileSync(configFile, "utf8");
   } catch {
     return undefined;
   }
-  const lines = [
+  return [
     `${FORMAT}:${VERSION}:${BUILD_COMMIT}${BUILD_COMMIT === "dev" ? devStamp() : ""}`,
     configFile,
     Bun.CryptoHasher.hash("sha256", expandEnvLazily(toml).text, "hex"),
     modelsDir,
-  ];
-  const walk = (dir: string, rel: string): boolean => {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir).sort();
-    } catch {
-      return false;
-    }
-    for (const name of entries) {
-      // The project loader skips hidden entries; so does the manifest.
-      if (name.startsWith(".")) continue;
-      const path = join(dir, name);
-      const s = lstatSync(path, { throwIfNoEntry: false });
-      if (s === undefined || s.isSymbolicLink()) return false;
-      lines.push(`${rel}${name}\t${s.size}\t${s.mtimeMs}\t${s.ino}`);
-      if (s.isDirectory() && !walk(path, `${rel}${name}/`)) return false;
-    }
-    return true;
-  };
-  return walk(modelsDir, "") ? lines.join("\n") : undefined;
+  ].join("\n");
+}
+
+/** Visit every entry under `dir` in a stable order; false when one is a symlink or cannot be read, or `visit` says stop. */
+function walkModels(
+  dir: string,
+  rel: string,
+  visit: (rel: string, s: { size: number; mtimeMs: number; ino: number }) => boolean,
+): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return false;
+  }
+  for (const name of entries) {
+    // The project loader skips hidden entries; so does the manifest.
+    if (name.startsWith(".")) continue;
+    const path = join(dir, name);
+    const s = lstatSync(path, { throwIfNoEntry: false });
+    if (s === undefined || s.isSymbolicLink() || !visit(`${rel}${name}`, s)) return false;
+    if (s.isDirectory() && !walkModels(path, `${rel}${name}/`, visit)) return false;
+  }
+  return true;
 }
 
 /** From source, the compile code changes without a version bump: key on its files' sizes and mtimes. */
@@ -135,7 +178,12 @@ class Interner {
 }
 
 /** Store `graph` with the manifest taken before the project was read (atomic: temp file, rename). */
-export function saveSnapshot(root: string, manifest: string, modelsDir: string, graph: SemanticGraph): void {
+export function saveSnapshot(
+  root: string,
+  manifest: Manifest,
+  modelsDir: string,
+  graph: SemanticGraph,
+): void {
   const tables = graph.allTables();
   const index = new Map(tables.map((t, i) => [t.name, i]));
   const columns = new Interner();
@@ -173,7 +221,7 @@ export function saveSnapshot(root: string, manifest: string, modelsDir: string, 
     tables: tables.map((t) => [
       t.name,
       t.kind,
-      t.columns ?? null,
+      t.columns?.map((c) => columns.of(c)) ?? null,
       t.unavailable ?? null,
       t.upstream.map((u) => index.get(u)!),
       t.downstream.map((d) => index.get(d)!),
@@ -225,10 +273,8 @@ export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph |
   } catch {
     return undefined;
   }
-  if (data?.format !== FORMAT || typeof data.manifest !== "string" || typeof data.modelsDir !== "string")
-    return undefined;
-  if (manifestOf(configFile, data.modelsDir) !== data.manifest) return undefined;
   try {
+    if (data?.format !== FORMAT || !unchanged(configFile, data.modelsDir, data.manifest)) return undefined;
     return restore(data, focus);
   } catch {
     return undefined; // A damaged snapshot is a miss, never an error.
@@ -255,7 +301,7 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
     const info = graph.addTable({
       name,
       kind,
-      columns: cols ?? undefined,
+      columns: cols?.map((c) => columns[c]!),
       ...(unavailable !== null ? { unavailable } : {}),
     });
     info.upstream.push(...up.map((u) => tables[u]![0]));
@@ -299,7 +345,7 @@ function focused(data: SnapshotFile, focus: Focus): { tables: number[]; edges: n
   });
   for (const i of candidates.values()) {
     const [name, kind, cols] = tables[i]!;
-    names.addTable({ name, kind, columns: cols ?? undefined });
+    names.addTable({ name, kind, columns: cols?.map((c) => columns[c]!) });
   }
   if (candidates.size === 0) return undefined;
   let target: ReturnType<typeof resolveTarget>;
