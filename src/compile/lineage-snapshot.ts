@@ -5,6 +5,8 @@
  * under the models folder), so `rocky lineage` on an unchanged project answers from the
  * graph without loading the project, the compile pipeline or DuckDB. Only lineage
  * stores it: the stat per file and the serialisation would cost every other compile.
+ * It holds the tables and the value edges, not the indirect reads (SPEC §15): lineage
+ * with --indirect, and pictures, compile as before.
  *
  * The manifest is taken before the project is read, so a file edited while a compile
  * runs leaves a manifest that no longer matches: the next lineage compiles again. A
@@ -29,11 +31,10 @@ import { expandEnvLazily } from "../config/env.ts";
 import { findConfig } from "../config/locate.ts";
 import { SemanticGraph, type TableInfo } from "../graph/semantic.ts";
 import { resolveTarget } from "./lineage.ts";
-import type { IndirectVia } from "../sql/types.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 
 /** Bump when the stored shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
@@ -52,8 +53,6 @@ interface SnapshotFile {
   transforms: string[];
   /** Per edge, three numbers: source node, target node, index into `transforms`. */
   edges: number[];
-  /** Per table index with indirect reads: [source table name, column, via] each. */
-  indirect: [number, [string, string, IndirectVia][]][];
 }
 
 /**
@@ -209,11 +208,6 @@ export function saveSnapshot(
       node(e.target.model, e.target.column),
       transforms.of(String(e.transform)),
     );
-  const indirect: SnapshotFile["indirect"] = [];
-  tables.forEach((t, i) => {
-    const reads = graph.indirectOf(t.name);
-    if (reads.length > 0) indirect.push([i, reads.map((r) => [r.source.model, r.source.column, r.via])]);
-  });
   const data: SnapshotFile = {
     format: FORMAT,
     manifest,
@@ -230,7 +224,6 @@ export function saveSnapshot(
     columns: columns.list,
     transforms: transforms.list,
     edges,
-    indirect,
   };
   try {
     const file = fileOf(root);
@@ -248,7 +241,7 @@ export function saveSnapshot(
 /**
  * What the caller will ask of the graph, so only the edges that can appear in the answer
  * are restored: a column's transitive trace in one direction, a table's own edges
- * (`column` undefined), or everything (no focus: pictures).
+ * (`column` undefined), or every value edge (no focus).
  */
 export interface Focus {
   /** A model or source name, or `model.column`, as given on the command line. */
@@ -320,12 +313,6 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
   };
   if (part) for (const e of part.edges) add(e);
   else for (let e = 0; e < edges.length / 3; e++) add(e);
-  for (const [i, reads] of data.indirect)
-    if (infos.has(i))
-      graph.addIndirect(
-        infos.get(i)!.name,
-        reads.map(([model, column, via]) => ({ source: { model, column }, via })),
-      );
   return graph;
 }
 

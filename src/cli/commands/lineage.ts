@@ -102,7 +102,9 @@ Example:
           });
     const compiled = snapshot
       ? undefined
-      : await (await import("../../compile/load.ts")).loadAndCompile(globals().config, { lineageSnapshot: true });
+      : await (await import("../../compile/load.ts")).loadAndCompile(globals().config, {
+          lineageSnapshot: true,
+        });
     const graph = snapshot ?? compiled!.graph;
     let text: string;
     const indirect = args.indirect === true;
