@@ -6,6 +6,7 @@
 import type { Dag } from "../graph/dag.ts";
 import { SemanticGraph } from "../graph/semantic.ts";
 import type { Project } from "../project/types.ts";
+import { renderTransform } from "../sql/transform.ts";
 import type { TableResolver } from "./resolver.ts";
 import type { CompiledModel } from "./types.ts";
 
@@ -39,11 +40,13 @@ export function buildSemanticGraph(
     for (const col of c.columns === undefined ? [] : (c.analysis.columns ?? [])) {
       if (col.sources.length === 0) continue;
       const target = graph.addColumn(name, col.name);
+      // The graph holds what outputs show (and the lineage snapshot stores): Rocky's string.
+      const transform = renderTransform(col.transform);
       for (const src of col.sources) {
         const t = resolver.tableName(src.table, dialect);
         if (t.kind === "source" && !graph.table(t.name))
           graph.addTable({ name: t.name, kind: "source", columns: t.columns });
-        graph.addEdgeById(graph.addColumn(t.name, src.column), target, col.transform);
+        graph.addEdgeById(graph.addColumn(t.name, src.column), target, transform);
       }
     }
     if (c.columns !== undefined) {

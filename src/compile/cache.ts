@@ -24,7 +24,7 @@ import type { ModelAnalysis } from "../sql/types.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 
 /** Bump when the stored shape or the analysis rules change. */
-const FORMAT = 3;
+const FORMAT = 4;
 const FILE = "compile.cache";
 const STAMP = `${FORMAT}:${VERSION}:${BUILD_COMMIT}${BUILD_COMMIT === "dev" ? devStamp() : ""}`;
 

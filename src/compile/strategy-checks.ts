@@ -91,7 +91,7 @@ export function checkStrategies(project: Project, compiled: Map<string, Compiled
       }
     }
     if (s.type !== "incremental") continue;
-    const windowed = (cm?.analysis.columns ?? []).filter((c) => c.transform.startsWith("window"));
+    const windowed = (cm?.analysis.columns ?? []).filter((c) => c.transform.kind === "window");
     if (windowed.length > 0)
       out.push({
         severity: "Warning",
@@ -104,11 +104,11 @@ export function checkStrategies(project: Project, compiled: Map<string, Compiled
     if (s.unique_key) continue;
     const aggregated =
       topLevelAggregation(m.sql, m.dialect) ??
-      (cm?.analysis.columns?.some((c) => c.transform.startsWith("aggregation")) ? "an aggregate" : undefined);
+      (cm?.analysis.columns?.some((c) => c.transform.kind === "aggregation") ? "an aggregate" : undefined);
     if (!aggregated) continue;
     // The group columns are the outputs that are not aggregates (and not the timestamp).
     const keys = (cm?.analysis.columns ?? [])
-      .filter((c) => !c.transform.startsWith("aggregation") && c.name !== s.timestamp_column)
+      .filter((c) => c.transform.kind !== "aggregation" && c.name !== s.timestamp_column)
       .map((c) => `"${c.name}"`);
     out.push({
       severity: "Error",

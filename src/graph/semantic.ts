@@ -11,7 +11,7 @@
  * WHERE affects every output column, and expanding that to one record per output would
  * multiply the store by the model's width. Indexed by source node and by model.
  */
-import type { IndirectVia, Transform } from "../sql/types.ts";
+import type { IndirectVia } from "../sql/types.ts";
 
 export interface QualifiedColumn {
   model: string;
@@ -21,7 +21,8 @@ export interface QualifiedColumn {
 export interface LineageEdge {
   source: QualifiedColumn;
   target: QualifiedColumn;
-  transform: Transform | string;
+  /** Rocky's string (`renderTransform`), or `indirect` on an indirect edge: what outputs show. */
+  transform: string;
 }
 
 /** A column that decides which rows a model has or how they are grouped/ordered (SPEC §15). */

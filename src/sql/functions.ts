@@ -1,6 +1,4 @@
-/** What a function name means for lineage: aggregate or not, and how transforms rank. */
-
-import type { Transform } from "./types.ts";
+/** What a function name means for lineage: aggregate or not, lambdas, table functions. */
 
 /**
  * DuckDB's aggregate functions (`SELECT function_name FROM duckdb_functions() WHERE
@@ -146,19 +144,6 @@ const SPECIAL_VALUE_NAMES = new Set([
 
 export function isSpecialValueName(name: string): boolean {
   return SPECIAL_VALUE_NAMES.has(name.toLowerCase());
-}
-
-/**
- * The transform of a value is the strongest operation on the path from its sources:
- * direct < cast < expression < aggregation < window. `CAST(SUM(x) AS INT)` is an
- * aggregation, `ROUND(x, 2)` an expression, `SUM(x) OVER (...)` a window.
- */
-export function transformRank(transform: Transform): number {
-  if (transform === "direct") return 0;
-  if (transform === "cast") return 1;
-  if (transform === "expression") return 2;
-  if (transform.startsWith("aggregation")) return 3;
-  return 4;
 }
 
 /** Functions whose arguments may be lambdas (`list_transform(xs, x -> x + 1)`); elsewhere `->` is JSON access. */

@@ -11,12 +11,14 @@
  * through expressions, CTEs, FROM-subqueries and every branch of set operations.
  * Columns only filtering, joining, grouping or ordering rows are not sources; CASE
  * conditions are. The transform is the strongest operation on the way:
- * direct < cast < expression < aggregation: f < window: f.
+ * direct < cast < expression < aggregation (of f) < window (of f); `renderTransform`
+ * gives Rocky's string (`aggregation: sum`).
  * Diagnostic codes: see codes.ts.
  */
 export { SQL_CODES } from "./codes.ts";
 export { analyzeModel } from "./lineage.ts";
 export { createSqlParser } from "./parse.ts";
+export { renderTransform } from "./transform.ts";
 export type {
   ColumnSource,
   ColumnsOf,

@@ -9,6 +9,7 @@ import { indirect } from "./lineage-indirect.ts";
 import { query } from "./lineage-query.ts";
 import { resolve } from "./lineage-resolve.ts";
 import { expandStar, starItem } from "./lineage-star.ts";
+import { CAST, DIRECT, EXPRESSION, aggregation, windowOf } from "./transform.ts";
 
 export function expr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulator): void {
   switch (node.class) {
@@ -16,17 +17,15 @@ export function expr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulato
       acc.add(resolve(w, node, scope));
       return;
     case "CONSTANT":
-      acc.bump("expression");
+      acc.bump(EXPRESSION);
       return;
     case "CAST":
-      acc.bump("cast");
+      acc.bump(CAST);
       if (node.child) expr(w, node.child, scope, acc);
       return;
     case "FUNCTION": {
       const fn = (node.function_name ?? "").toLowerCase();
-      acc.bump(
-        !node.is_operator && isAggregate(fn) ? `aggregation: ${displayFunctionName(fn)}` : "expression",
-      );
+      acc.bump(!node.is_operator && isAggregate(fn) ? aggregation(displayFunctionName(fn)) : EXPRESSION);
       const lambdas = takesLambda(fn);
       for (const child of node.children ?? []) {
         if (lambdas && child.class === "LAMBDA") lambda(w, child, scope, acc);
@@ -41,7 +40,7 @@ export function expr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulato
       return;
     }
     case "WINDOW": {
-      acc.bump(`window: ${displayFunctionName(node.function_name ?? "")}`);
+      acc.bump(windowOf(displayFunctionName(node.function_name ?? "")));
       for (const child of node.children ?? []) expr(w, child, scope, acc);
       if (isExpr(node.default_expr)) expr(w, node.default_expr, scope, acc);
       indirect(w, node.partitions, scope, "window_partition", acc.indirectReads());
@@ -59,33 +58,33 @@ export function expr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulato
       const columns = scope.bindings.flatMap((b) => bindingStar(b) ?? []);
       const column = columns[Number(node.index) - 1];
       if (column) acc.add(column);
-      else acc.bump("expression");
+      else acc.bump(EXPRESSION);
       return;
     }
     case "LAMBDA":
       // Outside a lambda-taking function, `j -> '$.a'` is JSON access to j (DuckDB
       // parses both the same way).
-      acc.bump("expression");
+      acc.bump(EXPRESSION);
       if (node.lhs) expr(w, node.lhs, scope, acc);
       if (node.expr) expr(w, node.expr, scope, acc);
       return;
     case "STAR": {
       // A star inside an expression (`struct_pack(*)`, `COLUMNS(*)` in a function).
-      acc.bump("expression");
+      acc.bump(EXPRESSION);
       if (node.columns) acc.expandsColumns = true;
       const columns = expandStar(starItem(w, node, scope), []);
-      for (const column of columns ?? []) acc.add({ sources: column.sources, transform: "direct" });
+      for (const column of columns ?? []) acc.add({ sources: column.sources, transform: DIRECT });
       return;
     }
     default:
-      acc.bump("expression");
+      acc.bump(EXPRESSION);
       walkChildren(w, node, scope, acc);
   }
 }
 
 /** `x -> x + 1` as an argument of a lambda-taking function: x is a parameter, not a column. */
 export function lambda(w: Walk, node: ExprNode, scope: Scope, acc: ValueAccumulator): void {
-  acc.bump("expression");
+  acc.bump(EXPRESSION);
   const params = new Set<string>();
   const lhs = node.lhs;
   const paramNodes = lhs?.class === "COLUMN_REF" ? [lhs] : (lhs?.children ?? []);
@@ -121,17 +120,17 @@ export function subqueryExpr(w: Walk, node: ExprNode, scope: Scope, acc: ValueAc
   const relation = node.subquery ? query(w, node.subquery.node, scope.env, scope) : undefined;
   const kind = node.subquery_type ?? "SCALAR";
   if (node.child) {
-    acc.bump("expression");
+    acc.bump(EXPRESSION);
     expr(w, node.child, scope, acc);
   }
   // Which rows the subquery has decides this value, and only this one.
   if (relation?.rows) acc.indirectReads().addAll(relation.rows);
   if (kind === "EXISTS" || kind === "NOT_EXISTS") {
     // The value says whether rows exist: no column of the subquery flows into it.
-    acc.bump("expression");
+    acc.bump(EXPRESSION);
     return;
   }
-  if (kind !== "SCALAR") acc.bump("expression");
+  if (kind !== "SCALAR") acc.bump(EXPRESSION);
   const first = relation?.columns?.[0];
   if (first) acc.add(first);
 }

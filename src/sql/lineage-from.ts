@@ -15,6 +15,7 @@ import {
   ValueAccumulator,
 } from "./scope.ts";
 import { dottedNameEnd, findDottedName } from "./span.ts";
+import { DIRECT } from "./transform.ts";
 import { type Walk, named } from "./lineage-context.ts";
 import { discoverTables, expr, quiet } from "./lineage-expr.ts";
 import { indirect, usingRead } from "./lineage-indirect.ts";
@@ -137,7 +138,7 @@ export function baseTable(w: Walk, table: TableNode, scope: Scope): void {
   if (table.column_name_alias && table.column_name_alias.length > 0 && columns) {
     const relation = renameColumns(
       closedRelation(
-        columns.map((c) => ({ name: c, sources: [{ table: parts, column: c }], transform: "direct" })),
+        columns.map((c) => ({ name: c, sources: [{ table: parts, column: c }], transform: DIRECT })),
       ),
       table.column_name_alias,
     );

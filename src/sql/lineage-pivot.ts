@@ -9,6 +9,7 @@
 import type { ExprNode, TableNode } from "./ast.ts";
 import { named, newScope, type Walk } from "./lineage-context.ts";
 import { expr } from "./lineage-expr.ts";
+import { EXPRESSION } from "./transform.ts";
 import { from } from "./lineage-from.ts";
 import {
   bindingStar,
@@ -132,7 +133,7 @@ function unpivot(
   }
   return [
     ...columns.filter((c) => !used.has(c.name.toLowerCase())),
-    { name: nameColumn, sources: [], transform: "expression" },
+    { name: nameColumn, sources: [], transform: EXPRESSION },
     ...valueNames.map((name, k) => named(name, mergeValues(inputs[k] ?? []))),
   ];
 }

@@ -1,5 +1,6 @@
 /** Queries and their scopes: CTEs (recursive ones to a fixpoint), set operations, and SELECT. */
 
+import { EXPRESSION } from "./transform.ts";
 import type { CteEntry, ExprNode, QueryNode } from "./ast.ts";
 import { SQL_CODES } from "./codes.ts";
 import { isAggregate } from "./functions.ts";
@@ -198,7 +199,7 @@ export function select(w: Walk, node: QueryNode, env: CteEnv, outer: Scope | und
       // `unnest({'k': a, 'v': b})` (or a list of such structs, recursive) is one column per field.
       for (const field of fields) {
         const acc = new ValueAccumulator();
-        acc.bump("expression");
+        acc.bump(EXPRESSION);
         for (const node of field.values) expr(w, node, scope, acc);
         const column = named(field.name, acc.value());
         if (item.query_location !== undefined) column.location = item.query_location;

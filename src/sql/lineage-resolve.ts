@@ -11,17 +11,17 @@ import {
   bindingMatches,
   bindingStar,
   type ColumnValue,
-  maxTransform,
   mergeValues,
   type Scope,
   ValueAccumulator,
 } from "./scope.ts";
 import type { Walk } from "./lineage-context.ts";
+import { DIRECT, EXPRESSION, maxTransform } from "./transform.ts";
 
 export function resolve(w: Walk, node: ExprNode, scope: Scope): ColumnValue {
   const parts = node.column_names ?? [];
   if (parts.length === 1 && isSpecialValueName(parts[0] ?? "") && !someBindingHas(scope, parts[0] ?? "")) {
-    return { sources: [], transform: "expression" };
+    return { sources: [], transform: EXPRESSION };
   }
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const found = resolveIn(w, s, parts, node.query_location);
@@ -31,7 +31,7 @@ export function resolve(w: Walk, node: ExprNode, scope: Scope): ColumnValue {
       const lateral = s.lateral.get(first.toLowerCase());
       if (lateral)
         return parts.length > 1
-          ? { sources: lateral.sources, transform: maxTransform(lateral.transform, "expression") }
+          ? { sources: lateral.sources, transform: maxTransform(lateral.transform, EXPRESSION) }
           : lateral;
     }
   }
@@ -44,7 +44,7 @@ export function resolve(w: Walk, node: ExprNode, scope: Scope): ColumnValue {
     `column ${parts.join(".")} is not a column of any table in scope`,
     node.query_location,
   );
-  return { sources: [], transform: "direct" };
+  return { sources: [], transform: DIRECT };
 }
 
 export function wholeRow(scope: Scope, name: string): ColumnValue | undefined {
@@ -52,7 +52,7 @@ export function wholeRow(scope: Scope, name: string): ColumnValue | undefined {
     const binding = s.bindings.find((b) => bindingMatches(b, [name]));
     if (!binding) continue;
     const acc = new ValueAccumulator();
-    acc.bump("expression");
+    acc.bump(EXPRESSION);
     for (const column of bindingStar(binding) ?? []) acc.add(column);
     return acc.value();
   }
@@ -102,7 +102,7 @@ export function resolveIn(
     const first = parts[0] as string;
     if (!value && k === 1 && bindingHas(binding, first) === true) {
       const whole = columnOf(w, binding, first, location);
-      if (whole) return { sources: whole.sources, transform: maxTransform(whole.transform, "expression") };
+      if (whole) return { sources: whole.sources, transform: maxTransform(whole.transform, EXPRESSION) };
     }
     if (!value) {
       w.diagnose(
@@ -111,10 +111,10 @@ export function resolveIn(
         `${bindingLabel(binding)} has no column ${column}`,
         location,
       );
-      return { sources: [], transform: "direct" };
+      return { sources: [], transform: DIRECT };
     }
     return k < parts.length - 1
-      ? { sources: value.sources, transform: maxTransform(value.transform, "expression") }
+      ? { sources: value.sources, transform: maxTransform(value.transform, EXPRESSION) }
       : value;
   }
   const column = parts[0];
@@ -166,7 +166,7 @@ export function resolveIn(
   }
   let value: ColumnValue;
   if (chosen.length === 1) {
-    value = columnOf(w, chosen[0] as Binding, column, location) ?? { sources: [], transform: "direct" };
+    value = columnOf(w, chosen[0] as Binding, column, location) ?? { sources: [], transform: DIRECT };
   } else {
     const values: ColumnValue[] = [];
     for (const binding of chosen) {
@@ -176,6 +176,6 @@ export function resolveIn(
     value = mergeValues(values);
   }
   return parts.length > 1
-    ? { sources: value.sources, transform: maxTransform(value.transform, "expression") }
+    ? { sources: value.sources, transform: maxTransform(value.transform, EXPRESSION) }
     : value;
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Statement } from "./ast.ts";
-import { transformRank } from "./functions.ts";
+import { DIRECT, EXPRESSION, transformRank } from "./transform.ts";
 import type { ColumnSource, IndirectVia, Transform } from "./types.ts";
 
 /** A column a non-value clause reads (SPEC §15), before it is tied to output columns. */
@@ -156,7 +156,7 @@ function sameParts(a: readonly string[], b: readonly string[]): boolean {
 export class ValueAccumulator {
   readonly sources: ColumnSource[] = [];
   private rank = 0;
-  transform: Transform = "direct";
+  transform: Transform = DIRECT;
   /** Set when the value contains `COLUMNS(…)`, which makes one column per match. */
   expandsColumns = false;
   /** Created on first use: most values have no indirect reads. */
@@ -265,19 +265,19 @@ export function bindingHas(binding: Binding, column: string): boolean | undefine
 export function bindingColumn(binding: Binding, column: string): ColumnValue | undefined {
   switch (binding.kind) {
     case "table": {
-      if (!binding.columns) return { sources: [{ table: binding.parts, column }], transform: "direct" };
+      if (!binding.columns) return { sources: [{ table: binding.parts, column }], transform: DIRECT };
       const canonical = tableColumnIndex(binding).get(column.toLowerCase());
       return canonical === undefined
         ? undefined
-        : { sources: [{ table: binding.parts, column: canonical }], transform: "direct" };
+        : { sources: [{ table: binding.parts, column: canonical }], transform: DIRECT };
     }
     case "relation":
       return binding.relation.lookup(column);
     case "opaque":
       // A table function's columns come from outside the warehouse's tables: no sources.
-      return { sources: [], transform: "expression" };
+      return { sources: [], transform: EXPRESSION };
     case "lambda":
-      return binding.params.has(column.toLowerCase()) ? { sources: [], transform: "direct" } : undefined;
+      return binding.params.has(column.toLowerCase()) ? { sources: [], transform: DIRECT } : undefined;
   }
 }
 
@@ -308,7 +308,7 @@ export function bindingStar(binding: Binding): NamedColumn[] | undefined {
       return binding.columns?.map((name) => ({
         name,
         sources: [{ table: binding.parts, column: name }],
-        transform: "direct" as const,
+        transform: DIRECT,
       }));
     case "relation":
       return binding.relation.columns;
@@ -327,8 +327,4 @@ export function bindingMatches(binding: Binding, qualifier: readonly string[]): 
   if (qualifier.length > parts.length) return false;
   const offset = parts.length - qualifier.length;
   return qualifier.every((q, i) => q.toLowerCase() === parts[offset + i]?.toLowerCase());
-}
-
-export function maxTransform(a: Transform, b: Transform): Transform {
-  return transformRank(b) > transformRank(a) ? b : a;
 }

@@ -16,7 +16,16 @@ export interface TableRefSpan {
   end: number;
 }
 
-export type Transform = "direct" | "cast" | "expression" | `aggregation: ${string}` | `window: ${string}`;
+/**
+ * The strongest operation from a column's sources to its value; `fn` is the function as
+ * Rocky shows it (lower case: `sum`, `row_number`). Rendered for outputs by `renderTransform` (transform.ts).
+ */
+export type Transform =
+  | { readonly kind: "direct" }
+  | { readonly kind: "cast" }
+  | { readonly kind: "expression" }
+  | { readonly kind: "aggregation"; readonly fn: string }
+  | { readonly kind: "window"; readonly fn: string };
 
 /** One column a value is computed from: a table (model or external source) and a column of it. */
 export interface ColumnSource {

@@ -123,7 +123,7 @@ export function checkContracts(
     }
     for (const col of cm.analysis.columns ?? []) {
       const want = contract.columns.find((c) => lower(c.name) === lower(col.name))?.type;
-      if (want === undefined || col.transform !== "direct" || col.sources.length !== 1) continue;
+      if (want === undefined || col.transform.kind !== "direct" || col.sources.length !== 1) continue;
       const src = col.sources[0]!;
       const known = typeOf(src.table, src.column, m);
       if (known === undefined || typeMatches(want, known)) continue;

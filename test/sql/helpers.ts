@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "bun:test";
 import { analyzeModel } from "../../src/sql/lineage.ts";
 import { createSqlParser } from "../../src/sql/parse.ts";
+import { renderTransform } from "../../src/sql/transform.ts";
 import type { ModelAnalysis, OutputColumn, SqlParser } from "../../src/sql/types.ts";
 
 /** One DuckDB parser per test file. */
@@ -28,7 +29,7 @@ export async function analyze(parser: SqlParser, sql: string, schemas: Schemas =
 /** `name <- t.a, u.b [transform]`: one line per output column, easy to compare by eye. */
 export function describeColumn(column: OutputColumn): string {
   const sources = column.sources.map((s) => `${s.table.join(".")}.${s.column}`).join(", ");
-  return `${column.name} <- ${sources || "()"} [${column.transform}]`;
+  return `${column.name} <- ${sources || "()"} [${renderTransform(column.transform)}]`;
 }
 
 export async function lineage(parser: SqlParser, sql: string, schemas: Schemas = {}): Promise<string[]> {

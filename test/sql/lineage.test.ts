@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { renderTransform } from "../../src/sql/transform.ts";
 import { analyze, codes, lineage, type Schemas, useParser } from "./helpers.ts";
 
 const parser = useParser();
@@ -323,7 +324,8 @@ describe("column lineage: CTEs, subqueries, set operations", () => {
     const analysis = await analyze(parser(), sql, RAW);
     expect(
       analysis.columns?.map(
-        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table.join(".")}.${s.column}`)} [${c.transform}]`,
+        (c) =>
+          `${c.name} <- ${c.sources.map((s) => `${s.table.join(".")}.${s.column}`)} [${renderTransform(c.transform)}]`,
       ),
     ).toEqual([
       "name <- raw.customers.name [direct]",
@@ -540,7 +542,8 @@ describe("column lineage: stars", () => {
     );
     expect(
       analysis.columns?.map(
-        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table.join(".")}.${s.column}`)} [${c.transform}]`,
+        (c) =>
+          `${c.name} <- ${c.sources.map((s) => `${s.table.join(".")}.${s.column}`)} [${renderTransform(c.transform)}]`,
       ),
     ).toEqual(["id <- raw.events.id [direct]", "day <- raw.events.ts [cast]"]);
     expect(analysis.diagnostics).toEqual([]);
@@ -585,7 +588,7 @@ describe("column lineage: stars", () => {
     const analysis = await analyze(parser(), "SELECT *, CAST(id AS VARCHAR) AS id FROM a", {
       a: ["id", "name"],
     });
-    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual([
+    expect(analysis.columns?.map((c) => `${c.name}:${renderTransform(c.transform)}`)).toEqual([
       "id:direct",
       "name:direct",
       "id_1:cast",

@@ -4,6 +4,7 @@
  * output column exists, every source is kept, CTEs/subqueries/UNIONs are traced.
  */
 import { describe, expect, test } from "bun:test";
+import { renderTransform } from "../../src/sql/transform.ts";
 import { analyze, codes, lineage, type Schemas, useParser } from "./helpers.ts";
 
 const parser = useParser();
@@ -97,7 +98,9 @@ describe("reference scenarios S-01..S-22 (single-model part)", () => {
       MODELS,
     );
     expect(
-      analysis.columns?.map((c) => `${c.name}:${c.sources.map((s) => s.column)}:${c.transform}`),
+      analysis.columns?.map(
+        (c) => `${c.name}:${c.sources.map((s) => s.column)}:${renderTransform(c.transform)}`,
+      ),
     ).toEqual([
       "id:id:direct",
       "doubled:amount:expression",
@@ -145,7 +148,7 @@ describe("reference scenarios S-01..S-22 (single-model part)", () => {
 
   test("S-13 star name clash: the repeat gets DuckDB's name (id_1), with a warning", async () => {
     const analysis = await analyze(parser(), "SELECT CAST(id AS STRING) AS id, * FROM b", MODELS);
-    expect(analysis.columns?.map((c) => `${c.name}:${c.transform}`)).toEqual([
+    expect(analysis.columns?.map((c) => `${c.name}:${renderTransform(c.transform)}`)).toEqual([
       "id:cast",
       "id_1:direct",
       "name:direct",
@@ -241,7 +244,9 @@ describe("TPC-H queries", () => {
       TPCH,
     );
     expect(
-      analysis.columns?.map((c) => `${c.name} <- ${c.sources.map((s) => s.column)} [${c.transform}]`),
+      analysis.columns?.map(
+        (c) => `${c.name} <- ${c.sources.map((s) => s.column)} [${renderTransform(c.transform)}]`,
+      ),
     ).toEqual([
       "l_returnflag <- l_returnflag [direct]",
       "l_linestatus <- l_linestatus [direct]",
@@ -266,7 +271,8 @@ describe("TPC-H queries", () => {
     );
     expect(
       analysis.columns?.map(
-        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${c.transform}]`,
+        (c) =>
+          `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${renderTransform(c.transform)}]`,
       ),
     ).toEqual([
       "l_orderkey <- lineitem.l_orderkey [direct]",
@@ -291,7 +297,8 @@ describe("TPC-H queries", () => {
     );
     expect(
       analysis.columns?.map(
-        (c) => `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${c.transform}]`,
+        (c) =>
+          `${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}`)} [${renderTransform(c.transform)}]`,
       ),
     ).toEqual([
       "cntrycode <- customer.c_phone [expression]",

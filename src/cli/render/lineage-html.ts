@@ -7,6 +7,7 @@
  * `#q=text` and `#hide=indirect|value` in the URL do the same, so a link can point at a
  * column. `lineageWidget` is the component (the docs site embeds it); `renderHtml` the page.
  */
+import { kindOfRendered } from "../../sql/transform.ts";
 import { type Picture, columnKey, isIndirect } from "./lineage-picture.ts";
 
 const esc = (s: string) =>
@@ -36,14 +37,8 @@ function wrap(text: string, width: number, maxLines: number): string[] {
   return kept;
 }
 
-/** Edge colour by transform family. */
-function kindOf(transform: string): string {
-  if (transform === "direct") return "direct";
-  if (transform === "cast") return "cast";
-  if (transform.startsWith("aggregation")) return "aggregation";
-  if (transform.startsWith("window")) return "window";
-  return "expression";
-}
+/** Edge colour by transform kind (edges carry Rocky's string). */
+const kindOf = (transform: string): string => kindOfRendered(transform) ?? "expression";
 
 /** The SVG of a picture, with the data attributes the script walks (`data-key`, `data-src`, `data-tgt`). */
 function svgOf(p: Picture): string {
