@@ -11,6 +11,8 @@ import {
   windowOf,
 } from "../../src/sql/transform.ts";
 import type { Transform } from "../../src/sql/types.ts";
+import { renderHtml } from "../../src/cli/render/lineage-html.ts";
+import { buildPicture } from "../../src/cli/render/lineage-picture.ts";
 import { analyze, useParser } from "./helpers.ts";
 
 // Every kind, with the string Rocky shows for it in JSON and text.
@@ -58,6 +60,27 @@ describe("analysis carries structured transforms", () => {
       { kind: "expression" },
       { kind: "aggregation", fn: "sum" },
       { kind: "window", fn: "row_number" },
+    ]);
+  });
+});
+
+describe("lineage HTML colours an edge by its transform's kind", () => {
+  test("one class per kind, from the edge's Rocky string", () => {
+    const edges = [...CASES.map(([, s]) => s), "something new"].map((transform, i) => ({
+      source: { model: "raw.t", column: `c${i}` },
+      target: { model: "m", column: `c${i}` },
+      transform,
+    }));
+    const picture = buildPicture({ table: () => undefined, allTables: () => [] }, "t", { model: "m" }, edges);
+    const classes = [...renderHtml(picture).matchAll(/<path class="edge value (\w+)"/g)].map((m) => m[1]);
+    expect(classes).toEqual([
+      "direct",
+      "cast",
+      "expression",
+      "aggregation",
+      "aggregation",
+      "window",
+      "expression",
     ]);
   });
 });
