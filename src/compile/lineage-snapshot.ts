@@ -5,8 +5,8 @@
  * under the models folder), so `rocky lineage` on an unchanged project answers from the
  * graph without loading the project, the compile pipeline or DuckDB. Only lineage
  * stores it: the stat per file and the serialisation would cost every other compile.
- * It holds the tables and the value edges, not the indirect reads (SPEC §15): lineage
- * with --indirect, and pictures, compile as before.
+ * It holds the tables, the value edges and the indirect reads (SPEC §15), so --indirect
+ * and pictures answer from it too; --select compiles (it needs the project's tags and paths).
  *
  * The manifest is taken before the project is read, so a file edited while a compile
  * runs leaves a manifest that no longer matches: the next lineage compiles again. A
@@ -30,11 +30,12 @@ import { dirname, join } from "node:path";
 import { expandEnvLazily } from "../config/env.ts";
 import { findConfig } from "../config/locate.ts";
 import { SemanticGraph, type TableInfo } from "../graph/semantic.ts";
+import type { IndirectVia } from "../sql/types.ts";
 import { resolveTarget } from "./lineage.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
 
 /** Bump when the stored shape changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
@@ -53,6 +54,14 @@ interface SnapshotFile {
   transforms: string[];
   /** Per edge, three numbers: source node, target node, index into `transforms`. */
   edges: number[];
+  /**
+   * Per indirect read, in read order: model (table index), source node, index into
+   * `vias`, then the number of outputs (-1: every output) and that many output nodes.
+   */
+  reads: number[];
+  vias: string[];
+  /** Tables whose indirect reads are known (possibly none). */
+  known: number[];
 }
 
 /**
@@ -202,12 +211,21 @@ export function saveSnapshot(
     return id;
   };
   const edges: number[] = [];
+  // JSON: the transform's string form whatever its type (a string now, maybe structured later).
   for (const e of graph.edges())
     edges.push(
       node(e.source.model, e.source.column),
       node(e.target.model, e.target.column),
-      transforms.of(String(e.transform)),
+      transforms.of(JSON.stringify(e.transform)),
     );
+  const indirect = graph.indirectReads();
+  const vias = new Interner();
+  const reads: number[] = [];
+  for (const r of indirect.reads) {
+    reads.push(index.get(r.model)!, node(r.source.model, r.source.column), vias.of(r.via));
+    if (r.outputs === null) reads.push(-1);
+    else reads.push(r.outputs.length, ...r.outputs.map((c) => node(r.model, c)));
+  }
   const data: SnapshotFile = {
     format: FORMAT,
     manifest,
@@ -224,6 +242,9 @@ export function saveSnapshot(
     columns: columns.list,
     transforms: transforms.list,
     edges,
+    reads,
+    vias: vias.list,
+    known: indirect.known.map((m) => index.get(m)!),
   };
   try {
     const file = fileOf(root);
@@ -285,6 +306,7 @@ export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph |
 function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
   const { nodes, edges, columns, transforms, tables } = data;
   if (nodes.length % 2 !== 0 || edges.length % 3 !== 0) throw new Error("truncated snapshot");
+  const parsed = transforms.map((t) => JSON.parse(t) as Parameters<SemanticGraph["addEdgeById"]>[2]);
   const part = focus ? focused(data, focus) : undefined;
   const graph = new SemanticGraph();
   const wanted = part?.tables ?? tables.map((_, i) => i);
@@ -308,12 +330,43 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
     graph.addEdgeById(
       graph.addColumn(nameOf(s), columns[nodes[2 * s + 1]!]!),
       graph.addColumn(nameOf(t), columns[nodes[2 * t + 1]!]!),
-      transforms[edges[3 * e + 2]!]!,
+      parsed[edges[3 * e + 2]!]!,
     );
   };
   if (part) for (const e of part.edges) add(e);
-  else for (let e = 0; e < edges.length / 3; e++) add(e);
+  else {
+    for (let e = 0; e < edges.length / 3; e++) add(e);
+    restoreIndirect(data, graph);
+  }
   return graph;
+}
+
+/**
+ * The indirect reads, in read order so read ids (and so the order of every indirect
+ * answer) are the compiled graph's. Only for the whole graph: a focused one answers
+ * without them.
+ */
+function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
+  const { nodes, columns, tables, reads, vias, known } = data;
+  const column = (node: number) => columns[nodes[2 * node + 1]!]!;
+  for (const t of known) graph.addIndirect(tables[t]![0], []);
+  for (let k = 0; k < reads.length; ) {
+    const model = tables[reads[k]!]![0];
+    const src = reads[k + 1]!;
+    const via = vias[reads[k + 2]!] as IndirectVia;
+    const n = reads[k + 3]!;
+    const outputs = n < 0 ? undefined : reads.slice(k + 4, k + 4 + n).map(column);
+    k += 4 + Math.max(n, 0);
+    // An output the analysis named but the model's columns lack still has its node.
+    for (const c of outputs ?? []) graph.addColumn(model, c);
+    graph.addIndirect(model, [
+      {
+        source: { model: tables[nodes[2 * src]!]![0], column: column(src) },
+        via,
+        ...(outputs ? { outputs } : {}),
+      },
+    ]);
+  }
 }
 
 /**
