@@ -14,8 +14,10 @@
  * without anything under the folder changing). A missing, corrupt, truncated or
  * foreign snapshot is ignored: it can only make lineage faster, never change its answer.
  *
- * Stored as `.rocky-cache/lineage.snapshot`: a checksum line, then one JSON document;
- * written to a temporary file and renamed over the old one.
+ * Stored as `.rocky-cache/lineage.snapshot`: a checksum line and the JSON header's
+ * byte length, then the header (names and the tables), then the numbers as raw arrays
+ * (the manifest's stats as float64, the rest int32) — most of the data, and parsing it
+ * as JSON was most of the load. Written to a temporary file and renamed over the old one.
  */
 import {
   lstatSync,
@@ -33,35 +35,47 @@ import { SemanticGraph, type TableInfo } from "../graph/semantic.ts";
 import type { IndirectVia } from "../sql/types.ts";
 import { resolveTarget } from "./lineage.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
+import { mark } from "./profile.ts";
 
 /** Bump when the stored shape changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
 /** Columns as indexes into `columns`. */
 type TableRow = [string, "model" | "source", number[] | null, string | null, number[], number[]];
 
-interface SnapshotFile {
+/** The JSON part: the strings and the tables; the numbers follow it as raw arrays. */
+interface Header {
   format: number;
-  /** The manifest the graph was built from (see `manifestOf`). */
-  manifest: Manifest;
+  /** The manifest's head and paths (see `manifestOf`); its stats are the float64 array. */
+  head: string;
+  paths: string[];
   modelsDir: string;
   tables: TableRow[];
-  /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
-  nodes: number[];
   columns: string[];
   transforms: string[];
+  vias: string[];
+  /** Lengths of the arrays after the header: stats (float64), then `INTS` (int32) in order. */
+  lengths: number[];
+}
+
+/** The int32 arrays after the stats, in file order. */
+const INTS = ["nodes", "edges", "reads", "known"] as const;
+
+interface SnapshotFile extends Header {
+  stats: Float64Array;
+  /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
+  nodes: Int32Array;
   /** Per edge, three numbers: source node, target node, index into `transforms`. */
-  edges: number[];
+  edges: Int32Array;
   /**
    * Per indirect read, in read order: model (table index), source node, index into
    * `vias`, then the number of outputs (-1: every output) and that many output nodes.
    */
-  reads: number[];
-  vias: string[];
+  reads: Int32Array;
   /** Tables whose indirect reads are known (possibly none). */
-  known: number[];
+  known: Int32Array;
 }
 
 /**
@@ -90,7 +104,11 @@ export function manifestOf(configFile: string, modelsDir: string): Manifest | un
 }
 
 /** Whether nothing in `stored` has changed: compared entry by entry, stopping at the first difference. */
-function unchanged(configFile: string, modelsDir: string, stored: Manifest): boolean {
+function unchanged(
+  configFile: string,
+  modelsDir: string,
+  stored: { head: string; paths: string[]; stats: ArrayLike<number> },
+): boolean {
   if (headOf(configFile, modelsDir) !== stored.head) return false;
   const { paths, stats } = stored;
   let k = 0;
@@ -162,8 +180,8 @@ function devStamp(): string {
 }
 
 /** A fast non-cryptographic hash of the document: it detects damage, not tampering. */
-function checksum(json: string): string {
-  return Bun.hash(json).toString(16);
+function checksum(body: Uint8Array): string {
+  return Bun.hash(body).toString(16);
 }
 
 function fileOf(root: string): string {
@@ -226,9 +244,10 @@ export function saveSnapshot(
     if (r.outputs === null) reads.push(-1);
     else reads.push(r.outputs.length, ...r.outputs.map((c) => node(r.model, c)));
   }
-  const data: SnapshotFile = {
+  const header: Header = {
     format: FORMAT,
-    manifest,
+    head: manifest.head,
+    paths: manifest.paths,
     modelsDir,
     tables: tables.map((t) => [
       t.name,
@@ -238,21 +257,28 @@ export function saveSnapshot(
       t.upstream.map((u) => index.get(u)!),
       t.downstream.map((d) => index.get(d)!),
     ]),
-    nodes,
     columns: columns.list,
     transforms: transforms.list,
-    edges,
-    reads,
     vias: vias.list,
-    known: indirect.known.map((m) => index.get(m)!),
+    lengths: [],
   };
+  const ints = { nodes, edges, reads, known: indirect.known.map((m) => index.get(m)!) };
+  header.lengths = [manifest.stats.length, ...INTS.map((k) => ints[k].length)];
   try {
     const file = fileOf(root);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(join(dirname(file), ".gitignore"), "*\n");
     const tmp = `${file}.${process.pid}.tmp`;
-    const json = JSON.stringify(data);
-    writeFileSync(tmp, `${checksum(json)}\n${json}`);
+    const json = Buffer.from(JSON.stringify(header));
+    const numbers = new Int32Array(2 * manifest.stats.length + INTS.reduce((n, k) => n + ints[k].length, 0));
+    new Float64Array(numbers.buffer, 0, manifest.stats.length).set(manifest.stats);
+    let at = 2 * manifest.stats.length;
+    for (const k of INTS) {
+      numbers.set(ints[k], at);
+      at += ints[k].length;
+    }
+    const body = Buffer.concat([json, new Uint8Array(numbers.buffer)]);
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${checksum(body)}\n${json.length}\n`), body]));
     renameSync(tmp, file);
   } catch {
     // A read-only project still works; lineage just compiles each time.
@@ -277,19 +303,39 @@ export interface Focus {
  */
 export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph | undefined {
   let data: SnapshotFile;
+  mark("snapshot: start");
   try {
-    const text = readFileSync(fileOf(dirname(configFile)), "utf8");
-    const nl = text.indexOf("\n");
-    const json = text.slice(nl + 1);
+    const file = readFileSync(fileOf(dirname(configFile)));
+    const nl1 = file.indexOf(10);
+    const nl2 = file.indexOf(10, nl1 + 1);
+    if (nl1 < 0 || nl2 < 0) return undefined;
+    const body = file.subarray(nl2 + 1);
     // Damage that still parses (a flipped digit) must not become a wrong answer.
-    if (nl < 0 || text.slice(0, nl) !== checksum(json)) return undefined;
-    data = JSON.parse(json) as SnapshotFile;
+    if (file.toString("latin1", 0, nl1) !== checksum(body)) return undefined;
+    mark("snapshot: read + checksum");
+    const jsonLength = Number(file.toString("latin1", nl1 + 1, nl2));
+    const header = JSON.parse(body.toString("utf8", 0, jsonLength)) as Header;
+    if (header?.format !== FORMAT || !Array.isArray(header.lengths)) return undefined;
+    // A copy: typed arrays need an aligned start, which the file's JSON length does not give.
+    const numbers = new Uint8Array(body.subarray(jsonLength)).buffer;
+    const [stats = 0, ...rest] = header.lengths;
+    if (numbers.byteLength !== 8 * stats + 4 * rest.reduce((a, b) => a + b, 0)) return undefined;
+    data = { ...header, stats: new Float64Array(numbers, 0, stats) } as SnapshotFile;
+    let at = 8 * stats;
+    INTS.forEach((k, i) => {
+      data[k] = new Int32Array(numbers, at, rest[i]);
+      at += 4 * rest[i]!;
+    });
+    mark("snapshot: parse");
   } catch {
     return undefined;
   }
   try {
-    if (data?.format !== FORMAT || !unchanged(configFile, data.modelsDir, data.manifest)) return undefined;
-    return restore(data, focus);
+    if (!unchanged(configFile, data.modelsDir, data)) return undefined;
+    mark("snapshot: manifest compared");
+    const graph = restore(data, focus);
+    mark("snapshot: graph restored");
+    return graph;
   } catch {
     return undefined; // A damaged snapshot is a miss, never an error.
   }
@@ -355,7 +401,7 @@ function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
     const src = reads[k + 1]!;
     const via = vias[reads[k + 2]!] as IndirectVia;
     const n = reads[k + 3]!;
-    const outputs = n < 0 ? undefined : reads.slice(k + 4, k + 4 + n).map(column);
+    const outputs = n < 0 ? undefined : Array.from(reads.subarray(k + 4, k + 4 + n), column);
     k += 4 + Math.max(n, 0);
     // An output the analysis named but the model's columns lack still has its node.
     for (const c of outputs ?? []) graph.addColumn(model, c);

@@ -171,15 +171,29 @@ describe("lineage snapshot", () => {
     const cold = rocky(question, { cwd: dir });
     expect(cold.code).toBe(0);
     const file = snapshotFile(dir);
-    const good = readFileSync(file, "utf8");
+    const good = readFileSync(file);
+    /** A copy of the good file with one byte changed at `at` (from the end when negative). */
+    const flipped = (at: number) => {
+      const b = Buffer.from(good);
+      b[at < 0 ? b.length + at : at]! ^= 1;
+      return b;
+    };
+    const headerEnd = good.indexOf(10, good.indexOf(10) + 1) + 1;
+    /** A foreign format whose checksum is right: only the format check rejects it. */
+    const foreign = () => {
+      const body = Buffer.from(
+        good.subarray(headerEnd).toString("latin1").replace('{"format":4', '{"format":0'),
+        "latin1",
+      );
+      expect(body.includes('{"format":0')).toBe(true);
+      const lines = good.subarray(0, headerEnd).toString("latin1").split("\n");
+      return Buffer.concat([Buffer.from(`${Bun.hash(body).toString(16)}\n${lines[1]}\n`), body]);
+    };
     const damaged = [
       () => truncateSync(file, Math.floor(good.length / 2)),
-      () =>
-        writeFileSync(
-          file,
-          good.replace(/"edges":\[(\d)/, (_, d) => `"edges":[${(Number(d) + 1) % 10}`),
-        ),
-      () => writeFileSync(file, good.replace('{"format":3', '{"format":0')),
+      () => writeFileSync(file, flipped(-3)), // in the numbers
+      () => writeFileSync(file, flipped(headerEnd + 20)), // in the JSON header
+      () => writeFileSync(file, foreign()),
       () => writeFileSync(file, "not json"),
     ];
     for (const damage of damaged) {
@@ -188,7 +202,7 @@ describe("lineage snapshot", () => {
       expect(again.code).toBe(0);
       expect(again.stdout).toBe(cold.stdout);
       // The compile that answered replaced the damaged file with a good one.
-      expect(readFileSync(file, "utf8")).toBe(good);
+      expect(readFileSync(file).equals(good)).toBe(true);
     }
   });
 });
