@@ -154,7 +154,7 @@ function walkModels(
   for (const name of entries) {
     // The project loader skips hidden entries; so does the manifest.
     if (name.startsWith(".")) continue;
-    const path = join(dir, name);
+    const path = `${dir}/${name}`; // join() normalises, which costs ~15% of the walk
     const s = lstatSync(path, { throwIfNoEntry: false });
     if (s === undefined || s.isSymbolicLink() || !visit(`${rel}${name}`, s)) return false;
     if (s.isDirectory() && !walkModels(path, `${rel}${name}/`, visit)) return false;
@@ -369,19 +369,22 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
     info.downstream.push(...down.map((d) => tables[d]![0]));
     infos.set(i, info);
   }
-  const nameOf = (node: number) => infos.get(nodes[2 * node]!)!.name;
-  const add = (e: number) => {
-    const s = edges[3 * e]!;
-    const t = edges[3 * e + 1]!;
-    graph.addEdgeById(
-      graph.addColumn(nameOf(s), columns[nodes[2 * s + 1]!]!),
-      graph.addColumn(nameOf(t), columns[nodes[2 * t + 1]!]!),
-      parsed[edges[3 * e + 2]!]!,
-    );
+  // A node's id in the graph, looked up once (nodes are created in the same order either way).
+  const ids = new Int32Array(nodes.length / 2).fill(-1);
+  const idOf = (node: number) => {
+    let id = ids[node]!;
+    if (id < 0) {
+      id = graph.addColumn(infos.get(nodes[2 * node]!)!.name, columns[nodes[2 * node + 1]!]!);
+      ids[node] = id;
+    }
+    return id;
   };
+  const add = (e: number) =>
+    graph.addEdgeById(idOf(edges[3 * e]!), idOf(edges[3 * e + 1]!), parsed[edges[3 * e + 2]!]!);
   if (part) for (const e of part.edges) add(e);
   else {
     for (let e = 0; e < edges.length / 3; e++) add(e);
+    mark("snapshot: value edges restored");
     restoreIndirect(data, graph);
   }
   return graph;
