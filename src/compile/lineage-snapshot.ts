@@ -181,8 +181,11 @@ function devStamp(): string {
 
 /** A fast non-cryptographic hash of the document: it detects damage, not tampering. */
 function checksum(body: Uint8Array): string {
-  return Bun.hash(body).toString(16);
+  return Bun.hash(body).toString(16).padStart(16, "0");
 }
+
+/** Bytes before the JSON: the checksum (16), a newline, the JSON's length (12 digits), a newline. */
+const PREFIX = 30;
 
 function fileOf(root: string): string {
   return join(root, ".rocky-cache", FILE);
@@ -269,7 +272,11 @@ export function saveSnapshot(
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(join(dirname(file), ".gitignore"), "*\n");
     const tmp = `${file}.${process.pid}.tmp`;
-    const json = Buffer.from(JSON.stringify(header));
+    // Spaces after the JSON (which parsing ignores) put the numbers at a multiple of 8 in
+    // the file, so the reader views them where they lie instead of copying them.
+    const text = JSON.stringify(header);
+    const length = Buffer.byteLength(text);
+    const json = Buffer.from(text.padEnd(text.length + ((8 - ((PREFIX + length) % 8)) % 8)));
     const numbers = new Int32Array(2 * manifest.stats.length + INTS.reduce((n, k) => n + ints[k].length, 0));
     new Float64Array(numbers.buffer, 0, manifest.stats.length).set(manifest.stats);
     let at = 2 * manifest.stats.length;
@@ -278,7 +285,8 @@ export function saveSnapshot(
       at += ints[k].length;
     }
     const body = Buffer.concat([json, new Uint8Array(numbers.buffer)]);
-    writeFileSync(tmp, Buffer.concat([Buffer.from(`${checksum(body)}\n${json.length}\n`), body]));
+    const prefix = `${checksum(body)}\n${String(json.length).padStart(PREFIX - 18, "0")}\n`;
+    writeFileSync(tmp, Buffer.concat([Buffer.from(prefix), body]));
     renameSync(tmp, file);
   } catch {
     // A read-only project still works; lineage just compiles each time.
@@ -316,12 +324,14 @@ export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph |
     const jsonLength = Number(file.toString("latin1", nl1 + 1, nl2));
     const header = JSON.parse(body.toString("utf8", 0, jsonLength)) as Header;
     if (header?.format !== FORMAT || !Array.isArray(header.lengths)) return undefined;
-    // A copy: typed arrays need an aligned start, which the file's JSON length does not give.
-    const numbers = new Uint8Array(body.subarray(jsonLength)).buffer;
     const [stats = 0, ...rest] = header.lengths;
-    if (numbers.byteLength !== 8 * stats + 4 * rest.reduce((a, b) => a + b, 0)) return undefined;
-    data = { ...header, stats: new Float64Array(numbers, 0, stats) } as SnapshotFile;
-    let at = 8 * stats;
+    const start = body.byteOffset + jsonLength;
+    if (body.length - jsonLength !== 8 * stats + 4 * rest.reduce((a, b) => a + b, 0)) return undefined;
+    // Typed arrays need an aligned start: the writer aligned it, unless the buffer is not.
+    const [numbers, base] =
+      start % 8 === 0 ? [body.buffer, start] : [new Uint8Array(body.subarray(jsonLength)).buffer, 0];
+    data = { ...header, stats: new Float64Array(numbers, base, stats) } as SnapshotFile;
+    let at = base + 8 * stats;
     INTS.forEach((k, i) => {
       data[k] = new Int32Array(numbers, at, rest[i]);
       at += 4 * rest[i]!;

@@ -187,7 +187,10 @@ describe("lineage snapshot", () => {
       );
       expect(body.includes('{"format":0')).toBe(true);
       const lines = good.subarray(0, headerEnd).toString("latin1").split("\n");
-      return Buffer.concat([Buffer.from(`${Bun.hash(body).toString(16)}\n${lines[1]}\n`), body]);
+      return Buffer.concat([
+        Buffer.from(`${Bun.hash(body).toString(16).padStart(16, "0")}\n${lines[1]}\n`),
+        body,
+      ]);
     };
     const damaged = [
       () => truncateSync(file, Math.floor(good.length / 2)),
