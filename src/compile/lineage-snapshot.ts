@@ -15,7 +15,7 @@
  * foreign snapshot is ignored: it can only make lineage faster, never change its answer.
  *
  * Stored as `.rocky-cache/lineage.snapshot`: a checksum line and the JSON header's
- * byte length, then the header (names and the tables), then the numbers as raw arrays
+ * byte length, then the header (the strings: names, columns, paths), then the numbers as raw arrays
  * (the manifest's stats as float64, the rest int32) — most of the data, and parsing it
  * as JSON was most of the load. Written to a temporary file and renamed over the old one.
  */
@@ -38,7 +38,7 @@ import { BUILD_COMMIT, VERSION } from "../version.ts";
 import { mark } from "./profile.ts";
 
 /** Bump when the stored shape changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
@@ -52,7 +52,10 @@ interface Header {
   head: string;
   paths: string[];
   modelsDir: string;
-  tables: TableRow[];
+  /** Table names, by table index; the rest of each table is in `tableData`. */
+  names: string[];
+  /** Why a table's columns are unavailable, interned. */
+  notes: string[];
   columns: string[];
   transforms: string[];
   vias: string[];
@@ -61,7 +64,7 @@ interface Header {
 }
 
 /** The int32 arrays after the stats, in file order. */
-const INTS = ["nodes", "edges", "reads", "known"] as const;
+const INTS = ["nodes", "edges", "reads", "known", "tableAt", "tableData"] as const;
 
 interface SnapshotFile extends Header {
   stats: Float64Array;
@@ -76,6 +79,33 @@ interface SnapshotFile extends Header {
   reads: Int32Array;
   /** Tables whose indirect reads are known (possibly none). */
   known: Int32Array;
+  /** Per table, where its numbers start in `tableData`. */
+  tableAt: Int32Array;
+  /**
+   * Per table: kind (0 model, 1 source), index into `notes` (-1: none), the number of
+   * columns (-1: unavailable) and their indexes into `columns`, then the number of
+   * upstream tables and their indexes, then the same for downstream.
+   */
+  tableData: Int32Array;
+}
+
+/** Table `i` of the snapshot, decoded. */
+function row(data: SnapshotFile, i: number): TableRow {
+  const d = data.tableData;
+  let at = data.tableAt[i]!;
+  const list = () => {
+    const n = d[at]!;
+    const out = n < 0 ? null : Array.from(d.subarray(at + 1, at + 1 + n));
+    at += 1 + Math.max(n, 0);
+    return out;
+  };
+  const kind = d[at] === 0 ? "model" : "source";
+  const note = d[at + 1]!;
+  at += 2;
+  const cols = list();
+  const up = list() ?? [];
+  const down = list() ?? [];
+  return [data.names[i]!, kind, cols, note < 0 ? null : data.notes[note]!, up, down];
 }
 
 /**
@@ -252,20 +282,26 @@ export function saveSnapshot(
     head: manifest.head,
     paths: manifest.paths,
     modelsDir,
-    tables: tables.map((t) => [
-      t.name,
-      t.kind,
-      t.columns?.map((c) => columns.of(c)) ?? null,
-      t.unavailable ?? null,
-      t.upstream.map((u) => index.get(u)!),
-      t.downstream.map((d) => index.get(d)!),
-    ]),
+    names: tables.map((t) => t.name),
+    notes: [],
     columns: columns.list,
     transforms: transforms.list,
     vias: vias.list,
     lengths: [],
   };
-  const ints = { nodes, edges, reads, known: indirect.known.map((m) => index.get(m)!) };
+  const notes = new Interner();
+  const tableAt: number[] = [];
+  const tableData: number[] = [];
+  for (const t of tables) {
+    tableAt.push(tableData.length);
+    tableData.push(t.kind === "model" ? 0 : 1, t.unavailable === undefined ? -1 : notes.of(t.unavailable));
+    if (t.columns === undefined) tableData.push(-1);
+    else tableData.push(t.columns.length, ...t.columns.map((c) => columns.of(c)));
+    tableData.push(t.upstream.length, ...t.upstream.map((u) => index.get(u)!));
+    tableData.push(t.downstream.length, ...t.downstream.map((d) => index.get(d)!));
+  }
+  header.notes = notes.list;
+  const ints = { nodes, edges, reads, known: indirect.known.map((m) => index.get(m)!), tableAt, tableData };
   header.lengths = [manifest.stats.length, ...INTS.map((k) => ints[k].length)];
   try {
     const file = fileOf(root);
@@ -360,23 +396,23 @@ export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph |
  * are set as lists: a restored graph is only read, never extended.
  */
 function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
-  const { nodes, edges, columns, transforms, tables } = data;
+  const { nodes, edges, columns, transforms, names } = data;
   if (nodes.length % 2 !== 0 || edges.length % 3 !== 0) throw new Error("truncated snapshot");
   const parsed = transforms.map((t) => JSON.parse(t) as Parameters<SemanticGraph["addEdgeById"]>[2]);
   const part = focus ? focused(data, focus) : undefined;
   const graph = new SemanticGraph();
-  const wanted = part?.tables ?? tables.map((_, i) => i);
+  const wanted = part?.tables ?? names.map((_, i) => i);
   const infos = new Map<number, TableInfo>();
   for (const i of wanted.sort((a, b) => a - b)) {
-    const [name, kind, cols, unavailable, up, down] = tables[i]!;
+    const [name, kind, cols, unavailable, up, down] = row(data, i);
     const info = graph.addTable({
       name,
       kind,
       columns: cols?.map((c) => columns[c]!),
       ...(unavailable !== null ? { unavailable } : {}),
     });
-    info.upstream.push(...up.map((u) => tables[u]![0]));
-    info.downstream.push(...down.map((d) => tables[d]![0]));
+    info.upstream.push(...up.map((u) => names[u]!));
+    info.downstream.push(...down.map((d) => names[d]!));
     infos.set(i, info);
   }
   // A node's id in the graph, looked up once (nodes are created in the same order either way).
@@ -406,11 +442,11 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
  * without them.
  */
 function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
-  const { nodes, columns, tables, reads, vias, known } = data;
+  const { nodes, columns, names, reads, vias, known } = data;
   const column = (node: number) => columns[nodes[2 * node + 1]!]!;
-  for (const t of known) graph.addIndirect(tables[t]![0], []);
+  for (const t of known) graph.addIndirect(names[t]!, []);
   for (let k = 0; k < reads.length; ) {
-    const model = tables[reads[k]!]![0];
+    const model = names[reads[k]!]!;
     const src = reads[k + 1]!;
     const via = vias[reads[k + 2]!] as IndirectVia;
     const n = reads[k + 3]!;
@@ -420,7 +456,7 @@ function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
     for (const c of outputs ?? []) graph.addColumn(model, c);
     graph.addIndirect(model, [
       {
-        source: { model: tables[nodes[2 * src]!]![0], column: column(src) },
+        source: { model: names[nodes[2 * src]!]!, column: column(src) },
         via,
         ...(outputs ? { outputs } : {}),
       },
@@ -433,17 +469,17 @@ function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
  * undefined when the target names no table (the caller's error lists every name).
  */
 function focused(data: SnapshotFile, focus: Focus): { tables: number[]; edges: number[] } | undefined {
-  const { nodes, edges, columns, tables } = data;
+  const { nodes, edges, columns, names: tableNames } = data;
   // resolveTarget looks up the target and its dotted prefixes: a graph of just those answers it.
   const wanted = focus.target.toLowerCase();
   const names = new SemanticGraph();
   const candidates = new Map<string, number>();
-  tables.forEach(([name], i) => {
+  tableNames.forEach((name, i) => {
     const k = name.toLowerCase();
     if (k === wanted || wanted.startsWith(`${k}.`)) candidates.set(name, i);
   });
   for (const i of candidates.values()) {
-    const [name, kind, cols] = tables[i]!;
+    const [name, kind, cols] = row(data, i);
     names.addTable({ name, kind, columns: cols?.map((c) => columns[c]!) });
   }
   if (candidates.size === 0) return undefined;

@@ -182,7 +182,7 @@ describe("lineage snapshot", () => {
     /** A foreign format whose checksum is right: only the format check rejects it. */
     const foreign = () => {
       const body = Buffer.from(
-        good.subarray(headerEnd).toString("latin1").replace('{"format":4', '{"format":0'),
+        good.subarray(headerEnd).toString("latin1").replace('{"format":5', '{"format":0'),
         "latin1",
       );
       expect(body.includes('{"format":0')).toBe(true);
