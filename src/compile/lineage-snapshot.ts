@@ -5,8 +5,8 @@
  * under the models folder), so `rocky lineage` on an unchanged project answers from the
  * graph without loading the project, the compile pipeline or DuckDB. Only lineage
  * stores it: the stat per file and the serialisation would cost every other compile.
- * It holds the tables and the value edges, not the indirect reads (SPEC §15): lineage
- * with --indirect, and pictures, compile as before.
+ * It holds the tables, the value edges and the indirect reads (SPEC §15), so --indirect
+ * and pictures answer from it too; --select compiles (it needs the project's tags and paths).
  *
  * The manifest is taken before the project is read, so a file edited while a compile
  * runs leaves a manifest that no longer matches: the next lineage compiles again. A
@@ -14,8 +14,10 @@
  * without anything under the folder changing). A missing, corrupt, truncated or
  * foreign snapshot is ignored: it can only make lineage faster, never change its answer.
  *
- * Stored as `.rocky-cache/lineage.snapshot`: a checksum line, then one JSON document;
- * written to a temporary file and renamed over the old one.
+ * Stored as `.rocky-cache/lineage.snapshot`: a checksum line and the JSON header's
+ * byte length, then the header (the strings: names, columns, paths), then the numbers as raw arrays
+ * (the manifest's stats as float64, the rest int32) — most of the data, and parsing it
+ * as JSON was most of the load. Written to a temporary file and renamed over the old one.
  */
 import {
   lstatSync,
@@ -30,29 +32,80 @@ import { dirname, join } from "node:path";
 import { expandEnvLazily } from "../config/env.ts";
 import { findConfig } from "../config/locate.ts";
 import { SemanticGraph, type TableInfo } from "../graph/semantic.ts";
+import type { IndirectVia } from "../sql/types.ts";
 import { resolveTarget } from "./lineage.ts";
 import { BUILD_COMMIT, VERSION } from "../version.ts";
+import { mark } from "./profile.ts";
 
 /** Bump when the stored shape changes. */
-const FORMAT = 2;
+const FORMAT = 5;
 const FILE = "lineage.snapshot";
 
 /** One table: name, kind, columns, why unavailable, upstream and downstream (indexes into the tables). */
 /** Columns as indexes into `columns`. */
 type TableRow = [string, "model" | "source", number[] | null, string | null, number[], number[]];
 
-interface SnapshotFile {
+/** The JSON part: the strings and the tables; the numbers follow it as raw arrays. */
+interface Header {
   format: number;
-  /** The manifest the graph was built from (see `manifestOf`). */
-  manifest: Manifest;
+  /** The manifest's head and paths (see `manifestOf`); its stats are the float64 array. */
+  head: string;
+  paths: string[];
   modelsDir: string;
-  tables: TableRow[];
-  /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
-  nodes: number[];
+  /** Table names, by table index; the rest of each table is in `tableData`. */
+  names: string[];
+  /** Why a table's columns are unavailable, interned. */
+  notes: string[];
   columns: string[];
   transforms: string[];
+  vias: string[];
+  /** Lengths of the arrays after the header: stats (float64), then `INTS` (int32) in order. */
+  lengths: number[];
+}
+
+/** The int32 arrays after the stats, in file order. */
+const INTS = ["nodes", "edges", "reads", "known", "tableAt", "tableData"] as const;
+
+interface SnapshotFile extends Header {
+  stats: Float64Array;
+  /** Column nodes at edge ends, two numbers each: table index, index into `columns`. */
+  nodes: Int32Array;
   /** Per edge, three numbers: source node, target node, index into `transforms`. */
-  edges: number[];
+  edges: Int32Array;
+  /**
+   * Per indirect read, in read order: model (table index), source node, index into
+   * `vias`, then the number of outputs (-1: every output) and that many output nodes.
+   */
+  reads: Int32Array;
+  /** Tables whose indirect reads are known (possibly none). */
+  known: Int32Array;
+  /** Per table, where its numbers start in `tableData`. */
+  tableAt: Int32Array;
+  /**
+   * Per table: kind (0 model, 1 source), index into `notes` (-1: none), the number of
+   * columns (-1: unavailable) and their indexes into `columns`, then the number of
+   * upstream tables and their indexes, then the same for downstream.
+   */
+  tableData: Int32Array;
+}
+
+/** Table `i` of the snapshot, decoded. */
+function row(data: SnapshotFile, i: number): TableRow {
+  const d = data.tableData;
+  let at = data.tableAt[i]!;
+  const list = () => {
+    const n = d[at]!;
+    const out = n < 0 ? null : Array.from(d.subarray(at + 1, at + 1 + n));
+    at += 1 + Math.max(n, 0);
+    return out;
+  };
+  const kind = d[at] === 0 ? "model" : "source";
+  const note = d[at + 1]!;
+  at += 2;
+  const cols = list();
+  const up = list() ?? [];
+  const down = list() ?? [];
+  return [data.names[i]!, kind, cols, note < 0 ? null : data.notes[note]!, up, down];
 }
 
 /**
@@ -81,7 +134,11 @@ export function manifestOf(configFile: string, modelsDir: string): Manifest | un
 }
 
 /** Whether nothing in `stored` has changed: compared entry by entry, stopping at the first difference. */
-function unchanged(configFile: string, modelsDir: string, stored: Manifest): boolean {
+function unchanged(
+  configFile: string,
+  modelsDir: string,
+  stored: { head: string; paths: string[]; stats: ArrayLike<number> },
+): boolean {
   if (headOf(configFile, modelsDir) !== stored.head) return false;
   const { paths, stats } = stored;
   let k = 0;
@@ -127,7 +184,7 @@ function walkModels(
   for (const name of entries) {
     // The project loader skips hidden entries; so does the manifest.
     if (name.startsWith(".")) continue;
-    const path = join(dir, name);
+    const path = `${dir}/${name}`; // join() normalises, which costs ~15% of the walk
     const s = lstatSync(path, { throwIfNoEntry: false });
     if (s === undefined || s.isSymbolicLink() || !visit(`${rel}${name}`, s)) return false;
     if (s.isDirectory() && !walkModels(path, `${rel}${name}/`, visit)) return false;
@@ -153,9 +210,12 @@ function devStamp(): string {
 }
 
 /** A fast non-cryptographic hash of the document: it detects damage, not tampering. */
-function checksum(json: string): string {
-  return Bun.hash(json).toString(16);
+function checksum(body: Uint8Array): string {
+  return Bun.hash(body).toString(16).padStart(16, "0");
 }
+
+/** Bytes before the JSON: the checksum (16), a newline, the JSON's length (12 digits), a newline. */
+const PREFIX = 30;
 
 function fileOf(root: string): string {
   return join(root, ".rocky-cache", FILE);
@@ -202,36 +262,67 @@ export function saveSnapshot(
     return id;
   };
   const edges: number[] = [];
+  // JSON: the transform's string form whatever its type (a string now, maybe structured later).
   for (const e of graph.edges())
     edges.push(
       node(e.source.model, e.source.column),
       node(e.target.model, e.target.column),
-      transforms.of(String(e.transform)),
+      transforms.of(JSON.stringify(e.transform)),
     );
-  const data: SnapshotFile = {
+  const indirect = graph.indirectReads();
+  const vias = new Interner();
+  const reads: number[] = [];
+  for (const r of indirect.reads) {
+    reads.push(index.get(r.model)!, node(r.source.model, r.source.column), vias.of(r.via));
+    if (r.outputs === null) reads.push(-1);
+    else reads.push(r.outputs.length, ...r.outputs.map((c) => node(r.model, c)));
+  }
+  const header: Header = {
     format: FORMAT,
-    manifest,
+    head: manifest.head,
+    paths: manifest.paths,
     modelsDir,
-    tables: tables.map((t) => [
-      t.name,
-      t.kind,
-      t.columns?.map((c) => columns.of(c)) ?? null,
-      t.unavailable ?? null,
-      t.upstream.map((u) => index.get(u)!),
-      t.downstream.map((d) => index.get(d)!),
-    ]),
-    nodes,
+    names: tables.map((t) => t.name),
+    notes: [],
     columns: columns.list,
     transforms: transforms.list,
-    edges,
+    vias: vias.list,
+    lengths: [],
   };
+  const notes = new Interner();
+  const tableAt: number[] = [];
+  const tableData: number[] = [];
+  for (const t of tables) {
+    tableAt.push(tableData.length);
+    tableData.push(t.kind === "model" ? 0 : 1, t.unavailable === undefined ? -1 : notes.of(t.unavailable));
+    if (t.columns === undefined) tableData.push(-1);
+    else tableData.push(t.columns.length, ...t.columns.map((c) => columns.of(c)));
+    tableData.push(t.upstream.length, ...t.upstream.map((u) => index.get(u)!));
+    tableData.push(t.downstream.length, ...t.downstream.map((d) => index.get(d)!));
+  }
+  header.notes = notes.list;
+  const ints = { nodes, edges, reads, known: indirect.known.map((m) => index.get(m)!), tableAt, tableData };
+  header.lengths = [manifest.stats.length, ...INTS.map((k) => ints[k].length)];
   try {
     const file = fileOf(root);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(join(dirname(file), ".gitignore"), "*\n");
     const tmp = `${file}.${process.pid}.tmp`;
-    const json = JSON.stringify(data);
-    writeFileSync(tmp, `${checksum(json)}\n${json}`);
+    // Spaces after the JSON (which parsing ignores) put the numbers at a multiple of 8 in
+    // the file, so the reader views them where they lie instead of copying them.
+    const text = JSON.stringify(header);
+    const length = Buffer.byteLength(text);
+    const json = Buffer.from(text.padEnd(text.length + ((8 - ((PREFIX + length) % 8)) % 8)));
+    const numbers = new Int32Array(2 * manifest.stats.length + INTS.reduce((n, k) => n + ints[k].length, 0));
+    new Float64Array(numbers.buffer, 0, manifest.stats.length).set(manifest.stats);
+    let at = 2 * manifest.stats.length;
+    for (const k of INTS) {
+      numbers.set(ints[k], at);
+      at += ints[k].length;
+    }
+    const body = Buffer.concat([json, new Uint8Array(numbers.buffer)]);
+    const prefix = `${checksum(body)}\n${String(json.length).padStart(PREFIX - 18, "0")}\n`;
+    writeFileSync(tmp, Buffer.concat([Buffer.from(prefix), body]));
     renameSync(tmp, file);
   } catch {
     // A read-only project still works; lineage just compiles each time.
@@ -256,19 +347,41 @@ export interface Focus {
  */
 export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph | undefined {
   let data: SnapshotFile;
+  mark("snapshot: start");
   try {
-    const text = readFileSync(fileOf(dirname(configFile)), "utf8");
-    const nl = text.indexOf("\n");
-    const json = text.slice(nl + 1);
+    const file = readFileSync(fileOf(dirname(configFile)));
+    const nl1 = file.indexOf(10);
+    const nl2 = file.indexOf(10, nl1 + 1);
+    if (nl1 < 0 || nl2 < 0) return undefined;
+    const body = file.subarray(nl2 + 1);
     // Damage that still parses (a flipped digit) must not become a wrong answer.
-    if (nl < 0 || text.slice(0, nl) !== checksum(json)) return undefined;
-    data = JSON.parse(json) as SnapshotFile;
+    if (file.toString("latin1", 0, nl1) !== checksum(body)) return undefined;
+    mark("snapshot: read + checksum");
+    const jsonLength = Number(file.toString("latin1", nl1 + 1, nl2));
+    const header = JSON.parse(body.toString("utf8", 0, jsonLength)) as Header;
+    if (header?.format !== FORMAT || !Array.isArray(header.lengths)) return undefined;
+    const [stats = 0, ...rest] = header.lengths;
+    const start = body.byteOffset + jsonLength;
+    if (body.length - jsonLength !== 8 * stats + 4 * rest.reduce((a, b) => a + b, 0)) return undefined;
+    // Typed arrays need an aligned start: the writer aligned it, unless the buffer is not.
+    const [numbers, base] =
+      start % 8 === 0 ? [body.buffer, start] : [new Uint8Array(body.subarray(jsonLength)).buffer, 0];
+    data = { ...header, stats: new Float64Array(numbers, base, stats) } as SnapshotFile;
+    let at = base + 8 * stats;
+    INTS.forEach((k, i) => {
+      data[k] = new Int32Array(numbers, at, rest[i]);
+      at += 4 * rest[i]!;
+    });
+    mark("snapshot: parse");
   } catch {
     return undefined;
   }
   try {
-    if (data?.format !== FORMAT || !unchanged(configFile, data.modelsDir, data.manifest)) return undefined;
-    return restore(data, focus);
+    if (!unchanged(configFile, data.modelsDir, data)) return undefined;
+    mark("snapshot: manifest compared");
+    const graph = restore(data, focus);
+    mark("snapshot: graph restored");
+    return graph;
   } catch {
     return undefined; // A damaged snapshot is a miss, never an error.
   }
@@ -283,37 +396,72 @@ export function loadSnapshot(configFile: string, focus?: Focus): SemanticGraph |
  * are set as lists: a restored graph is only read, never extended.
  */
 function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
-  const { nodes, edges, columns, transforms, tables } = data;
+  const { nodes, edges, columns, transforms, names } = data;
   if (nodes.length % 2 !== 0 || edges.length % 3 !== 0) throw new Error("truncated snapshot");
+  const parsed = transforms.map((t) => JSON.parse(t) as Parameters<SemanticGraph["addEdgeById"]>[2]);
   const part = focus ? focused(data, focus) : undefined;
   const graph = new SemanticGraph();
-  const wanted = part?.tables ?? tables.map((_, i) => i);
+  const wanted = part?.tables ?? names.map((_, i) => i);
   const infos = new Map<number, TableInfo>();
   for (const i of wanted.sort((a, b) => a - b)) {
-    const [name, kind, cols, unavailable, up, down] = tables[i]!;
+    const [name, kind, cols, unavailable, up, down] = row(data, i);
     const info = graph.addTable({
       name,
       kind,
       columns: cols?.map((c) => columns[c]!),
       ...(unavailable !== null ? { unavailable } : {}),
     });
-    info.upstream.push(...up.map((u) => tables[u]![0]));
-    info.downstream.push(...down.map((d) => tables[d]![0]));
+    info.upstream.push(...up.map((u) => names[u]!));
+    info.downstream.push(...down.map((d) => names[d]!));
     infos.set(i, info);
   }
-  const nameOf = (node: number) => infos.get(nodes[2 * node]!)!.name;
-  const add = (e: number) => {
-    const s = edges[3 * e]!;
-    const t = edges[3 * e + 1]!;
-    graph.addEdgeById(
-      graph.addColumn(nameOf(s), columns[nodes[2 * s + 1]!]!),
-      graph.addColumn(nameOf(t), columns[nodes[2 * t + 1]!]!),
-      transforms[edges[3 * e + 2]!]!,
-    );
+  // A node's id in the graph, looked up once (nodes are created in the same order either way).
+  const ids = new Int32Array(nodes.length / 2).fill(-1);
+  const idOf = (node: number) => {
+    let id = ids[node]!;
+    if (id < 0) {
+      id = graph.addColumn(infos.get(nodes[2 * node]!)!.name, columns[nodes[2 * node + 1]!]!);
+      ids[node] = id;
+    }
+    return id;
   };
+  const add = (e: number) =>
+    graph.addEdgeById(idOf(edges[3 * e]!), idOf(edges[3 * e + 1]!), parsed[edges[3 * e + 2]!]!);
   if (part) for (const e of part.edges) add(e);
-  else for (let e = 0; e < edges.length / 3; e++) add(e);
+  else {
+    for (let e = 0; e < edges.length / 3; e++) add(e);
+    mark("snapshot: value edges restored");
+    restoreIndirect(data, graph);
+  }
   return graph;
+}
+
+/**
+ * The indirect reads, in read order so read ids (and so the order of every indirect
+ * answer) are the compiled graph's. Only for the whole graph: a focused one answers
+ * without them.
+ */
+function restoreIndirect(data: SnapshotFile, graph: SemanticGraph): void {
+  const { nodes, columns, names, reads, vias, known } = data;
+  const column = (node: number) => columns[nodes[2 * node + 1]!]!;
+  for (const t of known) graph.addIndirect(names[t]!, []);
+  for (let k = 0; k < reads.length; ) {
+    const model = names[reads[k]!]!;
+    const src = reads[k + 1]!;
+    const via = vias[reads[k + 2]!] as IndirectVia;
+    const n = reads[k + 3]!;
+    const outputs = n < 0 ? undefined : Array.from(reads.subarray(k + 4, k + 4 + n), column);
+    k += 4 + Math.max(n, 0);
+    // An output the analysis named but the model's columns lack still has its node.
+    for (const c of outputs ?? []) graph.addColumn(model, c);
+    graph.addIndirect(model, [
+      {
+        source: { model: names[nodes[2 * src]!]!, column: column(src) },
+        via,
+        ...(outputs ? { outputs } : {}),
+      },
+    ]);
+  }
 }
 
 /**
@@ -321,17 +469,17 @@ function restore(data: SnapshotFile, focus: Focus | undefined): SemanticGraph {
  * undefined when the target names no table (the caller's error lists every name).
  */
 function focused(data: SnapshotFile, focus: Focus): { tables: number[]; edges: number[] } | undefined {
-  const { nodes, edges, columns, tables } = data;
+  const { nodes, edges, columns, names: tableNames } = data;
   // resolveTarget looks up the target and its dotted prefixes: a graph of just those answers it.
   const wanted = focus.target.toLowerCase();
   const names = new SemanticGraph();
   const candidates = new Map<string, number>();
-  tables.forEach(([name], i) => {
+  tableNames.forEach((name, i) => {
     const k = name.toLowerCase();
     if (k === wanted || wanted.startsWith(`${k}.`)) candidates.set(name, i);
   });
   for (const i of candidates.values()) {
-    const [name, kind, cols] = tables[i]!;
+    const [name, kind, cols] = row(data, i);
     names.addTable({ name, kind, columns: cols?.map((c) => columns[c]!) });
   }
   if (candidates.size === 0) return undefined;

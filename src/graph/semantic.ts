@@ -305,6 +305,25 @@ export class SemanticGraph {
     return this.readSrc.length;
   }
 
+  /**
+   * Every stored indirect read in id order, outputs as stored (null: every output), and
+   * the models whose reads are known: what `addIndirect` needs to rebuild them as they are.
+   */
+  indirectReads(): {
+    reads: { model: string; source: QualifiedColumn; via: IndirectVia; outputs: string[] | null }[];
+    known: string[];
+  } {
+    return {
+      reads: this.readSrc.map((src, r) => ({
+        model: this.readTable[r]!.info.name,
+        source: this.node(src),
+        via: this.readVia[r]!,
+        outputs: this.readOut[r]?.map((n) => this.nodeColumn[n]!) ?? null,
+      })),
+      known: this.tableOrder.filter((t) => t.reads !== undefined).map((t) => t.info.name),
+    };
+  }
+
   /** The table a name refers to (case-insensitive), or undefined. */
   table(name: string): TableInfo | undefined {
     return this.tables.get(key(name))?.info;

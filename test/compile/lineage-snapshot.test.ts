@@ -6,7 +6,9 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { columnLineage, modelLineage } from "../../src/compile/lineage.ts";
+import { columnLineage, edgesToDraw, modelLineage, resolveTarget } from "../../src/compile/lineage.ts";
+import { renderDot } from "../../src/cli/render/lineage-dot.ts";
+import { buildPicture } from "../../src/cli/render/lineage-picture.ts";
 import { snapshotGraph } from "../../src/compile/lineage-snapshot.ts";
 import { loadAndCompile } from "../../src/compile/load.ts";
 import { rocky } from "../helpers/cli.ts";
@@ -36,6 +38,66 @@ describe("lineage snapshot", () => {
           );
         }
     }
+  });
+
+  test("the whole snapshot graph holds the indirect reads: --indirect answers and pictures equal the compiled graph's", async () => {
+    const dir = fixtureCopy();
+    const config = join(dir, "rocky.toml");
+    const { graph } = await loadAndCompile(config, { lineageSnapshot: true });
+    const whole = snapshotGraph(config)!;
+    expect(graph.indirectReadCount).toBeGreaterThan(0);
+    expect(whole.indirectReads()).toEqual(graph.indirectReads());
+    expect(whole.indirectEdges()).toEqual(graph.indirectEdges());
+    for (const t of graph.allTables()) {
+      expect(whole.indirectKnown(t.name)).toBe(graph.indirectKnown(t.name));
+      expect(modelLineage(whole, whole.table(t.name)!, true)).toEqual(modelLineage(graph, t, true));
+      const picture = (g: typeof graph, column: string | undefined, direction: "upstream" | "downstream") => {
+        const target = resolveTarget(g, t.name, column);
+        return renderDot(buildPicture(g, "t", { model: t.name }, edgesToDraw(g, target, direction, true)));
+      };
+      expect(picture(whole, undefined, "upstream")).toBe(picture(graph, undefined, "upstream"));
+      for (const c of t.columns ?? [])
+        for (const direction of ["upstream", "downstream"] as const) {
+          expect(columnLineage(whole, whole.table(t.name)!, c, direction, true)).toEqual(
+            columnLineage(graph, t, c, direction, true),
+          );
+          expect(picture(whole, c, direction)).toBe(picture(graph, c, direction));
+        }
+    }
+  });
+
+  test("--indirect, --downstream and pictures answer from the snapshot, byte for byte as a cold compile", () => {
+    const dir = fixtureCopy();
+    expect(rocky(["lineage", "top_customers"], { cwd: dir }).code).toBe(0);
+    const forms = [
+      ["top_customers", "--column", "total", "--indirect"],
+      ["top_customers", "--column", "total", "--indirect", "-o", "json"],
+      ["raw.orders", "--column", "status", "--downstream", "--indirect"],
+      ["raw.orders", "--column", "status", "--downstream", "--indirect", "-o", "json"],
+      ["raw.orders", "--column", "amount", "--downstream"],
+      ["int_orders_enriched", "--indirect", "-o", "json"],
+      ["int_orders_enriched", "--indirect"],
+      ["int_orders_enriched", "--format", "dot"],
+      ["top_customers.total", "--format", "mermaid", "--indirect"],
+      ["raw.orders", "--column", "status", "--downstream", "--indirect", "--format", "html"],
+      ["no_such_model", "--indirect"],
+    ];
+    const warm = forms.map((args) => {
+      const before = snapshotIno(dir);
+      const r = rocky(["lineage", ...args], { cwd: dir });
+      expect({ args, fromSnapshot: snapshotIno(dir) === before }).toEqual({ args, fromSnapshot: true });
+      return r;
+    });
+    forms.forEach((args, i) => {
+      rmSync(join(dir, ".rocky-cache"), { recursive: true, force: true });
+      const cold = rocky(["lineage", ...args], { cwd: dir });
+      expect({ args, code: warm[i]!.code, stdout: warm[i]!.stdout, stderr: warm[i]!.stderr }).toEqual({
+        args,
+        code: cold.code,
+        stdout: cold.stdout,
+        stderr: cold.stderr,
+      });
+    });
   });
 
   test("after an edit lineage compiles again and answers as a cold compile does; unchanged, it answers from the snapshot", () => {
@@ -109,15 +171,32 @@ describe("lineage snapshot", () => {
     const cold = rocky(question, { cwd: dir });
     expect(cold.code).toBe(0);
     const file = snapshotFile(dir);
-    const good = readFileSync(file, "utf8");
+    const good = readFileSync(file);
+    /** A copy of the good file with one byte changed at `at` (from the end when negative). */
+    const flipped = (at: number) => {
+      const b = Buffer.from(good);
+      b[at < 0 ? b.length + at : at]! ^= 1;
+      return b;
+    };
+    const headerEnd = good.indexOf(10, good.indexOf(10) + 1) + 1;
+    /** A foreign format whose checksum is right: only the format check rejects it. */
+    const foreign = () => {
+      const body = Buffer.from(
+        good.subarray(headerEnd).toString("latin1").replace('{"format":5', '{"format":0'),
+        "latin1",
+      );
+      expect(body.includes('{"format":0')).toBe(true);
+      const lines = good.subarray(0, headerEnd).toString("latin1").split("\n");
+      return Buffer.concat([
+        Buffer.from(`${Bun.hash(body).toString(16).padStart(16, "0")}\n${lines[1]}\n`),
+        body,
+      ]);
+    };
     const damaged = [
       () => truncateSync(file, Math.floor(good.length / 2)),
-      () =>
-        writeFileSync(
-          file,
-          good.replace(/"edges":\[(\d)/, (_, d) => `"edges":[${(Number(d) + 1) % 10}`),
-        ),
-      () => writeFileSync(file, good.replace('{"format":2', '{"format":0')),
+      () => writeFileSync(file, flipped(-3)), // in the numbers
+      () => writeFileSync(file, flipped(headerEnd + 20)), // in the JSON header
+      () => writeFileSync(file, foreign()),
       () => writeFileSync(file, "not json"),
     ];
     for (const damage of damaged) {
@@ -126,7 +205,7 @@ describe("lineage snapshot", () => {
       expect(again.code).toBe(0);
       expect(again.stdout).toBe(cold.stdout);
       // The compile that answered replaced the damaged file with a good one.
-      expect(readFileSync(file, "utf8")).toBe(good);
+      expect(readFileSync(file).equals(good)).toBe(true);
     }
   });
 });

@@ -91,15 +91,17 @@ Example:
       );
     // Lineage answers from the graph whatever the diagnostics say; only load errors abort.
     // An unchanged project answers from the last compile's value edges, without compiling
-    // (src/compile/lineage-snapshot.ts); --indirect and pictures read the whole graph.
-    const snapshot =
-      selecting || args.indirect || (format !== "json" && format !== "text")
-        ? undefined
-        : snapshotGraph(globals().config, {
-            target: args.target!,
-            column: args.column,
-            direction: direction ?? "upstream",
-          });
+    // (src/compile/lineage-snapshot.ts): text and JSON restore only the part they read,
+    // --indirect and pictures the whole graph; --select needs the project, so compiles.
+    const whole = args.indirect === true || (format !== "json" && format !== "text");
+    const snapshot = selecting
+      ? undefined
+      : snapshotGraph(
+          globals().config,
+          whole
+            ? undefined
+            : { target: args.target!, column: args.column, direction: direction ?? "upstream" },
+        );
     const compiled = snapshot
       ? undefined
       : await (await import("../../compile/load.ts")).loadAndCompile(globals().config, {
