@@ -1,6 +1,6 @@
-/** What `rocky run --branch NAME` adds to a run: flag checks and the branch isolation. */
+/** What `rocky run --branch NAME` adds to a run: the branch isolation (the flag check lives in src/cli/flags.ts). */
 import type { Adapter } from "../adapter/types.ts";
-import { RockyError, UsageError } from "../errors.ts";
+import { RockyError } from "../errors.ts";
 import type { Isolation } from "../run/isolation.ts";
 import { getBranch } from "../state/branches.ts";
 import type { StateStore } from "../state/store.ts";
@@ -8,17 +8,6 @@ import { BranchIsolation } from "./isolation.ts";
 import { safeBranchName } from "./names.ts";
 
 /** `--branch` decides where every model goes; `--shadow`/`--shadow-schema` would too. */
-export function checkBranchFlags(flags: { branch?: string; shadow?: boolean; shadowSchema?: string }): void {
-  if (flags.branch === undefined) return;
-  const other = flags.shadow ? "--shadow" : flags.shadowSchema !== undefined ? "--shadow-schema" : undefined;
-  if (other) {
-    throw new UsageError(
-      `--branch cannot be used with ${other}`,
-      "a branch run is already isolated in the branch's schemas; drop one of the flags",
-    );
-  }
-}
-
 /** The isolation of a branch run, for the run engine; an unknown branch is an error with a hint. */
 export function branchIsolation(name: string): (ctx: { adapter: Adapter; store: StateStore }) => Isolation {
   return ({ adapter, store }) => {

@@ -1,5 +1,4 @@
 /** Flag parsing shared by the commands that run against the warehouse (run, test). */
-import { checkBranchFlags } from "../branch/run.ts";
 import { UsageError } from "../errors.ts";
 
 /** `--threads N`: a whole number of at least 1, or undefined for the adapter's default. */
@@ -48,4 +47,16 @@ export function repeated(rawArgs: string[], flag: string): string[] {
     else if (a.startsWith(`--${flag}=`)) out.push(a.slice(flag.length + 3));
   }
   return out;
+}
+
+/** --branch is already isolated: it does not combine with the shadow flags. Here, not in src/branch, so flag parsing does not load the branch run code (start-up). */
+function checkBranchFlags(flags: { branch?: string; shadow?: boolean; shadowSchema?: string }): void {
+  if (flags.branch === undefined) return;
+  const other = flags.shadow ? "--shadow" : flags.shadowSchema !== undefined ? "--shadow-schema" : undefined;
+  if (other) {
+    throw new UsageError(
+      `--branch cannot be used with ${other}`,
+      "a branch run is already isolated in the branch's schemas; drop one of the flags",
+    );
+  }
 }
