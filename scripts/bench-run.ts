@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { fingerprintSql } from "../adapters/duckdb/index.ts";
 import { insertRun, modelRuns, recordModel, sqlHash, statementsFor } from "../src/state/runs.ts";
 import { openState } from "../src/state/store.ts";
 
@@ -85,7 +86,13 @@ function writeProject(dir: string, n: number, rows: number): void {
   }
 }
 
-async function rockyRun(dir: string): Promise<number> {
+/** Wall time, and CPU time (user + system, all threads): steadier than wall on a loaded machine. */
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+async function rockyRun(dir: string): Promise<Timing & { rssMb: number }> {
   rmSync(join(dir, "bench.duckdb"), { force: true });
   rmSync(join(dir, "bench.duckdb.wal"), { force: true });
   const t0 = performance.now();
@@ -96,13 +103,22 @@ async function rockyRun(dir: string): Promise<number> {
   });
   const ms = performance.now() - t0;
   if (p.exitCode !== 0) throw new Error(`rocky run failed: ${p.stderr.toString()}`);
-  return ms;
+  const u = p.resourceUsage;
+  return {
+    ms,
+    cpuMs: u ? Number(u.cpuTime.user + u.cpuTime.system) / 1000 : Number.NaN,
+    // Bun reports maxRSS in bytes.
+    rssMb: u ? Number(u.maxRSS) / 1024 / 1024 : Number.NaN,
+  };
 }
 
 const LAYERS = ["src", "stg", "int", "mart"];
 
-/** The statements of the newest run, grouped by DAG layer (models of a layer are independent). */
-function recordedStatements(dir: string): string[][][] {
+/**
+ * The statements of the newest run, grouped by DAG layer (models of a layer are independent);
+ * with `fingerprints`, each model's list ends with the fingerprint query rocky ran on its table.
+ */
+function recordedStatements(dir: string, fingerprints: boolean): string[][][] {
   const store = openState(join(dir, ".rocky-state.db"));
   try {
     const run = store.db.query("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").get() as {
@@ -118,6 +134,7 @@ function recordedStatements(dir: string): string[][][] {
       layers[layer]!.push([
         ...(m.sql_hash ? (statementsFor(store, m.sql_hash) ?? []) : []),
         ...tests.map((t) => t.sql),
+        ...(fingerprints && m.fingerprint_hash !== null ? [fingerprintSql(m.target)] : []),
       ]);
     }
     return layers;
@@ -126,11 +143,12 @@ function recordedStatements(dir: string): string[][][] {
   }
 }
 
-async function direct(dir: string, layers: string[][][], threads: number): Promise<number> {
+async function direct(dir: string, layers: string[][][], threads: number): Promise<Timing> {
   const file = join(dir, "direct.duckdb");
   rmSync(file, { force: true });
   rmSync(`${file}.wal`, { force: true });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const inst = await DuckDBInstance.create(file, { threads: String(threads) });
   const conns = await Promise.all(Array.from({ length: threads }, () => inst.connect()));
   for (const layer of layers) {
@@ -145,7 +163,8 @@ async function direct(dir: string, layers: string[][][], threads: number): Promi
   }
   for (const c of conns) c.closeSync();
   inst.closeSync();
-  return performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function stateOverhead(): { perModelUs: number } {
@@ -253,18 +272,22 @@ writeProject(dir, MODELS, ROWS);
 console.log(`project: ${MODELS} models, ${ROWS} source rows each, in ${dir}`);
 
 await rockyRun(dir); // warm-up (compile cache, file system)
-const statements = recordedStatements(dir);
+const statements = recordedStatements(dir, false);
+// The same, plus rocky's fingerprint query per table: the floor that fingerprinting sets.
+const withFp = recordedStatements(dir, true);
 const threads = THREADS;
 await direct(dir, statements, threads);
 const TOML = join(dir, "rocky.toml");
 const baseToml = readFileSync(TOML, "utf8");
-const rockyTimes: number[] = [];
-const noFpTimes: number[] = [];
-const directTimes: number[] = [];
+const rockyTimes: (Timing & { rssMb: number })[] = [];
+const noFpTimes: (Timing & { rssMb: number })[] = [];
+const directTimes: Timing[] = [];
+const directFpTimes: Timing[] = [];
 for (let i = 0; i < REPEAT; i++) {
   writeFileSync(TOML, baseToml);
   rockyTimes.push(await rockyRun(dir));
   directTimes.push(await direct(dir, statements, threads));
+  directFpTimes.push(await direct(dir, withFp, threads));
   // The same run without output fingerprints (adapter option `fingerprints = false`).
   writeFileSync(
     TOML,
@@ -272,15 +295,22 @@ for (let i = 0; i < REPEAT; i++) {
   );
   noFpTimes.push(await rockyRun(dir));
 }
-const r = median(rockyTimes);
-const nf = median(noFpTimes);
-const d = median(directTimes);
-console.log(`rocky run (whole CLI process):      median ${fmt(r)}  [${rockyTimes.map(fmt).join(", ")}]`);
-console.log(`rocky run, fingerprints = false:    median ${fmt(nf)}  [${noFpTimes.map(fmt).join(", ")}]`);
+type Sample = Timing & { rssMb?: number };
+const med = (xs: Sample[], k: "ms" | "cpuMs" | "rssMb") => median(xs.map((x) => x[k] ?? Number.NaN));
+const line = (label: string, xs: Sample[]) =>
+  `${label} median ${fmt(med(xs, "ms"))} [${xs.map((x) => fmt(x.ms)).join(", ")}], CPU ${fmt(med(xs, "cpuMs"))} [${xs.map((x) => fmt(x.cpuMs)).join(", ")}]${xs[0]?.rssMb !== undefined ? `, peak RSS ${med(xs, "rssMb").toFixed(0)} MB` : ""}`;
+console.log(line("rocky run (whole CLI process):     ", rockyTimes));
+console.log(line("rocky run, fingerprints = false:   ", noFpTimes));
 console.log(
-  `same ${statements.flat(2).length} statements via node-api (${threads} connections): median ${fmt(d)}  [${directTimes.map(fmt).join(", ")}]`,
+  line(`same ${statements.flat(2).length} statements via node-api (${threads} connections):`, directTimes),
 );
-console.log(`ratio: ${(r / d).toFixed(3)} (target ≤ 1.10); without fingerprints: ${(nf / d).toFixed(3)}`);
+console.log(line("  the same plus the fingerprint queries:", directFpTimes));
+const ratio = (a: Timing[], k: keyof Timing, b = directTimes) => (med(a, k) / med(b, k)).toFixed(3);
+for (const k of ["ms", "cpuMs"] as const) {
+  console.log(
+    `ratio to node-api (${k === "ms" ? "wall" : "CPU"}): ${ratio(rockyTimes, k)} (target ≤ 1.10), without fingerprints ${ratio(noFpTimes, k)}; node-api with fingerprint queries ${ratio(directFpTimes, k)}, rocky to that ${ratio(rockyTimes, k, directFpTimes)}`,
+  );
+}
 
 const so = stateOverhead();
 console.log(`state store write per model (record + SQL text): ${so.perModelUs.toFixed(0)} µs`);

@@ -35,6 +35,14 @@ function toJs(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Row count plus the sum of row hashes: independent of row order, sensitive to duplicates.
+ * One scan of every column; what it costs is the decoding of the stored columns (128-bit
+ * decimals from storage decode far slower than they hash), so another hash form saves nothing.
+ */
+export const fingerprintSql = (qualified: string): string =>
+  `SELECT count(*) AS n, CAST(coalesce(sum(hash("_t")), 0) AS VARCHAR) AS h FROM ${qualified} AS "_t"`;
+
 class DuckDBAdapter implements Adapter {
   readonly type = "duckdb";
   readonly dialect = duckdbDialect;
@@ -189,11 +197,8 @@ class DuckDBAdapter implements Adapter {
     await this.execute(duckdbDialect.dropSchema(catalog, schema));
   }
 
-  /** Row count plus the sum of row hashes: independent of row order, sensitive to duplicates. */
   async fingerprint(ref: TableRef): Promise<Fingerprint> {
-    const r = await this.query(
-      `SELECT count(*) AS n, CAST(coalesce(sum(hash("_t")), 0) AS VARCHAR) AS h FROM ${duckdbDialect.qualify(ref)} AS "_t"`,
-    );
+    const r = await this.query(fingerprintSql(duckdbDialect.qualify(ref)));
     const [n, h] = r.rows[0] ?? [0, "0"];
     return { rowCount: Number(n), hash: String(h) };
   }
