@@ -172,21 +172,3 @@ export function promoteDryRun(
 }
 
 export type PromoteDryRun = ReturnType<typeof promoteDryRun>;
-
-export function renderDryRun(p: PromoteDryRun): string {
-  const lines = [`Dry run: promoting branch '${p.branch}' would publish ${p.targets.length} object(s):`];
-  for (const t of p.targets) lines.push(`  ${t.model}  ${t.from} -> ${t.to}  (${t.kind})`);
-  lines.push("");
-  const tests = p.gate.refusals.filter((r) => r.gate !== "compare");
-  const compare = p.gate.refusals.filter((r) => r.gate === "compare");
-  lines.push(tests.length === 0 ? "Test gate: passed" : "Test gate: refused");
-  for (const r of tests) lines.push(`  ${r.model}: ${r.reason}`);
-  if (p.compare_threshold_pct !== null) {
-    lines.push(
-      `Compare gate (max ${p.compare_threshold_pct}% changed): ${compare.length === 0 ? "passed" : "refused"}`,
-    );
-    for (const r of compare) lines.push(`  ${r.model}: ${r.reason}`);
-  }
-  lines.push(p.would_promote ? "Nothing was written." : "Nothing was written; the promote would be refused.");
-  return lines.join("\n");
-}

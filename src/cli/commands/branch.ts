@@ -7,7 +7,7 @@ import { defineCommand } from "citty";
 import { findConfig, readStatePath } from "../../config/locate.ts";
 import { ExitCode, UsageError } from "../../errors.ts";
 import { branchPayload, listEntries, listPayload, showBranch } from "../../branch/list-flow.ts";
-import { renderCreate, renderDelete, renderList, renderShow } from "../../branch/render.ts";
+import { renderCreate, renderDelete, renderList, renderShow } from "../render/branch.ts";
 import { type BranchProject, needProject } from "../../branch/session.ts";
 import { globals } from "../context.ts";
 import { emit, envelope, log } from "../output.ts";
@@ -204,7 +204,7 @@ const compare = defineCommand({
     const config = needProject(await project(true));
     const [{ compareNamed, comparePayload }, { renderCompare }] = await Promise.all([
       import("../../branch/compare-flow.ts"),
-      import("../../branch/render.ts"),
+      import("../render/branch.ts"),
     ]);
     const filter = await models(rawArgs);
     const key =
@@ -273,13 +273,13 @@ const promote = defineCommand({
       "../../branch/promote-flow.ts"
     );
     if (args["dry-run"]) {
-      const { renderDryRun } = await import("../../testing/gate.ts");
+      const { renderDryRun } = await import("../render/branch.ts");
       const p = await promoteDryRunNamed(config, req);
       emit(envelope("branch promote", promoteDryRunPayload(p)), () => renderDryRun(p));
       if (!p.would_promote) throw new ExitCode(1);
       return;
     }
-    const { renderPromote } = await import("../../branch/render.ts");
+    const { renderPromote } = await import("../render/branch.ts");
     const result = await promoteNamed(config, req);
     emit(envelope("branch promote", promotePayload(result)), () => renderPromote(result));
     if (result.status !== "success") throw new ExitCode(1);
@@ -304,7 +304,7 @@ const rollback = defineCommand({
     const config = needProject(await project(true));
     const [{ rollbackNamed, rollbackPayload }, { renderRollback }] = await Promise.all([
       import("../../branch/rollback-flow.ts"),
-      import("../../branch/render.ts"),
+      import("../render/branch.ts"),
     ]);
     const result = await rollbackNamed(config, args.promote ?? "latest");
     emit(envelope("branch rollback", rollbackPayload(result)), () => renderRollback(result));
@@ -334,7 +334,7 @@ const gc = defineCommand({
     const p = await project(!dryRun);
     const [{ gcNamed, gcPayload }, { renderGc }] = await Promise.all([
       import("../../branch/gc-flow.ts"),
-      import("../../branch/render.ts"),
+      import("../render/branch.ts"),
     ]);
     const result = await gcNamed(p, { dryRun, ...(olderThanMs === undefined ? {} : { olderThanMs }) });
     const payload = gcPayload(

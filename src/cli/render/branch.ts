@@ -1,13 +1,14 @@
 /** Text output of the branch commands (JSON is the payload itself). */
-import type { BranchObject, BranchRecord } from "../state/branches.ts";
-import type { CompareResult, ModelComparison } from "./compare.ts";
-import { formatDuration } from "../config/duration.ts";
-import { noun, padVisible, plural } from "../format.ts";
-import type { DeleteResult } from "./delete.ts";
-import type { GcResult } from "./gc.ts";
-import { branchEntry, describeObject } from "./objects.ts";
-import type { PromoteResult } from "./promote.ts";
-import type { RollbackResult } from "./rollback.ts";
+import type { BranchObject, BranchRecord } from "../../state/branches.ts";
+import type { CompareResult, ModelComparison } from "../../branch/compare.ts";
+import { formatDuration } from "../../config/duration.ts";
+import { noun, padVisible, plural } from "../../format.ts";
+import type { DeleteResult } from "../../branch/delete.ts";
+import type { GcResult } from "../../branch/gc.ts";
+import { branchEntry, describeObject } from "../../branch/objects.ts";
+import type { PromoteResult } from "../../branch/promote.ts";
+import type { RollbackResult } from "../../branch/rollback.ts";
+import type { PromoteDryRun } from "../../testing/gate.ts";
 
 const KIND_LABEL: Record<BranchObject["kind"], string> = {
   schema: "schema",
@@ -325,5 +326,23 @@ export function renderGc(r: GcResult): string {
       `${r.branches.length - failed} collected, ${failed} failed${failed > 0 ? ": fix the cause and re-run 'rocky branch gc'" : ""}`,
     );
   }
+  return lines.join("\n");
+}
+
+export function renderDryRun(p: PromoteDryRun): string {
+  const lines = [`Dry run: promoting branch '${p.branch}' would publish ${p.targets.length} object(s):`];
+  for (const t of p.targets) lines.push(`  ${t.model}  ${t.from} -> ${t.to}  (${t.kind})`);
+  lines.push("");
+  const tests = p.gate.refusals.filter((r) => r.gate !== "compare");
+  const compare = p.gate.refusals.filter((r) => r.gate === "compare");
+  lines.push(tests.length === 0 ? "Test gate: passed" : "Test gate: refused");
+  for (const r of tests) lines.push(`  ${r.model}: ${r.reason}`);
+  if (p.compare_threshold_pct !== null) {
+    lines.push(
+      `Compare gate (max ${p.compare_threshold_pct}% changed): ${compare.length === 0 ? "passed" : "refused"}`,
+    );
+    for (const r of compare) lines.push(`  ${r.model}: ${r.reason}`);
+  }
+  lines.push(p.would_promote ? "Nothing was written." : "Nothing was written; the promote would be refused.");
   return lines.join("\n");
 }
