@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, rocky, tempDir } from "../helpers/cli.ts";
+import { REPO, rocky, rockyAsync, tempDir } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
 import { BigQueryStandin } from "../standins/bigquery.ts";
 
@@ -151,21 +151,11 @@ export default (sdk) => {
         join(root, "rocky.toml"),
         `[adapter.bq]\ntype = "bigquery"\nproject_id = "${standin.project}"\naccess_token = "\${BQ_TOKEN}"\napi_endpoint = "${standin.url}"\n`,
       );
-      // Async spawn: the stand-in answers from this process's event loop.
-      const p = Bun.spawn(
-        [process.execPath, join(REPO, "src", "cli", "main.ts"), "test-adapter", "bq", "-o", "json"],
-        {
-          cwd: root,
-          env: { ...process.env, BQ_TOKEN: standin.token, NO_COLOR: "1" },
-          stdout: "pipe",
-          stderr: "pipe",
-        },
-      );
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(p.stdout).text(),
-        new Response(p.stderr).text(),
-        p.exited,
-      ]);
+      // Async spawn (rockyAsync): the stand-in answers from this process's event loop.
+      const { stdout, stderr, code } = await rockyAsync(["test-adapter", "bq", "-o", "json"], {
+        cwd: root,
+        env: { BQ_TOKEN: standin.token },
+      });
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const out = JSON.parse(stdout) as TestAdapterJson;

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempDir } from "../helpers/cli.ts";
+import { rockyAsync, tempDir } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
 import { DatabricksStandin } from "../standins/databricks.ts";
 import { DuckEngine, databricksAnswers } from "../standins/duckdb-engine.ts";
@@ -46,21 +46,8 @@ const TOTALS = "SELECT item, COUNT(*) AS n FROM `stg_events` GROUP BY item";
 /** The branch's change: item b is no longer counted. */
 const TOTALS_FIX = "SELECT item, COUNT(*) AS n FROM `stg_events` WHERE item <> 'b' GROUP BY item";
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Async spawn: the stand-in answers from this process's event loop.
-  const p = Bun.spawn([process.execPath, join(REPO, "src", "cli", "main.ts"), ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1", DBX_TOKEN: TOKEN },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+/** Async spawn (rockyAsync): the stand-in answers from this process's event loop. */
+const cli = (args: string[], cwd: string) => rockyAsync(args, { cwd, env: { DBX_TOKEN: TOKEN } });
 
 const rowsOf = (table: string) => engine.query(`SELECT * FROM ${table} ORDER BY ALL`);
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempDir } from "../helpers/cli.ts";
+import { rockyAsync, tempDir } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
 import { DuckEngine, snowflakeAnswers } from "../standins/duckdb-engine.ts";
 import { SnowflakeStandin } from "../standins/snowflake.ts";
@@ -46,20 +46,8 @@ const TOTALS = "SELECT status, COUNT(*) AS n FROM stg_events GROUP BY status";
 /** The branch's change: free events are no longer counted. */
 const TOTALS_FIX = "SELECT status, COUNT(*) AS n FROM stg_events WHERE status <> 'free' GROUP BY status";
 
-async function cli(args: string[], cwd: string) {
-  const p = Bun.spawn([process.execPath, join(REPO, "src", "cli", "main.ts"), ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1", SF_PASSWORD: PASSWORD },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+/** Async spawn (rockyAsync): the stand-in answers from this process's event loop. */
+const cli = (args: string[], cwd: string) => rockyAsync(args, { cwd, env: { SF_PASSWORD: PASSWORD } });
 
 const rowsOf = (table: string) => engine.query(`SELECT * FROM ${table} ORDER BY ALL`);
 

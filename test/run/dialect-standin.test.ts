@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, tempDir } from "../helpers/cli.ts";
+import { rockyAsync, tempDir } from "../helpers/cli.ts";
 import { expectOurSchema } from "../helpers/schema.ts";
 import { BigQueryStandin } from "../standins/bigquery.ts";
 
@@ -18,21 +18,8 @@ beforeAll(() => {
 });
 afterAll(() => standin.stop());
 
-/** Async spawn: the stand-in answers from this process's event loop. */
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn([process.execPath, join(REPO, "src", "cli", "main.ts"), ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+/** Async spawn (rockyAsync): the stand-in answers from this process's event loop. */
+const cli = (args: string[], cwd: string) => rockyAsync(args, { cwd });
 
 const STG = 'SELECT e.id, e.amount, "paid" AS status\nFROM `analytics.events` AS e\nWHERE e.amount > 0';
 const TOTALS = "SELECT t.status, SUM(t.amount) AS total\nFROM `stg_events` t\nGROUP BY t.status";
