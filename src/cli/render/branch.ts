@@ -6,6 +6,7 @@ import { noun, padVisible, plural } from "../../format.ts";
 import type { DeleteResult } from "../../branch/delete.ts";
 import type { GcResult } from "../../branch/gc.ts";
 import { branchEntry, describeObject } from "../../branch/objects.ts";
+import type { listEntries } from "../../branch/list-flow.ts";
 import type { PromoteResult } from "../../branch/promote.ts";
 import type { RollbackResult } from "../../branch/rollback.ts";
 import type { PromoteDryRun } from "../../testing/gate.ts";
@@ -45,18 +46,8 @@ export function renderCreate(rec: BranchRecord, cloned: readonly BranchObject[] 
   return lines.join("\n");
 }
 
-export interface ListEntry {
-  name: string;
-  schema_prefix: string;
-  created_by: string;
-  created_at: string;
-  description?: string;
-  expires_at: string | null;
-  age_seconds: number;
-  expired: boolean;
-  objects: number;
-  last_run: string | null;
-}
+/** One `branch list` entry, as the flow builds it (and the schema checks). */
+export type ListEntry = Awaited<ReturnType<typeof listEntries>>["entries"][number];
 
 function expiry(e: ListEntry, now: number): string {
   if (e.expires_at === null) return "never expires";
